@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { GetActivityTaskCommand, SendTaskFailureCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { ApprovalError, type ApprovalErrorName } from '../commons/approval-errors';
+import { renderApprovalEmail } from '../commons/approval-email';
+import { validateApprovalTask } from '../commons/approval-request';
+import { buildDecisionLinks } from '../commons/decision-links';
+import type { WorkerConfig } from './config';
+import { EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
+
+/** GetActivityTask holds a request for up to 60 s. */
+export const POLL_HOLD_MS = 60_000;
+/** Time one task may take once taken: SES send with its retries, then SendTaskFailure if needed. */
+export const TASK_BUDGET_MS = 15_000;
+/**
+ * A poll is only started when a whole poll plus one task fits in the time left: an aborted poll
+ * could have been handed a task that is then never delivered.
+ */
+export const MIN_REMAINING_MS_TO_POLL = POLL_HOLD_MS + 5_000 + TASK_BUDGET_MS;
+
+/** Step Functions limits for SendTaskFailure. */
+const MAX_CAUSE_LENGTH = 32_768;
+
+/** The slice of a structured logger the worker uses (Powertools Logger fits). */
+export interface WorkerLogger {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+export interface DrainDependencies {
+  readonly sfn: SFNClient;
+  readonly ses: SESv2Client;
+  readonly config: WorkerConfig;
+  readonly logger: WorkerLogger;
+  /** Milliseconds left before the Lambda times out. */
+  readonly remainingTimeMs: () => number;
+  readonly workerName?: string;
+  readonly now?: () => Date;
+  readonly sendRetryPolicy?: SendRetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type TaskOutcome = 'emailed' | 'invalid-request' | 'delivery-failed' | 'delivery-refused';
+
+export interface DrainSummary {
+  readonly tasksTaken: number;
+  readonly emailsSent: number;
+  readonly invalidRequests: number;
+  readonly deliveryFailures: number;
+  readonly stoppedBecause: 'no-task-waiting' | 'time-running-out';
+}
+
+/**
+ * A stable, non-reversible name for a task token, so log lines about one task can be matched
+ * without the token (a bearer credential) ever being written.
+ */
+export function taskReference(taskToken: string): string {
+  return createHash('sha256').update(taskToken).digest('hex').slice(0, 16);
+}
+
+function truncate(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 3)}...`;
+}
+
+async function failTask(
+  deps: DrainDependencies,
+  taskToken: string,
+  error: ApprovalErrorName,
+  cause: string,
+  logContext: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await deps.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: truncate(cause, MAX_CAUSE_LENGTH) }));
+  } catch (sendError) {
+    // The task is not lost: its TimeoutSeconds sends it round the reminder loop.
+    deps.logger.error('Could not report the task failure to Step Functions; the task will time out and be retried', {
+      ...logContext,
+      reportedError: error,
+      sfnError: (sendError as Error).name,
+      sfnMessage: (sendError as Error).message,
+    });
+  }
+}
+
+function parseInput(input: string | undefined): unknown {
+  try {
+    return JSON.parse(input ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Handles one task: validate, email, or report why not. Never throws. */
+export async function handleActivityTask(deps: DrainDependencies, taskToken: string, input: string | undefined): Promise<TaskOutcome> {
+  const taskRef = taskReference(taskToken);
+  const validation = validateApprovalTask(parseInput(input));
+  if (!validation.valid) {
+    const cause = `Invalid approval request: ${validation.problems.join('; ')}.`;
+    deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems });
+    await failTask(deps, taskToken, ApprovalError.InvalidRequest, cause, { taskRef });
+    return 'invalid-request';
+  }
+
+  const { task } = validation;
+  const logContext = { taskRef, executionName: task.executionName, attempt: task.attempt };
+  const now = (deps.now ?? (() => new Date()))();
+  const email = renderApprovalEmail({ task, links: buildDecisionLinks(deps.config.approvalApiUrl, taskToken), now });
+  const to = task.request.managerEmailAddress;
+  try {
+    const { messageId, attempts } = await sendApprovalEmail(
+      { ...email, to, from: deps.config.senderEmail ?? to },
+      { ses: deps.ses, policy: deps.sendRetryPolicy, sleep: deps.sleep },
+    );
+    deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder' : 'Sent an approval request', { ...logContext, messageId, sesAttempts: attempts });
+    return 'emailed';
+  } catch (error) {
+    const delivery =
+      error instanceof EmailDeliveryError
+        ? error
+        : new EmailDeliveryError(ApprovalError.EmailDeliveryFailed, `Unexpected error while sending: ${(error as Error).message}`, 1);
+    deps.logger.error('Could not send the approval email', { ...logContext, error: delivery.errorName, cause: delivery.message });
+    await failTask(deps, taskToken, delivery.errorName, delivery.message, logContext);
+    return delivery.errorName === ApprovalError.EmailDeliveryRefused ? 'delivery-refused' : 'delivery-failed';
+  }
+}
+
+/**
+ * Takes every waiting task, one after another, while a whole poll and a send still fit in the
+ * time left. Stops at the first empty poll: nothing is waiting, and an idle worker costs money.
+ */
+export async function drainActivityTasks(deps: DrainDependencies): Promise<DrainSummary> {
+  const counts = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 };
+  for (;;) {
+    if (deps.remainingTimeMs() < MIN_REMAINING_MS_TO_POLL) {
+      return { ...counts, stoppedBecause: 'time-running-out' };
+    }
+    const { taskToken, input } = await deps.sfn.send(
+      new GetActivityTaskCommand({ activityArn: deps.config.activityArn, workerName: deps.workerName?.slice(0, 80) }),
+    );
+    if (!taskToken) {
+      return { ...counts, stoppedBecause: 'no-task-waiting' };
+    }
+    counts.tasksTaken++;
+    const outcome = await handleActivityTask(deps, taskToken, input);
+    if (outcome === 'emailed') counts.emailsSent++;
+    else if (outcome === 'invalid-request') counts.invalidRequests++;
+    else counts.deliveryFailures++;
+  }
+}

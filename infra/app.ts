@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { ApprovalConfigError, readApprovalConfig } from './approval-config';
+import { HumanApprovalStack } from './human-approval-stack';
+
+const app = new App();
+try {
+  const config = readApprovalConfig((key) => app.node.tryGetContext(key));
+  new HumanApprovalStack(app, app.node.tryGetContext('stackName') ?? 'HumanApproval', {
+    description: 'Human approval step for AWS Step Functions: emailed Approve / Reject links',
+    config,
+  });
+} catch (error) {
+  if (error instanceof ApprovalConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,137 @@
+import { isEmailAddress } from '../functions/commons/approval-request';
+
+/** Settings of the approval service, read from cdk.json "context" or `-c name=value`. */
+export interface ApprovalConfig {
+  /** Verified SES identity the emails come from; undefined sends from the manager's own address. */
+  readonly senderEmail: string | undefined;
+  /** How long a link stays valid before a reminder (with new links) is sent. */
+  readonly reminderIntervalSeconds: number;
+  /** Reminders after the first email; after the last one runs out, the request expires. */
+  readonly reminderCount: number;
+  /** How often the worker is started to pick up waiting requests. */
+  readonly workerScheduleMinutes: number;
+  /** First wait before a new email after a failed delivery; doubles each time. */
+  readonly deliveryRetryIntervalSeconds: number;
+  /** New emails tried after a failed delivery before the request ends as EmailDeliveryFailed. */
+  readonly deliveryRetryAttempts: number;
+  /** Steady-state requests per second the approval API accepts. */
+  readonly apiThrottlingRateLimit: number;
+  /** Burst of requests the approval API accepts. */
+  readonly apiThrottlingBurstLimit: number;
+  /** Create the account-wide API Gateway CloudWatch Logs role (needed once per account and region for access logs). */
+  readonly createApiGatewayAccountRole: boolean;
+}
+
+interface IntegerSetting {
+  readonly key: keyof ApprovalConfig;
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+  readonly unit: string;
+}
+
+const INTEGER_SETTINGS: readonly IntegerSetting[] = [
+  { key: 'reminderIntervalSeconds', min: 1, max: 2_592_000, default: 86_400, unit: 'seconds' },
+  { key: 'reminderCount', min: 0, max: 10, default: 2, unit: 'reminders' },
+  { key: 'workerScheduleMinutes', min: 1, max: 1_440, default: 1, unit: 'minutes' },
+  { key: 'deliveryRetryIntervalSeconds', min: 1, max: 3_600, default: 60, unit: 'seconds' },
+  { key: 'deliveryRetryAttempts', min: 0, max: 10, default: 4, unit: 'attempts' },
+  { key: 'apiThrottlingRateLimit', min: 1, max: 10_000, default: 10, unit: 'requests per second' },
+  { key: 'apiThrottlingBurstLimit', min: 1, max: 5_000, default: 20, unit: 'requests' },
+];
+
+/** The names this service reads from the CDK context, for docs and for spotting typos. */
+export const CONFIG_KEYS: readonly string[] = ['senderEmail', 'createApiGatewayAccountRole', ...INTEGER_SETTINGS.map((s) => s.key)];
+
+/** Longest a Standard state machine execution may run (one year). */
+export const MAX_EXECUTION_SECONDS = 31_536_000;
+
+export class ApprovalConfigError extends Error {
+  override readonly name = 'ApprovalConfigError';
+}
+
+const HOW_TO_SET = 'Set it in cdk.json under "context", or with `-c name=value` on the cdk command line.';
+
+function readInteger(context: (key: string) => unknown, setting: IntegerSetting): number {
+  const raw = context(setting.key);
+  if (raw === undefined || raw === null || raw === '') return setting.default;
+  // `-c name=value` arrives as a string, cdk.json gives numbers.
+  const value = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < setting.min || value > setting.max) {
+    throw new ApprovalConfigError(
+      `Context value ${setting.key}=${JSON.stringify(raw)} is not valid: use a whole number of ${setting.unit} from ${setting.min} to ${setting.max}. ${HOW_TO_SET}`,
+    );
+  }
+  return value;
+}
+
+function readBoolean(context: (key: string) => unknown, key: string, fallback: boolean): boolean {
+  const raw = context(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(raw)} is not valid: use true or false. ${HOW_TO_SET}`);
+}
+
+/**
+ * Reads and checks every setting, so a wrong value stops `cdk synth` with a message naming it
+ * rather than failing later in CloudFormation or at run time.
+ */
+export function readApprovalConfig(context: (key: string) => unknown): ApprovalConfig {
+  const integers = Object.fromEntries(INTEGER_SETTINGS.map((setting) => [setting.key, readInteger(context, setting)])) as Record<
+    IntegerSetting['key'],
+    number
+  >;
+
+  const rawSender = context('senderEmail');
+  if (rawSender !== undefined && rawSender !== null && typeof rawSender !== 'string') {
+    throw new ApprovalConfigError(`Context value senderEmail=${JSON.stringify(rawSender)} is not valid: use an email address. ${HOW_TO_SET}`);
+  }
+  const senderEmail = rawSender?.trim() || undefined;
+  if (senderEmail !== undefined && !isEmailAddress(senderEmail)) {
+    throw new ApprovalConfigError(
+      `Context value senderEmail=${JSON.stringify(rawSender)} is not an email address. Use a verified SES identity such as approvals@example.com. ${HOW_TO_SET}`,
+    );
+  }
+
+  const config: ApprovalConfig = {
+    senderEmail,
+    reminderIntervalSeconds: integers.reminderIntervalSeconds,
+    reminderCount: integers.reminderCount,
+    workerScheduleMinutes: integers.workerScheduleMinutes,
+    deliveryRetryIntervalSeconds: integers.deliveryRetryIntervalSeconds,
+    deliveryRetryAttempts: integers.deliveryRetryAttempts,
+    apiThrottlingRateLimit: integers.apiThrottlingRateLimit,
+    apiThrottlingBurstLimit: integers.apiThrottlingBurstLimit,
+    createApiGatewayAccountRole: readBoolean(context, 'createApiGatewayAccountRole', true),
+  };
+  if (config.apiThrottlingBurstLimit < config.apiThrottlingRateLimit) {
+    throw new ApprovalConfigError(
+      `Context value apiThrottlingBurstLimit=${config.apiThrottlingBurstLimit} is smaller than apiThrottlingRateLimit=${config.apiThrottlingRateLimit}; the burst must be at least the rate. ${HOW_TO_SET}`,
+    );
+  }
+  const backstop = executionTimeoutSeconds(config);
+  if (backstop > MAX_EXECUTION_SECONDS) {
+    throw new ApprovalConfigError(
+      `reminderIntervalSeconds=${config.reminderIntervalSeconds} with reminderCount=${config.reminderCount} makes a request last ${backstop} seconds, more than the one year a Step Functions execution may run. Lower one of them.`,
+    );
+  }
+  return config;
+}
+
+/** Longest a Lambda run of the worker lasts, which also bounds how late a task may be picked up. */
+export const WORKER_TIMEOUT_SECONDS = 300;
+
+/**
+ * The state machine's own TimeoutSeconds: a backstop above the longest a request can legitimately
+ * take (every attempt waiting for pick-up, its reminder interval, and every delivery retry), plus an hour.
+ */
+export function executionTimeoutSeconds(config: ApprovalConfig): number {
+  const attempts = config.reminderCount + 1;
+  const pickUp = config.workerScheduleMinutes * 60 + WORKER_TIMEOUT_SECONDS;
+  let deliveryRetries = 0;
+  for (let retry = 0; retry < config.deliveryRetryAttempts; retry++) {
+    deliveryRetries += Math.min(3_600, config.deliveryRetryIntervalSeconds * 2 ** retry) + pickUp;
+  }
+  return attempts * (pickUp + config.reminderIntervalSeconds + deliveryRetries) + 3_600;
+}

@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { WORKER_TIMEOUT_SECONDS } from '../approval-config';
+
+export const WORKER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'approval-worker', 'index.ts');
+
+export interface ActivityWorkerProps {
+  readonly activity: sfn.IActivity;
+  /** Base URL of the approval API stage; the links in the emails point there. */
+  readonly approvalApiUrl: string;
+  /**
+   * Verified SES identity to send from.
+   * @default the manager's own address (as the original sample does; fine in the SES sandbox)
+   */
+  readonly senderEmail?: string;
+  /**
+   * How often the worker is started.
+   * @default 1 minute
+   */
+  readonly schedule?: Duration;
+}
+
+/**
+ * The Lambda that takes waiting approval tasks from the activity and emails the manager, and the
+ * EventBridge schedule that starts it.
+ */
+export class ActivityWorker extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly schedule: events.Rule;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ActivityWorkerProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'Emails Approve / Reject links for waiting Step Functions approval tasks',
+      entry: WORKER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 128,
+      // A run polls for up to 60 s at a time and stops polling when less than ~80 s remain.
+      timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      environment: {
+        ACTIVITY_ARN: props.activity.activityArn,
+        APPROVAL_API_URL: props.approvalApiUrl,
+        SENDER_EMAIL: props.senderEmail ?? '',
+        POWERTOOLS_SERVICE_NAME: 'approval-worker',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: { minify: true, sourceMap: true, target: 'node24' },
+    });
+
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TakeAndFailApprovalTasks',
+        actions: ['states:GetActivityTask', 'states:SendTaskFailure'],
+        resources: [props.activity.activityArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SendApprovalEmails',
+        actions: ['ses:SendEmail'],
+        resources: sesIdentityArns(Stack.of(this), props.senderEmail),
+      }),
+    );
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: 'Starts the approval worker to email waiting approval requests',
+      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(1)),
+      // A failed run is not retried: the next scheduled run picks up whatever is waiting.
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+  }
+}
+
+/**
+ * SES checks `ses:SendEmail` against the identity the sender belongs to: the address itself or its
+ * domain. Without a fixed sender (mail from the manager's own address) any identity may be used.
+ */
+export function sesIdentityArns(stack: Stack, senderEmail: string | undefined): string[] {
+  const identity = (name: string): string => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+  if (senderEmail === undefined) return [identity('*')];
+  const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
+  return [identity(senderEmail), identity(domain)];
+}

@@ -1,0 +1,206 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  type Decision,
+  decisionRequestTemplate,
+  decisionSucceededTemplate,
+  stepFunctionsClientErrorTemplate,
+  stepFunctionsServerErrorTemplate,
+} from '../approval-api-templates';
+import { Pages, renderPage } from '../approval-pages';
+
+export const APPROVAL_STAGE_NAME = 'respond';
+
+export interface ApprovalApiProps {
+  /** The activity whose tasks the links close. */
+  readonly activity: sfn.IActivity;
+  /**
+   * Steady-state requests per second.
+   * @default 10
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst of requests.
+   * @default 20
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Create the account-wide CloudWatch Logs role API Gateway needs to write access logs. Turn it off
+   * when the account already has one: there is one per account and region.
+   * @default true
+   */
+  readonly createAccountRole?: boolean;
+}
+
+/** Access-log fields: none of them carries the query string, where the task token travels. */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integration.status',
+  errorType: '$context.error.responseType',
+};
+
+/** Headers on every page: no caching of answers, no referrer (the URL holds a token), no sniffing. */
+const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': "'text/html; charset=utf-8'",
+  'Cache-Control': "'no-store'",
+  'Referrer-Policy': "'no-referrer'",
+  'X-Content-Type-Options': "'nosniff'",
+};
+
+const methodResponseParameters = Object.fromEntries(Object.keys(PAGE_HEADERS).map((name) => [`method.response.header.${name}`, true]));
+const integrationResponseParameters = Object.fromEntries(
+  Object.entries(PAGE_HEADERS).map(([name, value]) => [`method.response.header.${name}`, value]),
+);
+
+/** The same HTML whatever the client's Accept header selects. */
+function htmlTemplates(template: string): Record<string, string> {
+  return { 'text/html': template, 'application/json': template };
+}
+
+/**
+ * The REST API behind the links in the emails: GET /succeed and GET /fail call Step Functions
+ * SendTaskSuccess / SendTaskFailure directly (AWS-service integrations, no Lambda).
+ */
+export class ApprovalApi extends Construct {
+  public readonly api: apigw.RestApi;
+  public readonly role: iam.Role;
+  public readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApprovalApiProps) {
+    super(scope, id);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Approve / Reject links of the human-approval workflow',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: APPROVAL_STAGE_NAME,
+        throttlingRateLimit: props.throttlingRateLimit ?? 10,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 20,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        // Data trace would log whole requests, tokens included; execution logs stay off for the same reason.
+        dataTraceEnabled: false,
+        loggingLevel: apigw.MethodLoggingLevel.OFF,
+        cachingEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+      },
+    });
+    if (props.createAccountRole ?? true) {
+      this.addAccountLoggingRole();
+    }
+
+    this.role = new iam.Role(this, 'StepFunctionsRole', {
+      description: 'Lets the approval API answer approval tasks and nothing else',
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AnswerApprovalTasks',
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [props.activity.activityArn],
+      }),
+    );
+
+    const validator = new apigw.RequestValidator(this, 'TaskTokenRequired', {
+      restApi: this.api,
+      requestValidatorName: 'task-token-required',
+      validateRequestParameters: true,
+      validateRequestBody: false,
+    });
+    this.addDecisionRoute('succeed', 'SendTaskSuccess', 'approved', validator);
+    this.addDecisionRoute('fail', 'SendTaskFailure', 'rejected', validator);
+    this.addGatewayPages();
+  }
+
+  /** URL of the stage, without a trailing slash: `<url>/succeed?taskToken=...` */
+  public get url(): string {
+    return this.api.deploymentStage.urlForPath('/').replace(/\/$/, '');
+  }
+
+  private addDecisionRoute(pathPart: string, action: 'SendTaskSuccess' | 'SendTaskFailure', decision: Decision, validator: apigw.IRequestValidator): void {
+    const integration = new apigw.AwsIntegration({
+      service: 'states',
+      action,
+      integrationHttpMethod: 'POST',
+      options: {
+        credentialsRole: this.role,
+        // Only the mapped body ever reaches Step Functions; other content types get 415.
+        passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+        requestTemplates: { 'application/json': decisionRequestTemplate(decision) },
+        integrationResponses: [
+          { statusCode: '200', responseParameters: integrationResponseParameters, responseTemplates: htmlTemplates(decisionSucceededTemplate(decision)) },
+          {
+            statusCode: '400',
+            selectionPattern: '4\\d{2}',
+            responseParameters: integrationResponseParameters,
+            responseTemplates: htmlTemplates(stepFunctionsClientErrorTemplate()),
+          },
+          {
+            statusCode: '502',
+            selectionPattern: '5\\d{2}',
+            responseParameters: integrationResponseParameters,
+            responseTemplates: htmlTemplates(stepFunctionsServerErrorTemplate()),
+          },
+        ],
+      },
+    });
+    this.api.root.addResource(pathPart).addMethod('GET', integration, {
+      // The link is a bearer capability: whoever holds the token may answer (see README, Security).
+      authorizationType: apigw.AuthorizationType.NONE,
+      requestValidator: validator,
+      requestParameters: { 'method.request.querystring.taskToken': true },
+      methodResponses: ['200', '400', '410', '429', '502'].map((statusCode) => ({ statusCode, responseParameters: methodResponseParameters })),
+    });
+  }
+
+  /** Errors API Gateway answers itself (missing token, unknown path, throttling) as readable pages. */
+  private addGatewayPages(): void {
+    const pages: Array<[string, apigw.ResponseType, string | undefined, string]> = [
+      ['MissingTaskToken', apigw.ResponseType.BAD_REQUEST_PARAMETERS, '400', renderPage(Pages.invalidLink)],
+      ['Throttled', apigw.ResponseType.THROTTLED, '429', renderPage(Pages.busy)],
+      ['Other4xx', apigw.ResponseType.DEFAULT_4XX, undefined, renderPage(Pages.invalidLink)],
+      ['Other5xx', apigw.ResponseType.DEFAULT_5XX, undefined, renderPage(Pages.serverError)],
+    ];
+    for (const [id, type, statusCode, html] of pages) {
+      this.api.addGatewayResponse(id, { type, statusCode, responseHeaders: PAGE_HEADERS, templates: htmlTemplates(html) });
+    }
+  }
+
+  private addAccountLoggingRole(): void {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'CloudWatchLogsRole', {
+      description: 'Lets API Gateway write access logs in this account and region',
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:DescribeLogGroups',
+          'logs:DescribeLogStreams',
+          'logs:PutLogEvents',
+          'logs:GetLogEvents',
+          'logs:FilterLogEvents',
+        ],
+        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    this.api.deploymentStage.node.addDependency(account);
+  }
+}

@@ -1,0 +1,53 @@
+import * as path from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { type ApprovalConfig, executionTimeoutSeconds } from '../approval-config';
+
+/** The ASL file; its `${...}` placeholders are filled by definitionSubstitutions. */
+export const APPROVAL_DEFINITION_FILE = path.join(__dirname, '..', '..', 'statemachine', 'approval.asl.json');
+
+export interface ApprovalWorkflowProps {
+  readonly config: ApprovalConfig;
+  /**
+   * Log retention of the state machine's log group.
+   * @default one month
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The values put into the ASL placeholders, as strings (CloudFormation substitutes text). */
+export function approvalDefinitionSubstitutions(config: ApprovalConfig, activityArn: string): Record<string, string> {
+  return {
+    ActivityArn: activityArn,
+    ReminderIntervalSeconds: String(config.reminderIntervalSeconds),
+    ReminderCount: String(config.reminderCount),
+    DeliveryRetryIntervalSeconds: String(config.deliveryRetryIntervalSeconds),
+    DeliveryRetryAttempts: String(config.deliveryRetryAttempts),
+    ExecutionTimeoutSeconds: String(executionTimeoutSeconds(config)),
+  };
+}
+
+/** The activity the manager's decision closes, and the state machine that waits on it. */
+export class ApprovalWorkflow extends Construct {
+  public readonly activity: sfn.Activity;
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
+    super(scope, id);
+    this.activity = new sfn.Activity(this, 'ManualApprovalActivity');
+    this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(APPROVAL_DEFINITION_FILE),
+      definitionSubstitutions: approvalDefinitionSubstitutions(props.config, this.activity.activityArn),
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+  }
+}
