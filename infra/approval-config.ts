@@ -31,8 +31,8 @@ interface IntegerSetting {
 }
 
 const INTEGER_SETTINGS: readonly IntegerSetting[] = [
-  { key: 'reminderIntervalSeconds', min: 1, max: 2_592_000, default: 86_400, unit: 'seconds' },
-  { key: 'reminderCount', min: 0, max: 10, default: 2, unit: 'reminders' },
+  { key: 'reminderIntervalSeconds', min: 1, max: 31_536_000, default: 86_400, unit: 'seconds' },
+  { key: 'reminderCount', min: 0, max: 20, default: 2, unit: 'reminders' },
   { key: 'workerScheduleMinutes', min: 1, max: 1_440, default: 1, unit: 'minutes' },
   { key: 'deliveryRetryIntervalSeconds', min: 1, max: 3_600, default: 60, unit: 'seconds' },
   { key: 'deliveryRetryAttempts', min: 0, max: 10, default: 4, unit: 'attempts' },

@@ -99,6 +99,8 @@ export class ApprovalApi extends Construct {
         tracingEnabled: true,
       },
     });
+    // The stack outputs the URL itself, under a stable name.
+    this.api.node.tryRemoveChild('Endpoint');
     if (props.createAccountRole ?? true) {
       this.addAccountLoggingRole();
     }

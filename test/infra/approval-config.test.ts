@@ -1,0 +1,58 @@
+import { ApprovalConfigError, executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
+
+const from = (context: Record<string, unknown>) => readApprovalConfig((key) => context[key]);
+
+describe('readApprovalConfig', () => {
+  it('has sane defaults: a day between reminders, two reminders, the manager as sender', () => {
+    expect(from({})).toEqual({
+      senderEmail: undefined,
+      reminderIntervalSeconds: 86_400,
+      reminderCount: 2,
+      workerScheduleMinutes: 1,
+      deliveryRetryIntervalSeconds: 60,
+      deliveryRetryAttempts: 4,
+      apiThrottlingRateLimit: 10,
+      apiThrottlingBurstLimit: 20,
+      createApiGatewayAccountRole: true,
+    });
+  });
+
+  it('reads numbers given as `-c name=value` strings and as cdk.json numbers', () => {
+    expect(from({ reminderIntervalSeconds: '3600', reminderCount: 0, senderEmail: ' approvals@example.com ' })).toMatchObject({
+      reminderIntervalSeconds: 3600,
+      reminderCount: 0,
+      senderEmail: 'approvals@example.com',
+    });
+  });
+
+  it.each([
+    [{ reminderIntervalSeconds: 'soon' }, 'Context value reminderIntervalSeconds="soon" is not valid: use a whole number of seconds from 1 to 31536000.'],
+    [{ reminderIntervalSeconds: 0 }, 'reminderIntervalSeconds=0 is not valid'],
+    [{ reminderCount: 21 }, 'reminderCount=21 is not valid: use a whole number of reminders from 0 to 20.'],
+    [{ reminderCount: 1.5 }, 'reminderCount=1.5 is not valid'],
+    [{ workerScheduleMinutes: '0' }, 'workerScheduleMinutes="0" is not valid'],
+    [{ senderEmail: 'Approvals <a@example.com>' }, 'Context value senderEmail="Approvals <a@example.com>" is not an email address.'],
+    [{ senderEmail: 42 }, 'senderEmail=42 is not valid'],
+    [{ createApiGatewayAccountRole: 'yes' }, 'createApiGatewayAccountRole="yes" is not valid: use true or false.'],
+    [{ apiThrottlingRateLimit: 50, apiThrottlingBurstLimit: 10 }, 'apiThrottlingBurstLimit=10 is smaller than apiThrottlingRateLimit=50'],
+    [{ reminderIntervalSeconds: 2_592_000, reminderCount: 20 }, 'more than the one year a Step Functions execution may run'],
+  ])('stops synth with a message naming the bad value (%#)', (context, message) => {
+    expect(() => from(context)).toThrow(ApprovalConfigError);
+    expect(() => from(context)).toThrow(message);
+  });
+
+  it('says how to set a value', () => {
+    expect(() => from({ reminderCount: -1 })).toThrow('Set it in cdk.json under "context", or with `-c name=value`');
+  });
+});
+
+describe('executionTimeoutSeconds', () => {
+  it('leaves room for every attempt, its pick-up and every delivery retry', () => {
+    const config = from({ reminderIntervalSeconds: 3600, reminderCount: 2, workerScheduleMinutes: 1, deliveryRetryAttempts: 0 });
+
+    expect(executionTimeoutSeconds(config)).toBe(3 * (60 + 300 + 3600) + 3600);
+    expect(executionTimeoutSeconds(from({ ...config, deliveryRetryAttempts: 2, deliveryRetryIntervalSeconds: 60 }))).toBe(
+      3 * (360 + 3600 + (60 + 360) + (120 + 360)) + 3600,
+    );
+  });
+});
