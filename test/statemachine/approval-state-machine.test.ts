@@ -1,0 +1,355 @@
+import '../support/promise-with-resolvers';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ApprovalError } from '../../functions/commons/approval-errors';
+import { validateApprovalTask } from '../../functions/commons/approval-request';
+import { type ApprovalConfig, executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
+import { APPROVAL_DEFINITION_FILE, approvalDefinitionSubstitutions } from '../../infra/constructs/approval-workflow';
+import {
+  APPROVAL_ASL_FILE,
+  type AslDefinition,
+  type AslState,
+  loadApprovalDefinition,
+  renderDefinition,
+  templatePlaceholders,
+} from '../../statemachine/render-definition';
+
+// asl-validator ships no type declarations: describe the little this file uses.
+interface AslValidationResult {
+  readonly isValid: boolean;
+  readonly errorsText: (separator?: string) => string;
+}
+type AslValidator = (definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }) => AslValidationResult;
+const aslValidator = createRequire(__filename)('asl-validator') as AslValidator;
+
+type LocalHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
+type JsonValue = Parameters<LocalHandler>[0];
+type Execution = ReturnType<StateMachine['run']>;
+type EventLog = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+const ACTIVITY_ARN = 'arn:aws:states:us-east-1:123456789012:activity:approval';
+const EXECUTION_NAME = 'exec-1';
+
+/** Short timings so reminders and expiry run in seconds. */
+const FAST: Partial<ApprovalConfig> = { reminderIntervalSeconds: 1, reminderCount: 2, deliveryRetryAttempts: 2 };
+
+function configWith(overrides: Partial<ApprovalConfig> = {}): ApprovalConfig {
+  return { ...readApprovalConfig(() => undefined), ...overrides };
+}
+
+function definitionFor(overrides: Partial<ApprovalConfig> = {}): AslDefinition {
+  return loadApprovalDefinition(approvalDefinitionSubstitutions(configWith(overrides), ACTIVITY_ARN));
+}
+
+/** What the worker receives from GetActivityTask: the ManualApproval state's Parameters. */
+interface TaskInput {
+  readonly request: Record<string, unknown>;
+  readonly attempt: number;
+  readonly reminderCount: number;
+  readonly reminderIntervalSeconds: number;
+  readonly executionName: string;
+}
+
+/** Plays the activity worker and the manager: returns the decision record, or throws the error SendTaskFailure would carry. */
+type Worker = (task: TaskInput, call: number) => JsonValue | Promise<JsonValue>;
+
+type Outcome = { readonly status: 'SUCCEEDED'; readonly output: JsonValue } | { readonly status: 'FAILED'; readonly error: string; readonly cause: unknown };
+
+interface Run {
+  readonly outcome: Outcome;
+  /** Every task input the worker received, in order. */
+  readonly tasks: readonly TaskInput[];
+  readonly events: readonly EventLog[];
+  readonly elapsedMs: number;
+}
+
+/**
+ * A task failure as aws-local-stepfunctions maps it: the thrown error's `name` becomes Error and
+ * its `message` becomes Cause (like SendTaskFailure's `error` and `cause`).
+ */
+function taskFailure(error: string, cause: string): Error {
+  const failure = new Error(cause);
+  failure.name = error;
+  return failure;
+}
+
+/** A manager who never clicks: the task stays open until its TimeoutSeconds. Holds no timer. */
+function noAnswer(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}
+
+const REQUEST = { managerEmailAddress: 'manager@example.com', employeeName: 'Jane Doe', costCentre: 'CC-42', details: { amount: 1200, currency: 'EUR' } };
+
+const DECISION = { decision: 'approved', decidedAt: '2026-01-02T03:04:05.000Z', decidedBy: 'manager@example.com' };
+
+/** Executions started and not yet settled, aborted after each test so nothing keeps running. */
+const unsettled = new Set<Execution>();
+
+afterEach(() => {
+  for (const execution of unsettled) execution.abort();
+  unsettled.clear();
+});
+
+async function runApproval(worker: Worker, options: { input?: JsonValue; config?: Partial<ApprovalConfig> } = {}): Promise<Run> {
+  const input = options.input ?? REQUEST;
+  const definition = definitionFor({ ...FAST, ...options.config });
+  const stateMachine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
+  const tasks: TaskInput[] = [];
+  const handler: LocalHandler = (taskInput) => {
+    const task = structuredClone(taskInput) as unknown as TaskInput;
+    tasks.push(task);
+    return worker(task, tasks.length);
+  };
+
+  const started = performance.now();
+  const execution = stateMachine.run(input, {
+    overrides: { taskResourceLocalHandlers: { ManualApproval: handler }, retryIntervalOverrides: { ManualApproval: 0 } },
+    context: {
+      Execution: {
+        Name: EXECUTION_NAME,
+        Id: `arn:aws:states:us-east-1:123456789012:execution:approval:${EXECUTION_NAME}`,
+        StartTime: new Date().toISOString(),
+        Input: input,
+      },
+    },
+  });
+  unsettled.add(execution);
+  let output: JsonValue | undefined;
+  let thrown: unknown;
+  try {
+    output = await execution.result;
+  } catch (error) {
+    thrown = error;
+  } finally {
+    unsettled.delete(execution);
+  }
+  const elapsedMs = performance.now() - started;
+
+  // The execution has ended, so the log is closed and this drains what was queued.
+  const events: EventLog[] = [];
+  for await (const event of execution.eventLogs) events.push(event);
+
+  if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, events, elapsedMs };
+  if (!(thrown instanceof ExecutionError)) throw thrown;
+  const failed = events.find((event) => event.type === 'ExecutionFailed');
+  if (failed?.type !== 'ExecutionFailed') throw new Error(`The execution failed without an ExecutionFailed event: ${String(thrown)}`);
+  // The same error also hangs off the ExecutionError; both must agree.
+  const { name, message } = thrown.cause as Error;
+  expect({ error: name, cause: message }).toEqual({ error: failed.Error, cause: failed.Cause });
+  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, events, elapsedMs };
+}
+
+function attempts(run: Run): number[] {
+  return run.tasks.map((task) => task.attempt);
+}
+
+function retries(run: Run): number {
+  return run.events.filter((event) => event.type === 'StateRetried').length;
+}
+
+/** Every state of the definition, branches and map iterators included. */
+function allStates(states: Readonly<Record<string, AslState>>): [string, AslState][] {
+  return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
+    const nested = [state.Branches, [state.ItemProcessor], [state.Iterator]]
+      .flat()
+      .filter((machine): machine is { States: Record<string, AslState> } => typeof machine === 'object' && machine !== null && 'States' in machine);
+    return [[name, state], ...nested.flatMap((machine) => allStates(machine.States))];
+  });
+}
+
+function errorEquals(rules: unknown): string[] {
+  return Array.isArray(rules) ? rules.flatMap((rule: { ErrorEquals?: string[] }) => rule.ErrorEquals ?? []) : [];
+}
+
+describe('renderDefinition', () => {
+  it('fills every placeholder, quoted or not', () => {
+    expect(renderDefinition('{"a": "${A}", "b": ${B}, "c": ${B}}', { A: 'x', B: '2' })).toBe('{"a": "x", "b": 2, "c": 2}');
+  });
+
+  it('names placeholders left without a value', () => {
+    expect(() => renderDefinition('{"a": "${A}", "b": ${B}, "c": ${C}}', { A: 'x' })).toThrow(
+      'Cannot render the state machine definition: placeholders without a value: ${B}, ${C}.',
+    );
+  });
+
+  it('names substitutions the template does not use', () => {
+    expect(() => renderDefinition('{"a": "${A}"}', { A: 'x', Extra: '1', Other: '2' })).toThrow(
+      'Cannot render the state machine definition: substitutions the template does not use: Extra, Other.',
+    );
+  });
+
+  it('reports both problems at once', () => {
+    expect(() => renderDefinition('{"a": ${Typo}}', { Right: '1' })).toThrow(
+      'placeholders without a value: ${Typo}; substitutions the template does not use: Right.',
+    );
+  });
+});
+
+describe('approval.asl.json', () => {
+  it('is the file the stack deploys', () => {
+    expect(APPROVAL_ASL_FILE).toBe(APPROVAL_DEFINITION_FILE);
+  });
+
+  it('has exactly the placeholders the stack substitutes', () => {
+    const placeholders = templatePlaceholders(readFileSync(APPROVAL_ASL_FILE, 'utf8'));
+    const substituted = Object.keys(approvalDefinitionSubstitutions(configWith(), ACTIVITY_ARN));
+    expect([...placeholders].sort()).toEqual([...substituted].sort());
+  });
+
+  it.each([
+    ['the default settings', {}],
+    ['short test timings', FAST],
+    ['no reminders and no delivery retries', { reminderCount: 0, deliveryRetryAttempts: 0 }],
+  ])('passes asl-validator once rendered with %s', (_label, overrides: Partial<ApprovalConfig>) => {
+    // The validator writes QueryLanguage into the states: give it a copy.
+    const result = aslValidator(structuredClone(definitionFor(overrides)), { checkArn: true, checkPaths: true });
+    expect({ isValid: result.isValid, errors: result.errorsText('\n') }).toEqual({ isValid: true, errors: '' });
+  });
+
+  it('reacts only to ApprovalError names and handles every one of them', () => {
+    const known: string[] = Object.values(ApprovalError);
+    const reactedTo = new Set<string>();
+    for (const [, state] of allStates(definitionFor().States)) {
+      for (const name of [...errorEquals(state.Retry), ...errorEquals(state.Catch)]) reactedTo.add(name);
+      if (state.Type === 'Fail' && typeof state.Error === 'string') reactedTo.add(state.Error);
+    }
+    const own = [...reactedTo].filter((name) => !name.startsWith('States.'));
+    expect(own.filter((name) => !known.includes(name))).toEqual([]);
+    expect([...own].sort()).toEqual(expect.arrayContaining(['EmailDeliveryFailed', 'EmailDeliveryRefused', 'Expired', 'InvalidRequest', 'Rejected']));
+    expect([...own].sort()).toEqual([...known].sort());
+  });
+
+  it('has an execution timeout longer than every reminder interval together', () => {
+    for (const overrides of [{}, FAST, { reminderIntervalSeconds: 30 * 86_400, reminderCount: 10 }]) {
+      const config = configWith(overrides);
+      const { TimeoutSeconds } = definitionFor(overrides);
+      expect(TimeoutSeconds).toBe(executionTimeoutSeconds(config));
+      expect(TimeoutSeconds).toBeGreaterThan((config.reminderCount + 1) * config.reminderIntervalSeconds);
+    }
+  });
+});
+
+describe('approval state machine run locally', () => {
+  it('approves: passes the decision record through and keeps the input untouched', async () => {
+    const run = await runApproval(() => DECISION);
+
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { attempt: 1, decision: DECISION } } });
+    expect(run.tasks).toHaveLength(1);
+    const [task] = run.tasks;
+    expect(task).toEqual({
+      request: expect.objectContaining(REQUEST),
+      attempt: 1,
+      reminderCount: FAST.reminderCount,
+      reminderIntervalSeconds: FAST.reminderIntervalSeconds,
+      executionName: EXECUTION_NAME,
+    });
+    // The worker's own check accepts what the state machine hands it.
+    expect(validateApprovalTask(task)).toEqual({ valid: true, task });
+  });
+
+  it('rejects: fails with Rejected and the decision record as the cause', async () => {
+    const record = JSON.stringify({ ...DECISION, decision: 'rejected', comment: 'Over budget' });
+    const run = await runApproval(() => {
+      throw taskFailure(ApprovalError.Rejected, record);
+    });
+
+    expect(run.outcome).toEqual({ status: 'FAILED', error: 'Rejected', cause: record });
+    expect(attempts(run)).toEqual([1]);
+  });
+
+  it(
+    'sends every reminder, then expires',
+    async () => {
+      const run = await runApproval(() => noAnswer());
+
+      expect(run.outcome).toEqual({
+        status: 'FAILED',
+        error: 'Expired',
+        cause: 'Nobody approved or rejected the request before the last reminder ran out.',
+      });
+      expect(attempts(run)).toEqual([1, 2, 3]);
+      expect(run.tasks.every((task) => task.executionName === EXECUTION_NAME && task.reminderCount === 2)).toBe(true);
+      // Three attempts of one second each.
+      expect(run.elapsedMs).toBeGreaterThanOrEqual(2_500);
+      expect(run.elapsedMs).toBeLessThan(10_000);
+    },
+    15_000,
+  );
+
+  it('expires after the first email when there are no reminders', async () => {
+    const run = await runApproval(() => noAnswer(), { config: { reminderCount: 0 } });
+
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Expired' });
+    expect(attempts(run)).toEqual([1]);
+  });
+
+  it('approves after a reminder', async () => {
+    const run = await runApproval((_task, call) => (call === 1 ? noAnswer() : DECISION));
+
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { attempt: 2, decision: DECISION } } });
+    expect(attempts(run)).toEqual([1, 2]);
+    // The reminder carries the original request, not the first attempt's bookkeeping.
+    expect(run.tasks[1]?.request).toEqual({ ...REQUEST, approval: { attempt: 2 } });
+  });
+
+  it('fails at once on an invalid request, without retrying', async () => {
+    const withoutManager: Partial<typeof REQUEST> = { ...REQUEST };
+    delete withoutManager.managerEmailAddress;
+    const run = await runApproval((task) => {
+      const validation = validateApprovalTask(task);
+      if (!validation.valid) throw taskFailure(ApprovalError.InvalidRequest, validation.problems.join('; '));
+      return DECISION;
+    }, { input: withoutManager });
+
+    expect(run.outcome).toEqual({ status: 'FAILED', error: 'InvalidRequest', cause: 'managerEmailAddress is missing' });
+    expect(run.tasks).toHaveLength(1);
+    expect(retries(run)).toBe(0);
+  });
+
+  it('retries a failed delivery and then succeeds', async () => {
+    const run = await runApproval((_task, call) => {
+      if (call <= 2) throw taskFailure(ApprovalError.EmailDeliveryFailed, `Maximum sending rate exceeded (call ${call})`);
+      return DECISION;
+    });
+
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { attempt: 1, decision: DECISION } } });
+    expect(run.tasks).toHaveLength(3);
+    // A delivery retry is the same attempt, not a reminder.
+    expect(attempts(run)).toEqual([1, 1, 1]);
+    expect(retries(run)).toBe(2);
+  });
+
+  it('gives up after every delivery retry failed, keeping the error and cause', async () => {
+    const run = await runApproval((_task, call) => {
+      throw taskFailure(ApprovalError.EmailDeliveryFailed, `Maximum sending rate exceeded (call ${call})`);
+    });
+
+    expect(run.outcome).toEqual({ status: 'FAILED', error: 'EmailDeliveryFailed', cause: 'Maximum sending rate exceeded (call 3)' });
+    expect(run.tasks).toHaveLength(3);
+    expect(retries(run)).toBe(2);
+  });
+
+  it('does not retry a delivery when deliveryRetryAttempts is 0', async () => {
+    const run = await runApproval(
+      () => {
+        throw taskFailure(ApprovalError.EmailDeliveryFailed, 'Maximum sending rate exceeded');
+      },
+      { config: { deliveryRetryAttempts: 0 } },
+    );
+
+    expect(run.outcome).toEqual({ status: 'FAILED', error: 'EmailDeliveryFailed', cause: 'Maximum sending rate exceeded' });
+    expect(run.tasks).toHaveLength(1);
+  });
+
+  it('fails at once when the email is refused', async () => {
+    const cause = 'MessageRejected: Email address is not verified.';
+    const run = await runApproval(() => {
+      throw taskFailure(ApprovalError.EmailDeliveryRefused, cause);
+    });
+
+    expect(run.outcome).toEqual({ status: 'FAILED', error: 'EmailDeliveryRefused', cause });
+    expect(run.tasks).toHaveLength(1);
+    expect(retries(run)).toBe(0);
+  });
+});
