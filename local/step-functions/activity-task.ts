@@ -1,0 +1,158 @@
+import type { ExecutionHistory } from './history';
+import { ActivityTaskFailure, ExecutionClosedError, type JsonValue, statesTimeoutError } from './interpreter';
+import { type LongTimer, setLongTimeout } from './long-timer';
+import { newTaskToken } from './task-token';
+
+export type ActivityTaskStatus = 'SCHEDULED' | 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** The clocks of a task, resolved from the state's fields; both start when a worker takes the task. */
+export interface ActivityTaskClocks {
+  readonly timeoutSeconds?: number;
+  readonly heartbeatSeconds?: number;
+}
+
+export interface ActivityTaskOptions {
+  readonly activityArn: string;
+  readonly executionName: string;
+  readonly stateName: string;
+  /** 1 for the first task a state schedules in its execution, 2 for its next (a retry or a loop back). */
+  readonly attempt: number;
+  /** The state's effective input, which the worker receives. */
+  readonly input: JsonValue;
+  readonly clocks: ActivityTaskClocks;
+  readonly history: ExecutionHistory;
+  readonly log: (line: string) => void;
+  /** Called once when the task closes, however it closes. */
+  readonly onClosed: (task: ActivityTask) => void;
+}
+
+/**
+ * One scheduled activity task: the token a worker answers with, the clocks that start when a worker
+ * takes it, and the result the interpreter's Task state waits for.
+ */
+export class ActivityTask {
+  readonly token = newTaskToken();
+  /** What GetActivityTask hands the worker. */
+  readonly inputText: string;
+  /** Settles when the task closes: the worker's output, or the state's error. */
+  readonly result: Promise<JsonValue>;
+  private currentStatus: ActivityTaskStatus = 'SCHEDULED';
+  private resolveResult!: (output: JsonValue) => void;
+  private rejectResult!: (error: Error) => void;
+  private timeoutTimer: LongTimer | undefined;
+  private heartbeatTimer: LongTimer | undefined;
+
+  private constructor(private readonly options: ActivityTaskOptions) {
+    this.inputText = JSON.stringify(options.input);
+    this.result = new Promise<JsonValue>((resolve, reject) => {
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+    });
+    // The interpreter awaits the result; this only keeps a late rejection from counting as unhandled.
+    this.result.catch(() => undefined);
+  }
+
+  /** Creates the task and records ActivityScheduled. */
+  static schedule(options: ActivityTaskOptions): ActivityTask {
+    const task = new ActivityTask(options);
+    const { timeoutSeconds, heartbeatSeconds } = options.clocks;
+    options.history.append('ActivityScheduled', {
+      activityScheduledEventDetails: {
+        resource: options.activityArn,
+        input: task.inputText,
+        inputDetails: { truncated: false },
+        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+        ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+      },
+    });
+    options.log(`activity task scheduled for ${task.label}`);
+    return task;
+  }
+
+  get status(): ActivityTaskStatus {
+    return this.currentStatus;
+  }
+
+  get isOpen(): boolean {
+    return this.currentStatus === 'SCHEDULED' || this.currentStatus === 'STARTED';
+  }
+
+  get activityArn(): string {
+    return this.options.activityArn;
+  }
+
+  /** Names the task in log lines; never the token. */
+  get label(): string {
+    return `execution ${this.options.executionName} (state ${this.options.stateName}, attempt ${this.options.attempt})`;
+  }
+
+  /** A worker took the task: ActivityStarted, and the timeout and heartbeat clocks start now. */
+  start(workerName: string | undefined): void {
+    if (this.currentStatus !== 'SCHEDULED') return;
+    this.currentStatus = 'STARTED';
+    this.options.history.append('ActivityStarted', { activityStartedEventDetails: workerName === undefined ? {} : { workerName } });
+    this.options.log(`activity task of ${this.label} handed to worker ${workerName ?? '(unnamed)'}`);
+    const { timeoutSeconds, heartbeatSeconds } = this.options.clocks;
+    if (timeoutSeconds !== undefined) {
+      this.timeoutTimer = setLongTimeout(() => this.expire('States.Timeout'), timeoutSeconds * 1000);
+    }
+    if (heartbeatSeconds !== undefined) this.heartbeat();
+  }
+
+  /** SendTaskHeartbeat: the heartbeat clock starts over. */
+  heartbeat(): void {
+    const { heartbeatSeconds } = this.options.clocks;
+    if (this.currentStatus !== 'STARTED' || heartbeatSeconds === undefined) return;
+    this.heartbeatTimer?.clear();
+    this.heartbeatTimer = setLongTimeout(() => this.expire('States.HeartbeatTimeout'), heartbeatSeconds * 1000);
+  }
+
+  /** SendTaskSuccess: the Task state goes on with the worker's output. */
+  succeed(output: JsonValue, outputText: string): void {
+    this.close('SUCCEEDED');
+    this.options.history.append('ActivitySucceeded', { activitySucceededEventDetails: { output: outputText, outputDetails: { truncated: false } } });
+    this.options.log(`activity task of ${this.label} succeeded`);
+    this.resolveResult(output);
+  }
+
+  /** SendTaskFailure: the Task state fails with the worker's error and cause, for its Retry and Catch. */
+  fail(error: string | undefined, cause: string | undefined): void {
+    this.close('FAILED');
+    this.options.history.append('ActivityFailed', {
+      activityFailedEventDetails: { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) },
+    });
+    this.options.log(`activity task of ${this.label} failed with ${error ?? 'no error name'}`);
+    this.rejectResult(new ActivityTaskFailure(error ?? '', cause ?? ''));
+  }
+
+  /**
+   * The execution closed (stopped, timed out, or the endpoint shut down): the token answers
+   * TaskDoesNotExist (ABORTED) or TaskTimedOut (TIMED_OUT) from now on, and the Task state ends
+   * without Retry or Catch.
+   */
+  abandon(status: 'ABORTED' | 'TIMED_OUT'): void {
+    if (!this.isOpen) return;
+    this.close(status);
+    this.rejectResult(new ExecutionClosedError(`The execution of this task closed (${status}).`));
+  }
+
+  private expire(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
+    if (!this.isOpen) return;
+    const { timeoutSeconds, heartbeatSeconds } = this.options.clocks;
+    const cause =
+      error === 'States.Timeout'
+        ? `The activity task was not closed within TimeoutSeconds (${timeoutSeconds}) of being started.`
+        : `No heartbeat within HeartbeatSeconds (${heartbeatSeconds}).`;
+    this.close('TIMED_OUT');
+    this.options.history.append('ActivityTimedOut', { activityTimedOutEventDetails: { error, cause } });
+    this.options.log(`activity task of ${this.label} timed out (${error})`);
+    void statesTimeoutError(error, cause).then((timeout) => this.rejectResult(timeout));
+  }
+
+  private close(status: ActivityTaskStatus): void {
+    this.currentStatus = status;
+    this.timeoutTimer?.clear();
+    this.heartbeatTimer?.clear();
+    this.options.onClosed(this);
+  }
+}

@@ -1,0 +1,83 @@
+import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
+import type { InterpreterEvent, JsonValue } from './interpreter';
+
+/** The fields of a history event besides its id, previous id, timestamp and type. */
+export type HistoryEventDetails = Omit<HistoryEvent, 'id' | 'previousEventId' | 'timestamp' | 'type'>;
+
+const NOT_TRUNCATED = { truncated: false } as const;
+
+/** `Task` + `Entered` -> `TaskStateEntered`; only the state types the API has events for. */
+function stateEventType(stateType: string, phase: 'Entered' | 'Exited'): HistoryEventType | undefined {
+  const known = ['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
+  if (!known.includes(stateType) || (stateType === 'Fail' && phase === 'Exited')) return undefined;
+  return `${stateType}State${phase}` as HistoryEventType;
+}
+
+/** The interpreter's Cause as the API's string. */
+export function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  return typeof cause === 'string' ? cause : JSON.stringify(cause);
+}
+
+/**
+ * The event history of one execution, as GetExecutionHistory returns it: the state events the
+ * interpreter reports, mapped to the API's event types, interleaved with the activity and execution
+ * events this endpoint records itself.
+ */
+export class ExecutionHistory {
+  private readonly events: HistoryEvent[] = [];
+  /** Raw input of each state when last entered, for Reference Paths that read the state input. */
+  private readonly stateInputs = new Map<string, JsonValue>();
+
+  get all(): readonly HistoryEvent[] {
+    return this.events;
+  }
+
+  append(type: HistoryEventType, details: HistoryEventDetails = {}): HistoryEvent {
+    const previous = this.events.at(-1);
+    const event: HistoryEvent = { timestamp: new Date(), type, id: this.events.length + 1, previousEventId: previous?.id ?? 0, ...details };
+    this.events.push(event);
+    return event;
+  }
+
+  /** The raw input the state had when it was last entered. */
+  stateInput(stateName: string): JsonValue | undefined {
+    return this.stateInputs.get(stateName);
+  }
+
+  /** Records what the interpreter reports; execution start and end are recorded by the execution itself. */
+  recordInterpreterEvent(event: InterpreterEvent): void {
+    switch (event.type) {
+      case 'StateEntered': {
+        this.stateInputs.set(event.state.name, event.state.input);
+        const type = stateEventType(event.state.type, 'Entered');
+        if (type !== undefined) {
+          this.append(type, { stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: NOT_TRUNCATED } });
+        }
+        return;
+      }
+      case 'StateExited': {
+        const type = stateEventType(event.state.type, 'Exited');
+        if (type !== undefined) {
+          const output = JSON.stringify(event.state.output ?? null);
+          this.append(type, { stateExitedEventDetails: { name: event.state.name, output, outputDetails: NOT_TRUNCATED } });
+        }
+        return;
+      }
+      case 'MapIterationStarted':
+        this.append('MapIterationStarted', { mapIterationStartedEventDetails: { name: event.parentState.name, index: event.index } });
+        return;
+      case 'MapIterationSucceeded':
+        this.append('MapIterationSucceeded', { mapIterationSucceededEventDetails: { name: event.parentState.name, index: event.index } });
+        return;
+      case 'MapIterationFailed':
+        this.append('MapIterationFailed', { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } });
+        return;
+      default:
+        // A failure shows as the activity event before it, a retry as the next ActivityScheduled, a
+        // Catch as the StateExited the interpreter reports after it; execution events are recorded
+        // by the execution, and Parallel branches have no event of their own in the API.
+        return;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  CreateActivityInput,
+  CreateStateMachineInput,
+  DeleteActivityInput,
+  DescribeActivityInput,
+  DescribeExecutionInput,
+  DescribeStateMachineInput,
+  GetActivityTaskInput,
+  GetExecutionHistoryInput,
+  ListActivitiesInput,
+  ListExecutionsInput,
+  ListStateMachinesInput,
+  SendTaskFailureInput,
+  SendTaskHeartbeatInput,
+  SendTaskSuccessInput,
+  StartExecutionInput,
+  StopExecutionInput,
+} from '@aws-sdk/client-sfn';
+import { StepFunctionsEngine } from './engine';
+import { StepFunctionsApiError } from './errors';
+
+export interface LocalStepFunctionsOptions {
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** 0 picks any free port. @default 8083 */
+  port?: number;
+  /** @default 'us-east-1' */
+  region?: string;
+  /** @default '123456789012' */
+  accountId?: string;
+  /** Receives one short line per notable event; never a task token. */
+  log?: (line: string) => void;
+  /** How long GetActivityTask holds a request when no task waits. @default 60000 */
+  activityPollHoldMs?: number;
+}
+
+export interface LocalStepFunctions {
+  /** `http://127.0.0.1:PORT`: give it to an SDK client as `endpoint`, or set AWS_ENDPOINT_URL_SFN. */
+  readonly url: string;
+  readonly port: number;
+  readonly engine: StepFunctionsEngine;
+  /** Ends held polls, aborts executions, clears every timer, closes every connection; resolves once the port is free. */
+  close(): Promise<void>;
+}
+
+/** The endpoint could not listen. */
+export class LocalStepFunctionsStartError extends Error {
+  override readonly name = 'LocalStepFunctionsStartError';
+}
+
+/** Largest request body read: a 1 MiB definition, escaped, fits. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const TARGET_PREFIX = 'AWSStepFunctions.';
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+type Operation = (engine: StepFunctionsEngine, request: object, signal: AbortSignal) => unknown;
+
+// Requests are parsed JSON of any shape; the engine checks every field at run time.
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  CreateActivity: (engine, request) => engine.createActivity(request as CreateActivityInput),
+  DescribeActivity: (engine, request) => engine.describeActivity(request as DescribeActivityInput),
+  ListActivities: (engine, request) => engine.listActivities(request as ListActivitiesInput),
+  DeleteActivity: (engine, request) => engine.deleteActivity(request as DeleteActivityInput),
+  CreateStateMachine: (engine, request) => engine.createStateMachine(request as CreateStateMachineInput),
+  DescribeStateMachine: (engine, request) => engine.describeStateMachine(request as DescribeStateMachineInput),
+  ListStateMachines: (engine, request) => engine.listStateMachines(request as ListStateMachinesInput),
+  StartExecution: (engine, request) => engine.startExecution(request as StartExecutionInput),
+  StopExecution: (engine, request) => engine.stopExecution(request as StopExecutionInput),
+  DescribeExecution: (engine, request) => engine.describeExecution(request as DescribeExecutionInput),
+  ListExecutions: (engine, request) => engine.listExecutions(request as ListExecutionsInput),
+  GetExecutionHistory: (engine, request) => engine.getExecutionHistory(request as GetExecutionHistoryInput),
+  GetActivityTask: (engine, request, signal) => engine.getActivityTask(request as GetActivityTaskInput, { signal }),
+  SendTaskSuccess: (engine, request) => engine.sendTaskSuccess(request as SendTaskSuccessInput),
+  SendTaskFailure: (engine, request) => engine.sendTaskFailure(request as SendTaskFailureInput),
+  SendTaskHeartbeat: (engine, request) => engine.sendTaskHeartbeat(request as SendTaskHeartbeatInput),
+};
+
+/** The protocol sends timestamps as epoch seconds. */
+function serialize(value: unknown): string {
+  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, converted: unknown) {
+    const original = this[key];
+    return original instanceof Date ? original.getTime() / 1000 : converted;
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  // A client that went away gets nothing; writing would only raise an error.
+  if (response.destroyed || response.writableEnded) return;
+  const text = serialize(body);
+  response.writeHead(status, {
+    'Content-Type': CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': randomUUID(),
+  });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: StepFunctionsApiError): void {
+  send(response, 400, { __type: error.type, message: error.message });
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new StepFunctionsApiError('ValidationException', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function parseRequest(body: string): object {
+  let parsed: unknown;
+  try {
+    parsed = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new StepFunctionsApiError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new StepFunctionsApiError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return parsed;
+}
+
+async function handle(engine: StepFunctionsEngine, request: IncomingMessage, response: ServerResponse, log: (line: string) => void): Promise<void> {
+  // The response's close, not the request's: the request closes as soon as its body is read.
+  const clientGone = new AbortController();
+  response.on('close', () => clientGone.abort());
+  try {
+    const body = await readBody(request);
+    if (request.method !== 'POST') {
+      throw new StepFunctionsApiError('UnknownOperationException', `The Step Functions API takes POST requests, not ${request.method ?? 'this method'}.`);
+    }
+    const target = request.headers['x-amz-target'];
+    const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const operation = operationName === undefined ? undefined : OPERATIONS[operationName];
+    if (operation === undefined) {
+      throw new StepFunctionsApiError(
+        'UnknownOperationException',
+        `Unknown operation ${JSON.stringify(target ?? null)}: this local endpoint serves ${Object.keys(OPERATIONS).join(', ')}.`,
+      );
+    }
+    send(response, 200, await operation(engine, parseRequest(body), clientGone.signal));
+  } catch (error) {
+    if (error instanceof StepFunctionsApiError) {
+      sendError(response, error);
+      return;
+    }
+    log(`internal error: ${(error as Error).name}: ${(error as Error).message}`);
+    send(response, 500, { __type: 'com.amazon.coral.service#InternalFailure', message: 'The local Step Functions endpoint failed; see its log.' });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      const hint = error.code === 'EADDRINUSE' ? ' Stop whatever holds it, or pass port 0 to take any free port.' : '';
+      reject(new LocalStepFunctionsStartError(`Cannot listen on ${host}:${port} (${error.code ?? error.message}).${hint}`));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/**
+ * Starts a local Step Functions endpoint speaking the service's JSON 1.0 protocol, so the AWS SDK
+ * (`new SFNClient({ endpoint: url })`) and the AWS CLI (`--endpoint-url`) can drive it.
+ */
+export async function startLocalStepFunctions(options: LocalStepFunctionsOptions = {}): Promise<LocalStepFunctions> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => undefined);
+  const engine = new StepFunctionsEngine({
+    region: options.region,
+    accountId: options.accountId,
+    log,
+    activityPollHoldMs: options.activityPollHoldMs,
+  });
+  const server = createServer((request, response) => void handle(engine, request, response, log));
+  try {
+    await listen(server, options.port ?? 8083, host);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log(`Step Functions endpoint listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    engine,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await engine.close();
+        // One turn so the answers to polls just ended are written before connections close.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        log(`Step Functions endpoint on ${url} closed`);
+      })();
+      return closing;
+    },
+  };
+}
