@@ -1,0 +1,103 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { CliError, UsageError } from './cli-errors';
+import type { Command, CommandDependencies } from './commands/command';
+import { listCommand } from './commands/list';
+import { startCommand } from './commands/start';
+import { statusCommand } from './commands/status';
+import { processOutput } from './output';
+import { configuredStackName } from './targets';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const COMMANDS: readonly Command[] = [startCommand, statusCommand, listCommand];
+
+const usage = `Usage: approval <command> [options]
+
+Starts and follows human-approval requests of the HumanApproval stack.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).join('\n')}
+  help    show the help of a command: approval help start
+
+Targets:
+  (default)  the deployed stack, found through its CloudFormation outputs (\`npx cdk deploy\`)
+  --local    the local stack started by \`npm start\`
+
+Every command takes --json for machine-readable output and --help.
+Exit codes: 0 done, 1 failed (stack not running or not found, AWS error), 2 bad arguments.`;
+
+export function defaultDependencies(): CommandDependencies {
+  return {
+    output: processOutput,
+    env: process.env,
+    createSfnClient: (config) => new SFNClient(config),
+    createCloudFormationClient: (config) => new CloudFormationClient(config),
+    defaultStackName: configuredStackName(),
+  };
+}
+
+function findCommand(name: string): Command {
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) throw new UsageError(`Unknown command "${name}". The commands are ${COMMANDS.map((c) => c.name).join(', ')}.`);
+  return command;
+}
+
+function dispatch(argv: readonly string[], deps: CommandDependencies): Promise<void> | void {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h') {
+    deps.output.stdout(usage);
+    return;
+  }
+  if (first === 'help') {
+    if (rest.length > 1) throw new UsageError('help takes at most one command name.');
+    deps.output.stdout(rest[0] === undefined ? usage : findCommand(rest[0]).usage);
+    return;
+  }
+  if (first === undefined) throw new UsageError(`Missing command: approval ${COMMANDS.map((c) => c.name).join(' | ')}.`);
+  if (first.startsWith('-')) throw new UsageError(`Put the command first: approval <command> ${first} ...`);
+  return findCommand(first).run(rest, deps);
+}
+
+function debugDetails(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause instanceof Error ? `\nCaused by: ${error.cause.stack ?? String(error.cause)}` : '';
+  return `${error.stack ?? String(error)}${cause}`;
+}
+
+/** Runs one command line and returns the exit code; never exits the process, so tests can call it. */
+export async function runApprovalCli(argv: readonly string[], deps: CommandDependencies = defaultDependencies()): Promise<number> {
+  const debug = deps.env.APPROVAL_DEBUG === '1';
+  try {
+    await dispatch(argv, deps);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      deps.output.stderr(error.message);
+      deps.output.stderr(`Run \`approval ${error.command ? `${error.command} ` : ''}--help\` for usage.`);
+      return EXIT_USAGE;
+    }
+    const known = error instanceof CliError;
+    deps.output.stderr(known ? error.message : `Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    if (debug) {
+      const details = debugDetails(error);
+      if (details) deps.output.stderr(details);
+    } else if (!known) {
+      deps.output.stderr('Set APPROVAL_DEBUG=1 to see the stack trace.');
+    }
+    return EXIT_FAILURE;
+  }
+}
+
+/** The process entry: sets the exit code and lets Node finish writing stdout before it exits. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // `approval list | head` closes the pipe early; that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  process.exitCode = await runApprovalCli(argv);
+}
+
+if (require.main === module) void main();

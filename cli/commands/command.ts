@@ -1,0 +1,14 @@
+import type { CliOutput } from '../output';
+import type { TargetDependencies } from '../targets';
+
+export interface CommandDependencies extends TargetDependencies {
+  readonly output: CliOutput;
+}
+
+/** A subcommand: it prints its result and throws UsageError / CliError on failure. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[], deps: CommandDependencies): Promise<void>;
+}
