@@ -1,0 +1,141 @@
+import { type CloudFormationTemplate, onlyResourceOfType, resolveIntrinsics, resourcesOfType } from '../synthesized-stack';
+
+/** One integration response of a method, as CloudFormation describes it. */
+export interface IntegrationResponseModel {
+  readonly statusCode: string;
+  readonly selectionPattern?: string;
+  readonly responseTemplates: Readonly<Record<string, string>>;
+  /** `method.response.header.X` -> `'static value'` */
+  readonly responseParameters: Readonly<Record<string, string>>;
+}
+
+/** A method whose integration calls a Step Functions action (`arn:...:states:action/SendTaskSuccess`). */
+export interface RouteModel {
+  readonly httpMethod: string;
+  /** Resource path, e.g. `/succeed`. */
+  readonly resourcePath: string;
+  /** Query-string parameters the request validator requires. */
+  readonly requiredQueryParameters: readonly string[];
+  readonly stepFunctionsAction: string;
+  readonly passthroughBehavior: string;
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  readonly integrationResponses: readonly IntegrationResponseModel[];
+}
+
+export interface GatewayResponseModel {
+  readonly statusCode?: string;
+  /** Header name -> value, unquoted. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly templates: Readonly<Record<string, string>>;
+}
+
+export interface ApiModel {
+  readonly stageName: string;
+  readonly routes: readonly RouteModel[];
+  /** Keyed by response type: BAD_REQUEST_PARAMETERS, DEFAULT_4XX, ... */
+  readonly gatewayResponses: Readonly<Record<string, GatewayResponseModel>>;
+  /** The stage's access-log format (`$context` variables), if access logging is on. */
+  readonly accessLogFormat?: string;
+}
+
+export class UnsupportedApiError extends Error {
+  override readonly name = 'UnsupportedApiError';
+}
+
+/** `'text/html'` -> `text/html`: static values in response parameters are single-quoted. */
+export function staticParameterValue(mapping: string): string | undefined {
+  const match = /^'(.*)'$/s.exec(mapping);
+  return match?.[1];
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+function refOf(value: unknown): string | undefined {
+  const ref = asRecord(value).Ref;
+  return typeof ref === 'string' ? ref : undefined;
+}
+
+/**
+ * Reads the REST API of a synthesized template: routes, validators, AWS-service integrations,
+ * mapping templates, integration and gateway responses. Nothing is redefined here, so the local
+ * stand-in serves what CloudFormation would deploy.
+ */
+export function buildApiModel(template: CloudFormationTemplate): ApiModel {
+  const [restApiId] = onlyResourceOfType(template, 'AWS::ApiGateway::RestApi');
+  const [, stage] = onlyResourceOfType(template, 'AWS::ApiGateway::Stage');
+
+  const resources = new Map(resourcesOfType(template, 'AWS::ApiGateway::Resource'));
+  const pathOf = (resourceId: unknown): string => {
+    const getAtt = asRecord(resourceId)['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt[0] === restApiId && getAtt[1] === 'RootResourceId') return '';
+    const id = refOf(resourceId);
+    const resource = id === undefined ? undefined : resources.get(id);
+    if (!resource) throw new UnsupportedApiError(`Cannot find API resource ${JSON.stringify(resourceId)}.`);
+    return `${pathOf(resource.ParentId)}/${String(resource.PathPart)}`;
+  };
+
+  const validators = new Map(resourcesOfType(template, 'AWS::ApiGateway::RequestValidator'));
+  // The ARN's partition and region do not matter locally; only the action does.
+  const placeholders = new Proxy({}, { get: (_target, name) => `{${String(name)}}` }) as Record<string, string>;
+
+  const routes = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([id, method]): RouteModel => {
+    const integration = asRecord(method.Integration);
+    const uri = String(resolveIntrinsics(integration.Uri, placeholders));
+    const action = /:states:action\/([A-Za-z]+)$/.exec(uri)?.[1];
+    if (integration.Type !== 'AWS' || action === undefined) {
+      throw new UnsupportedApiError(`Method ${id} is not an AWS-service integration to Step Functions (${uri}); the local stand-in serves only those.`);
+    }
+    const validatorId = refOf(method.RequestValidatorId);
+    const validatesParameters = validatorId !== undefined && validators.get(validatorId)?.ValidateRequestParameters === true;
+    const requiredQueryParameters = validatesParameters
+      ? Object.entries(asRecord(method.RequestParameters))
+          .filter(([name, required]) => required === true && name.startsWith('method.request.querystring.'))
+          .map(([name]) => name.slice('method.request.querystring.'.length))
+      : [];
+    return {
+      httpMethod: String(method.HttpMethod),
+      resourcePath: pathOf(method.ResourceId),
+      requiredQueryParameters,
+      stepFunctionsAction: action,
+      passthroughBehavior: String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH'),
+      requestTemplates: asRecord(integration.RequestTemplates) as Record<string, string>,
+      integrationResponses: (Array.isArray(integration.IntegrationResponses) ? integration.IntegrationResponses : []).map((response) => {
+        const r = asRecord(response);
+        return {
+          statusCode: String(r.StatusCode),
+          selectionPattern: typeof r.SelectionPattern === 'string' ? r.SelectionPattern : undefined,
+          responseTemplates: asRecord(r.ResponseTemplates) as Record<string, string>,
+          responseParameters: asRecord(r.ResponseParameters) as Record<string, string>,
+        };
+      }),
+    };
+  });
+
+  const gatewayResponses = Object.fromEntries(
+    resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, response]) => {
+      const headers = Object.fromEntries(
+        Object.entries(asRecord(response.ResponseParameters)).flatMap(([name, value]) => {
+          const headerName = name.replace(/^gatewayresponse\.header\./, '');
+          const unquoted = staticParameterValue(String(value));
+          return unquoted === undefined || headerName === name ? [] : [[headerName, unquoted]];
+        }),
+      );
+      const model: GatewayResponseModel = {
+        statusCode: typeof response.StatusCode === 'string' ? response.StatusCode : undefined,
+        headers,
+        templates: asRecord(response.ResponseTemplates) as Record<string, string>,
+      };
+      return [String(response.ResponseType), model];
+    }),
+  );
+
+  const accessLogFormat = asRecord(stage.AccessLogSetting).Format;
+  return {
+    stageName: String(stage.StageName),
+    routes,
+    gatewayResponses,
+    accessLogFormat: typeof accessLogFormat === 'string' ? accessLogFormat : undefined,
+  };
+}

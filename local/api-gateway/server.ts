@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type ApiGatewayRequestContext,
+  formatRequestTime,
+  MappingTemplateError,
+  parseQueryString,
+  renderMappingTemplate,
+  selectIntegrationResponse,
+  selectTemplate,
+} from '../api-gateway-vtl';
+import { type ApiModel, type RouteModel, staticParameterValue } from './api-model';
+
+export interface LocalApiGatewayOptions {
+  readonly model: ApiModel;
+  /** Where the AWS-service integrations send their Step Functions calls. */
+  readonly stepFunctionsUrl: string;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default 3000; 0 picks a free port */
+  readonly port?: number;
+  /** Receives one access-log line per request, in the stage's access-log format. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalApiGateway {
+  /** The stage URL, e.g. http://127.0.0.1:3000/respond */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway's own status for each gateway response type it produces here. */
+const GATEWAY_RESPONSE_STATUS: Readonly<Record<string, number>> = {
+  BAD_REQUEST_PARAMETERS: 400,
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  REQUEST_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTEGRATION_FAILURE: 504,
+  DEFAULT_5XX: 500,
+};
+
+/** API Gateway's payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly errorType?: string;
+  readonly integrationStatus?: number;
+}
+
+class PayloadTooLarge extends Error {}
+
+function readBody(request: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new PayloadTooLarge());
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function headerValues(request: http.IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(request.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(',') : value]])),
+  );
+}
+
+/**
+ * A local stand-in for the deployed REST API: it serves the routes, request validator, VTL request
+ * templates, AWS-service integrations, integration responses and gateway responses read from the
+ * synthesized template, and calls the local Step Functions endpoint the way API Gateway calls the
+ * real one.
+ */
+export async function startLocalApiGateway(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
+  const { model } = options;
+  const host = options.host ?? '127.0.0.1';
+  const stagePrefix = `/${model.stageName}`;
+
+  function gatewayResponse(type: string, message: string, context: ApiGatewayRequestContext, accept: string | undefined): Reply {
+    const ownStatus = GATEWAY_RESPONSE_STATUS[type] ?? 400;
+    const custom = model.gatewayResponses[type] ?? model.gatewayResponses[ownStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+    const status = Number(custom?.statusCode ?? ownStatus);
+    const template = custom ? selectTemplate(custom.templates, accept) : undefined;
+    if (template === undefined) {
+      return { status, headers: { 'content-type': 'application/json', ...custom?.headers }, body: JSON.stringify({ message }), errorType: type };
+    }
+    // Gateway response templates are not VTL: API Gateway only substitutes a few variables.
+    const body = template
+      .replaceAll('$context.error.messageString', JSON.stringify(message))
+      .replaceAll('$context.error.message', message)
+      .replaceAll('$context.error.responseType', type)
+      .replaceAll('$context.requestId', context.requestId);
+    return { status, headers: { ...custom?.headers }, body, errorType: type };
+  }
+
+  async function integrate(route: RouteModel, context: ApiGatewayRequestContext, body: string, contentType: string, accept: string | undefined): Promise<Reply> {
+    const requestTemplate = route.requestTemplates[contentType];
+    if (requestTemplate === undefined && route.passthroughBehavior !== 'WHEN_NO_MATCH') {
+      return gatewayResponse('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type', context, accept);
+    }
+    let integrationBody = body;
+    try {
+      if (requestTemplate !== undefined) integrationBody = renderMappingTemplate(requestTemplate, { request: context, body }).output;
+    } catch (error) {
+      if (error instanceof MappingTemplateError) return gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept);
+      throw error;
+    }
+
+    let integrationStatus: number;
+    let integrationResponseBody: string;
+    try {
+      const answer = await fetch(options.stepFunctionsUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${route.stepFunctionsAction}` },
+        body: integrationBody,
+      });
+      integrationStatus = answer.status;
+      integrationResponseBody = await answer.text();
+    } catch {
+      return gatewayResponse('INTEGRATION_FAILURE', 'Internal server error', context, accept);
+    }
+
+    const response = selectIntegrationResponse(route.integrationResponses, String(integrationStatus), (r) => r.selectionPattern);
+    if (response === undefined) {
+      return { ...gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept), integrationStatus };
+    }
+    const template = selectTemplate(response.responseTemplates, accept);
+    let rendered: { output: string; statusOverride?: number; headerOverrides: Record<string, string> } = {
+      output: integrationResponseBody,
+      headerOverrides: {},
+    };
+    try {
+      if (template !== undefined) rendered = renderMappingTemplate(template, { request: context, body: integrationResponseBody });
+    } catch (error) {
+      if (error instanceof MappingTemplateError) return gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept);
+      throw error;
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [name, mapping] of Object.entries(response.responseParameters)) {
+      const value = staticParameterValue(mapping);
+      if (name.startsWith('method.response.header.') && value !== undefined) headers[name.slice('method.response.header.'.length).toLowerCase()] = value;
+    }
+    for (const [name, value] of Object.entries(rendered.headerOverrides)) headers[name.toLowerCase()] = value;
+    return { status: rendered.statusOverride ?? Number(response.statusCode), headers, body: rendered.output, integrationStatus };
+  }
+
+  async function handle(request: http.IncomingMessage, started: number): Promise<{ reply: Reply; context: ApiGatewayRequestContext }> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = request.method ?? 'GET';
+    const resourcePath = url.pathname.startsWith(`${stagePrefix}/`) ? url.pathname.slice(stagePrefix.length) : undefined;
+    const route = model.routes.find((r) => r.resourcePath === resourcePath && r.httpMethod === method);
+    const headers = headerValues(request);
+    const context: ApiGatewayRequestContext = {
+      queryString: parseQueryString(url.search),
+      headers,
+      sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+      userAgent: headers['user-agent'],
+      requestId: randomUUID(),
+      requestTime: formatRequestTime(new Date(started)),
+      requestTimeEpoch: started,
+      httpMethod: method,
+      resourcePath: route?.resourcePath ?? url.pathname,
+      stage: model.stageName,
+    };
+    const accept = headers.accept;
+    if (route === undefined) {
+      return { reply: gatewayResponse('MISSING_AUTHENTICATION_TOKEN', 'Missing Authentication Token', context, accept), context };
+    }
+    const missing = route.requiredQueryParameters.filter((name) => (context.queryString[name] ?? '').trim() === '');
+    if (missing.length > 0) {
+      return { reply: gatewayResponse('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`, context, accept), context };
+    }
+    let body: string;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) return { reply: gatewayResponse('REQUEST_TOO_LARGE', 'Request Too Long', context, accept), context };
+      throw error;
+    }
+    // Without a Content-Type, API Gateway maps the request as application/json.
+    const contentType = (headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+    return { reply: await integrate(route, context, body, contentType, accept), context };
+  }
+
+  function accessLogLine(context: ApiGatewayRequestContext, reply: Reply, latencyMs: number): string | undefined {
+    if (model.accessLogFormat === undefined) return undefined;
+    const values: Record<string, string> = {
+      requestId: context.requestId,
+      requestTime: context.requestTime,
+      'identity.sourceIp': context.sourceIp,
+      'identity.userAgent': context.userAgent ?? '-',
+      httpMethod: context.httpMethod,
+      resourcePath: context.resourcePath,
+      status: String(reply.status),
+      responseLatency: String(latencyMs),
+      'integration.status': reply.integrationStatus === undefined ? '-' : String(reply.integrationStatus),
+      'error.responseType': reply.errorType ?? '-',
+      stage: context.stage,
+    };
+    // Values sit inside JSON strings in the format, so they are JSON-escaped.
+    return model.accessLogFormat.replace(/\$context\.([A-Za-z.]+)/g, (_match, name: string) => JSON.stringify(values[name] ?? '-').slice(1, -1));
+  }
+
+  const server = http.createServer((request, response) => {
+    const started = Date.now();
+    handle(request, started)
+      .then(({ reply, context }) => {
+        response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': context.requestId, 'content-length': Buffer.byteLength(reply.body) });
+        response.end(request.method === 'HEAD' ? undefined : reply.body);
+        const line = accessLogLine(context, reply, Date.now() - started);
+        if (line !== undefined) options.log?.(line);
+      })
+      .catch(() => {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: 'Internal server error' }));
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}${stagePrefix}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { readApprovalConfig } from '../infra/approval-config';
+import { HumanApprovalStack } from '../infra/human-approval-stack';
+
+/** The CloudFormation template and assets of the stack, as `cdk synth` produces them. */
+export interface SynthesizedStack {
+  readonly stackName: string;
+  readonly template: CloudFormationTemplate;
+  /** Folder of the cloud assembly (assets live here as `asset.<hash>...`). */
+  readonly assemblyDir: string;
+}
+
+export interface CloudFormationResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+export interface CloudFormationTemplate {
+  readonly Resources: Record<string, CloudFormationResource>;
+  readonly Outputs?: Record<string, { Value: unknown }>;
+}
+
+const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
+
+/** The context of cdk.json: the settings a deployment would use. */
+export function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * Synthesizes the stack in this process, exactly as infra/app.ts does for `cdk synth`, with the
+ * project's cdk.json context overlaid by `context`. The local mode reads everything it serves from
+ * the result, so local and deployed behaviour come from the same template.
+ */
+export function synthesizeStack(context: Record<string, unknown> = {}): SynthesizedStack {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'approval-local-'));
+  // No stack is bundled: the local mode runs the worker from source, so esbuild has nothing to do.
+  const app = new App({ outdir, context: { ...projectContext(), ...context, 'aws:cdk:bundling-stacks': [] } });
+  const config = readApprovalConfig((key) => app.node.tryGetContext(key));
+  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'HumanApproval';
+  const stack = new HumanApprovalStack(app, stackName, { config });
+  const assembly = app.synth();
+  const artifact = assembly.getStackArtifact(stack.artifactId);
+  return { stackName, template: artifact.template as CloudFormationTemplate, assemblyDir: assembly.directory };
+}
+
+/** Removes the temporary cloud assembly. */
+export function removeSynthesizedStack(stack: SynthesizedStack): void {
+  fs.rmSync(stack.assemblyDir, { recursive: true, force: true });
+}
+
+/** The resources of one type, with their logical ids. */
+export function resourcesOfType(template: CloudFormationTemplate, type: string): Array<[string, Record<string, unknown>]> {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === type)
+    .map(([id, resource]) => [id, resource.Properties ?? {}]);
+}
+
+/** The single resource of a type; the local mode serves a stack with exactly one of each. */
+export function onlyResourceOfType(template: CloudFormationTemplate, type: string): [string, Record<string, unknown>] {
+  const found = resourcesOfType(template, type);
+  if (found.length !== 1 || !found[0]) {
+    throw new Error(`The synthesized template has ${found.length} resources of type ${type}; the local mode expects exactly one.`);
+  }
+  return found[0];
+}
+
+export class UnsupportedIntrinsicError extends Error {
+  override readonly name = 'UnsupportedIntrinsicError';
+}
+
+/**
+ * Resolves the CloudFormation intrinsics this template uses (Ref, Fn::GetAtt, Fn::Join, Fn::Sub
+ * without a variable map) against the physical values the local mode created.
+ */
+export function resolveIntrinsics(value: unknown, physical: Readonly<Record<string, string>>): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, physical));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  const [key, argument] = entries[0] ?? [];
+  if (entries.length === 1 && key !== undefined) {
+    if (key === 'Ref') return lookup(String(argument), physical);
+    if (key === 'Fn::GetAtt') {
+      const [id, attribute] = argument as [string, string];
+      return lookup(`${id}.${attribute}`, physical);
+    }
+    if (key === 'Fn::Join') {
+      const [separator, parts] = argument as [string, unknown[]];
+      return parts.map((part) => String(resolveIntrinsics(part, physical))).join(separator);
+    }
+    if (key === 'Fn::Sub' && typeof argument === 'string') {
+      return argument.replace(/\$\{([^}]+)\}/g, (_match, name: string) => lookup(name, physical));
+    }
+    if (key.startsWith('Fn::')) throw new UnsupportedIntrinsicError(`The local mode cannot resolve ${key}.`);
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, resolveIntrinsics(v, physical)]));
+}
+
+function lookup(name: string, physical: Readonly<Record<string, string>>): string {
+  const value = physical[name];
+  if (value === undefined) throw new UnsupportedIntrinsicError(`The local mode has no value for ${name}.`);
+  return value;
+}

@@ -1,0 +1,92 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+
+export interface LocalActivityWorkerOptions {
+  /** The worker's environment: the function's variables from the template plus the local endpoints. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The function's timeout, from the template. */
+  readonly timeoutSeconds: number;
+  /** How often the schedule starts the worker, from the template's rule. */
+  readonly scheduleMs: number;
+  readonly functionName?: string;
+  /** Receives the worker's log lines (its structured JSON logs) and run summaries. */
+  readonly log?: (line: string) => void;
+}
+
+export interface WorkerRunResult {
+  readonly result?: unknown;
+  readonly error?: string;
+}
+
+const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
+
+/**
+ * Runs the real worker handler on a schedule, in a child process with the same environment
+ * variables Lambda would give it. As on Lambda, a scheduled start does not wait for an earlier run
+ * that is still holding a poll: runs overlap, and each takes whatever task reaches its poll.
+ */
+export class LocalActivityWorker {
+  private child: ChildProcess | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: WorkerRunResult) => void>();
+  private closed = false;
+
+  constructor(private readonly options: LocalActivityWorkerOptions) {}
+
+  /** Starts the worker process and the schedule; resolves once the handler is loaded. */
+  async start(): Promise<void> {
+    const child = fork(WORKER_PROCESS, [], {
+      execArgv: ['--require', 'tsx/cjs'],
+      env: { ...this.options.environment, PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.options.log?.(line));
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`The worker process exited with code ${code} before it was ready.`));
+      child.once('exit', onExit);
+      child.on('message', (message: { type: string; id?: number; result?: unknown; error?: string }) => {
+        if (message.type === 'ready') {
+          child.off('exit', onExit);
+          resolve();
+        } else if (message.type === 'result' && message.id !== undefined) {
+          this.pending.get(message.id)?.({ result: message.result, error: message.error });
+          this.pending.delete(message.id);
+        }
+      });
+    });
+    child.on('exit', () => {
+      for (const settle of this.pending.values()) settle({ error: 'The worker process exited.' });
+      this.pending.clear();
+    });
+    this.timer = setInterval(() => void this.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event' }), this.options.scheduleMs);
+    void this.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+  }
+
+  /** Starts one run of the handler; resolves with what it returned or the error it threw. */
+  invoke(event: unknown): Promise<WorkerRunResult> {
+    const child = this.child;
+    if (this.closed || !child?.connected) return Promise.resolve({ error: 'The worker is stopped.' });
+    const id = this.nextId++;
+    return new Promise<WorkerRunResult>((resolve) => {
+      this.pending.set(id, resolve);
+      child.send({ type: 'invoke', id, event, timeoutMs: this.options.timeoutSeconds * 1000, functionName: this.options.functionName ?? 'approval-worker' });
+    });
+  }
+
+  /** Stops the schedule and the process. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+}
