@@ -80,7 +80,9 @@ export function renderApprovalEmail({ task, links, now }: ApprovalEmailInput): A
   const html = [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8"><title>' + e(subject) + '</title></head>',
-    '<body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:rgb(32,33,36);max-width:36em">',
+    // Styles sit on a wrapper, not on <body>: many mail clients drop the body element's attributes.
+    '<body>',
+    '<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:rgb(32,33,36);max-width:36em">',
     `<p>An approval is requested for <strong>${e(name)}</strong>.</p>`,
     reminderLine ? `<p><strong>${e(reminderLine)}</strong></p>` : '',
     '<p>',
@@ -90,6 +92,7 @@ export function renderApprovalEmail({ task, links, now }: ApprovalEmailInput): A
     `<p>${e(validityLine)}</p>`,
     '<p style="color:rgb(95,99,104);font-size:90%">Anyone with these links can answer the request: do not forward this email.',
     `<br>Request: ${e(task.executionName)}</p>`,
+    '</div>',
     '</body></html>',
   ]
     .filter((line) => line !== '')

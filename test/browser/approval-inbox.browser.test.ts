@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots land here (git-ignored); the README's pictures are copies of them. */
+const ARTIFACTS = path.join(__dirname, 'artifacts');
+
+describe('a manager in a real browser', () => {
+  let stack: LocalStack;
+  let sfn: SFNClient;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`Chromium is not at ${CHROMIUM}. Install it with \`apt-get install -y chromium\`, or set CHROMIUM_PATH.`);
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
+    sfn = sfnClientFor(stack);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    sfn?.destroy();
+    await stack?.close();
+  });
+
+  /** Opens the inbox, finds the email about `employeeName`, and shows its HTML view. */
+  async function openEmail(page: Page, employeeName: string): Promise<string> {
+    await page.goto(stack.sesUrl);
+    const email = page.locator('.email', { hasText: `Approval needed for ${employeeName}` });
+    await email.waitFor({ timeout: 15_000 });
+    await email.getByRole('button', { name: 'Toggle HTML view' }).click();
+    const frameId = await email.locator('iframe').getAttribute('id');
+    if (!frameId) throw new Error('The email has no HTML view');
+    return frameId;
+  }
+
+  it.each([
+    ['Approve', 'Approved', 'SUCCEEDED'],
+    ['Reject', 'Rejected', 'FAILED'],
+  ])('opens the email in the inbox, clicks %s, sees the %s page, and the execution is %s', async (button, heading, status) => {
+    const manager = uniqueManager(button.toLowerCase());
+    const employeeName = `Jim ${button}`;
+    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName });
+    await waitForEmails(stack, manager);
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+
+    const frameId = await openEmail(page, employeeName);
+    const frame = page.frameLocator(`[id="${frameId}"]`);
+    await frame.getByRole('link', { name: button }).waitFor();
+    if (button === 'Approve') await page.screenshot({ path: path.join(ARTIFACTS, 'inbox.png') });
+    await frame.getByRole('link', { name: button }).click();
+    await frame.getByRole('heading', { name: heading }).waitFor({ timeout: 10_000 });
+
+    const execution = await waitForEnd(sfn, executionArn);
+    expect(execution.status).toBe(status);
+    if (button === 'Reject') expect(execution.error).toBe('Rejected');
+    else {
+      const decision = JSON.parse(execution.output ?? '{}').approval.decision;
+      expect(decision.decision).toBe('approved');
+      expect(decision.userAgent).toMatch(/Chrome/);
+    }
+    await page.close();
+  });
+
+  it('shows the approved page on its own, as a person sees it after clicking in a mail client', async () => {
+    const manager = uniqueManager('page');
+    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
+    const [email] = await waitForEmails(stack, manager);
+    const approve = /^Approve: (\S+)$/m.exec(email?.body.text ?? '')?.[1] ?? '';
+    const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
+
+    const response = await page.goto(approve);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'approved.png') });
+
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Approved');
+    expect((await waitForEnd(sfn, executionArn)).status).toBe('SUCCEEDED');
+    await page.close();
+  });
+});
