@@ -39,6 +39,7 @@ export interface LocalStack {
   readonly activityArn: string;
   readonly worker: LocalActivityWorker;
   readonly stepFunctions: LocalStepFunctions;
+  readonly ses: LocalSes;
   close(): Promise<void>;
 }
 
@@ -122,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       activityArn,
       worker,
       stepFunctions,
+      ses,
       close: closeAll,
     };
   } catch (error) {

@@ -35,8 +35,10 @@ export class LocalActivityWorker {
 
   constructor(private readonly options: LocalActivityWorkerOptions) {}
 
-  /** Starts the worker process and the schedule; resolves once the handler is loaded. */
+  /** Starts the worker process and the schedule; resolves once the handler is loaded. Also restarts a closed worker. */
   async start(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
+    this.closed = false;
     const child = fork(WORKER_PROCESS, [], {
       execArgv: ['--require', 'tsx/cjs'],
       env: { ...this.options.environment, PATH: process.env.PATH ?? '' },
@@ -78,10 +80,14 @@ export class LocalActivityWorker {
     });
   }
 
-  /** Stops the schedule and the process. */
+  /**
+   * Stops the schedule and ends the process at once, as a Lambda that dies or times out would: a
+   * task it had taken is neither emailed nor answered.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
