@@ -1,5 +1,5 @@
 import { ApprovalError } from '../functions/commons/approval-errors';
-import { Pages, renderPage } from './approval-pages';
+import { Pages, renderConfirmPage, renderPage } from './approval-pages';
 
 /**
  * VTL mapping templates of the approval API. API Gateway renders them; the tests render the copies
@@ -34,28 +34,72 @@ function recordFieldLines(): string[] {
   ]);
 }
 
-/** The decision record as the body of a JSON string: `{\"decision\":\"approved\",...}`. */
-function decisionRecordInString(decision: Decision): string {
+/**
+ * The decision record as the body of a JSON string: `{\"decision\":\"approved\",...}`. With
+ * `withComment`, a `comment` field is added when `$comment` is not empty.
+ */
+function decisionRecordInString(decision: Decision, withComment: boolean): string {
   const fields = [`\\"decision\\":\\"${decision}\\"`, ...Object.keys(RECORD_FIELDS).map((field) => `\\"${field}\\":\\"$${field}InString\\"`)];
-  return `{${fields.join(',')}}`;
+  const comment = withComment ? `#if($comment != ''),\\"comment\\":\\"$commentInString\\"#end` : '';
+  return `{${fields.join(',')}${comment}}`;
 }
 
-/**
- * Request template of GET /succeed (SendTaskSuccess) or GET /fail (SendTaskFailure). The token comes
- * from the query string, which API Gateway has already URL-decoded.
- */
-export function decisionRequestTemplate(decision: Decision): string {
-  const lines = [
-    `#set($taskToken = "$!input.params('taskToken')")`,
-    ...recordFieldLines(),
+/** The JSON body of SendTaskSuccess (output) or SendTaskFailure (error Rejected, cause). */
+function decisionCallBody(decision: Decision, withComment: boolean): string[] {
+  return [
     '{',
     `  "taskToken": "${escapedForJson('$taskToken')}",`,
     decision === 'approved'
-      ? `  "output": "${decisionRecordInString(decision)}"`
-      : `  "error": "${ApprovalError.Rejected}",\n  "cause": "${decisionRecordInString(decision)}"`,
+      ? `  "output": "${decisionRecordInString(decision, withComment)}"`
+      : `  "error": "${ApprovalError.Rejected}",\n  "cause": "${decisionRecordInString(decision, withComment)}"`,
     '}',
   ];
-  return lines.join('\n');
+}
+
+/**
+ * Request template of GET /succeed (SendTaskSuccess) or GET /fail (SendTaskFailure) in `direct`
+ * link mode. The token comes from the query string, which API Gateway has already URL-decoded.
+ */
+export function decisionRequestTemplate(decision: Decision): string {
+  return [`#set($taskToken = "$!input.params('taskToken')")`, ...recordFieldLines(), ...decisionCallBody(decision, false)].join('\n');
+}
+
+/** Longest comment kept in a decision record; the rest is cut off. */
+export const MAX_COMMENT_LENGTH = 1000;
+
+/**
+ * Request template of POST /succeed or POST /fail in `confirm` link mode: the body is the
+ * confirmation form (`application/x-www-form-urlencoded`: taskToken and an optional comment).
+ * A field that is not well-formed percent-encoding is ignored rather than decoded, since
+ * `$util.urlDecode` would throw and API Gateway would answer 500.
+ */
+export function formDecisionRequestTemplate(decision: Decision): string {
+  return [
+    "#set($taskToken = '')",
+    "#set($comment = '')",
+    "#foreach($field in $input.body.split('&'))",
+    // A % not followed by two hex digits: a simple scan, as a repeated group could overflow Java's regex stack on a long field.
+    "#if(!$field.matches('(?s).*%(?![0-9A-Fa-f]{2}).*'))",
+    "#if($field.startsWith('taskToken='))#set($taskToken = $util.urlDecode($field.substring(10)))#end",
+    "#if($field.startsWith('comment='))#set($comment = $util.urlDecode($field.substring(8)))#end",
+    '#end',
+    '#end',
+    `#if($comment.length() > ${MAX_COMMENT_LENGTH})#set($comment = $comment.substring(0, ${MAX_COMMENT_LENGTH}))#end`,
+    ...recordFieldLines(),
+    `#set($commentInRecord = ${escapedForJson('$comment')})`,
+    `#set($commentInString = ${escapedForJson('$commentInRecord')})`,
+    ...decisionCallBody(decision, true),
+  ].join('\n');
+}
+
+/** `confirm` mode: GET answers with this page and changes nothing; its button POSTs the decision. */
+export function confirmPageTemplate(decision: Decision): string {
+  return [
+    `#set($taskToken = "$!input.params('taskToken')")`,
+    // The token comes from the link, which anyone can forge: escape it for the attribute.
+    `#set($tokenInHtml = $taskToken.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;'))`,
+    renderConfirmPage(decision, decision === 'approved' ? 'succeed' : 'fail', '$tokenInHtml', MAX_COMMENT_LENGTH),
+  ].join('\n');
 }
 
 /** Step Functions errors that mean the task is closed: decided, expired, or replaced by a reminder. */

@@ -1,4 +1,5 @@
 import { isEmailAddress } from '../functions/commons/approval-request';
+import { LINK_MODES, type LinkMode } from './constructs/approval-api';
 
 /** Settings of the approval service, read from cdk.json "context" or `-c name=value`. */
 export interface ApprovalConfig {
@@ -20,6 +21,8 @@ export interface ApprovalConfig {
   readonly apiThrottlingBurstLimit: number;
   /** Create the account-wide API Gateway CloudWatch Logs role (needed once per account and region for access logs). */
   readonly createApiGatewayAccountRole: boolean;
+  /** `direct`: opening a link decides. `confirm`: it shows a page whose button decides (safe from mail link scanners). */
+  readonly linkMode: LinkMode;
 }
 
 interface IntegerSetting {
@@ -41,7 +44,7 @@ const INTEGER_SETTINGS: readonly IntegerSetting[] = [
 ];
 
 /** The names this service reads from the CDK context, for docs and for spotting typos. */
-export const CONFIG_KEYS: readonly string[] = ['senderEmail', 'createApiGatewayAccountRole', ...INTEGER_SETTINGS.map((s) => s.key)];
+export const CONFIG_KEYS: readonly string[] = ['senderEmail', 'createApiGatewayAccountRole', 'linkMode', ...INTEGER_SETTINGS.map((s) => s.key)];
 
 /** Longest a Standard state machine execution may run (one year). */
 export const MAX_EXECUTION_SECONDS = 31_536_000;
@@ -71,6 +74,13 @@ function readBoolean(context: (key: string) => unknown, key: string, fallback: b
   if (raw === true || raw === 'true') return true;
   if (raw === false || raw === 'false') return false;
   throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(raw)} is not valid: use true or false. ${HOW_TO_SET}`);
+}
+
+function readLinkMode(context: (key: string) => unknown): LinkMode {
+  const raw = context('linkMode');
+  if (raw === undefined || raw === null || raw === '') return 'direct';
+  if (typeof raw === 'string' && (LINK_MODES as readonly string[]).includes(raw)) return raw as LinkMode;
+  throw new ApprovalConfigError(`Context value linkMode=${JSON.stringify(raw)} is not valid: use ${LINK_MODES.join(' or ')}. ${HOW_TO_SET}`);
 }
 
 /**
@@ -104,6 +114,7 @@ export function readApprovalConfig(context: (key: string) => unknown): ApprovalC
     apiThrottlingRateLimit: integers.apiThrottlingRateLimit,
     apiThrottlingBurstLimit: integers.apiThrottlingBurstLimit,
     createApiGatewayAccountRole: readBoolean(context, 'createApiGatewayAccountRole', true),
+    linkMode: readLinkMode(context),
   };
   if (config.apiThrottlingBurstLimit < config.apiThrottlingRateLimit) {
     throw new ApprovalConfigError(

@@ -35,18 +35,47 @@ export const Pages = {
   },
 } as const satisfies Record<string, PageContent>;
 
-export function renderPage({ title, message, accent }: PageContent): string {
-  const html = [
+function page(title: string, body: readonly string[]): string {
+  return [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
     `<meta name="robots" content="noindex"><title>${title}</title></head>`,
     '<body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:rgb(32,33,36);max-width:36em;margin:3em auto;padding:0 1em">',
-    `<h1 style="color:${accent}">${title}</h1>`,
-    `<p>${message}</p>`,
+    ...body,
     '</body></html>',
   ].join('\n');
+}
+
+function assertNoVtl(html: string, title: string): string {
   if (/[$#]/.test(html)) {
     throw new Error(`Page "${title}" contains $ or #, which API Gateway templates would interpret.`);
   }
   return html;
+}
+
+export function renderPage({ title, message, accent }: PageContent): string {
+  return assertNoVtl(page(title, [`<h1 style="color:${accent}">${title}</h1>`, `<p>${message}</p>`]), title);
+}
+
+/**
+ * The confirmation page of `confirm` link mode: nothing is decided until the button is pressed.
+ * `tokenReference` is the VTL reference holding the HTML-escaped token; it is the only `$` allowed.
+ */
+export function renderConfirmPage(decision: 'approved' | 'rejected', action: string, tokenReference: string, maxCommentLength: number): string {
+  const approving = decision === 'approved';
+  const title = approving ? 'Approve this request?' : 'Reject this request?';
+  const verb = approving ? 'Approve' : 'Reject';
+  const accent = approving ? GREEN : RED;
+  const html = page(title, [
+    `<h1 style="color:${accent}">${title}</h1>`,
+    `<p>Nothing has been decided yet. Press <strong>${verb}</strong> to record your ${approving ? 'approval' : 'rejection'}.</p>`,
+    `<form method="post" action="${action}">`,
+    `<input type="hidden" name="taskToken" value="TOKEN">`,
+    `<p><label for="comment">Comment (optional)</label><br>`,
+    `<textarea id="comment" name="comment" rows="3" maxlength="${maxCommentLength}" style="width:100%;font:inherit"></textarea></p>`,
+    `<p><button type="submit" style="padding:12px 24px;border:0;border-radius:6px;background:${accent};color:white;font:inherit;font-weight:bold;cursor:pointer">${verb}</button></p>`,
+    '</form>',
+    `<p style="color:${GREY};font-size:90%">Opened by mistake? Close this page: nothing changes until the button is pressed.</p>`,
+  ]);
+  return assertNoVtl(html, title).replace('value="TOKEN"', `value="${tokenReference}"`);
 }

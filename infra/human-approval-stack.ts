@@ -25,6 +25,7 @@ export class HumanApprovalStack extends Stack {
       throttlingRateLimit: config.apiThrottlingRateLimit,
       throttlingBurstLimit: config.apiThrottlingBurstLimit,
       createAccountRole: config.createApiGatewayAccountRole,
+      linkMode: config.linkMode,
     });
     this.worker = new ActivityWorker(this, 'Worker', {
       activity: this.workflow.activity,

@@ -5,8 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
+  confirmPageTemplate,
   type Decision,
   decisionRequestTemplate,
+  formDecisionRequestTemplate,
   decisionSucceededTemplate,
   stepFunctionsClientErrorTemplate,
   stepFunctionsServerErrorTemplate,
@@ -15,9 +17,23 @@ import { Pages, renderPage } from '../approval-pages';
 
 export const APPROVAL_STAGE_NAME = 'respond';
 
+/**
+ * How a link in the email decides:
+ * - `direct`: opening the link (GET) decides at once.
+ * - `confirm`: GET only shows a confirmation page; its button (a POST) decides, so mail scanners
+ *   that open links cannot decide on their own.
+ */
+export type LinkMode = 'direct' | 'confirm';
+export const LINK_MODES: readonly LinkMode[] = ['direct', 'confirm'];
+
 export interface ApprovalApiProps {
   /** The activity whose tasks the links close. */
   readonly activity: sfn.IActivity;
+  /**
+   * Whether opening a link decides (`direct`) or shows a page whose button decides (`confirm`).
+   * @default 'direct'
+   */
+  readonly linkMode?: LinkMode;
   /**
    * Steady-state requests per second.
    * @default 10
@@ -123,8 +139,12 @@ export class ApprovalApi extends Construct {
       validateRequestParameters: true,
       validateRequestBody: false,
     });
-    this.addDecisionRoute('succeed', 'SendTaskSuccess', 'approved', validator);
-    this.addDecisionRoute('fail', 'SendTaskFailure', 'rejected', validator);
+    const linkMode = props.linkMode ?? 'direct';
+    if (!LINK_MODES.includes(linkMode)) {
+      throw new Error(`linkMode must be one of ${LINK_MODES.join(', ')}, not ${JSON.stringify(linkMode)}.`);
+    }
+    this.addDecisionRoutes(this.api.root.addResource('succeed'), 'SendTaskSuccess', 'approved', linkMode, validator);
+    this.addDecisionRoutes(this.api.root.addResource('fail'), 'SendTaskFailure', 'rejected', linkMode, validator);
     this.addGatewayPages();
   }
 
@@ -133,8 +153,41 @@ export class ApprovalApi extends Construct {
     return this.api.deploymentStage.urlForPath('/').replace(/\/$/, '');
   }
 
-  private addDecisionRoute(pathPart: string, action: 'SendTaskSuccess' | 'SendTaskFailure', decision: Decision, validator: apigw.IRequestValidator): void {
-    const integration = new apigw.AwsIntegration({
+  private addDecisionRoutes(
+    resource: apigw.Resource,
+    action: 'SendTaskSuccess' | 'SendTaskFailure',
+    decision: Decision,
+    linkMode: LinkMode,
+    validator: apigw.IRequestValidator,
+  ): void {
+    // The link is a bearer capability: whoever holds the token may answer (see SECURITY.md).
+    const getOptions: apigw.MethodOptions = {
+      authorizationType: apigw.AuthorizationType.NONE,
+      requestValidator: validator,
+      requestParameters: { 'method.request.querystring.taskToken': true },
+      methodResponses: ['200', '400', '410', '429', '502'].map((statusCode) => ({ statusCode, responseParameters: methodResponseParameters })),
+    };
+    if (linkMode === 'direct') {
+      resource.addMethod('GET', this.stepFunctionsIntegration(action, decision, { 'application/json': decisionRequestTemplate(decision) }), getOptions);
+      return;
+    }
+    // Opening the link calls nothing: a MOCK integration answers with the confirmation page.
+    const confirmPage = new apigw.MockIntegration({
+      passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+      integrationResponses: [{ statusCode: '200', responseParameters: integrationResponseParameters, responseTemplates: htmlTemplates(confirmPageTemplate(decision)) }],
+    });
+    resource.addMethod('GET', confirmPage, { ...getOptions, methodResponses: [{ statusCode: '200', responseParameters: methodResponseParameters }] });
+    // The form's button posts the token (and a comment) in the body; only that form encoding is mapped.
+    resource.addMethod(
+      'POST',
+      this.stepFunctionsIntegration(action, decision, { 'application/x-www-form-urlencoded': formDecisionRequestTemplate(decision) }),
+      { authorizationType: apigw.AuthorizationType.NONE, methodResponses: getOptions.methodResponses },
+    );
+  }
+
+  private stepFunctionsIntegration(action: 'SendTaskSuccess' | 'SendTaskFailure', decision: Decision, requestTemplates: Record<string, string>): apigw.AwsIntegration {
+    return new apigw.AwsIntegration({
       service: 'states',
       action,
       integrationHttpMethod: 'POST',
@@ -142,7 +195,7 @@ export class ApprovalApi extends Construct {
         credentialsRole: this.role,
         // Only the mapped body ever reaches Step Functions; other content types get 415.
         passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-        requestTemplates: { 'application/json': decisionRequestTemplate(decision) },
+        requestTemplates,
         integrationResponses: [
           { statusCode: '200', responseParameters: integrationResponseParameters, responseTemplates: htmlTemplates(decisionSucceededTemplate(decision)) },
           {
@@ -159,13 +212,6 @@ export class ApprovalApi extends Construct {
           },
         ],
       },
-    });
-    this.api.root.addResource(pathPart).addMethod('GET', integration, {
-      // The link is a bearer capability: whoever holds the token may answer (see README, Security).
-      authorizationType: apigw.AuthorizationType.NONE,
-      requestValidator: validator,
-      requestParameters: { 'method.request.querystring.taskToken': true },
-      methodResponses: ['200', '400', '410', '429', '502'].map((statusCode) => ({ statusCode, responseParameters: methodResponseParameters })),
     });
   }
 

@@ -9,14 +9,19 @@ export interface IntegrationResponseModel {
   readonly responseParameters: Readonly<Record<string, string>>;
 }
 
-/** A method whose integration calls a Step Functions action (`arn:...:states:action/SendTaskSuccess`). */
+/**
+ * A method whose integration either calls a Step Functions action (`arn:...:states:action/SendTaskSuccess`)
+ * or is a MOCK (API Gateway answers from the templates alone).
+ */
 export interface RouteModel {
   readonly httpMethod: string;
   /** Resource path, e.g. `/succeed`. */
   readonly resourcePath: string;
   /** Query-string parameters the request validator requires. */
   readonly requiredQueryParameters: readonly string[];
-  readonly stepFunctionsAction: string;
+  readonly integrationType: 'AWS' | 'MOCK';
+  /** Set for AWS integrations. */
+  readonly stepFunctionsAction?: string;
   readonly passthroughBehavior: string;
   readonly requestTemplates: Readonly<Record<string, string>>;
   readonly integrationResponses: readonly IntegrationResponseModel[];
@@ -82,10 +87,13 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
 
   const routes = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([id, method]): RouteModel => {
     const integration = asRecord(method.Integration);
-    const uri = String(resolveIntrinsics(integration.Uri, placeholders));
+    const uri = integration.Uri === undefined ? '' : String(resolveIntrinsics(integration.Uri, placeholders));
     const action = /:states:action\/([A-Za-z]+)$/.exec(uri)?.[1];
-    if (integration.Type !== 'AWS' || action === undefined) {
-      throw new UnsupportedApiError(`Method ${id} is not an AWS-service integration to Step Functions (${uri}); the local stand-in serves only those.`);
+    const integrationType = integration.Type;
+    if (!(integrationType === 'MOCK' || (integrationType === 'AWS' && action !== undefined))) {
+      throw new UnsupportedApiError(
+        `Method ${id} is neither a MOCK nor an AWS-service integration to Step Functions (${String(integrationType)} ${uri}); the local stand-in serves only those.`,
+      );
     }
     const validatorId = refOf(method.RequestValidatorId);
     const validatesParameters = validatorId !== undefined && validators.get(validatorId)?.ValidateRequestParameters === true;
@@ -98,6 +106,7 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
       httpMethod: String(method.HttpMethod),
       resourcePath: pathOf(method.ResourceId),
       requiredQueryParameters,
+      integrationType,
       stepFunctionsAction: action,
       passthroughBehavior: String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH'),
       requestTemplates: asRecord(integration.RequestTemplates) as Record<string, string>,

@@ -54,6 +54,16 @@ interface Reply {
 
 class PayloadTooLarge extends Error {}
 
+/** The `statusCode` a MOCK integration's rendered request template asks for (API Gateway: 200 when absent). */
+function mockStatus(renderedRequest: string): number {
+  try {
+    const { statusCode } = JSON.parse(renderedRequest) as { statusCode?: unknown };
+    return typeof statusCode === 'number' ? statusCode : 200;
+  } catch {
+    return 200;
+  }
+}
+
 function readBody(request: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -117,16 +127,22 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
 
     let integrationStatus: number;
     let integrationResponseBody: string;
-    try {
-      const answer = await fetch(options.stepFunctionsUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${route.stepFunctionsAction}` },
-        body: integrationBody,
-      });
-      integrationStatus = answer.status;
-      integrationResponseBody = await answer.text();
-    } catch {
-      return gatewayResponse('INTEGRATION_FAILURE', 'Internal server error', context, accept);
+    if (route.integrationType === 'MOCK') {
+      // A MOCK integration answers with the status its request template names, and no body.
+      integrationStatus = mockStatus(integrationBody);
+      integrationResponseBody = '';
+    } else {
+      try {
+        const answer = await fetch(options.stepFunctionsUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${route.stepFunctionsAction}` },
+          body: integrationBody,
+        });
+        integrationStatus = answer.status;
+        integrationResponseBody = await answer.text();
+      } catch {
+        return gatewayResponse('INTEGRATION_FAILURE', 'Internal server error', context, accept);
+      }
     }
 
     const response = selectIntegrationResponse(route.integrationResponses, String(integrationStatus), (r) => r.selectionPattern);

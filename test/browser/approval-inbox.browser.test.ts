@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 
@@ -33,15 +33,12 @@ describe('a manager in a real browser', () => {
     await stack?.close();
   });
 
-  /** Opens the inbox, finds the email about `employeeName`, and shows its HTML view. */
-  async function openEmail(page: Page, employeeName: string): Promise<string> {
+  /** Opens the inbox and returns the frame showing the email about `employeeName`. */
+  async function openEmail(page: Page, employeeName: string): Promise<FrameLocator> {
     await page.goto(stack.sesUrl);
     const email = page.locator('.email', { hasText: `Approval needed for ${employeeName}` });
     await email.waitFor({ timeout: 15_000 });
-    await email.getByRole('button', { name: 'Toggle HTML view' }).click();
-    const frameId = await email.locator('iframe').getAttribute('id');
-    if (!frameId) throw new Error('The email has no HTML view');
-    return frameId;
+    return email.frameLocator('iframe');
   }
 
   it.each([
@@ -54,8 +51,7 @@ describe('a manager in a real browser', () => {
     await waitForEmails(stack, manager);
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
 
-    const frameId = await openEmail(page, employeeName);
-    const frame = page.frameLocator(`[id="${frameId}"]`);
+    const frame = await openEmail(page, employeeName);
     await frame.getByRole('link', { name: button }).waitFor();
     if (button === 'Approve') await page.screenshot({ path: path.join(ARTIFACTS, 'inbox.png') });
     await frame.getByRole('link', { name: button }).click();
@@ -85,6 +81,48 @@ describe('a manager in a real browser', () => {
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Approved');
     expect((await waitForEnd(sfn, executionArn)).status).toBe('SUCCEEDED');
+    await page.close();
+  });
+});
+
+describe('a manager in a real browser, confirm link mode', () => {
+  let stack: LocalStack;
+  let sfn: SFNClient;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, context: { linkMode: 'confirm' } });
+    sfn = sfnClientFor(stack);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    sfn?.destroy();
+    await stack?.close();
+  });
+
+  it('opens Approve, sees the confirmation page, types a comment, presses Approve, and the decision carries the comment', async () => {
+    const manager = uniqueManager('confirm');
+    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
+    const [email] = await waitForEmails(stack, manager);
+    const approve = /^Approve: (\S+)$/m.exec(email?.body.text ?? '')?.[1] ?? '';
+    const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+
+    await page.goto(approve);
+    await page.getByRole('heading', { name: 'Approve this request?' }).waitFor();
+    await page.getByLabel('Comment (optional)').fill('Budget checked');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'confirm.png') });
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('heading', { name: 'Approved' }).waitFor({ timeout: 10_000 });
+
+    const execution = await waitForEnd(sfn, executionArn);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output ?? '{}').approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked' });
     await page.close();
   });
 });

@@ -14,6 +14,7 @@ describe('readApprovalConfig', () => {
       apiThrottlingRateLimit: 10,
       apiThrottlingBurstLimit: 20,
       createApiGatewayAccountRole: true,
+      linkMode: 'direct',
     });
   });
 
@@ -33,6 +34,7 @@ describe('readApprovalConfig', () => {
     [{ workerScheduleMinutes: '0' }, 'workerScheduleMinutes="0" is not valid'],
     [{ senderEmail: 'Approvals <a@example.com>' }, 'Context value senderEmail="Approvals <a@example.com>" is not an email address.'],
     [{ senderEmail: 42 }, 'senderEmail=42 is not valid'],
+    [{ linkMode: 'scan-safe' }, 'Context value linkMode="scan-safe" is not valid: use direct or confirm.'],
     [{ createApiGatewayAccountRole: 'yes' }, 'createApiGatewayAccountRole="yes" is not valid: use true or false.'],
     [{ apiThrottlingRateLimit: 50, apiThrottlingBurstLimit: 10 }, 'apiThrottlingBurstLimit=10 is smaller than apiThrottlingRateLimit=50'],
     [{ reminderIntervalSeconds: 2_592_000, reminderCount: 20 }, 'more than the one year a Step Functions execution may run'],

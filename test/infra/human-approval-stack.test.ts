@@ -226,3 +226,31 @@ describe('HumanApprovalStack with context settings', () => {
     withoutRole.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 });
+
+describe('HumanApprovalStack with linkMode=confirm', () => {
+  const { template } = synthApprovalStack({ linkMode: 'confirm' });
+
+  it('answers GET with a MOCK integration and decides only on POST through Step Functions', () => {
+    const methods = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([, method]) => method);
+    const gets = methods.filter((method) => method.HttpMethod === 'GET');
+    const posts = methods.filter((method) => method.HttpMethod === 'POST');
+
+    expect(methods).toHaveLength(4);
+    for (const get of gets) {
+      expect(get.Integration).toMatchObject({ Type: 'MOCK', RequestTemplates: { 'application/json': '{"statusCode": 200}' } });
+      expect((get.Integration as Record<string, unknown>).Credentials).toBeUndefined();
+      expect(get.RequestParameters).toEqual({ 'method.request.querystring.taskToken': true });
+    }
+    expect(posts.map((post) => JSON.stringify((post.Integration as { Uri: unknown }).Uri).match(/states:action\/(\w+)/)?.[1]).sort()).toEqual([
+      'SendTaskFailure',
+      'SendTaskSuccess',
+    ]);
+    for (const post of posts) {
+      expect(post.Integration).toMatchObject({
+        Type: 'AWS',
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: { 'application/x-www-form-urlencoded': expect.stringContaining("$input.body.split('&')") },
+      });
+    }
+  });
+});

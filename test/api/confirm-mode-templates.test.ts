@@ -1,0 +1,153 @@
+import { buildDecisionLinks } from '../../functions/commons/decision-links';
+import { type ApiGatewayRequestContext, formatRequestTime, parseQueryString, renderMappingTemplate, selectTemplate } from '../../local/api-gateway-vtl';
+import { type ApiModel, buildApiModel, type RouteModel } from '../../local/api-gateway/api-model';
+import { synthApprovalStack } from '../support/synth';
+
+// linkMode=confirm: the templates under test are read from the synthesized template.
+
+const FORM = 'application/x-www-form-urlencoded';
+const REQUEST_TIME = new Date(Date.UTC(2026, 10, 21, 9, 15, 3));
+const HOSTILE_TOKENS = ['"><script>alert(1)</script>', "it's & <b>", 'AQC+/==\\"\n', '日本 é 😀', '%zz', 'x'.repeat(10_000)];
+
+let model: ApiModel;
+
+function route(method: 'GET' | 'POST', path: '/succeed' | '/fail'): RouteModel {
+  const found = model.routes.find((r) => r.httpMethod === method && r.resourcePath === path);
+  if (!found) throw new Error(`no ${method} ${path}`);
+  return found;
+}
+
+function context(method: string, resourcePath: string, rawQuery = '', userAgent = 'Mozilla/5.0 Chrome/131.0'): ApiGatewayRequestContext {
+  return {
+    queryString: parseQueryString(rawQuery),
+    headers: { 'User-Agent': userAgent, 'Content-Type': FORM },
+    sourceIp: '203.0.113.42',
+    userAgent,
+    requestId: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
+    requestTime: formatRequestTime(REQUEST_TIME),
+    requestTimeEpoch: REQUEST_TIME.getTime(),
+    httpMethod: method,
+    resourcePath,
+    stage: 'respond',
+  };
+}
+
+/** What a browser posts when the confirmation form is submitted. */
+function formBody(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+function renderConfirmPage(path: '/succeed' | '/fail', token: string): string {
+  const response = route('GET', path).integrationResponses[0];
+  const template = response && selectTemplate(response.responseTemplates, 'text/html');
+  if (!template) throw new Error('no confirmation page template');
+  return renderMappingTemplate(template, { request: context('GET', path, `taskToken=${encodeURIComponent(token)}`) }).output;
+}
+
+function renderPost(path: '/succeed' | '/fail', body: string, userAgent?: string): Record<string, unknown> {
+  const template = route('POST', path).requestTemplates[FORM];
+  if (!template) throw new Error('no form request template');
+  return JSON.parse(renderMappingTemplate(template, { request: context('POST', path, '', userAgent), body }).output) as Record<string, unknown>;
+}
+
+function tokenInPage(html: string): string {
+  const value = /name="taskToken" value="([^"]*)"/.exec(html)?.[1];
+  if (value === undefined) throw new Error('the page has no token field');
+  // What the browser will submit: the attribute value with its character references resolved.
+  return value.replace(/&(amp|lt|gt|quot|apos);/g, (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '');
+}
+
+beforeAll(() => {
+  model = buildApiModel(synthApprovalStack({ linkMode: 'confirm' }).template.toJSON() as Parameters<typeof buildApiModel>[0]);
+});
+
+describe('confirm mode, GET: a page and nothing else', () => {
+  it('GET /succeed and GET /fail are MOCK integrations: opening a link calls no AWS service', () => {
+    for (const path of ['/succeed', '/fail'] as const) {
+      expect(route('GET', path).integrationType).toBe('MOCK');
+      expect(route('GET', path).requiredQueryParameters).toEqual(['taskToken']);
+      expect(route('POST', path).integrationType).toBe('AWS');
+    }
+    expect(route('POST', '/succeed').stepFunctionsAction).toBe('SendTaskSuccess');
+    expect(route('POST', '/fail').stepFunctionsAction).toBe('SendTaskFailure');
+    expect(model.routes).toHaveLength(4);
+  });
+
+  it('shows a form that posts the exact token back, for approve and for reject', () => {
+    const token = 'AQCEAAAAKgAAAA+abc/def==';
+    const link = buildDecisionLinks('https://x.execute-api.eu-west-1.amazonaws.com/respond', token);
+    for (const [path, url, title, action] of [
+      ['/succeed', link.approveUrl, 'Approve this request?', 'succeed'],
+      ['/fail', link.rejectUrl, 'Reject this request?', 'fail'],
+    ] as const) {
+      const html = renderConfirmPage(path, decodeURIComponent(new URL(url).searchParams.get('taskToken') ?? ''));
+
+      expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]).toBe(title);
+      expect(html).toContain(`<form method="post" action="${action}">`);
+      expect(tokenInPage(html)).toBe(token);
+      expect(html).toContain('name="comment"');
+    }
+  });
+
+  it.each(HOSTILE_TOKENS.map((token) => [token.slice(0, 30), token]))('escapes a forged token in the page (%s)', (_label, token) => {
+    const html = renderConfirmPage('/succeed', token);
+
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>');
+    expect(tokenInPage(html)).toBe(token);
+  });
+});
+
+describe('confirm mode, POST: the form decides', () => {
+  it('approves with the exact token and the comment in the decision record', () => {
+    const token = 'AQCEAAAAKgAAAA+abc/def==';
+    const comment = 'Fine by me; "budget" OK\nsee <ticket> \\ 42 — é 😀';
+
+    const body = renderPost('/succeed', formBody({ taskToken: token, comment }));
+
+    expect(body.taskToken).toBe(token);
+    expect(JSON.parse(body.output as string)).toEqual({
+      decision: 'approved',
+      decidedAt: '21/Nov/2026:09:15:03 +0000',
+      sourceIp: '203.0.113.42',
+      userAgent: 'Mozilla/5.0 Chrome/131.0',
+      requestId: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
+      comment,
+    });
+  });
+
+  it('rejects with error Rejected and the comment in the cause', () => {
+    const body = renderPost('/fail', formBody({ comment: 'Not this quarter', taskToken: 'tok+en/=' }));
+
+    expect(body).toMatchObject({ taskToken: 'tok+en/=', error: 'Rejected' });
+    expect(JSON.parse(body.cause as string)).toMatchObject({ decision: 'rejected', comment: 'Not this quarter' });
+  });
+
+  it('leaves the comment out when none was given, and cuts a long one at 1000 characters', () => {
+    const without = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: '' })).output as string);
+    const long = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: 'y'.repeat(5000) })).output as string);
+
+    expect(without).not.toHaveProperty('comment');
+    expect(long.comment).toBe('y'.repeat(1000));
+  });
+
+  it.each(HOSTILE_TOKENS.map((token) => [token.slice(0, 30), token]))('keeps a hostile token exact and the body valid JSON (%s)', (_label, token) => {
+    const body = renderPost('/succeed', formBody({ taskToken: token, comment: '","output":"{}' }), '"}\\\'<x>');
+
+    expect(body.taskToken).toBe(token);
+    expect(Object.keys(body).sort()).toEqual(['output', 'taskToken']);
+    expect(JSON.parse(body.output as string)).toMatchObject({ comment: '","output":"{}', userAgent: '"}\\\'<x>' });
+  });
+
+  it('ignores a field that is not well-formed percent-encoding instead of failing (which would be a 500)', () => {
+    const body = renderPost('/succeed', 'taskToken=abc%zz&comment=%E9%');
+
+    expect(body.taskToken).toBe('');
+    expect(JSON.parse(body.output as string)).not.toHaveProperty('comment');
+  });
+
+  it('maps only the form encoding: another content type gets no template (API Gateway answers 415)', () => {
+    expect(Object.keys(route('POST', '/succeed').requestTemplates)).toEqual([FORM]);
+    expect(route('POST', '/succeed').passthroughBehavior).toBe('NEVER');
+  });
+});
