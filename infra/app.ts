@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { ApprovalConfigError, readApprovalConfig } from './approval-config';
+import { addComplianceChecks } from './compliance';
 import { HumanApprovalStack } from './human-approval-stack';
 
 const app = new App();
+addComplianceChecks(app);
 try {
   const config = readApprovalConfig((key) => app.node.tryGetContext(key));
   new HumanApprovalStack(app, app.node.tryGetContext('stackName') ?? 'HumanApproval', {

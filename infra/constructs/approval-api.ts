@@ -14,6 +14,7 @@ import {
   stepFunctionsServerErrorTemplate,
 } from '../approval-api-templates';
 import { Pages, renderPage } from '../approval-pages';
+import { acknowledgeFinding } from '../compliance';
 
 export const APPROVAL_STAGE_NAME = 'respond';
 
@@ -79,6 +80,14 @@ const integrationResponseParameters = Object.fromEntries(
   Object.entries(PAGE_HEADERS).map(([name, value]) => [`method.response.header.${name}`, value]),
 );
 
+/** The approval routes carry no authorizer by design: the token in the link is the credential. */
+function acknowledgeBearerLinks(method: apigw.Method): void {
+  const reason =
+    'Approval links are bearer capabilities: the unguessable task token in the link is the credential, so the manager can answer from any mail client without signing in. See SECURITY.md.';
+  acknowledgeFinding(method, 'AwsSolutions-APIG4', reason);
+  acknowledgeFinding(method, 'AwsSolutions-COG4', reason);
+}
+
 /** The same HTML whatever the client's Accept header selects. */
 function htmlTemplates(template: string): Record<string, string> {
   return { 'text/html': template, 'application/json': template };
@@ -117,6 +126,16 @@ export class ApprovalApi extends Construct {
     });
     // The stack outputs the URL itself, under a stable name.
     this.api.node.tryRemoveChild('Endpoint');
+    acknowledgeFinding(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG6',
+      'Execution logging stays off: at INFO level it writes method request parameters, and the task token (a bearer credential) is one. Access logging is on, with $context fields that carry no query string.',
+    );
+    acknowledgeFinding(
+      this.api.deploymentStage,
+      'AwsSolutions-APIG3',
+      'No WAF by default: the routes only accept 2,048-character unguessable tokens, stage throttling limits the request rate, and a web ACL costs more than the rest of the stack. Attach one to the stage if your organisation requires it.',
+    );
     if (props.createAccountRole ?? true) {
       this.addAccountLoggingRole();
     }
@@ -137,7 +156,8 @@ export class ApprovalApi extends Construct {
       restApi: this.api,
       requestValidatorName: 'task-token-required',
       validateRequestParameters: true,
-      validateRequestBody: false,
+      // No method has a body model, so this checks nothing today; it keeps any future model enforced.
+      validateRequestBody: true,
     });
     const linkMode = props.linkMode ?? 'direct';
     if (!LINK_MODES.includes(linkMode)) {
@@ -168,7 +188,7 @@ export class ApprovalApi extends Construct {
       methodResponses: ['200', '400', '410', '429', '502'].map((statusCode) => ({ statusCode, responseParameters: methodResponseParameters })),
     };
     if (linkMode === 'direct') {
-      resource.addMethod('GET', this.stepFunctionsIntegration(action, decision, { 'application/json': decisionRequestTemplate(decision) }), getOptions);
+      acknowledgeBearerLinks(resource.addMethod('GET', this.stepFunctionsIntegration(action, decision, { 'application/json': decisionRequestTemplate(decision) }), getOptions));
       return;
     }
     // Opening the link calls nothing: a MOCK integration answers with the confirmation page.
@@ -177,12 +197,14 @@ export class ApprovalApi extends Construct {
       requestTemplates: { 'application/json': '{"statusCode": 200}' },
       integrationResponses: [{ statusCode: '200', responseParameters: integrationResponseParameters, responseTemplates: htmlTemplates(confirmPageTemplate(decision)) }],
     });
-    resource.addMethod('GET', confirmPage, { ...getOptions, methodResponses: [{ statusCode: '200', responseParameters: methodResponseParameters }] });
+    acknowledgeBearerLinks(resource.addMethod('GET', confirmPage, { ...getOptions, methodResponses: [{ statusCode: '200', responseParameters: methodResponseParameters }] }));
     // The form's button posts the token (and a comment) in the body; only that form encoding is mapped.
-    resource.addMethod(
-      'POST',
-      this.stepFunctionsIntegration(action, decision, { 'application/x-www-form-urlencoded': formDecisionRequestTemplate(decision) }),
-      { authorizationType: apigw.AuthorizationType.NONE, methodResponses: getOptions.methodResponses },
+    acknowledgeBearerLinks(
+      resource.addMethod(
+        'POST',
+        this.stepFunctionsIntegration(action, decision, { 'application/x-www-form-urlencoded': formDecisionRequestTemplate(decision) }),
+        { authorizationType: apigw.AuthorizationType.NONE, requestValidator: validator, methodResponses: getOptions.methodResponses },
+      ),
     );
   }
 
@@ -248,6 +270,14 @@ export class ApprovalApi extends Construct {
         resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledgeFinding(
+        policy,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+        'This is the account-wide role every REST API in the account and region logs through, so it must reach any log group; it grants what the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy grants, inline.',
+      );
+    }
     const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
     this.api.deploymentStage.node.addDependency(account);
   }

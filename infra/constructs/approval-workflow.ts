@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type ApprovalConfig, executionTimeoutSeconds } from '../approval-config';
+import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
 
 /** The ASL file; its `${...}` placeholders are filled by definitionSubstitutions. */
 export const APPROVAL_DEFINITION_FILE = path.join(__dirname, '..', '..', 'statemachine', 'approval.asl.json');
@@ -49,5 +50,7 @@ export class ApprovalWorkflow extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
   }
 }

@@ -82,12 +82,14 @@ describe('HumanApprovalStack at defaults', () => {
     });
   });
 
-  it('gives the worker exactly: take and fail tasks of its activity, and send email', () => {
-    const [, workerPolicy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkerFunctionServiceRole')) ?? [];
+  it('gives the worker exactly: take and fail tasks of its activity, send email, write its own logs', () => {
+    const [, workerPolicy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkerRole')) ?? [];
     const statements = (workerPolicy?.PolicyDocument as { Statement: unknown[] }).Statement;
+    const [logGroupId] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('WorkerLogs')) ?? [];
 
     expect(statements).toEqual(
       expect.arrayContaining([
+        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
         { Sid: 'TakeAndFailApprovalTasks', Effect: 'Allow', Action: ['states:GetActivityTask', 'states:SendTaskFailure'], Resource: activityRef },
         {
           Sid: 'SendApprovalEmails',
@@ -97,9 +99,11 @@ describe('HumanApprovalStack at defaults', () => {
         },
       ]),
     );
-    // Only X-Ray tracing is added on top.
-    expect(statements).toHaveLength(3);
+    // Only X-Ray tracing is added on top, and no managed policy at all.
+    expect(statements).toHaveLength(4);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' });
+    const [, workerRole] = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('WorkerRole')) ?? [];
+    expect(workerRole?.ManagedPolicyArns).toBeUndefined();
   });
 
   it('lets the API Gateway role answer tasks of the activity and nothing else', () => {
@@ -165,7 +169,7 @@ describe('HumanApprovalStack at defaults', () => {
   });
 
   it('requires the taskToken query string with a request validator', () => {
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true, ValidateRequestBody: false });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true, ValidateRequestBody: true });
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_PARAMETERS',
       StatusCode: '400',
