@@ -63,31 +63,80 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
   const innerPort = (inner.address() as AddressInfo).port;
   let fault: SesFault | undefined;
 
+  // aws-ses-v2-local keeps one store per process; this front shows only the emails sent through it,
+  // so several local stacks in one process (tests) each see their own inbox.
+  const sentHere = new Set<string>();
+
+  const forward = (request: http.IncomingMessage, onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void, fail: () => void): void => {
+    const forwarded = http.request({ host: '127.0.0.1', port: innerPort, method: request.method, path: request.url, headers: request.headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => onAnswer(answer.statusCode ?? 502, answer.headers, Buffer.concat(chunks)));
+    });
+    forwarded.on('error', fail);
+    request.pipe(forwarded);
+  };
+
   const front = http.createServer((request, response) => {
-    if (request.method === 'GET' && (request.url === '/' || request.url === '/index.html')) {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(INBOX_PAGE);
-      return;
-    }
-    if (fault !== undefined && request.method === 'POST' && request.url?.startsWith(SEND_EMAIL_PATH)) {
-      const answer = FAULT_ANSWERS[fault];
-      request.resume();
-      response.writeHead(answer.status, { 'content-type': 'application/json', 'x-amzn-errortype': answer.type });
-      response.end(JSON.stringify({ message: answer.message }));
-      return;
-    }
-    const forwarded = http.request(
-      { host: '127.0.0.1', port: innerPort, method: request.method, path: request.url, headers: request.headers },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    forwarded.on('error', () => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const fail = (): void => {
       if (!response.headersSent) response.writeHead(502);
       response.end();
-    });
-    request.pipe(forwarded);
+    };
+    const reply = (status: number, headers: http.IncomingHttpHeaders, body: Buffer | string): void => {
+      const { 'content-length': _length, 'transfer-encoding': _encoding, ...rest } = headers;
+      response.writeHead(status, { ...rest, 'content-length': Buffer.byteLength(body) });
+      response.end(body);
+    };
+
+    if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
+      reply(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, INBOX_PAGE);
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === SEND_EMAIL_PATH) {
+      if (fault !== undefined) {
+        const answer = FAULT_ANSWERS[fault];
+        request.resume();
+        reply(answer.status, { 'content-type': 'application/json', 'x-amzn-errortype': answer.type }, JSON.stringify({ message: answer.message }));
+        return;
+      }
+      forward(
+        request,
+        (status, headers, body) => {
+          if (status === 200) {
+            const { MessageId } = JSON.parse(body.toString('utf8') || '{}') as { MessageId?: string };
+            if (MessageId) sentHere.add(MessageId);
+          }
+          reply(status, headers, body);
+        },
+        fail,
+      );
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/store') {
+      forward(
+        request,
+        (status, headers, body) => {
+          if (status !== 200) return reply(status, headers, body);
+          const store = JSON.parse(body.toString('utf8')) as { emails: Array<{ messageId: string }> };
+          reply(status, headers, JSON.stringify({ ...store, emails: store.emails.filter((email) => sentHere.has(email.messageId)) }));
+        },
+        fail,
+      );
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/clear-store') {
+      request.resume();
+      sentHere.clear();
+      reply(200, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Store cleared' }));
+      return;
+    }
+    if (url.pathname === '/get-emlContent' && !sentHere.has(url.searchParams.get('messageId') ?? '')) {
+      request.resume();
+      reply(400, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Email not found within the store' }));
+      return;
+    }
+    forward(request, reply, fail);
   });
 
   let port: number;

@@ -92,7 +92,7 @@ afterEach(() => {
 });
 
 async function runApproval(worker: Worker, options: { input?: JsonValue; config?: Partial<ApprovalConfig> } = {}): Promise<Run> {
-  const input = options.input ?? REQUEST;
+  const input = options.input === undefined ? REQUEST : options.input;
   const definition = definitionFor({ ...FAST, ...options.config });
   const stateMachine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
   const tasks: TaskInput[] = [];
@@ -306,6 +306,20 @@ describe('approval state machine run locally', () => {
     expect(run.tasks).toHaveLength(1);
     expect(retries(run)).toBe(0);
   });
+
+  it.each([['a string', 'text'], ['a number', 5], ['null', null], ['an array', [1, 2]], ['an empty array', []], ['an object with neither field', { name: 'Jim' }]])(
+    'fails at once with InvalidRequest, before any task, when the input is %s',
+    async (_label, input) => {
+      const run = await runApproval(() => DECISION, { input: input as JsonValue });
+
+      expect(run.outcome).toEqual({
+        status: 'FAILED',
+        error: 'InvalidRequest',
+        cause: 'Invalid approval request: the execution input must be a JSON object with managerEmailAddress and employeeName.',
+      });
+      expect(run.tasks).toHaveLength(0);
+    },
+  );
 
   it('retries a failed delivery and then succeeds', async () => {
     const run = await runApproval((_task, call) => {
