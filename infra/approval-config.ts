@@ -9,8 +9,12 @@ export interface ApprovalConfig {
   readonly reminderIntervalSeconds: number;
   /** Reminders after the first email; after the last one runs out, the request expires. */
   readonly reminderCount: number;
-  /** How often the worker is started to pick up waiting requests. */
+  /** How often the schedule starts the worker as a safety net; each request also wakes it at once. */
   readonly workerScheduleMinutes: number;
+  /** Most worker instances running at once (Lambda reserved concurrency); 0 reserves none. */
+  readonly workerMaxConcurrency: number;
+  /** Most emails per second, across all worker instances (the account's SES sending rate or less). */
+  readonly maxSendRate: number;
   /** First wait before a new email after a failed delivery; doubles each time. */
   readonly deliveryRetryIntervalSeconds: number;
   /** New emails tried after a failed delivery before the request ends as EmailDeliveryFailed. */
@@ -36,7 +40,9 @@ interface IntegerSetting {
 const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'reminderIntervalSeconds', min: 1, max: 31_536_000, default: 86_400, unit: 'seconds' },
   { key: 'reminderCount', min: 0, max: 20, default: 2, unit: 'reminders' },
-  { key: 'workerScheduleMinutes', min: 1, max: 1_440, default: 1, unit: 'minutes' },
+  { key: 'workerScheduleMinutes', min: 1, max: 1_440, default: 60, unit: 'minutes' },
+  { key: 'workerMaxConcurrency', min: 0, max: 100, default: 2, unit: 'concurrent instances' },
+  { key: 'maxSendRate', min: 1, max: 1_000, default: 10, unit: 'emails per second' },
   { key: 'deliveryRetryIntervalSeconds', min: 1, max: 3_600, default: 60, unit: 'seconds' },
   { key: 'deliveryRetryAttempts', min: 0, max: 10, default: 4, unit: 'attempts' },
   { key: 'apiThrottlingRateLimit', min: 1, max: 10_000, default: 10, unit: 'requests per second' },
@@ -109,6 +115,8 @@ export function readApprovalConfig(context: (key: string) => unknown): ApprovalC
     reminderIntervalSeconds: integers.reminderIntervalSeconds,
     reminderCount: integers.reminderCount,
     workerScheduleMinutes: integers.workerScheduleMinutes,
+    workerMaxConcurrency: integers.workerMaxConcurrency,
+    maxSendRate: integers.maxSendRate,
     deliveryRetryIntervalSeconds: integers.deliveryRetryIntervalSeconds,
     deliveryRetryAttempts: integers.deliveryRetryAttempts,
     apiThrottlingRateLimit: integers.apiThrottlingRateLimit,

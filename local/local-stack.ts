@@ -6,7 +6,7 @@ import { buildApiModel } from './api-gateway/api-model';
 import { type LocalApiGateway, startLocalApiGateway } from './api-gateway/server';
 import { type LocalSes, startLocalSes } from './ses';
 import { startLocalStepFunctions, type LocalStepFunctions } from './step-functions/server';
-import { onlyResourceOfType, removeSynthesizedStack, resolveIntrinsics, synthesizeStack, type SynthesizedStack } from './synthesized-stack';
+import { onlyResourceOfType, removeSynthesizedStack, resolveIntrinsics, resourcesOfType, synthesizeStack, type SynthesizedStack } from './synthesized-stack';
 import { LocalActivityWorker } from './worker/local-activity-worker';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   /** CDK context on top of cdk.json, e.g. `{ reminderIntervalSeconds: 5 }`. */
   readonly context?: Readonly<Record<string, unknown>>;
   readonly log?: (component: LocalComponent, line: string) => void;
+  /** How long GetActivityTask holds a poll. @default 60000, as the service does */
+  readonly activityPollHoldMs?: number;
 }
 
 export interface LocalStack {
@@ -89,7 +91,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => removeSynthesizedStack(synthesized));
     const { template, stackName } = synthesized;
 
-    const stepFunctions = await startLocalStepFunctions({ host, port: ports.stepFunctions, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, log: (line) => log('step-functions', line) }).catch(
+    const stepFunctions = await startLocalStepFunctions({
+      host,
+      port: ports.stepFunctions,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      activityPollHoldMs: options.activityPollHoldMs,
+      log: (line) => log('step-functions', line),
+    }).catch(
       (error: unknown) => {
         throw explainListenError(error, 'stepFunctions', ports.stepFunctions);
       },
@@ -100,8 +109,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => ses.close());
 
-    const { activityArn, stateMachineArn } = await deployWorkflow(synthesized, stepFunctions.url);
-    log('stack', `deployed state machine ${stackName} and its activity`);
+    const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
+    const [functionId] = onlyResourceOfType(template, 'AWS::Lambda::Function');
+    const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${stackName}-${functionId}`;
+    const activityArn = await createActivity(stackName, stepFunctions.url);
 
     const api: LocalApiGateway = await startLocalApiGateway({ model: buildApiModel(template), stepFunctionsUrl: stepFunctions.url, host, port: ports.api, log: (line) => log('api', line) }).catch(
       (error: unknown) => {
@@ -112,7 +123,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const worker = createWorker(synthesized, { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url }, (line) => log('worker', line));
     cleanups.push(() => worker.close());
+    // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
+    stepFunctions.engine.registerLambdaFunction(functionArn, async (payload) => {
+      worker.invokeAsync(payload);
+      return null;
+    });
     await worker.start();
+
+    const stateMachineArn = await createStateMachine(synthesized, stepFunctions.url, { [activityId]: activityArn, [`${functionId}.Arn`]: functionArn });
+    log('stack', `deployed state machine ${stackName} and its activity`);
 
     return {
       stackName,
@@ -132,20 +151,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** Creates the activity and the state machine from the template, as CloudFormation would. */
-async function deployWorkflow(synthesized: SynthesizedStack, stepFunctionsUrl: string): Promise<{ activityArn: string; stateMachineArn: string }> {
-  const { template, stackName, assemblyDir } = synthesized;
-  const sfn = new SFNClient({ endpoint: stepFunctionsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+function localSfnClient(stepFunctionsUrl: string): SFNClient {
+  return new SFNClient({ endpoint: stepFunctionsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** Creates the activity of the template, as CloudFormation would. */
+async function createActivity(stackName: string, stepFunctionsUrl: string): Promise<string> {
+  const sfn = localSfnClient(stepFunctionsUrl);
   try {
-    const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
     const { activityArn } = await sfn.send(new CreateActivityCommand({ name: `${stackName}-ManualApproval` }));
     if (!activityArn) throw new LocalStackError('The local Step Functions endpoint returned no activity ARN.');
+    return activityArn;
+  } finally {
+    sfn.destroy();
+  }
+}
 
-    const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
-    const location = machine.DefinitionS3Location as { Key?: string } | undefined;
-    if (!location?.Key) throw new LocalStackError('The state machine in the template has no DefinitionS3Location asset.');
-    const definitionTemplate = fs.readFileSync(path.join(assemblyDir, `asset.${location.Key}`), 'utf8');
-    const substitutions = resolveIntrinsics(machine.DefinitionSubstitutions ?? {}, { [activityId]: activityArn }) as Record<string, string>;
+/** Creates the state machine from the template's definition asset and substitutions, as CloudFormation would. */
+async function createStateMachine(synthesized: SynthesizedStack, stepFunctionsUrl: string, physical: Readonly<Record<string, string>>): Promise<string> {
+  const { template, stackName, assemblyDir } = synthesized;
+  const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
+  const location = machine.DefinitionS3Location as { Key?: string } | undefined;
+  if (!location?.Key) throw new LocalStackError('The state machine in the template has no DefinitionS3Location asset.');
+  const definitionTemplate = fs.readFileSync(path.join(assemblyDir, `asset.${location.Key}`), 'utf8');
+  const substitutions = resolveIntrinsics(machine.DefinitionSubstitutions ?? {}, physical) as Record<string, string>;
+  const sfn = localSfnClient(stepFunctionsUrl);
+  try {
     const { stateMachineArn } = await sfn.send(
       new CreateStateMachineCommand({
         name: stackName,
@@ -154,7 +185,7 @@ async function deployWorkflow(synthesized: SynthesizedStack, stepFunctionsUrl: s
       }),
     );
     if (!stateMachineArn) throw new LocalStackError('The local Step Functions endpoint returned no state machine ARN.');
-    return { activityArn, stateMachineArn };
+    return stateMachineArn;
   } finally {
     sfn.destroy();
   }
@@ -176,6 +207,9 @@ function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEndpoints,
   const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
   const [functionId, fn] = onlyResourceOfType(template, 'AWS::Lambda::Function');
   const [, rule] = onlyResourceOfType(template, 'AWS::Events::Rule');
+  const invokeConfig = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')[0]?.[1];
+  const maxEventAgeSeconds = invokeConfig?.MaximumEventAgeInSeconds;
+  const reserved = fn.ReservedConcurrentExecutions;
   const variables = ((fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
@@ -196,6 +230,8 @@ function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEndpoints,
     },
     timeoutSeconds: Number(fn.Timeout ?? 3),
     scheduleMs: scheduleRateMs(String(rule.ScheduleExpression)),
+    maxConcurrency: typeof reserved === 'number' ? reserved : undefined,
+    maxEventAgeMs: typeof maxEventAgeSeconds === 'number' ? maxEventAgeSeconds * 1000 : undefined,
     functionName: functionId,
     log,
   });

@@ -16,6 +16,8 @@ export interface LocalSes {
   readonly port: number;
   /** From now on answer every SendEmail with this fault; undefined sends normally again. */
   setFault(fault: SesFault | undefined): void;
+  /** Every email stored through this SES, with the moment (ms since the epoch) it was accepted: for rate and latency checks. */
+  sent(): ReadonlyArray<{ readonly messageId: string; readonly to: readonly string[]; readonly acceptedAt: number }>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
   // aws-ses-v2-local keeps one store per process; this front shows only the emails sent through it,
   // so several local stacks in one process (tests) each see their own inbox.
   const sentHere = new Set<string>();
+  const sentLog: Array<{ messageId: string; to: string[]; acceptedAt: number }> = [];
 
   const forward = (request: http.IncomingMessage, onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void, fail: () => void): void => {
     const forwarded = http.request({ host: '127.0.0.1', port: innerPort, method: request.method, path: request.url, headers: request.headers }, (answer) => {
@@ -100,12 +103,18 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
         reply(answer.status, { 'content-type': 'application/json', 'x-amzn-errortype': answer.type }, JSON.stringify({ message: answer.message }));
         return;
       }
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       forward(
         request,
         (status, headers, body) => {
           if (status === 200) {
             const { MessageId } = JSON.parse(body.toString('utf8') || '{}') as { MessageId?: string };
-            if (MessageId) sentHere.add(MessageId);
+            if (MessageId) {
+              sentHere.add(MessageId);
+              const sentRequest = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } };
+              sentLog.push({ messageId: MessageId, to: sentRequest.Destination?.ToAddresses ?? [], acceptedAt: Date.now() });
+            }
           }
           reply(status, headers, body);
         },
@@ -152,6 +161,7 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
     setFault: (next) => {
       fault = next;
     },
+    sent: () => sentLog,
     close: async () => {
       await closeServer(front);
       await closeServer(inner);

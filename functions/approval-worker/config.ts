@@ -7,7 +7,12 @@ export interface WorkerConfig {
   readonly approvalApiUrl: string;
   /** Verified SES identity to send from; undefined sends from the manager's own address. */
   readonly senderEmail: string | undefined;
+  /** Emails per second this instance may send (its share of the stack's maxSendRate). */
+  readonly maxSendRate: number;
 }
+
+/** The SES sandbox rate: safe anywhere when the stack does not say otherwise. */
+export const DEFAULT_MAX_SEND_RATE = 1;
 
 export class WorkerConfigError extends Error {
   override readonly name = 'WorkerConfigError';
@@ -35,5 +40,10 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   if (sender && !isEmailAddress(sender)) {
     throw new WorkerConfigError(`SENDER_EMAIL ${JSON.stringify(sender)} is not an email address.`);
   }
-  return { activityArn, approvalApiUrl, senderEmail: sender || undefined };
+  const rawRate = env.MAX_SEND_RATE?.trim();
+  const maxSendRate = rawRate ? Number(rawRate) : DEFAULT_MAX_SEND_RATE;
+  if (!Number.isFinite(maxSendRate) || maxSendRate <= 0) {
+    throw new WorkerConfigError(`MAX_SEND_RATE ${JSON.stringify(rawRate)} is not a positive number of emails per second.`);
+  }
+  return { activityArn, approvalApiUrl, senderEmail: sender || undefined, maxSendRate };
 }

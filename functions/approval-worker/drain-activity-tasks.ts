@@ -7,6 +7,7 @@ import { validateApprovalTask } from '../commons/approval-request';
 import { buildDecisionLinks } from '../commons/decision-links';
 import type { WorkerConfig } from './config';
 import { EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
+import { SendRateLimiter } from './send-rate-limiter';
 
 /** GetActivityTask holds a request for up to 60 s. */
 export const POLL_HOLD_MS = 60_000;
@@ -17,6 +18,12 @@ export const TASK_BUDGET_MS = 15_000;
  * could have been handed a task that is then never delivered.
  */
 export const MIN_REMAINING_MS_TO_POLL = POLL_HOLD_MS + 5_000 + TASK_BUDGET_MS;
+/**
+ * After this many tasks in a row could not be emailed, SES is taken to be down and the run stops
+ * taking tasks: the rest stay queued, untouched, and the state machine's redeliveries of the failed
+ * ones wake the worker again after their backoff.
+ */
+export const MAX_CONSECUTIVE_DELIVERY_FAILURES = 3;
 
 /** Step Functions limits for SendTaskFailure. */
 const MAX_CAUSE_LENGTH = 32_768;
@@ -48,7 +55,7 @@ export interface DrainSummary {
   readonly emailsSent: number;
   readonly invalidRequests: number;
   readonly deliveryFailures: number;
-  readonly stoppedBecause: 'no-task-waiting' | 'time-running-out';
+  readonly stoppedBecause: 'no-task-waiting' | 'time-running-out' | 'email-delivery-failing';
 }
 
 /**
@@ -92,7 +99,12 @@ function parseInput(input: string | undefined): unknown {
 }
 
 /** Handles one task: validate, email, or report why not. Never throws. */
-export async function handleActivityTask(deps: DrainDependencies, taskToken: string, input: string | undefined): Promise<TaskOutcome> {
+export async function handleActivityTask(
+  deps: DrainDependencies,
+  taskToken: string,
+  input: string | undefined,
+  limiter: SendRateLimiter = new SendRateLimiter({ maxPerSecond: deps.config.maxSendRate }),
+): Promise<TaskOutcome> {
   const taskRef = taskReference(taskToken);
   const validation = validateApprovalTask(parseInput(input));
   if (!validation.valid) {
@@ -110,7 +122,7 @@ export async function handleActivityTask(deps: DrainDependencies, taskToken: str
   try {
     const { messageId, attempts } = await sendApprovalEmail(
       { ...email, to, from: deps.config.senderEmail ?? to },
-      { ses: deps.ses, policy: deps.sendRetryPolicy, sleep: deps.sleep },
+      { ses: deps.ses, policy: deps.sendRetryPolicy, sleep: deps.sleep, limiter },
     );
     deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder' : 'Sent an approval request', { ...logContext, messageId, sesAttempts: attempts });
     return 'emailed';
@@ -127,11 +139,19 @@ export async function handleActivityTask(deps: DrainDependencies, taskToken: str
 
 /**
  * Takes every waiting task, one after another, while a whole poll and a send still fit in the
- * time left. Stops at the first empty poll: nothing is waiting, and an idle worker costs money.
+ * time left. Stops at the first empty poll (nothing is waiting, and an idle worker costs money),
+ * and when SES keeps failing.
  */
 export async function drainActivityTasks(deps: DrainDependencies): Promise<DrainSummary> {
+  // One pace for the whole run: a throttling answer slows every later send of the run.
+  const limiter = new SendRateLimiter({ maxPerSecond: deps.config.maxSendRate });
   const counts = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 };
+  let failuresInARow = 0;
   for (;;) {
+    if (failuresInARow >= MAX_CONSECUTIVE_DELIVERY_FAILURES) {
+      deps.logger.warn('SES failed several emails in a row; leaving the other tasks queued until the redeliveries wake the worker', { failuresInARow });
+      return { ...counts, stoppedBecause: 'email-delivery-failing' };
+    }
     if (deps.remainingTimeMs() < MIN_REMAINING_MS_TO_POLL) {
       return { ...counts, stoppedBecause: 'time-running-out' };
     }
@@ -142,9 +162,16 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
       return { ...counts, stoppedBecause: 'no-task-waiting' };
     }
     counts.tasksTaken++;
-    const outcome = await handleActivityTask(deps, taskToken, input);
-    if (outcome === 'emailed') counts.emailsSent++;
-    else if (outcome === 'invalid-request') counts.invalidRequests++;
-    else counts.deliveryFailures++;
+    const outcome = await handleActivityTask(deps, taskToken, input, limiter);
+    if (outcome === 'emailed') {
+      counts.emailsSent++;
+      failuresInARow = 0;
+    } else if (outcome === 'invalid-request') {
+      counts.invalidRequests++;
+    } else {
+      counts.deliveryFailures++;
+      // A refusal concerns one message; only failures retrying could fix say SES itself is in trouble.
+      if (outcome === 'delivery-failed') failuresInARow++;
+    }
   }
 }

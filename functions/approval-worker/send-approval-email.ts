@@ -1,6 +1,7 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { ApprovalError } from '../commons/approval-errors';
 import type { ApprovalEmail } from '../commons/approval-email';
+import type { SendRateLimiter } from './send-rate-limiter';
 
 export interface OutgoingEmail extends ApprovalEmail {
   readonly from: string;
@@ -57,6 +58,8 @@ export class EmailDeliveryError extends Error {
 
 export interface SendDependencies {
   readonly ses: SESv2Client;
+  /** Keeps the run within its send rate; told about throttling and successes. */
+  readonly limiter?: SendRateLimiter;
   readonly policy?: SendRetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -89,11 +92,14 @@ export async function sendApprovalEmail(email: OutgoingEmail, deps: SendDependen
   });
 
   for (let attempt = 1; ; attempt++) {
+    await deps.limiter?.acquire();
     try {
       const output = await deps.ses.send(command);
+      deps.limiter?.succeeded();
       return { messageId: output.MessageId, attempts: attempt };
     } catch (error) {
       const kind = classifySesError(error);
+      if (kind === 'throttled') deps.limiter?.throttled();
       if (kind === 'permanent') {
         throw new EmailDeliveryError(ApprovalError.EmailDeliveryRefused, `SES refused the email: ${describe(error)}`, attempt);
       }

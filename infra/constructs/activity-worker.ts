@@ -23,10 +23,22 @@ export interface ActivityWorkerProps {
    */
   readonly senderEmail?: string;
   /**
-   * How often the worker is started.
-   * @default 1 minute
+   * How often the schedule starts the worker. Each request also wakes it (the state machine's
+   * WakeWorker state), so this is only a safety net.
+   * @default 60 minutes
    */
   readonly schedule?: Duration;
+  /**
+   * Most instances running at once (reserved concurrency), so a burst of requests cannot start
+   * hundreds of idle pollers. 0 reserves nothing (accounts whose concurrency limit is too low).
+   * @default 2
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Most emails per second across all instances; each instance keeps to its share.
+   * @default 10
+   */
+  readonly maxSendRate?: number;
 }
 
 /**
@@ -43,6 +55,7 @@ export class ActivityWorker extends Construct {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     // Its own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
+    const maxConcurrency = props.maxConcurrency ?? 2;
     this.role = new iam.Role(this, 'Role', {
       description: 'Lets the approval worker take and fail approval tasks, send email and write its logs',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -66,10 +79,12 @@ export class ActivityWorker extends Construct {
       timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
+      reservedConcurrentExecutions: maxConcurrency > 0 ? maxConcurrency : undefined,
       environment: {
         ACTIVITY_ARN: props.activity.activityArn,
         APPROVAL_API_URL: props.approvalApiUrl,
         SENDER_EMAIL: props.senderEmail ?? '',
+        MAX_SEND_RATE: String(maxSendRatePerInstance(props.maxSendRate ?? 10, maxConcurrency)),
         POWERTOOLS_SERVICE_NAME: 'approval-worker',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
@@ -103,13 +118,22 @@ export class ActivityWorker extends Construct {
       }
     }
 
+    // A wake-up that finds every instance busy waits at most a minute, then is dropped: the busy
+    // instances are draining the activity anyway, and a late start would only hold an empty poll.
+    this.function.configureAsyncInvoke({ maxEventAge: Duration.minutes(1), retryAttempts: 0 });
+
     this.schedule = new events.Rule(this, 'Schedule', {
-      description: 'Starts the approval worker to email waiting approval requests',
-      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(1)),
+      description: 'Starts the approval worker as a safety net; requests also wake it directly',
+      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(60)),
       // A failed run is not retried: the next scheduled run picks up whatever is waiting.
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
   }
+}
+
+/** Each instance's share of the send rate, so all of them together never exceed it. */
+export function maxSendRatePerInstance(maxSendRate: number, maxConcurrency: number): number {
+  return maxConcurrency > 0 ? maxSendRate / maxConcurrency : maxSendRate;
 }
 
 /**

@@ -60,6 +60,12 @@ export interface StepFunctionsEngineOptions {
   readonly activityPollHoldMs?: number;
 }
 
+/**
+ * Runs a Lambda function for a `arn:aws:states:::lambda:invoke` Task state; resolves with what the
+ * function returned (RequestResponse) or as soon as it was started (Event).
+ */
+export type LambdaInvoker = (payload: JsonValue, invocationType: 'Event' | 'RequestResponse') => Promise<JsonValue>;
+
 export interface ActivityScheduledEvent {
   readonly activityArn: string;
   readonly executionArn: string;
@@ -133,6 +139,7 @@ export class StepFunctionsEngine extends EventEmitter<StepFunctionsEngineEvents>
   /** In start order, so the newest is last. */
   private readonly executions = new Map<string, ExecutionRun>();
   private readonly tasksByToken = new Map<string, ActivityTask>();
+  private readonly lambdaFunctions = new Map<string, LambdaInvoker>();
   private closing: Promise<void> | undefined;
   private readonly host: ExecutionHost = {
     scheduleActivityTask: (execution, request) => {
@@ -160,8 +167,18 @@ export class StepFunctionsEngine extends EventEmitter<StepFunctionsEngineEvents>
       const { status } = execution;
       if (status !== 'RUNNING') this.notify('executionClosed', () => this.emit('executionClosed', { executionArn: execution.arn, status }));
     },
+    invokeLambda: (functionName) => this.lambdaFunctions.get(functionName),
     log: (line) => this.log(line),
   };
+
+  /**
+   * Makes a Lambda function callable from `arn:aws:states:::lambda:invoke` Task states, under its
+   * ARN and its name (FunctionName may be either).
+   */
+  registerLambdaFunction(functionArn: string, invoke: LambdaInvoker): void {
+    this.lambdaFunctions.set(functionArn, invoke);
+    this.lambdaFunctions.set(functionArn.slice(functionArn.lastIndexOf(':') + 1), invoke);
+  }
 
   constructor(options: StepFunctionsEngineOptions = {}) {
     super();

@@ -33,7 +33,19 @@ export interface ExecutionHost {
   /** Schedules a task on the activity; throws StatesRuntimeError when there is no such activity. */
   scheduleActivityTask(execution: ExecutionRun, request: ActivityTaskRequest): ActivityTask;
   executionClosed(execution: ExecutionRun): void;
+  /** The local stand-in of a Lambda function, by ARN or name; undefined when none is registered. */
+  invokeLambda(functionName: string): ((payload: JsonValue, invocationType: 'Event' | 'RequestResponse') => Promise<JsonValue>) | undefined;
   log(line: string): void;
+}
+
+/** The optimized Lambda integration; `.waitForTaskToken` and other services are not served locally. */
+const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+
+/** An error a Task state can Retry or Catch by name, as the Lambda integration reports them. */
+function lambdaError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
 }
 
 interface ExecutionEnd {
@@ -116,7 +128,9 @@ export class ExecutionRun {
     const { interpreter, taskStates, executionTimeoutSeconds } = this.stateMachine.prepared;
     const handlers: Record<string, TaskHandler> = {};
     for (const [stateName, { resource, activity }] of taskStates) {
-      handlers[stateName] = activity === undefined ? this.unsupportedTask(resource) : this.activityTask(stateName, resource, activity);
+      if (activity !== undefined) handlers[stateName] = this.activityTask(stateName, resource, activity);
+      else if (resource === LAMBDA_INVOKE) handlers[stateName] = this.lambdaTask(stateName);
+      else handlers[stateName] = this.unsupportedTask(resource);
     }
     const run = interpreter.run(JSON.parse(this.input) as JsonValue, {
       overrides: { taskResourceLocalHandlers: handlers },
@@ -197,6 +211,21 @@ export class ExecutionRun {
       const attempt = (this.attempts.get(stateName) ?? 0) + 1;
       this.attempts.set(stateName, attempt);
       return this.host.scheduleActivityTask(this, { activityArn, stateName, attempt, input, clocks: resolved }).result;
+    };
+  }
+
+  /** `arn:aws:states:::lambda:invoke`: Parameters give FunctionName, Payload and InvocationType. */
+  private lambdaTask(stateName: string): TaskHandler {
+    return async (input) => {
+      const { FunctionName, Payload, InvocationType } = (input ?? {}) as { FunctionName?: unknown; Payload?: JsonValue; InvocationType?: unknown };
+      const invoke = typeof FunctionName === 'string' ? this.host.invokeLambda(FunctionName) : undefined;
+      if (invoke === undefined) {
+        throw lambdaError('Lambda.ResourceNotFoundException', `Function not found: ${String(FunctionName)} (state ${stateName}).`);
+      }
+      const invocationType = InvocationType === 'Event' ? 'Event' : 'RequestResponse';
+      const result = await invoke(Payload ?? null, invocationType);
+      // What the service integration returns: the status code, and the payload of a synchronous call.
+      return invocationType === 'Event' ? { StatusCode: 202, Payload: '' } : { StatusCode: 200, Payload: result };
     };
   }
 

@@ -10,6 +10,10 @@ export interface LocalActivityWorkerOptions {
   /** How often the schedule starts the worker, from the template's rule. */
   readonly scheduleMs: number;
   readonly functionName?: string;
+  /** Reserved concurrency from the template: most runs at once; undefined for no limit. */
+  readonly maxConcurrency?: number;
+  /** How long an asynchronous start waits for a free instance before it is dropped (the function's MaximumEventAge). */
+  readonly maxEventAgeMs?: number;
   /** Receives the worker's log lines (its structured JSON logs) and run summaries. */
   readonly log?: (line: string) => void;
 }
@@ -32,6 +36,8 @@ export class LocalActivityWorker {
   private nextId = 1;
   private readonly pending = new Map<number, (result: WorkerRunResult) => void>();
   private closed = false;
+  private running = 0;
+  private readonly waiting = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: LocalActivityWorkerOptions) {}
 
@@ -65,11 +71,38 @@ export class LocalActivityWorker {
       for (const settle of this.pending.values()) settle({ error: 'The worker process exited.' });
       this.pending.clear();
     });
-    this.timer = setInterval(() => void this.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event' }), this.options.scheduleMs);
-    void this.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    const scheduled = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+    this.timer = setInterval(() => this.invokeAsync(scheduled), this.options.scheduleMs);
+    this.invokeAsync(scheduled);
   }
 
-  /** Starts one run of the handler; resolves with what it returned or the error it threw. */
+  /**
+   * An asynchronous start, as EventBridge or a fire-and-forget invoke makes it: it runs when an
+   * instance is free within the reserved concurrency, waits for one up to the maximum event age,
+   * and is dropped after that.
+   */
+  invokeAsync(event: unknown, receivedAt = Date.now()): void {
+    if (this.closed) return;
+    const max = this.options.maxConcurrency;
+    if (max === undefined || this.running < max) {
+      this.running++;
+      void this.invoke(event).finally(() => {
+        this.running--;
+      });
+      return;
+    }
+    if (Date.now() - receivedAt >= (this.options.maxEventAgeMs ?? 6 * 3_600_000)) {
+      this.options.log?.(`an asynchronous start found all ${max} instances busy for its whole event age and was dropped`);
+      return;
+    }
+    const retry = setTimeout(() => {
+      this.waiting.delete(retry);
+      this.invokeAsync(event, receivedAt);
+    }, 1_000);
+    this.waiting.add(retry);
+  }
+
+  /** Starts one run of the handler now; resolves with what it returned or the error it threw. */
   invoke(event: unknown): Promise<WorkerRunResult> {
     const child = this.child;
     if (this.closed || !child?.connected) return Promise.resolve({ error: 'The worker is stopped.' });
@@ -88,6 +121,8 @@ export class LocalActivityWorker {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const retry of this.waiting) clearTimeout(retry);
+    this.waiting.clear();
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {

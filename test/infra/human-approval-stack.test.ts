@@ -73,10 +73,35 @@ describe('HumanApprovalStack at defaults', () => {
     expect(fn.Timeout as number).toBeGreaterThanOrEqual(60 + 15 + 60);
   });
 
-  it('starts the worker on an EventBridge schedule, without retrying failed runs', () => {
+  it('bounds the worker to 2 instances, each keeping to half the 10 emails/s, and drops wake-ups that find both busy', () => {
+    const [functionId, fn] = onlyResource(template, 'AWS::Lambda::Function');
+
+    expect(fn.ReservedConcurrentExecutions).toBe(2);
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.MAX_SEND_RATE).toBe('5');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      MaximumEventAgeInSeconds: 60,
+      MaximumRetryAttempts: 0,
+      Qualifier: '$LATEST',
+    });
+  });
+
+  it('lets the state machine wake the worker, and nothing else', () => {
+    const [functionId] = onlyResource(template, 'AWS::Lambda::Function');
+    const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkflowStateMachineRole')) ?? [];
+    const statements = (policy?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement;
+
+    expect(statements).toContainEqual({ Sid: 'WakeTheWorker', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } });
+    expect(JSON.stringify(statements)).not.toContain('"states:');
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: Match.objectLike({ WorkerFunctionArn: { 'Fn::GetAtt': [functionId, 'Arn'] } }),
+    });
+  });
+
+  it('starts the worker hourly on an EventBridge schedule as a safety net, without retrying failed runs', () => {
     const [functionId] = onlyResource(template, 'AWS::Lambda::Function');
     template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpression: 'rate(1 hour)',
       State: 'ENABLED',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [functionId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
@@ -202,7 +227,11 @@ describe('HumanApprovalStack at defaults', () => {
 
 describe('HumanApprovalStack with context settings', () => {
   it('sends from the configured identity, scoped to the address and its domain', () => {
-    const { template } = synthApprovalStack({ senderEmail: 'approvals@example.org', workerScheduleMinutes: '5', reminderIntervalSeconds: '600' });
+    const { template } = synthApprovalStack({ senderEmail: 'approvals@example.org', workerScheduleMinutes: '5', reminderIntervalSeconds: '600', workerMaxConcurrency: '0', maxSendRate: '14' });
+
+    const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.MAX_SEND_RATE).toBe('14');
 
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SENDER_EMAIL: 'approvals@example.org' }) } });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });

@@ -585,7 +585,7 @@ describe('the approval state machine on the endpoint', () => {
       const { activityArn } = await sfn.send(new CreateActivityCommand({ name: uniqueName('approval') }));
       if (activityArn === undefined) throw new Error('CreateActivity returned no ARN');
       const config = readApprovalConfig((key) => ({ reminderIntervalSeconds: 1, reminderCount: 1 })[key]);
-      const definition = renderDefinition(readFileSync(APPROVAL_ASL_FILE, 'utf8'), approvalDefinitionSubstitutions(config, activityArn));
+      const definition = renderDefinition(readFileSync(APPROVAL_ASL_FILE, 'utf8'), approvalDefinitionSubstitutions(config, activityArn, 'arn:aws:lambda:us-east-1:123456789012:function:not-registered'));
       const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: uniqueName('approval'), definition, roleArn: ROLE_ARN }));
       if (stateMachineArn === undefined) throw new Error('CreateStateMachine returned no ARN');
       const request = { managerEmailAddress: 'manager@example.com', employeeName: 'Jane Doe' };
@@ -597,8 +597,8 @@ describe('the approval state machine on the endpoint', () => {
       const execution = await waitForStatus(executionArn, 'FAILED', 5_000);
 
       expect(tasks.map((task) => task.input)).toEqual([
-        { request: { ...request, approval: { attempt: 1 } }, attempt: 1, reminderCount: 1, reminderIntervalSeconds: 1, executionName: 'approval-request-1' },
-        { request: { ...request, approval: { attempt: 2 } }, attempt: 2, reminderCount: 1, reminderIntervalSeconds: 1, executionName: 'approval-request-1' },
+        { request: { ...request, approval: { attempt: 1, deliveryRetries: 0, redeliveryDelaySeconds: 60 } }, attempt: 1, reminderCount: 1, reminderIntervalSeconds: 1, executionName: 'approval-request-1' },
+        { request: { ...request, approval: { attempt: 2, deliveryRetries: 0, redeliveryDelaySeconds: 60 } }, attempt: 2, reminderCount: 1, reminderIntervalSeconds: 1, executionName: 'approval-request-1' },
       ]);
       expect(tasks[1]?.token).not.toBe(tasks[0]?.token);
       expect(execution).toMatchObject({ error: 'Expired', cause: 'Nobody approved or rejected the request before the last reminder ran out.' });

@@ -29,6 +29,7 @@ type Execution = ReturnType<StateMachine['run']>;
 type EventLog = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 const ACTIVITY_ARN = 'arn:aws:states:us-east-1:123456789012:activity:approval';
+const WORKER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:approval-worker';
 const EXECUTION_NAME = 'exec-1';
 
 /** Short timings so reminders and expiry run in seconds. */
@@ -39,7 +40,7 @@ function configWith(overrides: Partial<ApprovalConfig> = {}): ApprovalConfig {
 }
 
 function definitionFor(overrides: Partial<ApprovalConfig> = {}): AslDefinition {
-  return loadApprovalDefinition(approvalDefinitionSubstitutions(configWith(overrides), ACTIVITY_ARN));
+  return loadApprovalDefinition(approvalDefinitionSubstitutions(configWith(overrides), ACTIVITY_ARN, WORKER_ARN));
 }
 
 /** What the worker receives from GetActivityTask: the ManualApproval state's Parameters. */
@@ -60,6 +61,8 @@ interface Run {
   readonly outcome: Outcome;
   /** Every task input the worker received, in order. */
   readonly tasks: readonly TaskInput[];
+  /** Every Lambda invoke the WakeWorker state made, in order. */
+  readonly wakes: readonly JsonValue[];
   readonly events: readonly EventLog[];
   readonly elapsedMs: number;
 }
@@ -91,11 +94,21 @@ afterEach(() => {
   unsettled.clear();
 });
 
-async function runApproval(worker: Worker, options: { input?: JsonValue; config?: Partial<ApprovalConfig> } = {}): Promise<Run> {
+/** Plays Lambda for the WakeWorker state: records the wake-up, or fails it. */
+type Wake = (payload: JsonValue, call: number) => JsonValue;
+const acceptWake: Wake = () => ({ StatusCode: 202, Payload: '' });
+
+async function runApproval(worker: Worker, options: { input?: JsonValue; config?: Partial<ApprovalConfig>; wake?: Wake } = {}): Promise<Run> {
   const input = options.input === undefined ? REQUEST : options.input;
   const definition = definitionFor({ ...FAST, ...options.config });
   const stateMachine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
   const tasks: TaskInput[] = [];
+  const wakes: JsonValue[] = [];
+  const wake = options.wake ?? acceptWake;
+  const wakeHandler: LocalHandler = (invokeInput) => {
+    wakes.push(structuredClone(invokeInput));
+    return wake(invokeInput, wakes.length);
+  };
   const handler: LocalHandler = (taskInput) => {
     const task = structuredClone(taskInput) as unknown as TaskInput;
     tasks.push(task);
@@ -104,7 +117,7 @@ async function runApproval(worker: Worker, options: { input?: JsonValue; config?
 
   const started = performance.now();
   const execution = stateMachine.run(input, {
-    overrides: { taskResourceLocalHandlers: { ManualApproval: handler }, retryIntervalOverrides: { ManualApproval: 0 } },
+    overrides: { taskResourceLocalHandlers: { ManualApproval: handler, WakeWorker: wakeHandler }, waitTimeOverrides: { WaitBeforeRedelivery: 0 } },
     context: {
       Execution: {
         Name: EXECUTION_NAME,
@@ -130,22 +143,28 @@ async function runApproval(worker: Worker, options: { input?: JsonValue; config?
   const events: EventLog[] = [];
   for await (const event of execution.eventLogs) events.push(event);
 
-  if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, events, elapsedMs };
+  if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, wakes, events, elapsedMs };
   if (!(thrown instanceof ExecutionError)) throw thrown;
   const failed = events.find((event) => event.type === 'ExecutionFailed');
   if (failed?.type !== 'ExecutionFailed') throw new Error(`The execution failed without an ExecutionFailed event: ${String(thrown)}`);
   // The same error also hangs off the ExecutionError; both must agree.
   const { name, message } = thrown.cause as Error;
   expect({ error: name, cause: message }).toEqual({ error: failed.Error, cause: failed.Cause });
-  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, events, elapsedMs };
+  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, wakes, events, elapsedMs };
 }
 
 function attempts(run: Run): number[] {
   return run.tasks.map((task) => task.attempt);
 }
 
+/** Delivery retries: each one waits in WaitBeforeRedelivery. */
 function retries(run: Run): number {
-  return run.events.filter((event) => event.type === 'StateRetried').length;
+  return run.events.filter((event) => event.type === 'StateEntered' && event.state.name === 'WaitBeforeRedelivery').length;
+}
+
+/** The approval counters the state machine keeps next to the decision. */
+function counters(attempt: number, config: Partial<ApprovalConfig> = FAST) {
+  return { attempt, deliveryRetries: 0, redeliveryDelaySeconds: configWith(config).deliveryRetryIntervalSeconds };
 }
 
 /** Every state of the definition, branches and map iterators included. */
@@ -193,7 +212,7 @@ describe('approval.asl.json', () => {
 
   it('has exactly the placeholders the stack substitutes', () => {
     const placeholders = templatePlaceholders(readFileSync(APPROVAL_ASL_FILE, 'utf8'));
-    const substituted = Object.keys(approvalDefinitionSubstitutions(configWith(), ACTIVITY_ARN));
+    const substituted = Object.keys(approvalDefinitionSubstitutions(configWith(), ACTIVITY_ARN, WORKER_ARN));
     expect([...placeholders].sort()).toEqual([...substituted].sort());
   });
 
@@ -214,7 +233,8 @@ describe('approval.asl.json', () => {
       for (const name of [...errorEquals(state.Retry), ...errorEquals(state.Catch)]) reactedTo.add(name);
       if (state.Type === 'Fail' && typeof state.Error === 'string') reactedTo.add(state.Error);
     }
-    const own = [...reactedTo].filter((name) => !name.startsWith('States.'));
+    // Lambda.* are the service integration's own errors, retried on the wake-up call.
+    const own = [...reactedTo].filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
     expect(own.filter((name) => !known.includes(name))).toEqual([]);
     expect([...own].sort()).toEqual(expect.arrayContaining(['EmailDeliveryFailed', 'EmailDeliveryRefused', 'Expired', 'InvalidRequest', 'Rejected']));
     expect([...own].sort()).toEqual([...known].sort());
@@ -234,7 +254,7 @@ describe('approval state machine run locally', () => {
   it('approves: passes the decision record through and keeps the input untouched', async () => {
     const run = await runApproval(() => DECISION);
 
-    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { attempt: 1, decision: DECISION } } });
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { ...counters(1), decision: DECISION } } });
     expect(run.tasks).toHaveLength(1);
     const [task] = run.tasks;
     expect(task).toEqual({
@@ -287,10 +307,10 @@ describe('approval state machine run locally', () => {
   it('approves after a reminder', async () => {
     const run = await runApproval((_task, call) => (call === 1 ? noAnswer() : DECISION));
 
-    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { attempt: 2, decision: DECISION } } });
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { ...counters(2), decision: DECISION } } });
     expect(attempts(run)).toEqual([1, 2]);
     // The reminder carries the original request, not the first attempt's bookkeeping.
-    expect(run.tasks[1]?.request).toEqual({ ...REQUEST, approval: { attempt: 2 } });
+    expect(run.tasks[1]?.request).toEqual({ ...REQUEST, approval: counters(2) });
   });
 
   it('fails at once on an invalid request, without retrying', async () => {
@@ -327,11 +347,15 @@ describe('approval state machine run locally', () => {
       return DECISION;
     });
 
-    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { attempt: 1, decision: DECISION } } });
+    expect(run.outcome).toEqual({
+      status: 'SUCCEEDED',
+      output: { ...REQUEST, approval: { attempt: 1, deliveryRetries: 2, redeliveryDelaySeconds: 240, decision: DECISION } },
+    });
     expect(run.tasks).toHaveLength(3);
-    // A delivery retry is the same attempt, not a reminder.
+    // A delivery retry is the same attempt, not a reminder, and it wakes the worker again.
     expect(attempts(run)).toEqual([1, 1, 1]);
     expect(retries(run)).toBe(2);
+    expect(run.wakes).toHaveLength(3);
   });
 
   it('gives up after every delivery retry failed, keeping the error and cause', async () => {
@@ -354,6 +378,43 @@ describe('approval state machine run locally', () => {
 
     expect(run.outcome).toEqual({ status: 'FAILED', error: 'EmailDeliveryFailed', cause: 'Maximum sending rate exceeded' });
     expect(run.tasks).toHaveLength(1);
+  });
+
+  it('wakes the worker before the first email and before every reminder', async () => {
+    const run = await runApproval(() => noAnswer());
+
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Expired' });
+    expect(attempts(run)).toEqual([1, 2, 3]);
+    expect(run.wakes).toEqual([1, 2, 3].map(() => ({ FunctionName: WORKER_ARN, InvocationType: 'Event', Payload: { reason: 'activityScheduled' } })));
+  });
+
+  it('still waits for the worker when waking it fails: the schedule picks the task up', async () => {
+    const run = await runApproval(() => DECISION, {
+      wake: () => {
+        throw taskFailure('Lambda.ServiceException', 'Lambda is having a bad day');
+      },
+    });
+
+    expect(run.outcome).toMatchObject({ status: 'SUCCEEDED' });
+    // The first call and its two retries.
+    expect(run.wakes).toHaveLength(3);
+    expect(run.tasks).toHaveLength(1);
+  });
+
+  it('doubles the wait between redeliveries, up to an hour', async () => {
+    const run = await runApproval(
+      (_task, call) => {
+        if (call <= 5) throw taskFailure(ApprovalError.EmailDeliveryFailed, 'SES unavailable');
+        return DECISION;
+      },
+      { config: { deliveryRetryIntervalSeconds: 1000, deliveryRetryAttempts: 5 } },
+    );
+    const waits = run.events
+      .filter((event) => event.type === 'StateEntered' && event.state.name === 'WaitBeforeRedelivery')
+      .map((event) => (event as unknown as { state: { input: { approval: { redeliveryDelaySeconds: number } } } }).state.input.approval.redeliveryDelaySeconds);
+
+    expect(run.outcome).toMatchObject({ status: 'SUCCEEDED' });
+    expect(waits).toEqual([1000, 2000, 3600, 3600, 3600]);
   });
 
   it('fails at once when the email is refused', async () => {

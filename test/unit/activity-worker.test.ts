@@ -43,7 +43,7 @@ describe('drainActivityTasks', () => {
     deps = {
       sfn: new SFNClient({}),
       ses: new SESv2Client({}),
-      config: { activityArn: ACTIVITY_ARN, approvalApiUrl: API_URL, senderEmail: undefined },
+      config: { activityArn: ACTIVITY_ARN, approvalApiUrl: API_URL, senderEmail: undefined, maxSendRate: 1000 },
       logger: capturingLogger(logs),
       remainingTimeMs: () => 290_000,
       now: () => new Date('2026-11-21T10:00:00Z'),
@@ -189,6 +189,26 @@ describe('drainActivityTasks', () => {
       error: 'EmailDeliveryFailed',
       cause: 'SES did not send the email after 4 attempt(s): TooManyRequestsException: Maximum sending rate exceeded.',
     });
+  });
+
+  it('stops taking tasks after 3 failed deliveries in a row, leaving the rest queued', async () => {
+    queueTasks(...Array.from({ length: 5 }, (_, i) => ({ taskToken: `token-${i}`, input: taskInput(goodRequest) })));
+    sesMock.on(SendEmailCommand).rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
+
+    const summary = await drainActivityTasks(deps);
+
+    expect(summary).toEqual({ tasksTaken: 3, emailsSent: 0, invalidRequests: 0, deliveryFailures: 3, stoppedBecause: 'email-delivery-failing' });
+    expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 3);
+    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskFailureCommand, 3);
+  });
+
+  it('keeps draining after refusals and invalid requests, which say nothing about SES itself', async () => {
+    queueTasks(...Array.from({ length: 4 }, (_, i) => ({ taskToken: `token-${i}`, input: taskInput(goodRequest) })), { taskToken: 'token-bad', input: taskInput({}) });
+    sesMock.on(SendEmailCommand).rejects(new MessageRejected({ message: 'no', $metadata: {} }));
+
+    const summary = await drainActivityTasks(deps);
+
+    expect(summary).toMatchObject({ tasksTaken: 5, deliveryFailures: 4, invalidRequests: 1, stoppedBecause: 'no-task-waiting' });
   });
 
   it('fails a permanent SES refusal at once with EmailDeliveryRefused', async () => {

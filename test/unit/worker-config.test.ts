@@ -11,7 +11,9 @@ describe('readWorkerConfig', () => {
       activityArn: good.ACTIVITY_ARN,
       approvalApiUrl: good.APPROVAL_API_URL,
       senderEmail: undefined,
+      maxSendRate: 1,
     });
+    expect(readWorkerConfig({ ...good, MAX_SEND_RATE: '2.5' }).maxSendRate).toBe(2.5);
     expect(readWorkerConfig({ ...good, SENDER_EMAIL: 'approvals@example.com' }).senderEmail).toBe('approvals@example.com');
   });
 
@@ -21,6 +23,8 @@ describe('readWorkerConfig', () => {
     [{ ACTIVITY_ARN: good.ACTIVITY_ARN }, 'Environment variable APPROVAL_API_URL is not set'],
     [{ ...good, APPROVAL_API_URL: 'ftp://x' }, 'is not an http(s) URL'],
     [{ ...good, SENDER_EMAIL: 'Approvals <a@example.com>' }, 'SENDER_EMAIL "Approvals <a@example.com>" is not an email address'],
+    [{ ...good, MAX_SEND_RATE: 'fast' }, 'MAX_SEND_RATE "fast" is not a positive number of emails per second'],
+    [{ ...good, MAX_SEND_RATE: '0' }, 'MAX_SEND_RATE "0" is not a positive number'],
   ])('says which setting is wrong (%#)', (env, message) => {
     expect(() => readWorkerConfig(env)).toThrow(message);
   });
