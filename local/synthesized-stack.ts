@@ -36,10 +36,12 @@ export function projectContext(): Record<string, unknown> {
  * project's cdk.json context overlaid by `context`. The local mode reads everything it serves from
  * the result, so local and deployed behaviour come from the same template.
  */
-export function synthesizeStack(context: Record<string, unknown> = {}): SynthesizedStack {
+export function synthesizeStack(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'approval-local-'));
-  // No stack is bundled: the local mode runs the worker from source, so esbuild has nothing to do.
-  const app = new App({ outdir, context: { ...projectContext(), ...context, 'aws:cdk:bundling-stacks': [] } });
+  // By default nothing is bundled: the local mode runs the worker from source, so esbuild has
+  // nothing to do. The benchmark bundles, to measure what would be deployed.
+  const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
+  const app = new App({ outdir, context: { ...projectContext(), ...context, ...bundling } });
   const config = readApprovalConfig((key) => app.node.tryGetContext(key));
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'HumanApproval';
   const stack = new HumanApprovalStack(app, stackName, { config });

@@ -9,22 +9,27 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots land here (git-ignored); the README's pictures are copies of them. */
 const ARTIFACTS = path.join(__dirname, 'artifacts');
 
+/** Debian's Chromium, headless; no background networking (this machine has no internet). */
+function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not at ${CHROMIUM}. Install it with \`apt-get install -y chromium\`, or set CHROMIUM_PATH.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 describe('a manager in a real browser', () => {
   let stack: LocalStack;
   let sfn: SFNClient;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is not at ${CHROMIUM}. Install it with \`apt-get install -y chromium\`, or set CHROMIUM_PATH.`);
-    }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
     sfn = sfnClientFor(stack);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -93,10 +98,7 @@ describe('a manager in a real browser, confirm link mode', () => {
   beforeAll(async () => {
     stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, context: { linkMode: 'confirm' } });
     sfn = sfnClientFor(stack);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import '../support/promise-with-resolvers';
+import '../../local/step-functions/polyfills';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
