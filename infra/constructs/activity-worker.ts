@@ -43,7 +43,7 @@ export interface ActivityWorkerProps {
 
 /**
  * The Lambda that takes waiting approval tasks from the activity and emails the manager, and the
- * EventBridge schedule that starts it.
+ * EventBridge schedule that starts it as a safety net (the state machine wakes it for each email).
  */
 export class ActivityWorker extends Construct {
   public readonly function: nodejs.NodejsFunction;
@@ -54,8 +54,8 @@ export class ActivityWorker extends Construct {
   constructor(scope: Construct, id: string, props: ActivityWorkerProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    // Its own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
     const maxConcurrency = props.maxConcurrency ?? 2;
+    // Its own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
     this.role = new iam.Role(this, 'Role', {
       description: 'Lets the approval worker take and fail approval tasks, send email and write its logs',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
