@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack } from '../local/synthesized-stack';
-import { sfnClientFor } from '../test/support/local-flow';
+import { fetchStoredEmails } from '../local/ses';
+import { linksOf, sfnClientFor, startApproval } from '../test/support/local-flow';
 import { idleCost, PRICES } from './cost-model';
 
 /**
@@ -46,24 +47,14 @@ async function emailAccepted(stack: LocalStack, to: ReadonlySet<string>, count: 
   }
 }
 
-function approveLinkFor(stack: LocalStack, manager: string): Promise<string> {
-  return (async () => {
-    const response = await fetch(`${stack.sesUrl}/store`);
-    const { emails } = (await response.json()) as { emails: Array<{ destination: { to: string[] }; body: { text?: string } }> };
-    const email = emails.find((candidate) => candidate.destination.to.includes(manager));
-    const link = /^Approve: (\S+)$/m.exec(email?.body.text ?? '')?.[1];
-    if (!link) throw new Error(`No approve link in the email to ${manager}`);
-    return link;
-  })();
+async function approveLinkFor(stack: LocalStack, manager: string): Promise<string> {
+  const email = (await fetchStoredEmails(stack.sesUrl)).find((candidate) => candidate.destination.to.includes(manager));
+  if (!email) throw new Error(`No email to ${manager}`);
+  return linksOf(email).approve;
 }
 
-async function start(sfn: SFNClient, stack: LocalStack, manager: string, name: string): Promise<string> {
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: JSON.stringify({ managerEmailAddress: manager, employeeName: name }) }),
-  );
-  if (!executionArn) throw new Error('StartExecution returned no ARN');
-  return executionArn;
-}
+const start = (sfn: SFNClient, stack: LocalStack, manager: string, name: string): Promise<string> =>
+  startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: name });
 
 /** One request at a time: StartExecution to email stored, then link request to execution closed. */
 async function measureDispatchAndClick(stack: LocalStack, sfn: SFNClient): Promise<{ dispatch: number[]; click: number[] }> {

@@ -49,9 +49,6 @@ const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'apiThrottlingBurstLimit', min: 1, max: 5_000, default: 20, unit: 'requests' },
 ];
 
-/** The names this service reads from the CDK context, for docs and for spotting typos. */
-export const CONFIG_KEYS: readonly string[] = ['senderEmail', 'createApiGatewayAccountRole', 'linkMode', ...INTEGER_SETTINGS.map((s) => s.key)];
-
 /** Longest a Standard state machine execution may run (one year). */
 export const MAX_EXECUTION_SECONDS = 31_536_000;
 

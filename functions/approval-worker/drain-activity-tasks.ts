@@ -103,7 +103,8 @@ export async function handleActivityTask(
   deps: DrainDependencies,
   taskToken: string,
   input: string | undefined,
-  limiter: SendRateLimiter = new SendRateLimiter({ maxPerSecond: deps.config.maxSendRate }),
+  /** The run's limiter: every send of a run shares one pace. */
+  limiter: SendRateLimiter,
 ): Promise<TaskOutcome> {
   const taskRef = taskReference(taskToken);
   const validation = validateApprovalTask(parseInput(input));

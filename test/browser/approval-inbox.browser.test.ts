@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { linksOf, sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots land here (git-ignored); the README's pictures are copies of them. */
@@ -77,7 +77,7 @@ describe('a manager in a real browser', () => {
     const manager = uniqueManager('page');
     const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
     const [email] = await waitForEmails(stack, manager);
-    const approve = /^Approve: (\S+)$/m.exec(email?.body.text ?? '')?.[1] ?? '';
+    const { approve } = linksOf(email!);
     const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
 
     const response = await page.goto(approve);
@@ -111,7 +111,7 @@ describe('a manager in a real browser, confirm link mode', () => {
     const manager = uniqueManager('confirm');
     const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
     const [email] = await waitForEmails(stack, manager);
-    const approve = /^Approve: (\S+)$/m.exec(email?.body.text ?? '')?.[1] ?? '';
+    const { approve } = linksOf(email!);
     const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
 
     await page.goto(approve);
