@@ -3,16 +3,23 @@ import { LINK_MODES, type LinkMode } from './constructs/approval-api';
 
 /** Settings of the approval service, read from cdk.json "context" or `-c name=value`. */
 export interface ApprovalConfig {
-  /** Verified SES identity the emails come from; undefined sends from the manager's own address. */
+  /**
+   * Verified SES identity the emails come from. A deployment needs one (`cdk synth` stops without
+   * it); the local mode runs without it and sends from the manager's own address.
+   */
   readonly senderEmail: string | undefined;
+  /** SES configuration set every email is sent with (event publishing, dedicated IPs); undefined for none. */
+  readonly sesConfigurationSet: string | undefined;
   /** How long a link stays valid before a reminder (with new links) is sent. */
   readonly reminderIntervalSeconds: number;
   /** Reminders after the first email; after the last one runs out, the request expires. */
   readonly reminderCount: number;
   /** How often the schedule starts the worker as a safety net; each request also wakes it at once. */
   readonly workerScheduleMinutes: number;
-  /** Most worker instances running at once (Lambda reserved concurrency); 0 reserves none. */
+  /** Most worker instances working at once: each run first takes one of this many slots, or stops. */
   readonly workerMaxConcurrency: number;
+  /** Lambda reserved concurrency of the worker; 0 (the default) reserves none, which new accounts cannot give. */
+  readonly workerReservedConcurrency: number;
   /** Most emails per second, across all worker instances (the account's SES sending rate or less). */
   readonly maxSendRate: number;
   /** First wait before a new email after a failed delivery; doubles each time. */
@@ -27,6 +34,10 @@ export interface ApprovalConfig {
   readonly createApiGatewayAccountRole: boolean;
   /** `direct`: opening a link decides. `confirm`: it shows a page whose button decides (safe from mail link scanners). */
   readonly linkMode: LinkMode;
+  /** X-Ray tracing of the approval API stage. Off by default: API Gateway's segments record the URL, task token included. */
+  readonly apiTracing: boolean;
+  /** Address the CloudWatch alarms are emailed to (through SNS); undefined for alarms without notifications. */
+  readonly alarmEmail: string | undefined;
 }
 
 interface IntegerSetting {
@@ -41,7 +52,8 @@ const INTEGER_SETTINGS: readonly IntegerSetting[] = [
   { key: 'reminderIntervalSeconds', min: 1, max: 31_536_000, default: 86_400, unit: 'seconds' },
   { key: 'reminderCount', min: 0, max: 20, default: 2, unit: 'reminders' },
   { key: 'workerScheduleMinutes', min: 1, max: 1_440, default: 60, unit: 'minutes' },
-  { key: 'workerMaxConcurrency', min: 0, max: 100, default: 2, unit: 'concurrent instances' },
+  { key: 'workerMaxConcurrency', min: 1, max: 100, default: 2, unit: 'concurrent instances' },
+  { key: 'workerReservedConcurrency', min: 0, max: 1_000, default: 0, unit: 'reserved instances' },
   { key: 'maxSendRate', min: 1, max: 1_000, default: 10, unit: 'emails per second' },
   { key: 'deliveryRetryIntervalSeconds', min: 1, max: 3_600, default: 60, unit: 'seconds' },
   { key: 'deliveryRetryAttempts', min: 0, max: 10, default: 4, unit: 'attempts' },
@@ -79,6 +91,24 @@ function readBoolean(context: (key: string) => unknown, key: string, fallback: b
   throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(raw)} is not valid: use true or false. ${HOW_TO_SET}`);
 }
 
+function readOptionalString(context: (key: string) => unknown, key: string, what: string): string | undefined {
+  const raw = context(key);
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(raw)} is not valid: use ${what}. ${HOW_TO_SET}`);
+  return raw.trim() || undefined;
+}
+
+function readOptionalEmail(context: (key: string) => unknown, key: string, example: string): string | undefined {
+  const value = readOptionalString(context, key, 'an email address');
+  if (value !== undefined && !isEmailAddress(value)) {
+    throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(value)} is not an email address. Use one such as ${example}. ${HOW_TO_SET}`);
+  }
+  return value;
+}
+
+/** SES configuration set names: letters, digits, `_` and `-`, at most 64 characters. */
+const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 function readLinkMode(context: (key: string) => unknown): LinkMode {
   const raw = context('linkMode');
   if (raw === undefined || raw === null || raw === '') return 'direct';
@@ -91,28 +121,32 @@ function readLinkMode(context: (key: string) => unknown): LinkMode {
  * rather than failing later in CloudFormation or at run time.
  */
 export function readApprovalConfig(context: (key: string) => unknown): ApprovalConfig {
+  if (context('workerMaxConcurrency') === 0 || context('workerMaxConcurrency') === '0') {
+    throw new ApprovalConfigError(
+      `Context value workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set, and the worker bounds itself to workerMaxConcurrency instances (1 to 100). ${HOW_TO_SET}`,
+    );
+  }
   const integers = Object.fromEntries(INTEGER_SETTINGS.map((setting) => [setting.key, readInteger(context, setting)])) as Record<
     IntegerSetting['key'],
     number
   >;
 
-  const rawSender = context('senderEmail');
-  if (rawSender !== undefined && rawSender !== null && typeof rawSender !== 'string') {
-    throw new ApprovalConfigError(`Context value senderEmail=${JSON.stringify(rawSender)} is not valid: use an email address. ${HOW_TO_SET}`);
-  }
-  const senderEmail = rawSender?.trim() || undefined;
-  if (senderEmail !== undefined && !isEmailAddress(senderEmail)) {
+  const senderEmail = readOptionalEmail(context, 'senderEmail', 'approvals@example.com, a verified SES identity');
+  const sesConfigurationSet = readOptionalString(context, 'sesConfigurationSet', 'the name of an SES configuration set');
+  if (sesConfigurationSet !== undefined && !CONFIGURATION_SET_NAME.test(sesConfigurationSet)) {
     throw new ApprovalConfigError(
-      `Context value senderEmail=${JSON.stringify(rawSender)} is not an email address. Use a verified SES identity such as approvals@example.com. ${HOW_TO_SET}`,
+      `Context value sesConfigurationSet=${JSON.stringify(sesConfigurationSet)} is not a configuration set name: use letters, digits, _ and -, at most 64 characters. ${HOW_TO_SET}`,
     );
   }
 
   const config: ApprovalConfig = {
     senderEmail,
+    sesConfigurationSet,
     reminderIntervalSeconds: integers.reminderIntervalSeconds,
     reminderCount: integers.reminderCount,
     workerScheduleMinutes: integers.workerScheduleMinutes,
     workerMaxConcurrency: integers.workerMaxConcurrency,
+    workerReservedConcurrency: integers.workerReservedConcurrency,
     maxSendRate: integers.maxSendRate,
     deliveryRetryIntervalSeconds: integers.deliveryRetryIntervalSeconds,
     deliveryRetryAttempts: integers.deliveryRetryAttempts,
@@ -120,6 +154,8 @@ export function readApprovalConfig(context: (key: string) => unknown): ApprovalC
     apiThrottlingBurstLimit: integers.apiThrottlingBurstLimit,
     createApiGatewayAccountRole: readBoolean(context, 'createApiGatewayAccountRole', true),
     linkMode: readLinkMode(context),
+    apiTracing: readBoolean(context, 'apiTracing', false),
+    alarmEmail: readOptionalEmail(context, 'alarmEmail', 'ops@example.com'),
   };
   if (config.apiThrottlingBurstLimit < config.apiThrottlingRateLimit) {
     throw new ApprovalConfigError(

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { ApprovalConfig } from './approval-config';
@@ -28,13 +28,16 @@ export class HumanApprovalStack extends Stack {
       throttlingBurstLimit: config.apiThrottlingBurstLimit,
       createAccountRole: config.createApiGatewayAccountRole,
       linkMode: config.linkMode,
+      tracing: config.apiTracing,
     });
     this.worker = new ActivityWorker(this, 'Worker', {
       activity: this.activity,
       approvalApiUrl: this.approvalApi.url,
       senderEmail: config.senderEmail,
+      sesConfigurationSet: config.sesConfigurationSet,
       schedule: Duration.minutes(config.workerScheduleMinutes),
       maxConcurrency: config.workerMaxConcurrency,
+      reservedConcurrency: config.workerReservedConcurrency,
       maxSendRate: config.maxSendRate,
     });
     this.workflow = new ApprovalWorkflow(this, 'Workflow', { config, activity: this.activity, worker: this.worker.function });
@@ -42,5 +45,19 @@ export class HumanApprovalStack extends Stack {
     new CfnOutput(this, 'ApprovalApiUrl', { value: this.approvalApi.url, description: 'Base URL of the Approve / Reject links' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn, description: 'Start executions here' });
     new CfnOutput(this, 'ActivityArn', { value: this.activity.activityArn, description: 'The activity the approval task waits on' });
+    new CfnOutput(this, 'WorkerFunctionName', { value: this.worker.function.functionName, description: 'The worker that emails the links' });
+    new CfnOutput(this, 'WorkerLogGroupName', { value: this.worker.logGroup.logGroupName, description: "The worker's logs" });
+
+    if (config.senderEmail === undefined) {
+      // An error annotation stops `cdk synth` and `cdk deploy` (the local mode synthesizes without
+      // the CLI and runs on). Without a sender every email would come from the manager's own
+      // address, which SES refuses unless each manager is a verified identity, and which fails
+      // DMARC at most companies: requests would end as EmailDeliveryRefused.
+      Annotations.of(this).addError(
+        'senderEmail is not set. A deployed stack sends every email from a verified SES identity: ' +
+          'deploy with `-c senderEmail=approvals@yourdomain.example` or set "senderEmail" under "context" in cdk.json, ' +
+          'and run `npx approval doctor` to check that SES has verified it. `npm start` needs no setting.',
+      );
+    }
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreateActivityCommand, CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { WORKER_ENV } from '../functions/approval-worker/config';
 import { renderDefinition } from '../statemachine/render-definition';
 import { buildApiModel } from './api-gateway/api-model';
 import { type LocalApiGateway, startLocalApiGateway } from './api-gateway/server';
@@ -213,9 +214,18 @@ function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEndpoints,
   const variables = ((fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
-    // The deployed API URL is built from the API's id and region; locally the stand-in's URL replaces it.
-    environment[name] = name === 'APPROVAL_API_URL' ? endpoints.apiUrl : String(resolveIntrinsics(value, { [activityId]: endpoints.activityArn }));
+    if (name === WORKER_ENV.approvalApiUrl) {
+      // The deployed API URL is built from the API's id and region; locally the stand-in's URL replaces it.
+      environment[name] = endpoints.apiUrl;
+    } else if (name === WORKER_ENV.slotsTable) {
+      // No DynamoDB locally: the runner below holds instances to the slot count itself.
+      environment[name] = '';
+    } else {
+      environment[name] = String(resolveIntrinsics(value, { [activityId]: endpoints.activityArn }));
+    }
   }
+  const slotCount = Number(variables[WORKER_ENV.slotCount]);
+  const bounds = [reserved, slotCount].filter((bound): bound is number => typeof bound === 'number' && Number.isInteger(bound) && bound > 0);
   return new LocalActivityWorker({
     environment: {
       ...environment,
@@ -230,7 +240,7 @@ function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEndpoints,
     },
     timeoutSeconds: Number(fn.Timeout ?? 3),
     scheduleMs: scheduleRateMs(String(rule.ScheduleExpression)),
-    maxConcurrency: typeof reserved === 'number' ? reserved : undefined,
+    maxConcurrency: bounds.length > 0 ? Math.min(...bounds) : undefined,
     maxEventAgeMs: typeof maxEventAgeSeconds === 'number' ? maxEventAgeSeconds * 1000 : undefined,
     functionName: functionId,
     log,

@@ -1,4 +1,17 @@
 import { isEmailAddress } from '../commons/approval-request';
+import { WORKER_METRICS_NAMESPACE_DEFAULT } from '../commons/worker-metrics';
+
+/** The worker's environment variables; the stack sets them (infra/constructs/activity-worker.ts). */
+export const WORKER_ENV = {
+  activityArn: 'ACTIVITY_ARN',
+  approvalApiUrl: 'APPROVAL_API_URL',
+  senderEmail: 'SENDER_EMAIL',
+  maxSendRate: 'MAX_SEND_RATE',
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  slotsTable: 'WORKER_SLOTS_TABLE',
+  slotCount: 'WORKER_SLOTS',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
 
 export interface WorkerConfig {
   /** The Step Functions activity the ManualApproval state waits on. */
@@ -9,6 +22,16 @@ export interface WorkerConfig {
   readonly senderEmail: string | undefined;
   /** Emails per second this instance may send (its share of the stack's maxSendRate). */
   readonly maxSendRate: number;
+  /** SES configuration set to send with; undefined for none. */
+  readonly sesConfigurationSet: string | undefined;
+  /**
+   * The DynamoDB table of worker slots and how many there are: a run works only while it holds a
+   * slot, which bounds the instances working at once. Undefined: no bound (the local mode's runner
+   * bounds instances itself).
+   */
+  readonly slots: { readonly tableName: string; readonly count: number } | undefined;
+  /** CloudWatch namespace of the worker's metrics. */
+  readonly metricsNamespace: string;
 }
 
 /** The SES sandbox rate: safe anywhere when the stack does not say otherwise. */
@@ -28,22 +51,34 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 
 /** Reads the worker's settings once, at load, and says exactly which one is wrong. */
 export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
-  const activityArn = required(env, 'ACTIVITY_ARN');
+  const activityArn = required(env, WORKER_ENV.activityArn);
   if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:.+$/.test(activityArn)) {
     throw new WorkerConfigError(`ACTIVITY_ARN ${JSON.stringify(activityArn)} is not a Step Functions activity ARN.`);
   }
-  const approvalApiUrl = required(env, 'APPROVAL_API_URL');
+  const approvalApiUrl = required(env, WORKER_ENV.approvalApiUrl);
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(approvalApiUrl)) {
     throw new WorkerConfigError(`APPROVAL_API_URL ${JSON.stringify(approvalApiUrl)} is not an http(s) URL without a query string.`);
   }
-  const sender = env.SENDER_EMAIL?.trim();
+  const sender = env[WORKER_ENV.senderEmail]?.trim();
   if (sender && !isEmailAddress(sender)) {
     throw new WorkerConfigError(`SENDER_EMAIL ${JSON.stringify(sender)} is not an email address.`);
   }
-  const rawRate = env.MAX_SEND_RATE?.trim();
+  const rawRate = env[WORKER_ENV.maxSendRate]?.trim();
   const maxSendRate = rawRate ? Number(rawRate) : DEFAULT_MAX_SEND_RATE;
   if (!Number.isFinite(maxSendRate) || maxSendRate <= 0) {
     throw new WorkerConfigError(`MAX_SEND_RATE ${JSON.stringify(rawRate)} is not a positive number of emails per second.`);
   }
-  return { activityArn, approvalApiUrl, senderEmail: sender || undefined, maxSendRate };
+  const sesConfigurationSet = env[WORKER_ENV.sesConfigurationSet]?.trim() || undefined;
+  const slotsTable = env[WORKER_ENV.slotsTable]?.trim();
+  let slots: WorkerConfig['slots'];
+  if (slotsTable) {
+    const rawCount = env[WORKER_ENV.slotCount]?.trim();
+    const count = Number(rawCount);
+    if (!Number.isInteger(count) || count < 1) {
+      throw new WorkerConfigError(`${WORKER_ENV.slotCount} ${JSON.stringify(rawCount)} is not a whole number of worker slots (1 or more).`);
+    }
+    slots = { tableName: slotsTable, count };
+  }
+  const metricsNamespace = env[WORKER_ENV.metricsNamespace]?.trim() || WORKER_METRICS_NAMESPACE_DEFAULT;
+  return { activityArn, approvalApiUrl, senderEmail: sender || undefined, maxSendRate, sesConfigurationSet, slots, metricsNamespace };
 }

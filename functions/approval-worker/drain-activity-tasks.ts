@@ -5,9 +5,11 @@ import { ApprovalError, type ApprovalErrorName } from '../commons/approval-error
 import { renderApprovalEmail } from '../commons/approval-email';
 import { validateApprovalTask } from '../commons/approval-request';
 import { buildDecisionLinks } from '../commons/decision-links';
+import { WORKER_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
 import type { WorkerConfig } from './config';
 import { EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
 import { SendRateLimiter } from './send-rate-limiter';
+import { acquireWorkerSlot, type WorkerSlotsOptions } from './worker-slots';
 
 /** GetActivityTask holds a request for up to 60 s. */
 export const POLL_HOLD_MS = 60_000;
@@ -35,6 +37,11 @@ export interface WorkerLogger {
   error(message: string, ...extra: Array<Record<string, unknown>>): void;
 }
 
+/** Counts the run's events; the handler publishes them as CloudWatch metrics (EMF) at the end. */
+export interface WorkerMetrics {
+  count(name: WorkerMetricName, value?: number): void;
+}
+
 export interface DrainDependencies {
   readonly sfn: SFNClient;
   readonly ses: SESv2Client;
@@ -46,16 +53,17 @@ export interface DrainDependencies {
   readonly now?: () => Date;
   readonly sendRetryPolicy?: SendRetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
+  readonly metrics?: WorkerMetrics;
 }
 
-export type TaskOutcome = 'emailed' | 'invalid-request' | 'delivery-failed' | 'delivery-refused';
+export type TaskOutcome = 'emailed' | 'invalid-request' | 'delivery-failed' | 'delivery-refused' | 'ses-account-problem';
 
 export interface DrainSummary {
   readonly tasksTaken: number;
   readonly emailsSent: number;
   readonly invalidRequests: number;
   readonly deliveryFailures: number;
-  readonly stoppedBecause: 'no-task-waiting' | 'time-running-out' | 'email-delivery-failing';
+  readonly stoppedBecause: 'no-task-waiting' | 'time-running-out' | 'email-delivery-failing' | 'ses-account-problem' | 'all-slots-busy';
 }
 
 /**
@@ -111,6 +119,7 @@ export async function handleActivityTask(
   if (!validation.valid) {
     const cause = `Invalid approval request: ${validation.problems.join('; ')}.`;
     deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems });
+    deps.metrics?.count(WORKER_METRICS.InvalidRequests);
     await failTask(deps, taskToken, ApprovalError.InvalidRequest, cause, { taskRef });
     return 'invalid-request';
   }
@@ -122,26 +131,45 @@ export async function handleActivityTask(
   const to = task.request.managerEmailAddress;
   try {
     const { messageId, attempts } = await sendApprovalEmail(
-      { ...email, to, from: deps.config.senderEmail ?? to },
-      { ses: deps.ses, policy: deps.sendRetryPolicy, sleep: deps.sleep, limiter },
+      { ...email, to, from: deps.config.senderEmail ?? to, configurationSet: deps.config.sesConfigurationSet },
+      {
+        ses: deps.ses,
+        policy: deps.sendRetryPolicy,
+        sleep: deps.sleep,
+        limiter,
+        onFailure: (kind) => {
+          if (kind === 'throttled') deps.metrics?.count(WORKER_METRICS.EmailsThrottled);
+        },
+      },
     );
     deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder' : 'Sent an approval request', { ...logContext, messageId, sesAttempts: attempts });
+    deps.metrics?.count(WORKER_METRICS.EmailsSent);
     return 'emailed';
   } catch (error) {
     const delivery =
       error instanceof EmailDeliveryError
         ? error
-        : new EmailDeliveryError(ApprovalError.EmailDeliveryFailed, `Unexpected error while sending: ${(error as Error).message}`, 1);
-    deps.logger.error('Could not send the approval email', { ...logContext, error: delivery.errorName, cause: delivery.message });
+        : new EmailDeliveryError(ApprovalError.EmailDeliveryFailed, `Unexpected error while sending: ${(error as Error).message}`, 1, 'transient');
+    deps.logger.error('Could not send the approval email', { ...logContext, error: delivery.errorName, cause: delivery.message, sesErrorKind: delivery.kind });
     await failTask(deps, taskToken, delivery.errorName, delivery.message, logContext);
-    return delivery.errorName === ApprovalError.EmailDeliveryRefused ? 'delivery-refused' : 'delivery-failed';
+    if (delivery.kind === 'account-problem') {
+      deps.metrics?.count(WORKER_METRICS.SesAccountProblems);
+      return 'ses-account-problem';
+    }
+    if (delivery.kind === 'message-refused') {
+      deps.metrics?.count(WORKER_METRICS.EmailsRefused);
+      return 'delivery-refused';
+    }
+    deps.metrics?.count(WORKER_METRICS.EmailsFailed);
+    return 'delivery-failed';
   }
 }
 
 /**
  * Takes every waiting task, one after another, while a whole poll and a send still fit in the
  * time left. Stops at the first empty poll (nothing is waiting, and an idle worker costs money),
- * and when SES keeps failing.
+ * when SES keeps failing, and at once when SES refuses the account itself: every other task then
+ * stays queued, untouched, until the failed one's redelivery wakes the worker again.
  */
 export async function drainActivityTasks(deps: DrainDependencies): Promise<DrainSummary> {
   // One pace for the whole run: a throttling answer slows every later send of the run.
@@ -169,10 +197,49 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
       failuresInARow = 0;
     } else if (outcome === 'invalid-request') {
       counts.invalidRequests++;
+    } else if (outcome === 'ses-account-problem') {
+      counts.deliveryFailures++;
+      deps.logger.error('SES refuses to send for this account; leaving the other tasks queued. Run `approval doctor` to see why.', {
+        queuedTasksLeftAlone: true,
+      });
+      return { ...counts, stoppedBecause: 'ses-account-problem' };
     } else {
       counts.deliveryFailures++;
       // A refusal concerns one message; only failures retrying could fix say SES itself is in trouble.
       if (outcome === 'delivery-failed') failuresInARow++;
     }
+  }
+}
+
+const NOTHING_DONE = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 } as const;
+
+/**
+ * One run of the worker: with `slots`, it first takes a worker slot for as long as it may run, and
+ * stops at once when every slot is held (the runs holding them drain the same activity). If the
+ * slot table cannot be reached, the run works without a slot rather than leave requests waiting.
+ */
+export async function runWorker(deps: DrainDependencies, slots?: WorkerSlotsOptions): Promise<DrainSummary> {
+  if (!slots) return drainActivityTasks(deps);
+  let lease;
+  try {
+    lease = await acquireWorkerSlot(slots, deps.remainingTimeMs());
+  } catch (error) {
+    deps.logger.error('Could not take a worker slot; working without one so that no request waits', {
+      slotError: (error as Error).name,
+      slotMessage: (error as Error).message,
+    });
+    return drainActivityTasks(deps);
+  }
+  if (!lease) {
+    deps.logger.info('Every worker slot is held; the runs holding them take the waiting tasks', { slots: slots.count });
+    return { ...NOTHING_DONE, stoppedBecause: 'all-slots-busy' };
+  }
+  try {
+    return await drainActivityTasks(deps);
+  } finally {
+    await lease.release().catch((error: Error) => {
+      // The lease runs out by itself when the run's time is up.
+      deps.logger.warn('Could not release the worker slot; it frees itself when its lease runs out', { slot: lease.slot, slotError: error.name });
+    });
   }
 }

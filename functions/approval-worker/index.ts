@@ -1,28 +1,46 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
 import { readWorkerConfig } from './config';
-import { drainActivityTasks, POLL_HOLD_MS, type DrainSummary } from './drain-activity-tasks';
+import { POLL_HOLD_MS, runWorker, type DrainSummary } from './drain-activity-tasks';
 
 const config = readWorkerConfig(process.env);
-const logger = new Logger({ serviceName: 'approval-worker' });
+const logger = new Logger({ serviceName: WORKER_SERVICE_NAME });
+const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: WORKER_SERVICE_NAME });
 // The socket must outlive the 60 s long poll; never abort a poll client-side (the task would be lost).
 const sfn = new SFNClient({ requestHandler: { requestTimeout: POLL_HOLD_MS + 10_000, connectionTimeout: 5_000 } });
 // sendApprovalEmail owns the retry policy for SES, so the SDK does not retry underneath it.
 const ses = new SESv2Client({ maxAttempts: 1 });
+const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
 
-/** Started by the EventBridge schedule: drains the activity's waiting tasks, then stops. */
+/**
+ * Started by the state machine's WakeWorker state for each email that is due, and by the
+ * EventBridge schedule as a safety net: takes a worker slot, drains the activity's waiting tasks,
+ * then stops and publishes the run's counts as CloudWatch metrics.
+ */
 export async function handler(_event: unknown, context: Context): Promise<DrainSummary> {
   logger.addContext(context);
-  const summary = await drainActivityTasks({
-    sfn,
-    ses,
-    config,
-    logger,
-    remainingTimeMs: () => context.getRemainingTimeInMillis(),
-    workerName: context.functionName,
-  });
-  logger.info('Worker run finished', { ...summary });
-  return summary;
+  try {
+    const summary = await runWorker(
+      {
+        sfn,
+        ses,
+        config,
+        logger,
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        workerName: context.functionName,
+        metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+      },
+      config.slots && dynamodb ? { dynamodb, tableName: config.slots.tableName, count: config.slots.count, holder: context.awsRequestId } : undefined,
+    );
+    logger.info('Worker run finished', { ...summary });
+    return summary;
+  } finally {
+    // A run that handled nothing has nothing to publish (and Powertools would warn about it).
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +9,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { WORKER_ENV } from '../../functions/approval-worker/config';
+import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
 import { WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
 
@@ -19,9 +22,14 @@ export interface ActivityWorkerProps {
   readonly approvalApiUrl: string;
   /**
    * Verified SES identity to send from.
-   * @default the manager's own address (as the original sample does; fine in the SES sandbox)
+   * @default the manager's own address (as the original sample does: every manager must then be a verified identity)
    */
   readonly senderEmail?: string;
+  /**
+   * SES configuration set to send every email with.
+   * @default none named (an account or identity default set still applies)
+   */
+  readonly sesConfigurationSet?: string;
   /**
    * How often the schedule starts the worker. Each request also wakes it (the state machine's
    * WakeWorker state), so this is only a safety net.
@@ -29,16 +37,28 @@ export interface ActivityWorkerProps {
    */
   readonly schedule?: Duration;
   /**
-   * Most instances running at once (reserved concurrency), so a burst of requests cannot start
-   * hundreds of idle pollers. 0 reserves nothing (accounts whose concurrency limit is too low).
+   * Most instances working at once. Each run first takes one of this many slots in a DynamoDB
+   * table and stops at once if none is free, so a burst of requests cannot start hundreds of
+   * pollers, without the Lambda reserved concurrency that new accounts cannot give.
    * @default 2
    */
   readonly maxConcurrency?: number;
+  /**
+   * Lambda reserved concurrency, a hard cap on top of the slots. Lambda refuses a reservation that
+   * leaves fewer than 100 unreserved executions, which fails the deploy in accounts whose limit is 10.
+   * @default none
+   */
+  readonly reservedConcurrency?: number;
   /**
    * Most emails per second across all instances; each instance keeps to its share.
    * @default 10
    */
   readonly maxSendRate?: number;
+  /**
+   * CloudWatch namespace of the worker's metrics (emails sent, failed, throttled).
+   * @default 'HumanApproval'
+   */
+  readonly metricsNamespace?: string;
 }
 
 /**
@@ -50,11 +70,28 @@ export class ActivityWorker extends Construct {
   public readonly schedule: events.Rule;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
+  /** The worker slots: one item per running instance, at most maxConcurrency. */
+  public readonly slots: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: ActivityWorkerProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const maxConcurrency = props.maxConcurrency ?? 2;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
+      throw new Error(`maxConcurrency must be a whole number of at least 1, not ${maxConcurrency}.`);
+    }
+    this.slots = new dynamodb.Table(this, 'Slots', {
+      partitionKey: { name: 'slot', type: dynamodb.AttributeType.STRING },
+      // Pay per request: no capacity to pay for while idle; a run costs two writes.
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAtSeconds',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledgeFinding(
+      this.slots,
+      'AwsSolutions-DDB3',
+      'The table only holds short leases (one item per running worker instance, expiring with the run); there is nothing to recover to a point in time.',
+    );
     // Its own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
     this.role = new iam.Role(this, 'Role', {
       description: 'Lets the approval worker take and fail approval tasks, send email and write its logs',
@@ -79,13 +116,17 @@ export class ActivityWorker extends Construct {
       timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
-      reservedConcurrentExecutions: maxConcurrency > 0 ? maxConcurrency : undefined,
+      reservedConcurrentExecutions: props.reservedConcurrency || undefined,
       environment: {
-        ACTIVITY_ARN: props.activity.activityArn,
-        APPROVAL_API_URL: props.approvalApiUrl,
-        SENDER_EMAIL: props.senderEmail ?? '',
-        MAX_SEND_RATE: String(maxSendRatePerInstance(props.maxSendRate ?? 10, maxConcurrency)),
-        POWERTOOLS_SERVICE_NAME: 'approval-worker',
+        [WORKER_ENV.activityArn]: props.activity.activityArn,
+        [WORKER_ENV.approvalApiUrl]: props.approvalApiUrl,
+        [WORKER_ENV.senderEmail]: props.senderEmail ?? '',
+        [WORKER_ENV.sesConfigurationSet]: props.sesConfigurationSet ?? '',
+        [WORKER_ENV.maxSendRate]: String(maxSendRatePerInstance(props.maxSendRate ?? 10, maxConcurrency)),
+        [WORKER_ENV.slotsTable]: this.slots.tableName,
+        [WORKER_ENV.slotCount]: String(maxConcurrency),
+        [WORKER_ENV.metricsNamespace]: props.metricsNamespace ?? WORKER_METRICS_NAMESPACE_DEFAULT,
+        POWERTOOLS_SERVICE_NAME: WORKER_SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -101,19 +142,27 @@ export class ActivityWorker extends Construct {
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'SendApprovalEmails',
-        actions: ['ses:SendEmail'],
-        resources: sesIdentityArns(Stack.of(this), props.senderEmail),
+        sid: 'HoldWorkerSlots',
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [this.slots.tableArn],
       }),
     );
+    for (const statement of sesSendStatements(Stack.of(this), props.senderEmail, props.sesConfigurationSet)) this.role.addToPolicy(statement);
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
-      if (props.senderEmail === undefined) {
+      acknowledgeFinding(
+        policy,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        props.senderEmail === undefined
+          ? "No senderEmail is configured, so each email is sent from the manager's own address, which can be any verified identity. Set senderEmail to restrict sending to one From address."
+          : 'SES also authorizes SendEmail against each recipient identity in the sandbox, which can be any address; the ses:FromAddress condition still restricts the statement to mail from senderEmail.',
+      );
+      if (props.sesConfigurationSet === undefined) {
         acknowledgeFinding(
           policy,
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-          'No senderEmail is configured, so each email is sent from the manager\'s own address, which can be any verified identity. Set senderEmail to scope ses:SendEmail to one identity.',
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:configuration-set/*]',
+          'SES authorizes SendEmail against the configuration set that applies, which can be an account or identity default set the stack does not know. Set sesConfigurationSet to name one.',
         );
       }
     }
@@ -133,16 +182,26 @@ export class ActivityWorker extends Construct {
 
 /** Each instance's share of the send rate, so all of them together never exceed it. */
 export function maxSendRatePerInstance(maxSendRate: number, maxConcurrency: number): number {
-  return maxConcurrency > 0 ? maxSendRate / maxConcurrency : maxSendRate;
+  return maxSendRate / maxConcurrency;
 }
 
 /**
- * SES checks `ses:SendEmail` against the identity the sender belongs to: the address itself or its
- * domain. Without a fixed sender (mail from the manager's own address) any identity may be used.
+ * What `ses:SendEmail` needs. SES authorizes a send against the sender's identity, against the
+ * configuration set that applies (the one named, or an account or identity default set), and in
+ * the sandbox against each recipient's identity too (aws-cdk issue 34402; "Identity and access
+ * management in Amazon SES"). Recipients can be anyone, so identities are `identity/*`, held to
+ * mail from senderEmail by the ses:FromAddress condition when one is configured.
  */
-export function sesIdentityArns(stack: Stack, senderEmail: string | undefined): string[] {
-  const identity = (name: string): string => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
-  if (senderEmail === undefined) return [identity('*')];
-  const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
-  return [identity(senderEmail), identity(domain)];
+export function sesSendStatements(stack: Stack, senderEmail: string | undefined, configurationSet: string | undefined): iam.PolicyStatement[] {
+  const arn = (resource: string, name: string): string => stack.formatArn({ service: 'ses', resource, resourceName: name });
+  const fromSender = senderEmail === undefined ? undefined : { StringEquals: { 'ses:FromAddress': senderEmail } };
+  return [
+    new iam.PolicyStatement({ sid: 'SendApprovalEmails', actions: ['ses:SendEmail'], resources: [arn('identity', '*')], conditions: fromSender }),
+    new iam.PolicyStatement({
+      sid: 'SendWithConfigurationSet',
+      actions: ['ses:SendEmail'],
+      resources: [arn('configuration-set', configurationSet ?? '*')],
+      conditions: fromSender,
+    }),
+  ];
 }

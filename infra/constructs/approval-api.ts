@@ -51,6 +51,13 @@ export interface ApprovalApiProps {
    * @default true
    */
   readonly createAccountRole?: boolean;
+  /**
+   * X-Ray tracing of the stage. API Gateway's trace segments record `http.request.url` with its
+   * query string, so a traced stage writes every task token (a bearer credential) into X-Ray, where
+   * anyone with xray:BatchGetTraces can read it for 30 days. Leave it off unless that is acceptable.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 /** Access-log fields: none of them carries the query string, where the task token travels. */
@@ -121,7 +128,8 @@ export class ApprovalApi extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.OFF,
         cachingEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        // Off unless asked for: a trace records the request URL, and with it the task token.
+        tracingEnabled: props.tracing ?? false,
       },
     });
     // The stack outputs the URL itself, under a stable name.
@@ -250,35 +258,46 @@ export class ApprovalApi extends Construct {
     }
   }
 
+  /**
+   * The account-wide role API Gateway writes access logs with. Its permissions are inline, part of
+   * the role resource itself: API Gateway checks them when the account setting is applied, so a
+   * separate policy resource could still be missing then ("The role ARN does not have required
+   * permissions configured"; aws-cdk issue 2194). The role is kept when the stack is deleted, because
+   * the account setting keeps pointing at it and every REST API of the account logs through it.
+   */
   private addAccountLoggingRole(): void {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'CloudWatchLogsRole', {
       description: 'Lets API Gateway write access logs in this account and region',
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      inlinePolicies: {
+        PushToCloudWatchLogs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                'logs:CreateLogGroup',
+                'logs:CreateLogStream',
+                'logs:DescribeLogGroups',
+                'logs:DescribeLogStreams',
+                'logs:PutLogEvents',
+                'logs:GetLogEvents',
+                'logs:FilterLogEvents',
+              ],
+              resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+            }),
+          ],
+        }),
+      },
     });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'logs:CreateLogGroup',
-          'logs:CreateLogStream',
-          'logs:DescribeLogGroups',
-          'logs:DescribeLogStreams',
-          'logs:PutLogEvents',
-          'logs:GetLogEvents',
-          'logs:FilterLogEvents',
-        ],
-        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      }),
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+      'This is the account-wide role every REST API in the account and region logs through, so it must reach any log group; it grants what the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy grants, inline.',
     );
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      acknowledgeFinding(
-        policy,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
-        'This is the account-wide role every REST API in the account and region logs through, so it must reach any log group; it grants what the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy grants, inline.',
-      );
-    }
     const account = new apigw.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
+    // The role ARN is a reference already; the explicit dependency says the order matters.
+    account.node.addDependency(role);
     this.api.deploymentStage.node.addDependency(account);
   }
 }

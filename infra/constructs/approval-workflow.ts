@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -44,11 +44,27 @@ export class ApprovalWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ApprovalWorkflowProps) {
     super(scope, id);
+    const stack = Stack.of(this);
     this.logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      // Under /aws/vendedlogs/ CloudWatch Logs needs no resource-policy entry per log group; elsewhere
+      // every state machine adds one to a policy limited to 5,120 characters, which busy accounts fill
+      // ("Logging using CloudWatch Logs", Step Functions developer guide).
+      logGroupName: `/aws/vendedlogs/states/${stack.stackName}-${id}-${this.node.addr.slice(0, 8)}`,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Only Step Functions acting for a state machine of this account may take the role ("Prevent
+    // cross-service confused deputy issue", Step Functions developer guide). The ARN pattern and not
+    // the machine's own ARN: that would make the role depend on the machine that depends on it.
+    const role = new iam.Role(this, 'Role', {
+      description: 'Lets the approval state machine wake the worker and write its logs and traces',
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      }),
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      role,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(APPROVAL_DEFINITION_FILE),
       definitionSubstitutions: approvalDefinitionSubstitutions(props.config, props.activity.activityArn, props.worker.functionArn),
@@ -59,7 +75,7 @@ export class ApprovalWorkflow extends Construct {
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'WakeTheWorker', actions: ['lambda:InvokeFunction'], resources: [props.worker.functionArn] }),
     );
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
   }
 }

@@ -282,7 +282,9 @@ describe('decision record', () => {
 });
 
 describe('response templates', () => {
-  const NO_LONGER_OPEN = ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'];
+  // SendTaskSuccess API reference, Errors: TaskDoesNotExist / TaskTimedOut for a closed task,
+  // InvalidToken for a token that is not one (malformed or altered).
+  const NO_LONGER_OPEN = ['TaskTimedOut', 'TaskDoesNotExist'];
 
   test('Step Functions status codes select the intended integration response', () => {
     for (const route of Object.values(routes)) {
@@ -327,6 +329,18 @@ describe('response templates', () => {
       expect(rendered.statusOverride).toBe(429);
     }
   });
+
+  test.each(['com.amazonaws.swf.service.v2.model#InvalidToken', 'com.amazonaws.swf.base.model#InvalidToken', 'InvalidToken'])(
+    'a damaged token (%s) shows "not valid" with 400, never "no longer open": nobody decided',
+    (type) => {
+      for (const [name, route] of Object.entries(routes)) {
+        const rendered = renderResponse(route.clientError, JSON.stringify({ __type: type, message: 'Invalid Token: ...' }), `/${name}`);
+        expect(heading(rendered.output)).toBe('This link is not valid');
+        expect(rendered.statusOverride).toBeUndefined();
+        expect(route.clientError.StatusCode).toBe('400');
+      }
+    },
+  );
 
   test.each([
     ['InvalidOutput', JSON.stringify({ __type: 'com.amazonaws.swf.base.model#InvalidOutput', message: 'Invalid JSON' })],

@@ -3,13 +3,15 @@ import { ApprovalConfigError, executionTimeoutSeconds, readApprovalConfig } from
 const from = (context: Record<string, unknown>) => readApprovalConfig((key) => context[key]);
 
 describe('readApprovalConfig', () => {
-  it('has sane defaults: a day between reminders, two reminders, the manager as sender', () => {
+  it('has sane defaults: a day between reminders, two reminders, no reserved concurrency, no API tracing', () => {
     expect(from({})).toEqual({
       senderEmail: undefined,
+      sesConfigurationSet: undefined,
       reminderIntervalSeconds: 86_400,
       reminderCount: 2,
       workerScheduleMinutes: 60,
       workerMaxConcurrency: 2,
+      workerReservedConcurrency: 0,
       maxSendRate: 10,
       deliveryRetryIntervalSeconds: 60,
       deliveryRetryAttempts: 4,
@@ -17,7 +19,15 @@ describe('readApprovalConfig', () => {
       apiThrottlingBurstLimit: 20,
       createApiGatewayAccountRole: true,
       linkMode: 'direct',
+      apiTracing: false,
+      alarmEmail: undefined,
     });
+  });
+
+  it('reads the deployment settings: configuration set, reserved concurrency, tracing opt-in, alarm address', () => {
+    expect(
+      from({ sesConfigurationSet: 'approvals-events', workerReservedConcurrency: '4', apiTracing: 'true', alarmEmail: 'ops@example.com' }),
+    ).toMatchObject({ sesConfigurationSet: 'approvals-events', workerReservedConcurrency: 4, apiTracing: true, alarmEmail: 'ops@example.com' });
   });
 
   it('reads numbers given as `-c name=value` strings and as cdk.json numbers', () => {
@@ -37,6 +47,11 @@ describe('readApprovalConfig', () => {
     [{ senderEmail: 'Approvals <a@example.com>' }, 'Context value senderEmail="Approvals <a@example.com>" is not an email address.'],
     [{ senderEmail: 42 }, 'senderEmail=42 is not valid'],
     [{ linkMode: 'scan-safe' }, 'Context value linkMode="scan-safe" is not valid: use direct or confirm.'],
+    [{ workerMaxConcurrency: 0 }, 'workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set'],
+    [{ workerReservedConcurrency: -1 }, 'workerReservedConcurrency=-1 is not valid'],
+    [{ sesConfigurationSet: 'my set' }, 'sesConfigurationSet="my set" is not a configuration set name'],
+    [{ alarmEmail: 'ops' }, 'Context value alarmEmail="ops" is not an email address.'],
+    [{ apiTracing: 'on' }, 'apiTracing="on" is not valid: use true or false.'],
     [{ createApiGatewayAccountRole: 'yes' }, 'createApiGatewayAccountRole="yes" is not valid: use true or false.'],
     [{ apiThrottlingRateLimit: 50, apiThrottlingBurstLimit: 10 }, 'apiThrottlingBurstLimit=10 is smaller than apiThrottlingRateLimit=50'],
     [{ reminderIntervalSeconds: 2_592_000, reminderCount: 20 }, 'more than the one year a Step Functions execution may run'],

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
 import { APPROVAL_DEFINITION_FILE } from '../../infra/constructs/approval-workflow';
 import { synthApprovalStack } from '../support/synth';
@@ -73,11 +73,20 @@ describe('HumanApprovalStack at defaults', () => {
     expect(fn.Timeout as number).toBeGreaterThanOrEqual(60 + 15 + 60);
   });
 
-  it('bounds the worker to 2 instances, each keeping to half the 10 emails/s, and drops wake-ups that find both busy', () => {
+  it('reserves no Lambda concurrency (new accounts cannot give any) and bounds the worker with 2 slots instead, each instance keeping to half the 10 emails/s', () => {
     const [functionId, fn] = onlyResource(template, 'AWS::Lambda::Function');
+    const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table');
+    const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
 
-    expect(fn.ReservedConcurrentExecutions).toBe(2);
-    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.MAX_SEND_RATE).toBe('5');
+    expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    expect(variables.WORKER_SLOTS_TABLE).toEqual({ Ref: tableId });
+    expect(variables.WORKER_SLOTS).toBe('2');
+    expect(variables.MAX_SEND_RATE).toBe('5');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'slot', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAtSeconds', Enabled: true },
+    });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: functionId },
       MaximumEventAgeInSeconds: 60,
@@ -88,7 +97,7 @@ describe('HumanApprovalStack at defaults', () => {
 
   it('lets the state machine wake the worker, and nothing else', () => {
     const [functionId] = onlyResource(template, 'AWS::Lambda::Function');
-    const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkflowStateMachineRole')) ?? [];
+    const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkflowRole')) ?? [];
     const statements = (policy?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement;
 
     expect(statements).toContainEqual({ Sid: 'WakeTheWorker', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } });
@@ -107,25 +116,25 @@ describe('HumanApprovalStack at defaults', () => {
     });
   });
 
-  it('gives the worker exactly: take and fail tasks of its activity, send email, write its own logs', () => {
+  it('gives the worker exactly: take and fail tasks of its activity, hold a slot, send email, write its own logs', () => {
     const [, workerPolicy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkerRole')) ?? [];
     const statements = (workerPolicy?.PolicyDocument as { Statement: unknown[] }).Statement;
     const [logGroupId] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('WorkerLogs')) ?? [];
+    const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table');
+    const ses = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
 
     expect(statements).toEqual(
       expect.arrayContaining([
         { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
         { Sid: 'TakeAndFailApprovalTasks', Effect: 'Allow', Action: ['states:GetActivityTask', 'states:SendTaskFailure'], Resource: activityRef },
-        {
-          Sid: 'SendApprovalEmails',
-          Effect: 'Allow',
-          Action: 'ses:SendEmail',
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/*']] },
-        },
+        { Sid: 'HoldWorkerSlots', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+        { Sid: 'SendApprovalEmails', Effect: 'Allow', Action: 'ses:SendEmail', Resource: ses('identity/*') },
+        // SES also authorizes against an account or identity default configuration set.
+        { Sid: 'SendWithConfigurationSet', Effect: 'Allow', Action: 'ses:SendEmail', Resource: ses('configuration-set/*') },
       ]),
     );
     // Only X-Ray tracing is added on top, and no managed policy at all.
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(6);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' });
     const [, workerRole] = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('WorkerRole')) ?? [];
     expect(workerRole?.ManagedPolicyArns).toBeUndefined();
@@ -216,9 +225,80 @@ describe('HumanApprovalStack at defaults', () => {
     expect(stage.CacheClusterEnabled).toBeUndefined();
   });
 
-  it('outputs the API URL, state machine ARN and activity ARN', () => {
+  it('does not trace the approval stage: API Gateway X-Ray segments record http.request.url, task token included', () => {
+    const [, stage] = onlyResource(template, 'AWS::ApiGateway::Stage');
+
+    expect(stage.TracingEnabled).toBe(false);
+  });
+
+  it('gives the account logging role its permissions inline, so they exist when API Gateway checks them, and keeps the role', () => {
+    const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string }> };
+    const [accountId, account] = Object.entries(json.Resources).find(([, resource]) => resource.Type === 'AWS::ApiGateway::Account') ?? [];
+    const roleId = (account?.Properties.CloudWatchRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const role = json.Resources[roleId];
+
+    expect(accountId).toBeDefined();
+    expect(role?.DeletionPolicy).toBe('Retain');
+    expect(role?.Properties.Policies).toEqual([
+      expect.objectContaining({
+        PolicyDocument: expect.objectContaining({
+          Statement: [expect.objectContaining({ Action: expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups']) })],
+        }),
+      }),
+    ]);
+    // No separate policy resource the account setting could be applied before.
+    const separatePolicies = Object.values(json.Resources).filter(
+      (resource) => resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    );
+    expect(separatePolicies).toEqual([]);
+    expect(account?.DependsOn).toContain(roleId);
+  });
+
+  it('writes the state machine logs under /aws/vendedlogs/states/, which needs no CloudWatch Logs resource-policy entry', () => {
+    const [, logGroup] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('WorkflowStateMachineLogs')) ?? [];
+
+    expect(logGroup?.LogGroupName).toMatch(/^\/aws\/vendedlogs\/states\/HumanApproval-Workflow-[0-9a-f]{8}$/);
+  });
+
+  it('lets only Step Functions acting for a state machine of this account take the state machine role (confused deputy)', () => {
+    const [, machine] = onlyResource(template, 'AWS::StepFunctions::StateMachine');
+    const roleId = (machine.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const [, role] = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) => id === roleId) ?? [];
+
+    expect((role?.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'states.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:*']] } },
+        },
+      },
+    ]);
+  });
+
+  it('puts no source condition on the API Gateway roles: API Gateway does not send aws:SourceAccount for integration credentials', () => {
+    // An aws:SourceAccount condition on an integration credentials role makes every call fail with
+    // "API Gateway does not have permission to assume the provided role" (observed and fixed in
+    // aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws PR 479).
+    for (const [id, role] of resourcesOfType(template, 'AWS::IAM::Role').filter(([roleId]) => roleId.startsWith('ApprovalApi'))) {
+      expect([id, JSON.stringify(role.AssumeRolePolicyDocument)]).toEqual([id, expect.not.stringContaining('Condition')]);
+    }
+  });
+
+  it('refuses to synthesize for deployment without a senderEmail, saying how to set it', () => {
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('senderEmail is not set'));
+    const withSender = synthApprovalStack({ senderEmail: 'approvals@example.com' }).stack;
+
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify(errors[0]?.entry.data)).toContain('-c senderEmail=');
+    expect(Annotations.fromStack(withSender).findError('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('outputs the API URL, state machine ARN, activity ARN and the worker (for approval doctor)', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual(['ActivityArn', 'ApprovalApiUrl', 'StateMachineArn']);
+    expect(Object.keys(outputs).sort()).toEqual(['ActivityArn', 'ApprovalApiUrl', 'StateMachineArn', 'WorkerFunctionName', 'WorkerLogGroupName']);
     expect(outputs.ActivityArn?.Value).toEqual(activityRef);
     expect(JSON.stringify(outputs.ApprovalApiUrl?.Value)).toMatch(/execute-api.*\{"Ref":"ApprovalApiDeploymentStagerespond[0-9A-F]+"\}\]\]\}$/);
     expect(stack.stackName).toBe('HumanApproval');
@@ -226,29 +306,56 @@ describe('HumanApprovalStack at defaults', () => {
 });
 
 describe('HumanApprovalStack with context settings', () => {
-  it('sends from the configured identity, scoped to the address and its domain', () => {
-    const { template } = synthApprovalStack({ senderEmail: 'approvals@example.org', workerScheduleMinutes: '5', reminderIntervalSeconds: '600', workerMaxConcurrency: '0', maxSendRate: '14' });
+  it('sends only from the configured address, to any recipient identity, with the named configuration set', () => {
+    const { template } = synthApprovalStack({
+      senderEmail: 'approvals@example.org',
+      sesConfigurationSet: 'approvals-events',
+      workerScheduleMinutes: '5',
+      reminderIntervalSeconds: '600',
+      workerMaxConcurrency: '1',
+      maxSendRate: '14',
+    });
 
     const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
     expect(fn.ReservedConcurrentExecutions).toBeUndefined();
-    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables.MAX_SEND_RATE).toBe('14');
-
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SENDER_EMAIL: 'approvals@example.org' }) } });
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      MAX_SEND_RATE: '14',
+      WORKER_SLOTS: '1',
+      SENDER_EMAIL: 'approvals@example.org',
+      SES_CONFIGURATION_SET: 'approvals-events',
+    });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionSubstitutions: Match.objectLike({ ReminderIntervalSeconds: '600' }) });
+    // In the SES sandbox SendEmail is also authorized against each recipient's identity: identity/*,
+    // held to mail from the sender by ses:FromAddress ("Identity and access management in Amazon SES").
+    const fromSender = { StringEquals: { 'ses:FromAddress': 'approvals@example.org' } };
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
+          { Sid: 'SendApprovalEmails', Effect: 'Allow', Action: 'ses:SendEmail', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/*'])] }), Condition: fromSender },
+          {
+            Sid: 'SendWithConfigurationSet',
+            Effect: 'Allow',
             Action: 'ses:SendEmail',
-            Resource: [
-              Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/approvals@example.org'])] }),
-              Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/example.org'])] }),
-            ],
-          }),
+            Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':configuration-set/approvals-events'])] }),
+            Condition: fromSender,
+          },
         ]),
       },
     });
+  });
+
+  it('reserves Lambda concurrency only when asked to', () => {
+    const { template } = synthApprovalStack({ workerReservedConcurrency: '4' });
+    const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
+
+    expect(fn.ReservedConcurrentExecutions).toBe(4);
+  });
+
+  it('traces the approval stage in X-Ray only when asked to: a trace records the URL with the token', () => {
+    const [, stage] = onlyResource(synthApprovalStack({ apiTracing: 'true' }).template, 'AWS::ApiGateway::Stage');
+
+    expect(stage.TracingEnabled).toBe(true);
   });
 
   it('leaves out the account-wide API Gateway logging role when asked', () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { linksOf, open, sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 
@@ -91,6 +91,23 @@ describe('the approval flow on the local stack', () => {
     }
     expect(after.status).toBe('SUCCEEDED');
     expect(after.output).toBe(first.output);
+  });
+
+  it('a damaged link (truncated or altered token) gets "not valid" with 400, and the request stays open', async () => {
+    const manager = uniqueManager('damaged');
+    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Dee' });
+    const [email] = await waitForEmails(stack, manager);
+    const { approve } = linksOf(email!);
+    const url = new URL(approve);
+    const token = url.searchParams.get('taskToken') ?? '';
+    const damaged = [token.slice(0, -12), `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`];
+
+    for (const bad of damaged) {
+      url.searchParams.set('taskToken', bad);
+      expect(await open(url.toString())).toMatchObject({ status: 400, title: 'This link is not valid' });
+    }
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect(await open(approve)).toMatchObject({ status: 200, title: 'Approved' });
   });
 
   it('a link without a token gets a 400 page from the request validator', async () => {

@@ -1,12 +1,34 @@
-import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  AccountSuspendedException,
+  BadRequestException,
+  LimitExceededException,
+  MailFromDomainNotVerifiedException,
+  MessageRejected,
+  NotFoundException,
+  SendEmailCommand,
+  SendingPausedException,
+  SESv2Client,
+  SESv2ServiceException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { drainActivityTasks, MIN_REMAINING_MS_TO_POLL, type DrainDependencies, type WorkerLogger } from '../../functions/approval-worker/drain-activity-tasks';
+import {
+  drainActivityTasks,
+  MIN_REMAINING_MS_TO_POLL,
+  runWorker,
+  type DrainDependencies,
+  type WorkerLogger,
+} from '../../functions/approval-worker/drain-activity-tasks';
+import { slotKey } from '../../functions/approval-worker/worker-slots';
+import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
 import { HOSTILE_NAME, realisticTaskToken } from '../support/fixtures';
 
 const sfnMock = mockClient(SFNClient);
 const sesMock = mockClient(SESv2Client);
+const dynamodbMock = mockClient(DynamoDBClient);
 
 const ACTIVITY_ARN = 'arn:aws:states:us-east-1:123456789012:activity:approval';
 const API_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/respond/';
@@ -43,7 +65,15 @@ describe('drainActivityTasks', () => {
     deps = {
       sfn: new SFNClient({}),
       ses: new SESv2Client({}),
-      config: { activityArn: ACTIVITY_ARN, approvalApiUrl: API_URL, senderEmail: undefined, maxSendRate: 1000 },
+      config: {
+        activityArn: ACTIVITY_ARN,
+        approvalApiUrl: API_URL,
+        senderEmail: undefined,
+        maxSendRate: 1000,
+        sesConfigurationSet: undefined,
+        slots: undefined,
+        metricsNamespace: 'HumanApproval',
+      },
       logger: capturingLogger(logs),
       remainingTimeMs: () => 290_000,
       now: () => new Date('2026-11-21T10:00:00Z'),
@@ -282,5 +312,160 @@ describe('drainActivityTasks', () => {
     }
     // Log lines about one task can still be matched through a token fingerprint.
     expect(logs.filter((line) => JSON.stringify(line.extra).includes('"taskRef"'))).toHaveLength(logs.length);
+  });
+
+  describe('SES failures, in three kinds', () => {
+    const sender = 'approvals@example.com';
+    const error = (Type: new (args: { message: string; $metadata: object }) => Error, message: string) => new Type({ message, $metadata: {} });
+
+    beforeEach(() => {
+      deps = { ...deps, config: { ...deps.config, senderEmail: sender } };
+      queueTasks(...Array.from({ length: 3 }, (_, i) => ({ taskToken: `token-${i}`, input: taskInput(goodRequest) })));
+    });
+
+    it.each([
+      ['MessageRejected', error(MessageRejected, 'Email address is not verified. The following identities failed the check in region EU-WEST-1: boss@example.com')],
+      ['BadRequestException', error(BadRequestException, 'Missing final @domain')],
+    ])('a per-message refusal (%s) ends that request with EmailDeliveryRefused and the run goes on', async (_name, refusal) => {
+      sesMock.on(SendEmailCommand).rejectsOnce(refusal).resolves({ MessageId: 'm' });
+
+      const summary = await drainActivityTasks(deps);
+
+      expect(summary).toMatchObject({ tasksTaken: 3, emailsSent: 2, deliveryFailures: 1, stoppedBecause: 'no-task-waiting' });
+      expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'token-0', error: 'EmailDeliveryRefused' });
+    });
+
+    it.each([
+      ['SendingPausedException', error(SendingPausedException, 'Sending is paused for this account.')],
+      ['AccountSuspendedException', error(AccountSuspendedException, 'The account is suspended.')],
+      ['AccessDeniedException', Object.assign(new SESv2ServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'not authorized to perform ses:SendEmail' }))],
+      ['MailFromDomainNotVerifiedException', error(MailFromDomainNotVerifiedException, 'MAIL FROM domain not verified')],
+      ['NotFoundException', error(NotFoundException, 'Configuration set <approvals> does not exist.')],
+      ['LimitExceededException', error(LimitExceededException, 'Daily message quota exceeded.')],
+      ['MessageRejected naming the sender', error(MessageRejected, `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${sender}`)],
+    ])('an account-level problem (%s) stops the run at once and leaves the other tasks queued', async (_name, problem) => {
+      sesMock.on(SendEmailCommand).rejects(problem);
+      const counted: WorkerMetricName[] = [];
+      deps = { ...deps, metrics: { count: (name) => counted.push(name) } };
+
+      const summary = await drainActivityTasks(deps);
+
+      expect(summary).toEqual({ tasksTaken: 1, emailsSent: 0, invalidRequests: 0, deliveryFailures: 1, stoppedBecause: 'ses-account-problem' });
+      // One try, no retry: retrying cannot help until a person acts.
+      expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+      expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 1);
+      // The taken request goes round the redeliveries (a new email later), not to EmailDeliveryRefused.
+      expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+        taskToken: 'token-0',
+        error: 'EmailDeliveryFailed',
+        cause: expect.stringMatching(/^SES refused to send for this account: /),
+      });
+      expect(counted).toEqual(['SesAccountProblems']);
+      expect(logs.some((line) => line.level === 'error' && line.message.includes('approval doctor'))).toBe(true);
+    });
+
+    it('a transient failure is retried and the email goes out', async () => {
+      sesMock
+        .on(SendEmailCommand)
+        .rejectsOnce(error(TooManyRequestsException, 'Maximum sending rate exceeded.'))
+        .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+        .resolves({ MessageId: 'm' });
+      const counted: WorkerMetricName[] = [];
+      deps = { ...deps, metrics: { count: (name) => counted.push(name) } };
+
+      const summary = await drainActivityTasks(deps);
+
+      expect(summary).toMatchObject({ tasksTaken: 3, emailsSent: 3, deliveryFailures: 0 });
+      expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
+      expect(counted.sort()).toEqual(['EmailsSent', 'EmailsSent', 'EmailsSent', 'EmailsThrottled']);
+    });
+
+    it('sends with the configured configuration set', async () => {
+      deps = { ...deps, config: { ...deps.config, sesConfigurationSet: 'approvals-events' } };
+
+      await drainActivityTasks(deps);
+
+      expect(sentEmails()[0]).toMatchObject({ FromEmailAddress: sender, ConfigurationSetName: 'approvals-events' });
+    });
+  });
+});
+
+describe('runWorker with worker slots', () => {
+  const slots = { dynamodb: new DynamoDBClient({}), tableName: 'slots', count: 2, holder: 'request-1', now: () => 1_000_000, random: () => 0 };
+  let logs: LogLine[];
+  let deps: DrainDependencies;
+
+  beforeEach(() => {
+    sfnMock.reset();
+    sesMock.reset();
+    dynamodbMock.reset();
+    logs = [];
+    sfnMock.on(GetActivityTaskCommand).resolvesOnce({ taskToken: 'token-1', input: taskInput(goodRequest) }).resolves({});
+    sesMock.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    dynamodbMock.on(DeleteItemCommand).resolves({});
+    deps = {
+      sfn: new SFNClient({}),
+      ses: new SESv2Client({}),
+      config: { activityArn: ACTIVITY_ARN, approvalApiUrl: API_URL, senderEmail: undefined, maxSendRate: 1000, sesConfigurationSet: undefined, slots: undefined, metricsNamespace: 'HumanApproval' },
+      logger: capturingLogger(logs),
+      remainingTimeMs: () => 290_000,
+    };
+  });
+
+  const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+  it('takes a free slot for the run, drains, then releases only its own slot', async () => {
+    dynamodbMock.on(PutItemCommand).resolves({});
+
+    const summary = await runWorker(deps, slots);
+
+    expect(summary).toMatchObject({ emailsSent: 1, stoppedBecause: 'no-task-waiting' });
+    expect(dynamodbMock).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'slots',
+      Item: expect.objectContaining({ holder: { S: 'request-1' }, expiresAt: { N: String(1_000_000 + 290_000) } }),
+      ConditionExpression: 'attribute_not_exists(slot) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':now': { N: '1000000' } },
+    });
+    expect(dynamodbMock).toHaveReceivedCommandWith(DeleteItemCommand, {
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': { S: 'request-1' } },
+    });
+  });
+
+  it('tries the next slot when one is held', async () => {
+    dynamodbMock.on(PutItemCommand).rejectsOnce(conditionFailed()).resolves({});
+
+    const summary = await runWorker(deps, slots);
+
+    expect(summary.emailsSent).toBe(1);
+    const keys = dynamodbMock.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.slot?.S);
+    expect(new Set(keys)).toEqual(new Set([slotKey(0), slotKey(1)]));
+  });
+
+  it('stops without polling when every slot is held: concurrency stays bounded', async () => {
+    dynamodbMock.on(PutItemCommand).rejects(conditionFailed());
+
+    const summary = await runWorker(deps, slots);
+
+    expect(summary).toEqual({ tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0, stoppedBecause: 'all-slots-busy' });
+    expect(dynamodbMock).toHaveReceivedCommandTimes(PutItemCommand, 2);
+    expect(sfnMock).not.toHaveReceivedCommand(GetActivityTaskCommand);
+  });
+
+  it('works without a slot when the table cannot be reached, so no request waits for it', async () => {
+    dynamodbMock.on(PutItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+
+    const summary = await runWorker(deps, slots);
+
+    expect(summary.emailsSent).toBe(1);
+    expect(logs.some((line) => line.level === 'error' && line.message.startsWith('Could not take a worker slot'))).toBe(true);
+  });
+
+  it('releases the slot even when the drain throws', async () => {
+    dynamodbMock.on(PutItemCommand).resolves({});
+    sfnMock.on(GetActivityTaskCommand).rejects(new Error('connection reset'));
+
+    await expect(runWorker(deps, slots)).rejects.toThrow('connection reset');
+    expect(dynamodbMock).toHaveReceivedCommand(DeleteItemCommand);
   });
 });

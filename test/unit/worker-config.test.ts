@@ -12,9 +12,18 @@ describe('readWorkerConfig', () => {
       approvalApiUrl: good.APPROVAL_API_URL,
       senderEmail: undefined,
       maxSendRate: 1,
+      sesConfigurationSet: undefined,
+      slots: undefined,
+      metricsNamespace: 'HumanApproval',
     });
     expect(readWorkerConfig({ ...good, MAX_SEND_RATE: '2.5' }).maxSendRate).toBe(2.5);
     expect(readWorkerConfig({ ...good, SENDER_EMAIL: 'approvals@example.com' }).senderEmail).toBe('approvals@example.com');
+  });
+
+  it('reads the worker slots, the configuration set and the metrics namespace the stack sets', () => {
+    expect(
+      readWorkerConfig({ ...good, WORKER_SLOTS_TABLE: 'HumanApproval-WorkerSlots', WORKER_SLOTS: '3', SES_CONFIGURATION_SET: 'events', POWERTOOLS_METRICS_NAMESPACE: 'Approvals' }),
+    ).toMatchObject({ slots: { tableName: 'HumanApproval-WorkerSlots', count: 3 }, sesConfigurationSet: 'events', metricsNamespace: 'Approvals' });
   });
 
   it.each([
@@ -25,6 +34,8 @@ describe('readWorkerConfig', () => {
     [{ ...good, SENDER_EMAIL: 'Approvals <a@example.com>' }, 'SENDER_EMAIL "Approvals <a@example.com>" is not an email address'],
     [{ ...good, MAX_SEND_RATE: 'fast' }, 'MAX_SEND_RATE "fast" is not a positive number of emails per second'],
     [{ ...good, MAX_SEND_RATE: '0' }, 'MAX_SEND_RATE "0" is not a positive number'],
+    [{ ...good, WORKER_SLOTS_TABLE: 'slots' }, 'WORKER_SLOTS undefined is not a whole number of worker slots'],
+    [{ ...good, WORKER_SLOTS_TABLE: 'slots', WORKER_SLOTS: '0' }, 'WORKER_SLOTS "0" is not a whole number of worker slots'],
   ])('says which setting is wrong (%#)', (env, message) => {
     expect(() => readWorkerConfig(env)).toThrow(message);
   });

@@ -1,0 +1,29 @@
+/**
+ * The worker's own CloudWatch metrics, published as embedded metric format (EMF) log lines. The
+ * worker publishes them and infra/constructs/approval-monitoring.ts alarms on them and graphs
+ * them, so both take the names from here.
+ */
+
+/** Namespace the worker publishes under unless the stack chooses another. */
+export const WORKER_METRICS_NAMESPACE_DEFAULT = 'HumanApproval';
+
+/** Value of the `service` dimension of every worker metric (Powertools adds it from its service name). */
+export const WORKER_SERVICE_NAME = 'approval-worker';
+
+/** Metric names; every one is a count (unit Count) of events in the run that publishes it. */
+export const WORKER_METRICS = {
+  /** SES accepted an approval email. */
+  EmailsSent: 'EmailsSent',
+  /** Delivery failed for now (throttled, unavailable); the state machine retries with a new email. */
+  EmailsFailed: 'EmailsFailed',
+  /** SES refused the message; retrying cannot help. */
+  EmailsRefused: 'EmailsRefused',
+  /** SES answered with throttling. */
+  EmailsThrottled: 'EmailsThrottled',
+  /** A task whose input cannot become an email. */
+  InvalidRequests: 'InvalidRequests',
+  /** SES refused because of the account: sending paused or suspended, access denied, identity not verified. */
+  SesAccountProblems: 'SesAccountProblems',
+} as const;
+
+export type WorkerMetricName = (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS];
