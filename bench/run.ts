@@ -7,6 +7,7 @@ import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack } from '../local/synthesized-stack';
 import { fetchStoredEmails } from '../local/ses';
 import { linksOf, sfnClientFor, startApproval } from '../test/support/local-flow';
+import { WORKER_ENV } from '../functions/approval-worker/config';
 import { idleCost, PRICES } from './cost-model';
 
 /**
@@ -110,11 +111,12 @@ async function main(): Promise<void> {
   const ours = synthesizeStack();
   const seedShape = synthesizeStack({ workerScheduleMinutes: 1 });
   const oursIdle = idleCost(ours.template);
-  // The seed: a worker polling once a minute for 60 s at 128 MB on x86_64.
-  const seedIdle = idleCost(seedShape.template, { architecture: 'x86_64' });
-  // The stack's maxSendRate: each instance's share times the number of instances.
+  // The seed: a worker polling once a minute for 60 s at 128 MB on x86_64, with no slot table.
+  const seedIdle = idleCost(seedShape.template, { architecture: 'x86_64', slots: false });
+  // The stack's maxSendRate: each instance's share times the number of worker slots.
   const [, worker] = onlyResourceOfType(ours.template, 'AWS::Lambda::Function');
-  const configuredRate = Number((worker.Environment as { Variables: Record<string, string> }).Variables.MAX_SEND_RATE) * Number(worker.ReservedConcurrentExecutions ?? 1);
+  const variables = (worker.Environment as { Variables: Record<string, string> }).Variables;
+  const configuredRate = Number(variables[WORKER_ENV.maxSendRate]) * Number(variables[WORKER_ENV.slotCount] ?? 1);
   removeSynthesizedStack(ours);
   removeSynthesizedStack(seedShape);
   const bundleBytes = workerBundleBytes();

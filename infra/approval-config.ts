@@ -38,6 +38,8 @@ export interface ApprovalConfig {
   readonly apiTracing: boolean;
   /** Address the CloudWatch alarms are emailed to (through SNS); undefined for alarms without notifications. */
   readonly alarmEmail: string | undefined;
+  /** A CloudWatch dashboard with the approval funnel ($3 a month beyond the free tier's three dashboards). */
+  readonly dashboard: boolean;
 }
 
 interface IntegerSetting {
@@ -156,6 +158,7 @@ export function readApprovalConfig(context: (key: string) => unknown): ApprovalC
     linkMode: readLinkMode(context),
     apiTracing: readBoolean(context, 'apiTracing', false),
     alarmEmail: readOptionalEmail(context, 'alarmEmail', 'ops@example.com'),
+    dashboard: readBoolean(context, 'dashboard', false),
   };
   if (config.apiThrottlingBurstLimit < config.apiThrottlingRateLimit) {
     throw new ApprovalConfigError(

@@ -21,6 +21,7 @@ describe('readApprovalConfig', () => {
       linkMode: 'direct',
       apiTracing: false,
       alarmEmail: undefined,
+      dashboard: false,
     });
   });
 

@@ -1,0 +1,355 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ApprovalError } from '../../functions/commons/approval-errors';
+import { isEmailAddress } from '../../functions/commons/approval-request';
+import { WORKER_METRICS, WORKER_SERVICE_NAME, type WorkerMetricName } from '../../functions/commons/worker-metrics';
+
+export { WORKER_METRICS } from '../../functions/commons/worker-metrics';
+
+export interface ApprovalMonitoringProps {
+  /** The approval state machine. */
+  readonly stateMachine: sfn.IStateMachine;
+  /**
+   * The state machine's log group (level ALL or ERROR: both log ExecutionFailed). Outcomes that
+   * Step Functions does not publish as metrics (rejected, expired, not delivered, invalid) are
+   * counted from it by metric filters.
+   */
+  readonly stateMachineLogGroup: logs.ILogGroup;
+  /** The activity worker that emails the managers. */
+  readonly workerFunction: lambda.IFunction;
+  /** The approval API; its `deploymentStage` is the stage the links point to. */
+  readonly api: apigw.RestApi;
+  /**
+   * CloudWatch namespace of the worker's own metrics (embedded metric format, dimension
+   * `service`). The metric filters publish the execution outcomes here too; give each stack in an
+   * account and region its own namespace, or their counts add up.
+   */
+  readonly metricsNamespace: string;
+  /**
+   * Address every alarm is emailed to, when it goes into ALARM and back to OK, through an SNS
+   * topic. The address must confirm the subscription from the email SNS sends it.
+   * @default no topic: the alarms still exist and show in the console, with no action
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Customer managed KMS key to encrypt the alarm topic with. CloudWatch alarms cannot publish to
+   * a topic encrypted with the AWS managed key `alias/aws/sns` (its key policy cannot grant them
+   * kms:GenerateDataKey*), so that key is not an option. The construct adds the grant to this
+   * key's policy when the key is defined in the app; an imported key's policy must already allow
+   * `cloudwatch.amazonaws.com` to use kms:Decrypt and kms:GenerateDataKey*.
+   * @default the topic is not encrypted at rest (its messages are alarm state changes only)
+   */
+  readonly alarmTopicKey?: kms.IKey;
+  /**
+   * Create the dashboard. Each account has 3 dashboards (up to 50 metrics each) free a month;
+   * beyond that a dashboard costs $3.00 a month, about 30 times this service's idle-cost target
+   * of $0.10. Turn it off where the free ones are taken. (The 5 alarms are within the 10 free
+   * standard-resolution alarm metrics; beyond those each costs $0.10 a month.)
+   * Prices: https://aws.amazon.com/cloudwatch/pricing/ (us-east-1, Free Tier and Paid Tier tabs).
+   * @default true
+   */
+  readonly dashboard?: boolean;
+  /**
+   * Name of the dashboard: letters, digits, `-` and `_`.
+   * @default `${stackName}-approvals`, so stacks in one account do not clash
+   */
+  readonly dashboardName?: string;
+}
+
+export class ApprovalMonitoringError extends Error {
+  override readonly name = 'ApprovalMonitoringError';
+}
+
+/** Every alarm and dashboard metric is evaluated over 5-minute periods. */
+const PERIOD = Duration.minutes(5);
+
+/**
+ * Execution outcomes counted from the state machine's log group, with the error names of the Fail
+ * states that end them (statemachine/approval.asl.json). `EmailNotDelivered` is a state, not an
+ * error: it fails with the error it caught, EmailDeliveryFailed (delivery retries used up) or
+ * EmailDeliveryRefused.
+ */
+export const EXECUTION_OUTCOMES = {
+  notDelivered: { metricName: 'ApprovalsNotDelivered', errors: [ApprovalError.EmailDeliveryFailed, ApprovalError.EmailDeliveryRefused] },
+  rejected: { metricName: 'ApprovalsRejected', errors: [ApprovalError.Rejected] },
+  expired: { metricName: 'ApprovalsExpired', errors: [ApprovalError.Expired] },
+  invalidRequest: { metricName: 'ApprovalsInvalid', errors: [ApprovalError.InvalidRequest] },
+} as const;
+
+export type ExecutionOutcome = keyof typeof EXECUTION_OUTCOMES;
+
+/**
+ * Matches the log event Step Functions writes when an execution fails with one of `errors`. The
+ * events are JSON: `{"id", "type", "details", "previous_event_id", "event_timestamp",
+ * "execution_arn", "redrive_count"}`, where `details` of an ExecutionFailed event is its
+ * ExecutionFailedEventDetails, `{"error", "cause"}`. Requiring the type keeps out the
+ * ActivityFailed events that carry the same error names: a delivery failure that will be retried,
+ * the click on Reject before the execution ends.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionFailedEventDetails.html
+ */
+export function executionFailedPattern(errors: readonly string[]): logs.JsonPattern {
+  return logs.FilterPattern.all(
+    logs.FilterPattern.stringValue('$.type', '=', 'ExecutionFailed'),
+    logs.FilterPattern.any(...errors.map((error) => logs.FilterPattern.stringValue('$.details.error', '=', error))),
+  );
+}
+
+interface AlarmSpec {
+  readonly name: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly description: string;
+}
+
+/**
+ * What needs a person: five alarms (email problems, worker errors, API 5xx, SES account problems,
+ * executions that hit their backstop timeout), optionally emailed through SNS, and a dashboard of
+ * the approval funnel.
+ */
+export class ApprovalMonitoring extends Construct {
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** Present when `alarmEmail` is given. */
+  public readonly topic?: sns.Topic;
+  /** Present unless `dashboard` is false. */
+  public readonly dashboard?: cloudwatch.Dashboard;
+  /** Metric filters on the state machine's log group, by outcome. */
+  public readonly outcomeFilters: Readonly<Record<ExecutionOutcome, logs.MetricFilter>>;
+
+  private readonly props: ApprovalMonitoringProps;
+
+  constructor(scope: Construct, id: string, props: ApprovalMonitoringProps) {
+    super(scope, id);
+    validateProps(props);
+    this.props = props;
+    const stackName = Stack.of(this).stackName;
+
+    this.outcomeFilters = {
+      notDelivered: this.addOutcomeFilter('NotDeliveredFilter', 'notDelivered'),
+      rejected: this.addOutcomeFilter('RejectedFilter', 'rejected'),
+      expired: this.addOutcomeFilter('ExpiredFilter', 'expired'),
+      invalidRequest: this.addOutcomeFilter('InvalidRequestFilter', 'invalidRequest'),
+    };
+
+    if (props.alarmEmail !== undefined) {
+      this.topic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: `${stackName} approval alarms`,
+        masterKey: props.alarmTopicKey,
+        enforceSSL: true,
+      });
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+      // Without a key the topic is not encrypted at rest: CloudWatch alarms cannot publish to one
+      // encrypted with the AWS managed key alias/aws/sns, a customer managed key costs $1 a month
+      // (ten times this service's idle-cost target), and the messages are alarm state changes only.
+      // (cdk-nag v3's AwsSolutions pack has no SNS2 encryption rule; SNS3, SSL only, is met.)
+      props.alarmTopicKey?.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'LetCloudWatchAlarmsPublishToTheEncryptedTopic',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+        }),
+      );
+    }
+
+    for (const spec of this.alarmSpecs()) {
+      this.alarms.push(this.addAlarm(spec));
+    }
+
+    if (this.topic) {
+      // enforceSSL gives the topic a policy of its own, which replaces SNS's default policy: the
+      // alarms need an explicit grant, and only these alarms get one.
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'LetTheApprovalAlarmsPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': this.alarms.map((alarm) => alarm.alarmArn) } },
+        }),
+      );
+    }
+
+    if (props.dashboard ?? true) {
+      this.dashboard = this.addDashboard(props.dashboardName ?? `${stackName}-approvals`);
+    }
+  }
+
+  /** Count of executions that ended with `outcome`, per 5 minutes. */
+  public metricOutcome(outcome: ExecutionOutcome, label?: string): cloudwatch.Metric {
+    return this.outcomeFilters[outcome].metric({ statistic: cloudwatch.Stats.SUM, period: PERIOD, label });
+  }
+
+  /** One of the worker's own metrics, summed per 5 minutes. */
+  public metricWorker(metricName: WorkerMetricName, label?: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.props.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: WORKER_SERVICE_NAME },
+      statistic: cloudwatch.Stats.SUM,
+      period: PERIOD,
+      label,
+    });
+  }
+
+  private addOutcomeFilter(id: string, outcome: ExecutionOutcome): logs.MetricFilter {
+    const { metricName, errors } = EXECUTION_OUTCOMES[outcome];
+    // Each filter is a custom metric, like each of the worker's six: ten in all, the free tier's ten
+    // custom metrics; beyond those one costs $0.30 a month, prorated by the hour it is published.
+    // No defaultValue, so nothing is published while nothing fails and an idle stack pays nothing.
+    return new logs.MetricFilter(this, id, {
+      logGroup: this.props.stateMachineLogGroup,
+      filterPattern: executionFailedPattern(errors),
+      metricNamespace: this.props.metricsNamespace,
+      metricName,
+      metricValue: '1',
+      unit: cloudwatch.Unit.COUNT,
+    });
+  }
+
+  private alarmSpecs(): AlarmSpec[] {
+    const { stateMachine, workerFunction, api } = this.props;
+    return [
+      {
+        name: 'EmailNotDelivered',
+        metric: this.metricOutcome('notDelivered'),
+        description:
+          'An approval request ended without reaching the manager: SES refused its email (EmailDeliveryRefused) or every delivery retry failed (EmailDeliveryFailed). The requester must start it again. ' +
+          'What to do: read the cause with `npx approval status <executionArn>` (or the ExecutionFailed event in the state machine log group), fix it (sender identity verified? recipient address? SES sandbox or sending paused?), then start the request again.',
+      },
+      {
+        name: 'WorkerErrors',
+        metric: workerFunction.metricErrors({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
+        description:
+          'The approval worker Lambda failed (an unhandled error or a timeout). Waiting requests are taken again by its next run, but while it keeps failing no approval email goes out. ' +
+          'What to do: read the error in the worker log group, then check the last deployment, its IAM permissions and its environment.',
+      },
+      {
+        name: 'ApiServerErrors',
+        metric: api.deploymentStage.metricServerError({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
+        description:
+          'The approval API answered a click with a 5xx. Either Step Functions failed (the manager saw the try-again page, HTTP 502) or API Gateway itself failed, which means a misconfiguration. ' +
+          'What to do: find the request in the API access log; integrationStatus 5xx means Step Functions was unavailable and a second click will do; otherwise check the integration role, mapping templates and the last deployment of the stage.',
+      },
+      {
+        name: 'SesAccountProblems',
+        metric: this.metricWorker(WORKER_METRICS.SesAccountProblems),
+        description:
+          'SES refused to send because of the account, not one message: sending paused or suspended, access denied, or the sender identity not verified. No approval email goes out until this is fixed. ' +
+          'What to do: open the SES account dashboard (sending status, reputation), check that the sender identity is verified, and that the worker role may ses:SendEmail on it.',
+      },
+      {
+        name: 'ExecutionsTimedOut',
+        metric: stateMachine.metricTimedOut({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
+        description:
+          'An approval execution ran into the state machine TimeoutSeconds backstop. This should never happen: a request expires by itself after its last reminder, so a task waited far longer than its reminders allow. ' +
+          'What to do: open the execution history to see the state it was stuck in, and check the worker schedule and errors. The requester must start the request again.',
+      },
+    ];
+  }
+
+  private addAlarm({ name, metric, description }: AlarmSpec): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, name, {
+      alarmName: `${Stack.of(this).stackName}-${name}`,
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // These metrics only have data when something happens; no data is good news.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (this.topic) {
+      const action = new actions.SnsAction(this.topic);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    return alarm;
+  }
+
+  private addDashboard(dashboardName: string): cloudwatch.Dashboard {
+    const { stateMachine, workerFunction, api } = this.props;
+    const stage = api.deploymentStage;
+    const sum = { statistic: cloudwatch.Stats.SUM, period: PERIOD };
+    // ExecutionsFailed would count rejections and expiries too (they end in Fail states), so the
+    // funnel's failures come from the metric filters.
+    const funnel = (): cloudwatch.IMetric[] => [
+      stateMachine.metricStarted({ ...sum, label: 'requested' }),
+      this.metricWorker(WORKER_METRICS.EmailsSent, 'emails sent (reminders too)'),
+      stateMachine.metricSucceeded({ ...sum, label: 'approved' }),
+      this.metricOutcome('rejected', 'rejected'),
+      this.metricOutcome('expired', 'expired'),
+      this.metricOutcome('notDelivered', 'failed: email not delivered'),
+      this.metricOutcome('invalidRequest', 'failed: invalid request'),
+    ];
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName, defaultInterval: Duration.days(7) });
+    dashboard.addWidgets(
+      new cloudwatch.SingleValueWidget({ title: 'The approval funnel (totals over the time range)', metrics: funnel(), setPeriodToTimeRange: true, width: 24, height: 4 }),
+    );
+    dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'The approval funnel', left: funnel(), width: 24, height: 6 }));
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Worker',
+        left: [workerFunction.metricInvocations({ ...sum, label: 'runs' }), workerFunction.metricErrors({ ...sum, label: 'errors' })],
+        right: [
+          workerFunction.metricDuration({ statistic: cloudwatch.Stats.AVERAGE, period: PERIOD, label: 'duration, average' }),
+          workerFunction.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'duration, max' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Email through SES',
+        left: [
+          this.metricWorker(WORKER_METRICS.EmailsSent, 'sent'),
+          this.metricWorker(WORKER_METRICS.EmailsFailed, 'failed, retried later'),
+          this.metricWorker(WORKER_METRICS.EmailsRefused, 'refused'),
+          this.metricWorker(WORKER_METRICS.EmailsThrottled, 'throttled by SES'),
+          this.metricWorker(WORKER_METRICS.InvalidRequests, 'invalid requests'),
+          this.metricWorker(WORKER_METRICS.SesAccountProblems, 'SES account problems'),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Approval API',
+        left: [stage.metricCount({ ...sum, label: 'requests' }), stage.metricClientError({ ...sum, label: '4xx' }), stage.metricServerError({ ...sum, label: '5xx' })],
+        right: [
+          stage.metricLatency({ statistic: cloudwatch.Stats.p(50), period: PERIOD, label: 'latency p50' }),
+          stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: PERIOD, label: 'latency p99' }),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'What needs a person', alarms: this.alarms, width: 12 }),
+    );
+    return dashboard;
+  }
+}
+
+function validateProps(props: ApprovalMonitoringProps): void {
+  const { alarmEmail, metricsNamespace, dashboard, dashboardName } = props;
+  if (alarmEmail !== undefined && !Token.isUnresolved(alarmEmail) && !isEmailAddress(alarmEmail)) {
+    throw new ApprovalMonitoringError(
+      `ApprovalMonitoring: alarmEmail ${JSON.stringify(alarmEmail)} is not an email address. Give one plain address such as ops@example.com, or leave alarmEmail out for alarms without notifications.`,
+    );
+  }
+  if (!Token.isUnresolved(metricsNamespace) && (metricsNamespace.trim() === '' || metricsNamespace.length > 255 || metricsNamespace.startsWith('AWS/'))) {
+    throw new ApprovalMonitoringError(
+      `ApprovalMonitoring: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a usable CloudWatch namespace: it needs 1 to 255 characters and may not start with "AWS/". Use the namespace the worker publishes under, such as HumanApproval.`,
+    );
+  }
+  if (dashboard === false && dashboardName !== undefined) {
+    throw new ApprovalMonitoringError('ApprovalMonitoring: dashboardName is set but dashboard is false. Leave dashboardName out, or turn the dashboard on.');
+  }
+}
