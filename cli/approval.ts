@@ -1,7 +1,14 @@
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { CliError, UsageError } from './cli-errors';
 import type { Command, CommandDependencies } from './commands/command';
+import { doctorCommand } from './commands/doctor';
 import { listCommand } from './commands/list';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
@@ -12,11 +19,12 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const COMMANDS: readonly Command[] = [startCommand, statusCommand, listCommand];
+const COMMANDS: readonly Command[] = [startCommand, statusCommand, listCommand, doctorCommand];
 
 const usage = `Usage: approval <command> [options]
 
-Starts and follows human-approval requests of the HumanApproval stack.
+Starts and follows human-approval requests of the HumanApproval stack, and checks an AWS account
+before and after a deploy (doctor).
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).join('\n')}
@@ -24,10 +32,11 @@ ${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).joi
 
 Targets:
   (default)  the deployed stack, found through its CloudFormation outputs (\`npx cdk deploy\`)
-  --local    the local stack started by \`npm start\`
+  --local    the local stack started by \`npm start\` (not for doctor)
 
 Every command takes --json for machine-readable output and --help.
-Exit codes: 0 done, 1 failed (stack not running or not found, AWS error), 2 bad arguments.`;
+Exit codes: 0 done, 1 failed (stack not running or not found, AWS error, a doctor problem),
+2 bad arguments.`;
 
 export function defaultDependencies(): CommandDependencies {
   return {
@@ -35,6 +44,12 @@ export function defaultDependencies(): CommandDependencies {
     env: process.env,
     createSfnClient: (config) => new SFNClient(config),
     createCloudFormationClient: (config) => new CloudFormationClient(config),
+    createStsClient: (config) => new STSClient(config),
+    createSsmClient: (config) => new SSMClient(config),
+    createSesV2Client: (config) => new SESv2Client(config),
+    createLambdaClient: (config) => new LambdaClient(config),
+    createApiGatewayClient: (config) => new APIGatewayClient(config),
+    createCloudWatchClient: (config) => new CloudWatchClient(config),
     defaultStackName: configuredStackName(),
   };
 }

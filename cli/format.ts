@@ -4,7 +4,7 @@ import type { ApprovalExecutionView, ApprovalOutcome } from './approval-executio
 // terminal, so they are shown escaped.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-function printable(value: string): string {
+export function printable(value: string): string {
   return value.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

@@ -1,7 +1,8 @@
+import type { DoctorClientFactories } from '../doctor/clients';
 import type { CliOutput } from '../output';
 import type { TargetDependencies } from '../targets';
 
-export interface CommandDependencies extends TargetDependencies {
+export interface CommandDependencies extends TargetDependencies, DoctorClientFactories {
   readonly output: CliOutput;
 }
 

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { runApprovalCli } from '../../cli/approval';
+import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import { configuredStackName } from '../../cli/targets';
 import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
 
@@ -101,6 +101,8 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
   const sfnConfigs: SFNClientConfig[] = [];
   const cfnConfigs: CloudFormationClientConfig[] = [];
   const code = await runApprovalCli(args, {
+    // The doctor's clients are real but unused here: `doctor` has its own tests (doctor.test.ts).
+    ...defaultDependencies(),
     output: { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) },
     env,
     createSfnClient: (config) => {

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as ApprovalConfigModule from '../../infra/approval-config';
+import type { ApprovalConfig } from '../../infra/approval-config';
+import { UsageError } from '../cli-errors';
+
+const CDK_JSON = join(__dirname, '..', '..', 'cdk.json');
+
+/** The qualifier `cdk bootstrap` uses unless cdk.json names another. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/** What the doctor checks the account against: the settings a `cdk deploy` from here would use. */
+export interface DoctorSettings {
+  readonly config: ApprovalConfig;
+  /** Qualifier of the bootstrap stack, from `@aws-cdk/core:bootstrapQualifier`. */
+  readonly bootstrapQualifier: string;
+}
+
+export type LoadedSettings = { readonly ok: true; readonly settings: DoctorSettings } | { readonly ok: false; readonly message: string };
+
+/** `-c name=value` pairs, as `cdk deploy -c` takes them: the value stays a string, as cdk passes it. */
+export function parseContextOverrides(pairs: readonly string[]): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([^=]+)=(.*)$/s.exec(pair);
+    if (!match?.[1]) throw new UsageError(`-c wants name=value, such as -c maxSendRate=1, not "${pair}".`, 'doctor');
+    overrides[match[1]] = match[2] ?? '';
+  }
+  return overrides;
+}
+
+/**
+ * Loaded on use, not at the top: infra/ pulls in aws-cdk-lib, half a second the other commands need
+ * not wait for. `require`, because the bin entry's tsx/cjs hands `import()` to Node's ESM loader,
+ * which cannot resolve extensionless TypeScript paths.
+ */
+function loadApprovalConfigModule(): typeof ApprovalConfigModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  return require('../../infra/approval-config') as typeof ApprovalConfigModule;
+}
+
+function projectContext(cdkJsonPath: string): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * Reads cdk.json's context with the overrides on top, through the same `readApprovalConfig` that
+ * `cdk synth` runs, so a value synth would refuse is reported here with synth's own message.
+ */
+export function loadDoctorSettings(overrides: Readonly<Record<string, unknown>>, cdkJsonPath = CDK_JSON): LoadedSettings {
+  let context: Record<string, unknown>;
+  try {
+    context = { ...projectContext(cdkJsonPath), ...overrides };
+  } catch (error) {
+    return { ok: false, message: `cannot read ${cdkJsonPath}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const { readApprovalConfig, ApprovalConfigError } = loadApprovalConfigModule();
+  try {
+    const config = readApprovalConfig((key) => context[key]);
+    const qualifier = context['@aws-cdk/core:bootstrapQualifier'];
+    return { ok: true, settings: { config, bootstrapQualifier: typeof qualifier === 'string' && qualifier !== '' ? qualifier : DEFAULT_BOOTSTRAP_QUALIFIER } };
+  } catch (error) {
+    if (error instanceof ApprovalConfigError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
