@@ -468,4 +468,47 @@ describe('runWorker with worker slots', () => {
     await expect(runWorker(deps, slots)).rejects.toThrow('connection reset');
     expect(dynamodbMock).toHaveReceivedCommand(DeleteItemCommand);
   });
+
+  it('500 wake-ups at once: at most 2 runs hold a slot at any time, and every task is emailed exactly once', async () => {
+    // A table that keeps DynamoDB's promise for this condition: of the writes racing for one item,
+    // one wins. Every call yields first, so the 500 runs interleave.
+    const items = new Map<string, { holder: string; expiresAt: number }>();
+    // Runs that have polled and not yet finished (a finished run always deletes its slot item).
+    const working = new Set<string>();
+    let mostWorking = 0;
+    dynamodbMock.on(PutItemCommand).callsFake(async (input: { Item: Record<string, { S?: string; N?: string }>; ExpressionAttributeValues: Record<string, { N: string }> }) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const key = input.Item.slot?.S ?? '';
+      const held = items.get(key);
+      if (held && held.expiresAt >= Number(input.ExpressionAttributeValues[':now']?.N)) throw conditionFailed();
+      items.set(key, { holder: input.Item.holder?.S ?? '', expiresAt: Number(input.Item.expiresAt?.N) });
+      return {};
+    });
+    dynamodbMock.on(DeleteItemCommand).callsFake(async (input: { Key: { slot: { S: string } }; ExpressionAttributeValues: Record<string, { S: string }> }) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const holder = input.ExpressionAttributeValues[':holder']?.S ?? '';
+      working.delete(holder);
+      if (items.get(input.Key.slot.S)?.holder === holder) items.delete(input.Key.slot.S);
+      return {};
+    });
+    const waiting = Array.from({ length: 500 }, (_, i) => `token-${i}`);
+    sfnMock.on(GetActivityTaskCommand).callsFake(async (input: { workerName: string }) => {
+      working.add(input.workerName);
+      mostWorking = Math.max(mostWorking, working.size);
+      await new Promise((resolve) => setImmediate(resolve));
+      const taskToken = waiting.shift();
+      return taskToken ? { taskToken, input: taskInput(goodRequest) } : {};
+    });
+
+    const summaries = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => runWorker({ ...deps, workerName: `request-${i}` }, { ...slots, holder: `request-${i}`, now: Date.now, random: Math.random })),
+    );
+
+    expect(mostWorking).toBe(2);
+    expect(summaries.filter((summary) => summary.stoppedBecause === 'all-slots-busy').length).toBeGreaterThanOrEqual(498 - 10);
+    expect(summaries.reduce((sum, summary) => sum + summary.emailsSent, 0)).toBe(500);
+    const tokensEmailed = sesMock.commandCalls(SendEmailCommand).map((call) => /taskToken=([^"&\s]+)/.exec(call.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '')?.[1]);
+    expect(new Set(tokensEmailed).size).toBe(500);
+    expect(items.size).toBe(0);
+  });
 });
