@@ -5,7 +5,7 @@ import type { DoctorClientFactories } from './clients';
 import { checkApiGatewayLoggingRole, checkLambdaConcurrency } from './platform-checks';
 import type { DoctorReport } from './report';
 import { checkSenderIdentity, checkSesAccount } from './ses-checks';
-import { DEFAULT_BOOTSTRAP_QUALIFIER, loadDoctorSettings, type DoctorSettings, type LoadedSettings } from './settings';
+import { DEFAULT_BOOTSTRAP_QUALIFIER, defaultApprovalConfig, loadDoctorSettings, type DoctorSettings, type LoadedSettings } from './settings';
 import { checkDeployedStack, checkWorkerHealth, lookUpStack, type DeployedStack, type StackLookup } from './stack-checks';
 
 export interface DoctorDependencies extends DoctorClientFactories {
@@ -23,9 +23,6 @@ export interface DoctorRequest {
 
 // STS answers in every commercial region; without a configured one the credentials can still be tried.
 const FALLBACK_STS_REGION = 'us-east-1';
-
-/** workerScheduleMinutes when cdk.json does not set it. */
-const DEFAULT_SCHEDULE_MINUTES = 60;
 
 const ACCOUNT_CHECKS: readonly CheckId[] = [
   'cdk-bootstrap',
@@ -97,7 +94,7 @@ export async function runDoctorChecks(request: DoctorRequest, deps: DoctorDepend
         stack,
         now: request.now,
         // Invalid settings are reported above; the errors are worth showing anyway, with the default schedule.
-        scheduleMinutes: settings?.config.workerScheduleMinutes ?? DEFAULT_SCHEDULE_MINUTES,
+        scheduleMinutes: (settings?.config ?? defaultApprovalConfig()).workerScheduleMinutes,
       }),
     ),
   ]);

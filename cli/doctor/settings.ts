@@ -39,6 +39,11 @@ function loadApprovalConfigModule(): typeof ApprovalConfigModule {
   return require('../../infra/approval-config') as typeof ApprovalConfigModule;
 }
 
+/** The settings with nothing set: the defaults `readApprovalConfig` owns. */
+export function defaultApprovalConfig(): ApprovalConfig {
+  return loadApprovalConfigModule().readApprovalConfig(() => undefined);
+}
+
 function projectContext(cdkJsonPath: string): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> };
   return cdkJson.context ?? {};

@@ -1,6 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { WORKER_METRICS, WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
-import { addComplianceChecks } from '../../infra/compliance';
 import { ApprovalApi } from '../../infra/constructs/approval-api';
 import {
   ApprovalMonitoring,
@@ -19,6 +16,7 @@ import {
   executionFailedPattern,
 } from '../../infra/constructs/approval-monitoring';
 import { APPROVAL_ASL_FILE, type AslState, loadApprovalDefinition, templatePlaceholders } from '../../statemachine/render-definition';
+import { synthWithAwsSolutionsChecks } from '../support/nag';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:WorkflowStateMachine1A2B3C4D-Ab12Cd34Ef56';
 const WORKER_FUNCTION_NAME = 'HumanApproval-WorkerFunction1A2B3C4D-Ab12Cd34Ef56';
@@ -397,33 +395,9 @@ describe('ApprovalMonitoring dashboard', () => {
   });
 });
 
-interface Violation {
-  readonly ruleName: string;
-  readonly severity: string;
-  readonly violatingConstructs: ReadonlyArray<{ readonly constructPath: string }>;
-}
-
 /** Synthesizes with the AwsSolutions checks, as `cdk synth` does; returns what the checks found. */
 function synthWithChecks(options: MonitoringOptions, configure?: (stack: Stack) => MonitoringOptions): { error?: Error; violations: string[] } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-monitoring-'));
-  const app = new App({ outdir });
-  addComplianceChecks(app);
-  buildMonitoredStack(app, options, configure);
-  let error: Error | undefined;
-  try {
-    app.synth();
-  } catch (caught) {
-    error = caught as Error;
-  }
-  const reportFile = path.join(outdir, 'validation-report.json');
-  const report = fs.existsSync(reportFile)
-    ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { pluginReports: Array<{ violations: Violation[] }> })
-    : { pluginReports: [] };
-  const violations = report.pluginReports.flatMap((plugin) =>
-    plugin.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}`)),
-  );
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return { error, violations };
+  return synthWithAwsSolutionsChecks((app) => buildMonitoredStack(app, options, configure));
 }
 
 describe('ApprovalMonitoring under the cdk-nag AwsSolutions checks', () => {

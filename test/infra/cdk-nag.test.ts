@@ -1,40 +1,18 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { type App, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { readApprovalConfig } from '../../infra/approval-config';
-import { addComplianceChecks } from '../../infra/compliance';
 import { HumanApprovalStack } from '../../infra/human-approval-stack';
+import { synthWithAwsSolutionsChecks } from '../support/nag';
 
-interface Violation {
-  readonly ruleName: string;
-  readonly severity: string;
-  readonly violatingConstructs: ReadonlyArray<{ readonly constructPath: string }>;
-}
-
-/** Synthesizes with the AwsSolutions checks, as `cdk synth` does; returns what the checks found. */
+/** Synthesizes the stack with the AwsSolutions checks, as `cdk synth` does; returns what the checks found. */
 function synthWithChecks(context: Record<string, unknown>, addExtra?: (app: App) => void): { error?: Error; violations: string[] } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  addComplianceChecks(app);
-  new HumanApprovalStack(app, 'HumanApproval', { config: readApprovalConfig((key) => app.node.tryGetContext(key)) });
-  addExtra?.(app);
-  let error: Error | undefined;
-  try {
-    app.synth();
-  } catch (caught) {
-    error = caught as Error;
-  }
-  const reportFile = path.join(outdir, 'validation-report.json');
-  const report = fs.existsSync(reportFile)
-    ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as { pluginReports: Array<{ violations: Violation[] }> })
-    : { pluginReports: [] };
-  const violations = report.pluginReports.flatMap((plugin) =>
-    plugin.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}`)),
+  return synthWithAwsSolutionsChecks(
+    (app) => {
+      new HumanApprovalStack(app, 'HumanApproval', { config: readApprovalConfig((key) => app.node.tryGetContext(key)) });
+      addExtra?.(app);
+    },
+    { context: { 'aws:cdk:bundling-stacks': [], ...context } },
   );
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return { error, violations };
 }
 
 describe('cdk-nag AwsSolutions checks', () => {
