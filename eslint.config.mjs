@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'test/integ/*.snapshot/', 'test/integ/cdk-integ.out.*/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
