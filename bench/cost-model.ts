@@ -1,8 +1,8 @@
 import { WORKER_ENV } from '../functions/approval-worker/config';
-import { scheduleRateMs } from '../local/local-stack';
-import { type CloudFormationTemplate, onlyResourceOfType } from '../local/synthesized-stack';
+import { scheduleRateMs } from '../local/stack/worker-from-template';
+import { type CloudFormationTemplate, onlyResourceOfType } from '../local/stack/synthesized-stack';
 
-/** us-east-1 list prices (see shared FACTS): the same table for every cost this benchmark reports. */
+/** us-east-1 list prices (AWS Lambda and Amazon DynamoDB pricing pages): the same table for every cost this benchmark reports. */
 export const PRICES = {
   lambdaPerMillionRequests: 0.2,
   lambdaPerGbSecond: { arm64: 0.0000133334, x86_64: 0.0000166667 },

@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from '../cli/cli-errors';
 import { ApprovalConfigError } from '../infra/approval-config';
-import { DEFAULT_PORTS, type LocalComponent, LocalStackError, startLocalStack } from './local-stack';
+import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_HOST_ENV, LOCAL_PORT_ENV, localPort, LocalPortError } from './ports';
+import { LocalStackError } from './stack/errors';
+import { type LocalComponent, startLocalStack } from './stack/local-stack';
+
+/** One line of the Environment section of the help: the variable, then what it sets. */
+const envLine = (variable: string, text: string): string => `  ${variable.padEnd(26)}${text}`;
 
 const HELP = `Usage: npm start [-- [options]]
 
@@ -14,26 +20,17 @@ Options:
   -h, --help                Show this help
 
 Environment:
-  APPROVAL_LOCAL_API_PORT   approval API port       (default ${DEFAULT_PORTS.api})
-  APPROVAL_LOCAL_SES_PORT   SES and inbox port      (default ${DEFAULT_PORTS.ses})
-  APPROVAL_LOCAL_SFN_PORT   Step Functions port     (default ${DEFAULT_PORTS.stepFunctions})
-  APPROVAL_LOCAL_HOST       loopback address to listen on (default 127.0.0.1)
+${envLine(LOCAL_PORT_ENV.api, `approval API port       (default ${DEFAULT_LOCAL_PORTS.api})`)}
+${envLine(LOCAL_PORT_ENV.ses, `SES and inbox port      (default ${DEFAULT_LOCAL_PORTS.ses})`)}
+${envLine(LOCAL_PORT_ENV.stepFunctions, `Step Functions port     (default ${DEFAULT_LOCAL_PORTS.stepFunctions})`)}
+${envLine(LOCAL_HOST_ENV, `loopback address to listen on (default ${DEFAULT_LOCAL_HOST})`)}
 `;
 
-class UsageError extends Error {}
-
-function portFrom(variable: string, fallback: number): number {
-  const raw = process.env[variable];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`${variable}=${raw} is not a port number (0 to 65535).`);
-  return port;
-}
-
 function loopbackHost(): string {
-  const host = process.env.APPROVAL_LOCAL_HOST ?? '127.0.0.1';
+  // Not localHost() from ports.ts: an empty APPROVAL_LOCAL_HOST is refused here, not taken as unset.
+  const host = process.env[LOCAL_HOST_ENV] ?? DEFAULT_LOCAL_HOST;
   if (!/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|::1)$/.test(host)) {
-    throw new UsageError(`APPROVAL_LOCAL_HOST=${host} is not a loopback address; the local mode listens on this machine only.`);
+    throw new UsageError(`${LOCAL_HOST_ENV}=${host} is not a loopback address; the local mode listens on this machine only.`);
   }
   return host;
 }
@@ -59,7 +56,7 @@ function readableWorkerLine(line: string): string {
       .filter(([key]) => !QUIET_LOG_KEYS.has(key) && !key.startsWith('function_'))
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
       .join(' ');
-    return `${String(level ?? 'INFO').toLowerCase()}: ${String(message)}${details ? `  ${details}` : ''}`;
+    return `${(typeof level === 'string' ? level : 'INFO').toLowerCase()}: ${typeof message === 'string' ? message : JSON.stringify(message)}${details ? `  ${details}` : ''}`;
   } catch {
     return line;
   }
@@ -88,9 +85,9 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     host: loopbackHost(),
     ports: {
-      api: portFrom('APPROVAL_LOCAL_API_PORT', DEFAULT_PORTS.api),
-      ses: portFrom('APPROVAL_LOCAL_SES_PORT', DEFAULT_PORTS.ses),
-      stepFunctions: portFrom('APPROVAL_LOCAL_SFN_PORT', DEFAULT_PORTS.stepFunctions),
+      api: localPort(process.env, 'api'),
+      ses: localPort(process.env, 'ses'),
+      stepFunctions: localPort(process.env, 'stepFunctions'),
     },
     context: parseContext(values.context ?? []),
     log: print,
@@ -136,8 +133,9 @@ Press Ctrl-C to stop.
 }
 
 main().catch((error: Error) => {
-  const known = error instanceof UsageError || error instanceof LocalStackError || error instanceof ApprovalConfigError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+  const usage = error instanceof UsageError || error instanceof LocalPortError;
+  const known = usage || error instanceof LocalStackError || error instanceof ApprovalConfigError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
   process.stderr.write(`${known ? '' : `${error.name}: `}${error.message}\n`);
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write('Run `npm start -- --help` for usage.\n');
+  if (usage || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write('Run `npm start -- --help` for usage.\n');
   process.exit(known ? 2 : 1);
 });

@@ -1,4 +1,4 @@
-import { type CloudFormationTemplate, onlyResourceOfType, resolveIntrinsics, resourcesOfType } from '../synthesized-stack';
+import { type CloudFormationTemplate, onlyResourceOfType, resolveIntrinsics, resourcesOfType } from '../stack/synthesized-stack';
 
 /** One integration response of a method, as CloudFormation describes it. */
 export interface IntegrationResponseModel {
@@ -17,6 +17,10 @@ export interface RouteModel {
   readonly httpMethod: string;
   /** Resource path, e.g. `/succeed`. */
   readonly resourcePath: string;
+  /** Method request parameters as declared: `method.request.querystring.taskToken` -> whether it is required. */
+  readonly requestParameters: Readonly<Record<string, boolean>>;
+  /** Whether the method's request validator checks its required request parameters. */
+  readonly validatesRequestParameters: boolean;
   /** Query-string parameters the request validator requires. */
   readonly requiredQueryParameters: readonly string[];
   readonly integrationType: 'AWS' | 'MOCK';
@@ -45,6 +49,11 @@ export interface ApiModel {
 
 export class UnsupportedApiError extends Error {
   override readonly name = 'UnsupportedApiError';
+}
+
+/** The route API Gateway would pick for a request: the method of that HTTP verb on that resource path. */
+export function routeFor(model: ApiModel, httpMethod: string, resourcePath: string | undefined): RouteModel | undefined {
+  return model.routes.find((route) => route.resourcePath === resourcePath && route.httpMethod === httpMethod);
 }
 
 /** `'text/html'` -> `text/html`: static values in response parameters are single-quoted. */
@@ -96,19 +105,22 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
       );
     }
     const validatorId = refOf(method.RequestValidatorId);
-    const validatesParameters = validatorId !== undefined && validators.get(validatorId)?.ValidateRequestParameters === true;
-    const requiredQueryParameters = validatesParameters
-      ? Object.entries(asRecord(method.RequestParameters))
-          .filter(([name, required]) => required === true && name.startsWith('method.request.querystring.'))
+    const validatesRequestParameters = validatorId !== undefined && validators.get(validatorId)?.ValidateRequestParameters === true;
+    const requestParameters = Object.fromEntries(Object.entries(asRecord(method.RequestParameters)).map(([name, required]) => [name, required === true]));
+    const requiredQueryParameters = validatesRequestParameters
+      ? Object.entries(requestParameters)
+          .filter(([name, required]) => required && name.startsWith('method.request.querystring.'))
           .map(([name]) => name.slice('method.request.querystring.'.length))
       : [];
     return {
       httpMethod: String(method.HttpMethod),
       resourcePath: pathOf(method.ResourceId),
+      requestParameters,
+      validatesRequestParameters,
       requiredQueryParameters,
       integrationType,
       stepFunctionsAction: action,
-      passthroughBehavior: String(integration.PassthroughBehavior ?? 'WHEN_NO_MATCH'),
+      passthroughBehavior: typeof integration.PassthroughBehavior === 'string' ? integration.PassthroughBehavior : 'WHEN_NO_MATCH',
       requestTemplates: asRecord(integration.RequestTemplates) as Record<string, string>,
       integrationResponses: (Array.isArray(integration.IntegrationResponses) ? integration.IntegrationResponses : []).map((response) => {
         const r = asRecord(response);

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  type ApiGatewayRequestContext,
-  formatRequestTime,
-  MappingTemplateError,
-  parseQueryString,
-  renderMappingTemplate,
-  selectIntegrationResponse,
-  selectTemplate,
-} from '../api-gateway-vtl';
-import { type ApiModel, type RouteModel, staticParameterValue } from './api-model';
+import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
+import { type ApiModel, type RouteModel, routeFor, staticParameterValue } from './api-model';
+import { MappingTemplateError } from './vtl/errors';
+import { parseQueryString } from './vtl/query-string';
+import { renderMappingTemplate } from './vtl/render-mapping-template';
+import type { ApiGatewayRequestContext } from './vtl/request-context';
+import { formatRequestTime } from './vtl/request-time';
+import { selectIntegrationResponse, selectTemplate } from './vtl/template-selection';
 
 export interface LocalApiGatewayOptions {
   readonly model: ApiModel;
@@ -18,7 +16,7 @@ export interface LocalApiGatewayOptions {
   readonly stepFunctionsUrl: string;
   /** @default 127.0.0.1 */
   readonly host?: string;
-  /** @default 3000; 0 picks a free port */
+  /** 0 picks a free port. @default DEFAULT_LOCAL_PORTS.api */
   readonly port?: number;
   /** Receives one access-log line per request, in the stage's access-log format. */
   readonly log?: (line: string) => void;
@@ -92,7 +90,7 @@ function headerValues(request: http.IncomingMessage): Record<string, string> {
  */
 export async function startLocalApiGateway(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
   const { model } = options;
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_LOCAL_HOST;
   const stagePrefix = `/${model.stageName}`;
 
   function gatewayResponse(type: string, message: string, context: ApiGatewayRequestContext, accept: string | undefined): Reply {
@@ -173,7 +171,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
     const resourcePath = url.pathname.startsWith(`${stagePrefix}/`) ? url.pathname.slice(stagePrefix.length) : undefined;
-    const route = model.routes.find((r) => r.resourcePath === resourcePath && r.httpMethod === method);
+    const route = routeFor(model, method, resourcePath);
     const headers = headerValues(request);
     const context: ApiGatewayRequestContext = {
       queryString: parseQueryString(url.search),
@@ -243,7 +241,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 3000, host, () => resolve());
+    server.listen(options.port ?? DEFAULT_LOCAL_PORTS.api, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -77,10 +77,6 @@ export class ActivityTask {
     return this.currentStatus === 'SCHEDULED' || this.currentStatus === 'STARTED';
   }
 
-  get activityArn(): string {
-    return this.options.activityArn;
-  }
-
   /** Names the task in log lines; never the token. */
   get label(): string {
     return `execution ${this.options.executionName} (state ${this.options.stateName}, attempt ${this.options.attempt})`;

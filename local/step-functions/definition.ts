@@ -40,7 +40,7 @@ function stateMaps(machine: JsonObject): JsonObject[] {
   if (!isObject(machine.States)) return [];
   const nested = Object.values(machine.States).flatMap((state) => {
     if (!isObject(state)) return [];
-    const machines = [...(Array.isArray(state.Branches) ? state.Branches : []), state.ItemProcessor, state.Iterator];
+    const machines = [...(Array.isArray(state.Branches) ? (state.Branches as unknown[]) : []), state.ItemProcessor, state.Iterator];
     return machines.filter(isObject).flatMap(stateMaps);
   });
   return [machine.States, ...nested];

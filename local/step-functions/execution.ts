@@ -111,10 +111,6 @@ export class ExecutionRun {
     return this.currentStatus;
   }
 
-  get stopDate(): Date | undefined {
-    return this.end?.stopDate;
-  }
-
   /** Settles once the interpreter run has ended and its events are in the history. */
   get settled(): Promise<void> {
     return this.finished;
@@ -167,19 +163,15 @@ export class ExecutionRun {
   describe(): DescribeExecutionOutput {
     const end = this.end;
     return {
-      executionArn: this.arn,
-      stateMachineArn: this.stateMachine.arn,
-      name: this.name,
-      status: this.currentStatus,
-      startDate: this.startDate,
+      ...this.listItem(),
       input: this.input,
       inputDetails: { included: true },
-      ...(end === undefined ? {} : { stopDate: end.stopDate }),
       ...(end?.output === undefined ? {} : { output: end.output, outputDetails: { included: true } }),
       ...optionalFields({ error: end?.error, cause: end?.cause }),
     };
   }
 
+  /** The fields ListExecutions shows; DescribeExecution shows these and more. */
   listItem(): ExecutionListItem {
     return {
       executionArn: this.arn,

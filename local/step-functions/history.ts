@@ -81,3 +81,15 @@ export class ExecutionHistory {
     }
   }
 }
+
+/** Drops the inputs and outputs of history events (includeExecutionData: false). */
+export function withoutExecutionData(event: HistoryEvent): HistoryEvent {
+  const copy: Record<string, unknown> = { ...event };
+  for (const [key, value] of Object.entries(copy)) {
+    if (!key.endsWith('EventDetails') || typeof value !== 'object' || value === null) continue;
+    const details: Record<string, unknown> = { ...value };
+    for (const dataField of ['input', 'inputDetails', 'output', 'outputDetails']) delete details[dataField];
+    copy[key] = details;
+  }
+  return copy as unknown as HistoryEvent;
+}

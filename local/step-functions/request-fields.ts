@@ -1,4 +1,6 @@
+import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
 import { StepFunctionsApiError } from './errors';
+import type { JsonValue } from './interpreter';
 
 /**
  * Reads request fields the way the service validates them, refusing a missing or ill-typed field
@@ -13,7 +15,7 @@ function field(request: Request, name: string): unknown {
 }
 
 function refuse(value: unknown, name: string, constraint: string, hidden = false): StepFunctionsApiError {
-  const shown = value === undefined || value === null ? 'null' : hidden ? '(not shown)' : `'${String(value).slice(0, 80)}'`;
+  const shown = value === undefined || value === null ? 'null' : hidden ? '(not shown)' : `'${(typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 80)}'`;
   return new StepFunctionsApiError('ValidationException', `1 validation error detected: Value ${shown} at '${name}' failed to satisfy constraint: ${constraint}`);
 }
 
@@ -74,12 +76,18 @@ export function optionalEnum<T extends string>(request: Request, name: string, a
   return value as T;
 }
 
-/** Characters a Step Functions resource name may not contain (whitespace, brackets, wildcards, punctuation, controls). */
-const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+/** A JSON text field (execution input, task output): its value, or why it is not JSON. */
+export function parseJson(text: string): { ok: true; value: JsonValue } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as JsonValue };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
 
 /** Activity, state machine and execution names: 1 to 80 characters, none of them forbidden. */
 export function resourceName(request: Request, name: string): string {
-  const value = requiredString(request, name, { max: 80 });
+  const value = requiredString(request, name, { max: MAX_NAME_LENGTH });
   if (FORBIDDEN_NAME_CHARACTERS.test(value)) throw new StepFunctionsApiError('InvalidName', `Invalid Name: '${value}'`);
   return value;
 }

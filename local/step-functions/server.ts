@@ -10,22 +10,20 @@ import type {
   DescribeStateMachineInput,
   GetActivityTaskInput,
   GetExecutionHistoryInput,
-  ListActivitiesInput,
-  ListExecutionsInput,
-  ListStateMachinesInput,
   SendTaskFailureInput,
   SendTaskHeartbeatInput,
   SendTaskSuccessInput,
   StartExecutionInput,
   StopExecutionInput,
 } from '@aws-sdk/client-sfn';
+import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { StepFunctionsEngine } from './engine';
 import { StepFunctionsApiError } from './errors';
 
 export interface LocalStepFunctionsOptions {
   /** @default '127.0.0.1' */
   host?: string;
-  /** 0 picks any free port. @default 8083 */
+  /** 0 picks any free port. @default DEFAULT_LOCAL_PORTS.stepFunctions */
   port?: number;
   /** @default 'us-east-1' */
   region?: string;
@@ -62,15 +60,15 @@ type Operation = (engine: StepFunctionsEngine, request: object, signal: AbortSig
 const OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateActivity: (engine, request) => engine.createActivity(request as CreateActivityInput),
   DescribeActivity: (engine, request) => engine.describeActivity(request as DescribeActivityInput),
-  ListActivities: (engine, request) => engine.listActivities(request as ListActivitiesInput),
+  ListActivities: (engine, request) => engine.listActivities(request),
   DeleteActivity: (engine, request) => engine.deleteActivity(request as DeleteActivityInput),
   CreateStateMachine: (engine, request) => engine.createStateMachine(request as CreateStateMachineInput),
   DescribeStateMachine: (engine, request) => engine.describeStateMachine(request as DescribeStateMachineInput),
-  ListStateMachines: (engine, request) => engine.listStateMachines(request as ListStateMachinesInput),
+  ListStateMachines: (engine, request) => engine.listStateMachines(request),
   StartExecution: (engine, request) => engine.startExecution(request as StartExecutionInput),
   StopExecution: (engine, request) => engine.stopExecution(request as StopExecutionInput),
   DescribeExecution: (engine, request) => engine.describeExecution(request as DescribeExecutionInput),
-  ListExecutions: (engine, request) => engine.listExecutions(request as ListExecutionsInput),
+  ListExecutions: (engine, request) => engine.listExecutions(request),
   GetExecutionHistory: (engine, request) => engine.getExecutionHistory(request as GetExecutionHistoryInput),
   GetActivityTask: (engine, request, signal) => engine.getActivityTask(request as GetActivityTaskInput, { signal }),
   SendTaskSuccess: (engine, request) => engine.sendTaskSuccess(request as SendTaskSuccessInput),
@@ -184,7 +182,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * (`new SFNClient({ endpoint: url })`) and the AWS CLI (`--endpoint-url`) can drive it.
  */
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions = {}): Promise<LocalStepFunctions> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_LOCAL_HOST;
   const log = options.log ?? (() => undefined);
   const engine = new StepFunctionsEngine({
     region: options.region,
@@ -194,7 +192,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   });
   const server = createServer((request, response) => void handle(engine, request, response, log));
   try {
-    await listen(server, options.port ?? 8083, host);
+    await listen(server, options.port ?? DEFAULT_LOCAL_PORTS.stepFunctions, host);
   } catch (error) {
     await engine.close();
     throw error;

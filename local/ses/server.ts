@@ -1,14 +1,9 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import startSesServer from 'aws-ses-v2-local';
+import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
+import { FAULT_ANSWERS, type SesFault } from './faults';
 import { INBOX_PAGE } from './inbox-page';
-
-/**
- * Faults the local SES can be told to answer SendEmail with, as real SES does:
- * `throttled` (TooManyRequestsException, "Maximum sending rate exceeded"), `unavailable` (a 503),
- * `rejected` (MessageRejected).
- */
-export type SesFault = 'throttled' | 'unavailable' | 'rejected';
 
 export interface LocalSes {
   /** Base URL: the SES v2 endpoint, with the inbox page at `/` and the sent emails at `/store`. */
@@ -20,23 +15,6 @@ export interface LocalSes {
   sent(): ReadonlyArray<{ readonly messageId: string; readonly to: readonly string[]; readonly acceptedAt: number }>;
   close(): Promise<void>;
 }
-
-/** One email as `GET /store` lists it. */
-export interface StoredEmail {
-  readonly messageId: string;
-  readonly from: string;
-  readonly destination: { readonly to: readonly string[] };
-  readonly subject: string;
-  readonly body: { readonly html?: string; readonly text?: string };
-  /** Seconds since the epoch. */
-  readonly at: number;
-}
-
-const FAULT_ANSWERS: Readonly<Record<SesFault, { status: number; type: string; message: string }>> = {
-  throttled: { status: 429, type: 'TooManyRequestsException', message: 'Maximum sending rate exceeded.' },
-  unavailable: { status: 503, type: 'ServiceUnavailable', message: 'Service unavailable (fault injected by the local mode).' },
-  rejected: { status: 400, type: 'MessageRejected', message: 'Email rejected (fault injected by the local mode).' },
-};
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
 
@@ -56,11 +34,11 @@ function closeServer(server: http.Server): Promise<void> {
 
 /**
  * SES v2 on loopback (aws-ses-v2-local): SendEmail stores the message instead of sending it. A thin
- * front on the public port serves the inbox page (local/inbox-page.ts), answers SendEmail with a
- * fault while one is set, and forwards everything else, `GET /store` included.
+ * front on the public port serves the inbox page (inbox-page.ts), answers SendEmail with a fault
+ * while one is set (faults.ts), and forwards everything else, `GET /store` included.
  */
 export async function startLocalSes(options: { host?: string; port?: number } = {}): Promise<LocalSes> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_LOCAL_HOST;
   const inner = await startSesServer({ host: '127.0.0.1', port: 0 });
   const innerPort = (inner.address() as AddressInfo).port;
   let fault: SesFault | undefined;
@@ -150,7 +128,7 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
 
   let port: number;
   try {
-    port = await listen(front, options.port ?? 8005, host);
+    port = await listen(front, options.port ?? DEFAULT_LOCAL_PORTS.ses, host);
   } catch (error) {
     await closeServer(inner);
     throw error;
@@ -167,12 +145,4 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
       await closeServer(inner);
     },
   };
-}
-
-/** The emails the local SES has stored, oldest first. */
-export async function fetchStoredEmails(sesUrl: string): Promise<StoredEmail[]> {
-  const response = await fetch(`${sesUrl}/store`);
-  if (!response.ok) throw new Error(`GET ${sesUrl}/store answered ${response.status}`);
-  const { emails } = (await response.json()) as { emails: StoredEmail[] };
-  return emails;
 }

@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { readApprovalConfig } from '../infra/approval-config';
-import { HumanApprovalStack } from '../infra/human-approval-stack';
+import { readApprovalConfig } from '../../infra/approval-config';
+import { HumanApprovalStack } from '../../infra/human-approval-stack';
+import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 
 /** The CloudFormation template and assets of the stack, as `cdk synth` produces them. */
 export interface SynthesizedStack {
@@ -20,13 +21,12 @@ export interface CloudFormationResource {
 
 export interface CloudFormationTemplate {
   readonly Resources: Record<string, CloudFormationResource>;
-  readonly Outputs?: Record<string, { Value: unknown }>;
 }
 
-const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
+const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 
 /** The context of cdk.json: the settings a deployment would use. */
-export function projectContext(): Record<string, unknown> {
+function projectContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> };
   return cdkJson.context ?? {};
 }
@@ -43,7 +43,7 @@ export function synthesizeStack(context: Record<string, unknown> = {}, options: 
   const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
   const app = new App({ outdir, context: { ...projectContext(), ...context, ...bundling } });
   const config = readApprovalConfig((key) => app.node.tryGetContext(key));
-  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'HumanApproval';
+  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
   const stack = new HumanApprovalStack(app, stackName, { config });
   const assembly = app.synth();
   const artifact = assembly.getStackArtifact(stack.artifactId);

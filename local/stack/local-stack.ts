@@ -1,0 +1,128 @@
+import { buildApiModel } from '../api-gateway/api-model';
+import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
+import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, type LocalService } from '../ports';
+import { type LocalSes, startLocalSes } from '../ses/server';
+import { startLocalStepFunctions, type LocalStepFunctions } from '../step-functions/server';
+import type { LocalActivityWorker } from '../worker/local-activity-worker';
+import { createActivity, createStateMachine } from './deploy-workflow';
+import { LocalStackError } from './errors';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
+import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack, type SynthesizedStack } from './synthesized-stack';
+import { createWorker } from './worker-from-template';
+
+export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'worker';
+
+export interface LocalStackOptions {
+  /** Loopback address to listen on. @default 127.0.0.1 */
+  readonly host?: string;
+  /** 0 picks a free port. @default DEFAULT_LOCAL_PORTS */
+  readonly ports?: Partial<Record<LocalService, number>>;
+  /** CDK context on top of cdk.json, e.g. `{ reminderIntervalSeconds: 5 }`. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  readonly log?: (component: LocalComponent, line: string) => void;
+  /** How long GetActivityTask holds a poll. @default 60000, as the service does */
+  readonly activityPollHoldMs?: number;
+}
+
+export interface LocalStack {
+  readonly stackName: string;
+  /** Base of the Approve / Reject links, e.g. http://127.0.0.1:3000/respond */
+  readonly apiUrl: string;
+  /** SES v2 endpoint; its inbox page is at this URL and the stored emails at `/store`. */
+  readonly sesUrl: string;
+  readonly stepFunctionsUrl: string;
+  readonly stateMachineArn: string;
+  readonly activityArn: string;
+  readonly worker: LocalActivityWorker;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly ses: LocalSes;
+  close(): Promise<void>;
+}
+
+function explainListenError(error: unknown, component: LocalService, port: number): Error {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    return new LocalStackError(`Port ${port} (${component}) is already in use. Stop what uses it, or set ${LOCAL_PORT_ENV[component]} to a free port.`);
+  }
+  return error as Error;
+}
+
+/**
+ * Brings up the whole approval flow on this machine from the synthesized template: Step Functions
+ * (with the state machine and activity deployed into it), SES v2 with its inbox, the API Gateway
+ * stand-in, and the real worker handler on its schedule.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const host = options.host ?? DEFAULT_LOCAL_HOST;
+  const ports = { ...DEFAULT_LOCAL_PORTS, ...options.ports };
+  const log = (component: LocalComponent, line: string): void => options.log?.(component, line);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  };
+
+  try {
+    log('stack', 'synthesizing the CDK app');
+    const synthesized: SynthesizedStack = synthesizeStack({ ...options.context });
+    cleanups.push(() => removeSynthesizedStack(synthesized));
+    const { template, stackName } = synthesized;
+
+    const stepFunctions = await startLocalStepFunctions({
+      host,
+      port: ports.stepFunctions,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      activityPollHoldMs: options.activityPollHoldMs,
+      log: (line) => log('step-functions', line),
+    }).catch(
+      (error: unknown) => {
+        throw explainListenError(error, 'stepFunctions', ports.stepFunctions);
+      },
+    );
+    cleanups.push(() => stepFunctions.close());
+    const ses: LocalSes = await startLocalSes({ host, port: ports.ses }).catch((error: unknown) => {
+      throw explainListenError(error, 'ses', ports.ses);
+    });
+    cleanups.push(() => ses.close());
+
+    const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
+    const [functionId] = onlyResourceOfType(template, 'AWS::Lambda::Function');
+    const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${stackName}-${functionId}`;
+    const activityArn = await createActivity(stackName, stepFunctions.url);
+
+    const api: LocalApiGateway = await startLocalApiGateway({ model: buildApiModel(template), stepFunctionsUrl: stepFunctions.url, host, port: ports.api, log: (line) => log('api', line) }).catch(
+      (error: unknown) => {
+        throw explainListenError(error, 'api', ports.api);
+      },
+    );
+    cleanups.push(() => api.close());
+
+    const worker = createWorker(synthesized, { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url }, (line) => log('worker', line));
+    cleanups.push(() => worker.close());
+    // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
+    stepFunctions.engine.registerLambdaFunction(functionArn, (payload) => {
+      worker.invokeAsync(payload);
+      return Promise.resolve(null);
+    });
+    await worker.start();
+
+    const stateMachineArn = await createStateMachine(synthesized, stepFunctions.url, { [activityId]: activityArn, [`${functionId}.Arn`]: functionArn });
+    log('stack', `deployed state machine ${stackName} and its activity`);
+
+    return {
+      stackName,
+      apiUrl: api.url,
+      sesUrl: ses.url,
+      stepFunctionsUrl: stepFunctions.url,
+      stateMachineArn,
+      activityArn,
+      worker,
+      stepFunctions,
+      ses,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
