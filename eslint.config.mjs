@@ -2,14 +2,22 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'test/integ/*.snapshot/', 'test/integ/cdk-integ.out.*/'] },
-  eslint.configs.recommended,
-  ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'test/integ/*.snapshot/', 'test/integ/cdk-integ.out.*/', 'bin/', '*.js', '*.mjs'],
+  },
+  eslint.configs.recommended,
+  // Type-aware rules: they see what a value is, e.g. a promise nobody awaits.
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: {
       eqeqeq: ['error', 'always'],
       'no-control-regex': 'off',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },

@@ -6,6 +6,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { configuredStackName, DEFAULT_STACK_NAME } from '../infra/stack-name';
 import { CliError, UsageError } from './cli-errors';
 import type { Command, CommandDependencies } from './commands/command';
 import { doctorCommand } from './commands/doctor';
@@ -13,7 +14,6 @@ import { listCommand } from './commands/list';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { processOutput } from './output';
-import { configuredStackName } from './targets';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -23,7 +23,7 @@ const COMMANDS: readonly Command[] = [startCommand, statusCommand, listCommand, 
 
 const usage = `Usage: approval <command> [options]
 
-Starts and follows human-approval requests of the HumanApproval stack, and checks an AWS account
+Starts and follows human-approval requests of the ${DEFAULT_STACK_NAME} stack, and checks an AWS account
 before and after a deploy (doctor).
 
 Commands:

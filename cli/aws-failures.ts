@@ -1,3 +1,4 @@
+import { LOCAL_PORT_ENV } from '../local/ports';
 import { CliError, UsageError } from './cli-errors';
 import type { Target } from './targets';
 
@@ -10,7 +11,7 @@ interface ErrorFields {
 }
 
 function fields(error: unknown): ErrorFields {
-  return typeof error === 'object' && error !== null ? (error as ErrorFields) : {};
+  return typeof error === 'object' && error !== null ? (error) : {};
 }
 
 /**
@@ -35,7 +36,7 @@ export function explainAwsFailure(error: unknown, target: Target): unknown {
 
   if (target.kind === 'local' && isConnectionRefused(error)) {
     return new CliError(
-      `The local stack is not running at ${target.endpoint}. Start it with \`npm start\` (or set APPROVAL_LOCAL_SFN_PORT if it runs on another port).`,
+      `The local stack is not running at ${target.endpoint}. Start it with \`npm start\` (or set ${LOCAL_PORT_ENV.stepFunctions} if it runs on another port).`,
       options,
     );
   }

@@ -1,4 +1,4 @@
-/** Bad arguments or input: the CLI exits with 2 and the message says what to change. */
+/** Bad arguments or input: the `approval` CLI and `npm start` exit with 2 and the message says what to change. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 

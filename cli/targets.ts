@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DescribeStacksCommand, type CloudFormationClient, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, type SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import { DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, localHost, localPort, LocalPortError } from '../local/ports';
 import { CliError, UsageError } from './cli-errors';
 
-export const DEFAULT_STACK_NAME = 'HumanApproval';
-const DEFAULT_LOCAL_SFN_PORT = 8083;
-const DEFAULT_LOCAL_SES_PORT = 8005;
 const STATE_MACHINE_OUTPUT = 'StateMachineArn';
 
 /** What the commands need from the outside world; tests pass recording factories and a fixed env. */
@@ -34,41 +30,34 @@ export type Target =
     }
   | { readonly kind: 'deployed'; readonly stackName: string; readonly region: string | undefined };
 
-/**
- * The stack name `cdk deploy` and `npm start` use: the `stackName` context in cdk.json when it is
- * set there, else the default. A `-c stackName=...` on the command line is not visible here; pass
- * --stack-name for that.
- */
-export function configuredStackName(cdkJsonPath = join(__dirname, '..', 'cdk.json')): string {
-  try {
-    const context = (JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: { stackName?: unknown } }).context;
-    const name = context?.stackName;
-    return typeof name === 'string' && name !== '' ? name : DEFAULT_STACK_NAME;
-  } catch {
-    return DEFAULT_STACK_NAME;
-  }
-}
-
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const REGION = /^[a-z0-9]+(-[a-z0-9]+)+$/;
 
 function localEndpoint(env: TargetDependencies['env']): string {
-  const rawPort = env.APPROVAL_LOCAL_SFN_PORT;
-  const port = rawPort === undefined || rawPort === '' ? DEFAULT_LOCAL_SFN_PORT : Number(rawPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new UsageError(`APPROVAL_LOCAL_SFN_PORT must be a port number from 1 to 65535, not "${rawPort}".`);
+  const variable = LOCAL_PORT_ENV.stepFunctions;
+  let port: number;
+  try {
+    port = localPort(env, 'stepFunctions');
+  } catch (error) {
+    if (!(error instanceof LocalPortError)) throw error;
+    port = 0;
   }
+  // 0 lets `npm start` pick a free port; the CLI needs the port it picked.
+  if (port === 0) throw new UsageError(`${variable} must be a port number from 1 to 65535, not "${env[variable]}".`);
   return localUrl(env, port);
 }
 
 function localUrl(env: TargetDependencies['env'], port: number | string): string {
-  const host = env.APPROVAL_LOCAL_HOST || '127.0.0.1';
+  const host = localHost(env);
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** The local SES stand-in serves its inbox page at its root (see local/ses.ts). */
+/**
+ * The local SES stand-in serves its inbox page at its root. Only a hint in the output: the port is
+ * taken as it is, so a value the local stack would refuse cannot fail a command that worked.
+ */
 export function localInboxUrl(env: TargetDependencies['env']): string {
-  return `${localUrl(env, env.APPROVAL_LOCAL_SES_PORT || DEFAULT_LOCAL_SES_PORT)}/`;
+  return `${localUrl(env, env[LOCAL_PORT_ENV.ses] || DEFAULT_LOCAL_PORTS.ses)}/`;
 }
 
 export function resolveTarget(options: TargetOptions, deps: TargetDependencies): Target {

@@ -1,4 +1,5 @@
 import { ApprovalError } from '../functions/commons/approval-errors';
+import { DECISION_ROUTES } from '../functions/commons/decision-links';
 import { Pages, renderConfirmPage, renderPage } from './approval-pages';
 
 /**
@@ -98,7 +99,7 @@ export function confirmPageTemplate(decision: Decision): string {
     `#set($taskToken = "$!input.params('taskToken')")`,
     // The token comes from the link, which anyone can forge: escape it for the attribute.
     `#set($tokenInHtml = $taskToken.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;'))`,
-    renderConfirmPage(decision, decision === 'approved' ? 'succeed' : 'fail', '$tokenInHtml', MAX_COMMENT_LENGTH),
+    renderConfirmPage(decision, DECISION_ROUTES[decision], '$tokenInHtml', MAX_COMMENT_LENGTH),
   ].join('\n');
 }
 

@@ -1,70 +1,221 @@
 import { isEmailAddress } from '../functions/commons/approval-request';
-import { LINK_MODES, type LinkMode } from './constructs/approval-api';
+import { DEFAULT_STACK_NAME } from './stack-name';
 
-/** Settings of the approval service, read from cdk.json "context" or `-c name=value`. */
-export interface ApprovalConfig {
-  /**
-   * Verified SES identity the emails come from. A deployment needs one (`cdk synth` stops without
-   * it); the local mode runs without it and sends from the manager's own address.
-   */
-  readonly senderEmail: string | undefined;
-  /** SES configuration set every email is sent with (event publishing, dedicated IPs); undefined for none. */
-  readonly sesConfigurationSet: string | undefined;
-  /** How long a link stays valid before a reminder (with new links) is sent. */
-  readonly reminderIntervalSeconds: number;
-  /** Reminders after the first email; after the last one runs out, the request expires. */
-  readonly reminderCount: number;
-  /** How often the schedule starts the worker as a safety net; each request also wakes it at once. */
-  readonly workerScheduleMinutes: number;
-  /** Most worker instances working at once: each run first takes one of this many slots, or stops. */
-  readonly workerMaxConcurrency: number;
-  /** Lambda reserved concurrency of the worker; 0 (the default) reserves none, which new accounts cannot give. */
-  readonly workerReservedConcurrency: number;
-  /** Most emails per second, across all worker instances (the account's SES sending rate or less). */
-  readonly maxSendRate: number;
-  /** First wait before a new email after a failed delivery; doubles each time. */
-  readonly deliveryRetryIntervalSeconds: number;
-  /** New emails tried after a failed delivery before the request ends as EmailDeliveryFailed. */
-  readonly deliveryRetryAttempts: number;
-  /** Steady-state requests per second the approval API accepts. */
-  readonly apiThrottlingRateLimit: number;
-  /** Burst of requests the approval API accepts. */
-  readonly apiThrottlingBurstLimit: number;
-  /** Create the account-wide API Gateway CloudWatch Logs role (needed once per account and region for access logs). */
-  readonly createApiGatewayAccountRole: boolean;
-  /** `direct`: opening a link decides. `confirm`: it shows a page whose button decides (safe from mail link scanners). */
-  readonly linkMode: LinkMode;
-  /** X-Ray tracing of the approval API stage. Off by default: API Gateway's segments record the URL, task token included. */
-  readonly apiTracing: boolean;
-  /** Address the CloudWatch alarms are emailed to (through SNS); undefined for alarms without notifications. */
-  readonly alarmEmail: string | undefined;
-  /** A CloudWatch dashboard with the approval funnel ($3 a month beyond the free tier's three dashboards). */
-  readonly dashboard: boolean;
-}
-
-interface IntegerSetting {
-  readonly key: keyof ApprovalConfig;
-  readonly min: number;
-  readonly max: number;
-  readonly default: number;
-  readonly unit: string;
-}
-
-const INTEGER_SETTINGS: readonly IntegerSetting[] = [
-  { key: 'reminderIntervalSeconds', min: 1, max: 31_536_000, default: 86_400, unit: 'seconds' },
-  { key: 'reminderCount', min: 0, max: 20, default: 2, unit: 'reminders' },
-  { key: 'workerScheduleMinutes', min: 1, max: 1_440, default: 60, unit: 'minutes' },
-  { key: 'workerMaxConcurrency', min: 1, max: 100, default: 2, unit: 'concurrent instances' },
-  { key: 'workerReservedConcurrency', min: 0, max: 1_000, default: 0, unit: 'reserved instances' },
-  { key: 'maxSendRate', min: 1, max: 1_000, default: 10, unit: 'emails per second' },
-  { key: 'deliveryRetryIntervalSeconds', min: 1, max: 3_600, default: 60, unit: 'seconds' },
-  { key: 'deliveryRetryAttempts', min: 0, max: 10, default: 4, unit: 'attempts' },
-  { key: 'apiThrottlingRateLimit', min: 1, max: 10_000, default: 10, unit: 'requests per second' },
-  { key: 'apiThrottlingBurstLimit', min: 1, max: 5_000, default: 20, unit: 'requests' },
-];
+/**
+ * How a link in the email decides:
+ * - `direct`: opening the link (GET) decides at once.
+ * - `confirm`: GET only shows a confirmation page; its button (a POST) decides, so mail scanners
+ *   that open links cannot decide on their own.
+ */
+export type LinkMode = 'direct' | 'confirm';
+export const LINK_MODES: readonly LinkMode[] = ['direct', 'confirm'];
 
 /** Longest a Standard state machine execution may run (one year). */
 export const MAX_EXECUTION_SECONDS = 31_536_000;
+
+interface SettingBase {
+  /** What the setting does, in one line. */
+  readonly meaning: string;
+}
+
+/** A whole number from `min` to `max`; `unit` names what it counts, for error messages. */
+export interface IntegerSetting extends SettingBase {
+  readonly kind: 'integer';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly unit: string;
+}
+
+export interface BooleanSetting extends SettingBase {
+  readonly kind: 'boolean';
+  readonly default: boolean;
+}
+
+/** One of a few words. */
+export interface ChoiceSetting<Value extends string> extends SettingBase {
+  readonly kind: 'choice';
+  readonly default: Value;
+  readonly values: readonly Value[];
+}
+
+/** An email address; no default: unset means none. */
+export interface EmailSetting extends SettingBase {
+  readonly kind: 'email';
+  readonly default: undefined;
+}
+
+/** A name; undefined as its default means none. */
+export interface TextSetting extends SettingBase {
+  readonly kind: 'text';
+  readonly default: string | undefined;
+}
+
+export type Setting = IntegerSetting | BooleanSetting | ChoiceSetting<LinkMode> | EmailSetting | TextSetting;
+
+/**
+ * Every setting of the stack, set in cdk.json under "context" or with `-c name=value`: the one
+ * home of each default and range. readApprovalConfig reads them (stackName is read by infra/app.ts
+ * and the local mode), the constructs take their defaults from here, and the README's
+ * configuration table documents the same settings (test/infra/configuration-table.test.ts
+ * checks the names and defaults).
+ */
+export const APPROVAL_SETTINGS = {
+  senderEmail: {
+    kind: 'email',
+    default: undefined,
+    meaning: "Verified SES identity every email comes from; a deployment needs one, the local mode sends from the manager's own address without it.",
+  },
+  sesConfigurationSet: {
+    kind: 'text',
+    default: undefined,
+    meaning: 'SES configuration set every email is sent with (event publishing, dedicated IPs); none when unset.',
+  },
+  reminderIntervalSeconds: {
+    kind: 'integer',
+    default: 86_400,
+    min: 1,
+    max: MAX_EXECUTION_SECONDS,
+    unit: 'seconds',
+    meaning: 'How long a link stays valid before a reminder (with new links) is sent.',
+  },
+  reminderCount: {
+    kind: 'integer',
+    default: 2,
+    min: 0,
+    max: 20,
+    unit: 'reminders',
+    meaning: 'Reminders after the first email; after the last one runs out, the request expires.',
+  },
+  workerScheduleMinutes: {
+    kind: 'integer',
+    default: 60,
+    min: 1,
+    max: 1_440,
+    unit: 'minutes',
+    meaning: 'How often the schedule starts the worker as a safety net; each request also wakes it at once.',
+  },
+  workerMaxConcurrency: {
+    kind: 'integer',
+    default: 2,
+    min: 1,
+    max: 100,
+    unit: 'concurrent instances',
+    meaning: 'Most worker instances working at once: each run first takes one of this many slots, or stops.',
+  },
+  workerReservedConcurrency: {
+    kind: 'integer',
+    default: 0,
+    min: 0,
+    max: 1_000,
+    unit: 'reserved instances',
+    meaning: 'Lambda reserved concurrency of the worker; 0 reserves none, which accounts with a concurrency limit of 10 need.',
+  },
+  maxSendRate: {
+    kind: 'integer',
+    default: 10,
+    min: 1,
+    max: 1_000,
+    unit: 'emails per second',
+    meaning: "Most emails per second, across all worker instances (the account's SES sending rate or less).",
+  },
+  deliveryRetryIntervalSeconds: {
+    kind: 'integer',
+    default: 60,
+    min: 1,
+    max: 3_600,
+    unit: 'seconds',
+    meaning: 'First wait before a new email after a failed delivery; doubles each time, at most an hour.',
+  },
+  deliveryRetryAttempts: {
+    kind: 'integer',
+    default: 4,
+    min: 0,
+    max: 10,
+    unit: 'attempts',
+    meaning: 'New emails tried after failed deliveries before the request ends as EmailDeliveryFailed.',
+  },
+  apiThrottlingRateLimit: {
+    kind: 'integer',
+    default: 10,
+    min: 1,
+    max: 10_000,
+    unit: 'requests per second',
+    meaning: 'Steady-state requests per second the approval API accepts.',
+  },
+  apiThrottlingBurstLimit: {
+    kind: 'integer',
+    default: 20,
+    min: 1,
+    max: 5_000,
+    unit: 'requests',
+    meaning: 'Burst of requests the approval API accepts; at least the rate.',
+  },
+  apiTracing: {
+    kind: 'boolean',
+    default: false,
+    meaning: "X-Ray tracing of the approval API stage; API Gateway's segments record the URL, task token included.",
+  },
+  linkMode: {
+    kind: 'choice',
+    default: 'direct',
+    values: LINK_MODES,
+    meaning: '`direct`: opening a link decides; `confirm`: it shows a page whose button decides (safe from mail link scanners).',
+  },
+  createApiGatewayAccountRole: {
+    kind: 'boolean',
+    default: true,
+    meaning: 'Create the account-wide role API Gateway writes access logs with (one per account and region).',
+  },
+  alarmEmail: {
+    kind: 'email',
+    default: undefined,
+    meaning: 'Address the CloudWatch alarms are emailed to, through SNS; alarms without notifications when unset.',
+  },
+  dashboard: {
+    kind: 'boolean',
+    default: false,
+    meaning: "A CloudWatch dashboard with the approval funnel ($3 a month beyond the free tier's three dashboards).",
+  },
+  stackName: {
+    kind: 'text',
+    default: DEFAULT_STACK_NAME,
+    meaning: 'Name of the CloudFormation stack.',
+  },
+} as const satisfies Readonly<Record<string, Setting>>;
+
+export type SettingName = keyof typeof APPROVAL_SETTINGS;
+
+/** The settings of one kind, e.g. `SettingNameOf<IntegerSetting>`. */
+type SettingNameOf<Kind extends Setting> = { [Name in SettingName]: (typeof APPROVAL_SETTINGS)[Name] extends Kind ? Name : never }[SettingName];
+
+/**
+ * The settings of the approval service, as readApprovalConfig reads them: one field per entry of
+ * APPROVAL_SETTINGS but stackName, which says what each means, its default and its range.
+ */
+export interface ApprovalConfig {
+  /** Undefined: none set (`cdk synth` stops; the local mode sends from the manager's own address). */
+  readonly senderEmail: string | undefined;
+  /** Undefined for none. */
+  readonly sesConfigurationSet: string | undefined;
+  readonly reminderIntervalSeconds: number;
+  readonly reminderCount: number;
+  readonly workerScheduleMinutes: number;
+  readonly workerMaxConcurrency: number;
+  /** 0 reserves none. */
+  readonly workerReservedConcurrency: number;
+  readonly maxSendRate: number;
+  readonly deliveryRetryIntervalSeconds: number;
+  readonly deliveryRetryAttempts: number;
+  readonly apiThrottlingRateLimit: number;
+  readonly apiThrottlingBurstLimit: number;
+  readonly createApiGatewayAccountRole: boolean;
+  readonly linkMode: LinkMode;
+  readonly apiTracing: boolean;
+  /** Undefined: alarms without notifications. */
+  readonly alarmEmail: string | undefined;
+  readonly dashboard: boolean;
+}
 
 export class ApprovalConfigError extends Error {
   override readonly name = 'ApprovalConfigError';
@@ -72,38 +223,43 @@ export class ApprovalConfigError extends Error {
 
 const HOW_TO_SET = 'Set it in cdk.json under "context", or with `-c name=value` on the cdk command line.';
 
-function readInteger(context: (key: string) => unknown, setting: IntegerSetting): number {
-  const raw = context(setting.key);
-  if (raw === undefined || raw === null || raw === '') return setting.default;
+type Context = (key: string) => unknown;
+
+const isUnset = (raw: unknown): boolean => raw === undefined || raw === null || raw === '';
+
+function readInteger(context: Context, name: SettingNameOf<IntegerSetting>): number {
+  const setting: IntegerSetting = APPROVAL_SETTINGS[name];
+  const raw = context(name);
+  if (isUnset(raw)) return setting.default;
   // `-c name=value` arrives as a string, cdk.json gives numbers.
   const value = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < setting.min || value > setting.max) {
     throw new ApprovalConfigError(
-      `Context value ${setting.key}=${JSON.stringify(raw)} is not valid: use a whole number of ${setting.unit} from ${setting.min} to ${setting.max}. ${HOW_TO_SET}`,
+      `Context value ${name}=${JSON.stringify(raw)} is not valid: use a whole number of ${setting.unit} from ${setting.min} to ${setting.max}. ${HOW_TO_SET}`,
     );
   }
   return value;
 }
 
-function readBoolean(context: (key: string) => unknown, key: string, fallback: boolean): boolean {
-  const raw = context(key);
-  if (raw === undefined || raw === null || raw === '') return fallback;
+function readBoolean(context: Context, name: SettingNameOf<BooleanSetting>): boolean {
+  const raw = context(name);
+  if (isUnset(raw)) return APPROVAL_SETTINGS[name].default;
   if (raw === true || raw === 'true') return true;
   if (raw === false || raw === 'false') return false;
-  throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(raw)} is not valid: use true or false. ${HOW_TO_SET}`);
+  throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(raw)} is not valid: use true or false. ${HOW_TO_SET}`);
 }
 
-function readOptionalString(context: (key: string) => unknown, key: string, what: string): string | undefined {
-  const raw = context(key);
+function readOptionalString(context: Context, name: SettingName, what: string): string | undefined {
+  const raw = context(name);
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string') throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(raw)} is not valid: use ${what}. ${HOW_TO_SET}`);
+  if (typeof raw !== 'string') throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(raw)} is not valid: use ${what}. ${HOW_TO_SET}`);
   return raw.trim() || undefined;
 }
 
-function readOptionalEmail(context: (key: string) => unknown, key: string, example: string): string | undefined {
-  const value = readOptionalString(context, key, 'an email address');
+function readOptionalEmail(context: Context, name: SettingNameOf<EmailSetting>, example: string): string | undefined {
+  const value = readOptionalString(context, name, 'an email address');
   if (value !== undefined && !isEmailAddress(value)) {
-    throw new ApprovalConfigError(`Context value ${key}=${JSON.stringify(value)} is not an email address. Use one such as ${example}. ${HOW_TO_SET}`);
+    throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(value)} is not an email address. Use one such as ${example}. ${HOW_TO_SET}`);
   }
   return value;
 }
@@ -111,27 +267,30 @@ function readOptionalEmail(context: (key: string) => unknown, key: string, examp
 /** SES configuration set names: letters, digits, `_` and `-`, at most 64 characters. */
 const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function readLinkMode(context: (key: string) => unknown): LinkMode {
+function readLinkMode(context: Context): LinkMode {
+  const setting = APPROVAL_SETTINGS.linkMode;
   const raw = context('linkMode');
-  if (raw === undefined || raw === null || raw === '') return 'direct';
-  if (typeof raw === 'string' && (LINK_MODES as readonly string[]).includes(raw)) return raw as LinkMode;
-  throw new ApprovalConfigError(`Context value linkMode=${JSON.stringify(raw)} is not valid: use ${LINK_MODES.join(' or ')}. ${HOW_TO_SET}`);
+  if (isUnset(raw)) return setting.default;
+  if (typeof raw === 'string' && (setting.values as readonly string[]).includes(raw)) return raw as LinkMode;
+  throw new ApprovalConfigError(`Context value linkMode=${JSON.stringify(raw)} is not valid: use ${setting.values.join(' or ')}. ${HOW_TO_SET}`);
 }
+
+const INTEGER_SETTING_NAMES = (Object.keys(APPROVAL_SETTINGS) as SettingName[]).filter(
+  (name): name is SettingNameOf<IntegerSetting> => APPROVAL_SETTINGS[name].kind === 'integer',
+);
 
 /**
  * Reads and checks every setting, so a wrong value stops `cdk synth` with a message naming it
  * rather than failing later in CloudFormation or at run time.
  */
-export function readApprovalConfig(context: (key: string) => unknown): ApprovalConfig {
+export function readApprovalConfig(context: Context): ApprovalConfig {
   if (context('workerMaxConcurrency') === 0 || context('workerMaxConcurrency') === '0') {
+    const { min, max } = APPROVAL_SETTINGS.workerMaxConcurrency;
     throw new ApprovalConfigError(
-      `Context value workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set, and the worker bounds itself to workerMaxConcurrency instances (1 to 100). ${HOW_TO_SET}`,
+      `Context value workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set, and the worker bounds itself to workerMaxConcurrency instances (${min} to ${max}). ${HOW_TO_SET}`,
     );
   }
-  const integers = Object.fromEntries(INTEGER_SETTINGS.map((setting) => [setting.key, readInteger(context, setting)])) as Record<
-    IntegerSetting['key'],
-    number
-  >;
+  const integers = Object.fromEntries(INTEGER_SETTING_NAMES.map((name) => [name, readInteger(context, name)])) as Record<SettingNameOf<IntegerSetting>, number>;
 
   const senderEmail = readOptionalEmail(context, 'senderEmail', 'approvals@example.com, a verified SES identity');
   const sesConfigurationSet = readOptionalString(context, 'sesConfigurationSet', 'the name of an SES configuration set');
@@ -144,21 +303,12 @@ export function readApprovalConfig(context: (key: string) => unknown): ApprovalC
   const config: ApprovalConfig = {
     senderEmail,
     sesConfigurationSet,
-    reminderIntervalSeconds: integers.reminderIntervalSeconds,
-    reminderCount: integers.reminderCount,
-    workerScheduleMinutes: integers.workerScheduleMinutes,
-    workerMaxConcurrency: integers.workerMaxConcurrency,
-    workerReservedConcurrency: integers.workerReservedConcurrency,
-    maxSendRate: integers.maxSendRate,
-    deliveryRetryIntervalSeconds: integers.deliveryRetryIntervalSeconds,
-    deliveryRetryAttempts: integers.deliveryRetryAttempts,
-    apiThrottlingRateLimit: integers.apiThrottlingRateLimit,
-    apiThrottlingBurstLimit: integers.apiThrottlingBurstLimit,
-    createApiGatewayAccountRole: readBoolean(context, 'createApiGatewayAccountRole', true),
+    ...integers,
+    createApiGatewayAccountRole: readBoolean(context, 'createApiGatewayAccountRole'),
     linkMode: readLinkMode(context),
-    apiTracing: readBoolean(context, 'apiTracing', false),
+    apiTracing: readBoolean(context, 'apiTracing'),
     alarmEmail: readOptionalEmail(context, 'alarmEmail', 'ops@example.com'),
-    dashboard: readBoolean(context, 'dashboard', false),
+    dashboard: readBoolean(context, 'dashboard'),
   };
   if (config.apiThrottlingBurstLimit < config.apiThrottlingRateLimit) {
     throw new ApprovalConfigError(

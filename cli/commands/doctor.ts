@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isEmailAddress } from '../../functions/commons/approval-request';
+import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { COMMON_OPTIONS, parseCommandLine, STACK_OPTIONS } from '../arguments';
 import { CliError, UsageError } from '../cli-errors';
 import { formatReport, hasProblems, reportJson, verdict } from '../doctor/report';
@@ -19,7 +20,7 @@ Options:
   --sender-email ADDRESS  check this sender instead of senderEmail in cdk.json
   -c, --context NAME=VALUE
                           a setting as \`cdk deploy -c\` would get it (repeatable)
-  --stack-name NAME       stack to check (default: stackName in cdk.json, else HumanApproval)
+  --stack-name NAME       stack to check (default: stackName in cdk.json, else ${DEFAULT_STACK_NAME})
   --region REGION         region to check (default: AWS_REGION, AWS_DEFAULT_REGION, your profile's)
   --json                  print {"ok", "region", "checks": [{"id", "status", "summary", "fix"}]}
   -h, --help              show this help

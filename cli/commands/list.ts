@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ListExecutionsCommand, type ExecutionListItem, type SFNClient } from '@aws-sdk/client-sfn';
+import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { describeApprovalExecution, type ApprovalExecutionView } from '../approval-execution';
 import { COMMON_OPTIONS, parseCommandLine, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
@@ -21,7 +22,7 @@ Options:
   --all              every request, whatever its status
   --max N            at most N requests (default ${DEFAULT_LIST_MAX}, at most ${MAX_LIST_MAX})
   --local            use the local stack started by \`npm start\`
-  --stack-name NAME  stack to use (default: stackName in cdk.json, else HumanApproval)
+  --stack-name NAME  stack to use (default: stackName in cdk.json, else ${DEFAULT_STACK_NAME})
   --region REGION    region of the deployed stack (default: the AWS SDK's)
   --json             print a JSON array of the objects \`approval status --json\` prints
   -h, --help         show this help`;
@@ -49,7 +50,7 @@ async function newestExecutions(sfn: SFNClient, stateMachineArn: string, all: bo
 }
 
 async function describeAll(sfn: SFNClient, items: readonly ExecutionListItem[]): Promise<ApprovalExecutionView[]> {
-  const views: Array<ApprovalExecutionView | undefined> = new Array(items.length);
+  const views = new Array<ApprovalExecutionView | undefined>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

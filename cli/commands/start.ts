@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { MAX_EMPLOYEE_NAME_LENGTH, validateApprovalTask, type ApprovalRequest } from '../../functions/commons/approval-request';
+import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
+import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
 import { COMMON_OPTIONS, parseCommandLine, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';
@@ -17,16 +19,13 @@ Options:
   --name NAME              execution name (default: generated); the same name and input
                            while the request is open starts nothing new
   --local                  use the local stack started by \`npm start\`
-  --stack-name NAME        stack to use (default: stackName in cdk.json, else HumanApproval)
+  --stack-name NAME        stack to use (default: stackName in cdk.json, else ${DEFAULT_STACK_NAME})
   --region REGION          region of the deployed stack (default: the AWS SDK's)
   --json                   print {"executionArn", "startDate"} only
   -h, --help               show this help
 
 Example:
   approval start --manager-email manager@example.com --employee-name "Jim Smith"`;
-
-// What Step Functions accepts as an execution name.
-const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = { managerEmailAddress: '--manager-email', employeeName: '--employee-name' };
 
@@ -42,8 +41,8 @@ function requestProblems(request: Partial<ApprovalRequest>): string[] {
 
 function executionNameProblem(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
-  if (name.length < 1 || name.length > 80) return `--name must be 1 to 80 characters long, not ${name.length}`;
-  if (EXECUTION_NAME_FORBIDDEN.test(name)) return `--name "${name}" has characters Step Functions does not allow in a name (spaces, brackets, or any of ?*"#%\\^|~\`$&,;:/)`;
+  if (name.length < 1 || name.length > MAX_NAME_LENGTH) return `--name must be 1 to ${MAX_NAME_LENGTH} characters long, not ${name.length}`;
+  if (FORBIDDEN_NAME_CHARACTERS.test(name)) return `--name "${name}" has characters Step Functions does not allow in a name (spaces, brackets, or any of ?*"#%\\^|~\`$&,;:/)`;
   return undefined;
 }
 

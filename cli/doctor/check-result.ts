@@ -64,7 +64,7 @@ interface AwsErrorFields {
 }
 
 function fields(error: unknown): AwsErrorFields {
-  return typeof error === 'object' && error !== null ? (error as AwsErrorFields) : {};
+  return typeof error === 'object' && error !== null ? (error) : {};
 }
 
 export function errorName(error: unknown): string {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as ApprovalConfigModule from '../../infra/approval-config';
-import type { ApprovalConfig } from '../../infra/approval-config';
+import { type ApprovalConfig, ApprovalConfigError, readApprovalConfig } from '../../infra/approval-config';
 import { UsageError } from '../cli-errors';
 
 const CDK_JSON = join(__dirname, '..', '..', 'cdk.json');
@@ -29,19 +28,9 @@ export function parseContextOverrides(pairs: readonly string[]): Record<string, 
   return overrides;
 }
 
-/**
- * Loaded on use, not at the top: infra/ pulls in aws-cdk-lib, half a second the other commands need
- * not wait for. `require`, because the bin entry's tsx/cjs hands `import()` to Node's ESM loader,
- * which cannot resolve extensionless TypeScript paths.
- */
-function loadApprovalConfigModule(): typeof ApprovalConfigModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
-  return require('../../infra/approval-config') as typeof ApprovalConfigModule;
-}
-
-/** The settings with nothing set: the defaults `readApprovalConfig` owns. */
+/** The settings with nothing set: the defaults of APPROVAL_SETTINGS, as `readApprovalConfig` reads them. */
 export function defaultApprovalConfig(): ApprovalConfig {
-  return loadApprovalConfigModule().readApprovalConfig(() => undefined);
+  return readApprovalConfig(() => undefined);
 }
 
 function projectContext(cdkJsonPath: string): Record<string, unknown> {
@@ -60,7 +49,6 @@ export function loadDoctorSettings(overrides: Readonly<Record<string, unknown>>,
   } catch (error) {
     return { ok: false, message: `cannot read ${cdkJsonPath}: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const { readApprovalConfig, ApprovalConfigError } = loadApprovalConfigModule();
   try {
     const config = readApprovalConfig((key) => context[key]);
     const qualifier = context['@aws-cdk/core:bootstrapQualifier'];

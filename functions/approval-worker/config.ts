@@ -53,20 +53,20 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const activityArn = required(env, WORKER_ENV.activityArn);
   if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:.+$/.test(activityArn)) {
-    throw new WorkerConfigError(`ACTIVITY_ARN ${JSON.stringify(activityArn)} is not a Step Functions activity ARN.`);
+    throw new WorkerConfigError(`${WORKER_ENV.activityArn} ${JSON.stringify(activityArn)} is not a Step Functions activity ARN.`);
   }
   const approvalApiUrl = required(env, WORKER_ENV.approvalApiUrl);
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(approvalApiUrl)) {
-    throw new WorkerConfigError(`APPROVAL_API_URL ${JSON.stringify(approvalApiUrl)} is not an http(s) URL without a query string.`);
+    throw new WorkerConfigError(`${WORKER_ENV.approvalApiUrl} ${JSON.stringify(approvalApiUrl)} is not an http(s) URL without a query string.`);
   }
   const sender = env[WORKER_ENV.senderEmail]?.trim();
   if (sender && !isEmailAddress(sender)) {
-    throw new WorkerConfigError(`SENDER_EMAIL ${JSON.stringify(sender)} is not an email address.`);
+    throw new WorkerConfigError(`${WORKER_ENV.senderEmail} ${JSON.stringify(sender)} is not an email address.`);
   }
   const rawRate = env[WORKER_ENV.maxSendRate]?.trim();
   const maxSendRate = rawRate ? Number(rawRate) : DEFAULT_MAX_SEND_RATE;
   if (!Number.isFinite(maxSendRate) || maxSendRate <= 0) {
-    throw new WorkerConfigError(`MAX_SEND_RATE ${JSON.stringify(rawRate)} is not a positive number of emails per second.`);
+    throw new WorkerConfigError(`${WORKER_ENV.maxSendRate} ${JSON.stringify(rawRate)} is not a positive number of emails per second.`);
   }
   const sesConfigurationSet = env[WORKER_ENV.sesConfigurationSet]?.trim() || undefined;
   const slotsTable = env[WORKER_ENV.slotsTable]?.trim();

@@ -5,9 +5,12 @@
 export const ApprovalError = {
   /** The execution input cannot become an email (missing field, not an address, name too long). Not retried. */
   InvalidRequest: 'InvalidRequest',
-  /** SES could not send now (throttled, unavailable, quota); the state machine retries with backoff and a new token. */
+  /**
+   * SES did not send now: throttled or unavailable, or refusing the whole account (sending paused,
+   * sender not verified, quota used up). The state machine redelivers with backoff and a new token.
+   */
   EmailDeliveryFailed: 'EmailDeliveryFailed',
-  /** SES refused the message for a reason retrying cannot fix (rejected, unverified sender, paused account). */
+  /** SES refused this one message for a reason retrying cannot fix (a rejected message or recipient, a bad request). */
   EmailDeliveryRefused: 'EmailDeliveryRefused',
   /** The manager clicked Reject (sent by the approval API, not by the worker). */
   Rejected: 'Rejected',

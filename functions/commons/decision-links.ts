@@ -1,3 +1,10 @@
+/**
+ * The approval API's route for each decision, below the stage URL: the links lead there and the
+ * stack serves them (infra/constructs/approval-api.ts). Here, not in infra/, because the worker's
+ * bundle builds the links and must not pull in the CDK.
+ */
+export const DECISION_ROUTES = { approved: 'succeed', rejected: 'fail' } as const;
+
 export interface DecisionLinks {
   readonly approveUrl: string;
   readonly rejectUrl: string;
@@ -13,7 +20,7 @@ export function buildDecisionLinks(apiUrl: string, taskToken: string): DecisionL
   const base = apiUrl.replace(/\/+$/, '');
   const query = `taskToken=${encodeURIComponent(taskToken)}`;
   return {
-    approveUrl: `${base}/succeed?${query}`,
-    rejectUrl: `${base}/fail?${query}`,
+    approveUrl: `${base}/${DECISION_ROUTES.approved}?${query}`,
+    rejectUrl: `${base}/${DECISION_ROUTES.rejected}?${query}`,
   };
 }

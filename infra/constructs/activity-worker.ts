@@ -11,7 +11,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WORKER_ENV } from '../../functions/approval-worker/config';
 import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
-import { WORKER_TIMEOUT_SECONDS } from '../approval-config';
+import { APPROVAL_SETTINGS, WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
 
 export const WORKER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'approval-worker', 'index.ts');
@@ -33,14 +33,14 @@ export interface ActivityWorkerProps {
   /**
    * How often the schedule starts the worker. Each request also wakes it (the state machine's
    * WakeWorker state), so this is only a safety net.
-   * @default 60 minutes
+   * @default the default of the `workerScheduleMinutes` setting (APPROVAL_SETTINGS in infra/approval-config.ts)
    */
   readonly schedule?: Duration;
   /**
    * Most instances working at once. Each run first takes one of this many slots in a DynamoDB
    * table and stops at once if none is free, so a burst of requests cannot start hundreds of
    * pollers, without the Lambda reserved concurrency that new accounts cannot give.
-   * @default 2
+   * @default the default of the `workerMaxConcurrency` setting (APPROVAL_SETTINGS)
    */
   readonly maxConcurrency?: number;
   /**
@@ -51,12 +51,12 @@ export interface ActivityWorkerProps {
   readonly reservedConcurrency?: number;
   /**
    * Most emails per second across all instances; each instance keeps to its share.
-   * @default 10
+   * @default the default of the `maxSendRate` setting (APPROVAL_SETTINGS)
    */
   readonly maxSendRate?: number;
   /**
    * CloudWatch namespace of the worker's metrics (emails sent, failed, throttled).
-   * @default 'HumanApproval'
+   * @default WORKER_METRICS_NAMESPACE_DEFAULT (functions/commons/worker-metrics.ts)
    */
   readonly metricsNamespace?: string;
 }
@@ -76,7 +76,7 @@ export class ActivityWorker extends Construct {
   constructor(scope: Construct, id: string, props: ActivityWorkerProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const maxConcurrency = props.maxConcurrency ?? 2;
+    const maxConcurrency = props.maxConcurrency ?? APPROVAL_SETTINGS.workerMaxConcurrency.default;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
       throw new Error(`maxConcurrency must be a whole number of at least 1, not ${maxConcurrency}.`);
     }
@@ -122,7 +122,7 @@ export class ActivityWorker extends Construct {
         [WORKER_ENV.approvalApiUrl]: props.approvalApiUrl,
         [WORKER_ENV.senderEmail]: props.senderEmail ?? '',
         [WORKER_ENV.sesConfigurationSet]: props.sesConfigurationSet ?? '',
-        [WORKER_ENV.maxSendRate]: String(maxSendRatePerInstance(props.maxSendRate ?? 10, maxConcurrency)),
+        [WORKER_ENV.maxSendRate]: String(maxSendRatePerInstance(props.maxSendRate ?? APPROVAL_SETTINGS.maxSendRate.default, maxConcurrency)),
         [WORKER_ENV.slotsTable]: this.slots.tableName,
         [WORKER_ENV.slotCount]: String(maxConcurrency),
         [WORKER_ENV.metricsNamespace]: props.metricsNamespace ?? WORKER_METRICS_NAMESPACE_DEFAULT,
@@ -173,8 +173,8 @@ export class ActivityWorker extends Construct {
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Starts the approval worker as a safety net; requests also wake it directly',
-      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(60)),
-      // A failed run is not retried: the next scheduled run picks up whatever is waiting.
+      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(APPROVAL_SETTINGS.workerScheduleMinutes.default)),
+      // A failed run is not retried: the next run, woken or scheduled, picks up whatever is waiting.
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
   }

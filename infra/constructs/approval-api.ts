@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DECISION_ROUTES } from '../../functions/commons/decision-links';
 import {
   confirmPageTemplate,
   type Decision,
@@ -13,49 +14,41 @@ import {
   stepFunctionsClientErrorTemplate,
   stepFunctionsServerErrorTemplate,
 } from '../approval-api-templates';
+import { APPROVAL_SETTINGS, LINK_MODES, type LinkMode } from '../approval-config';
 import { Pages, renderPage } from '../approval-pages';
 import { acknowledgeFinding } from '../compliance';
 
 export const APPROVAL_STAGE_NAME = 'respond';
-
-/**
- * How a link in the email decides:
- * - `direct`: opening the link (GET) decides at once.
- * - `confirm`: GET only shows a confirmation page; its button (a POST) decides, so mail scanners
- *   that open links cannot decide on their own.
- */
-export type LinkMode = 'direct' | 'confirm';
-export const LINK_MODES: readonly LinkMode[] = ['direct', 'confirm'];
 
 export interface ApprovalApiProps {
   /** The activity whose tasks the links close. */
   readonly activity: sfn.IActivity;
   /**
    * Whether opening a link decides (`direct`) or shows a page whose button decides (`confirm`).
-   * @default 'direct'
+   * @default the default of the `linkMode` setting (APPROVAL_SETTINGS in infra/approval-config.ts)
    */
   readonly linkMode?: LinkMode;
   /**
    * Steady-state requests per second.
-   * @default 10
+   * @default the default of the `apiThrottlingRateLimit` setting (APPROVAL_SETTINGS)
    */
   readonly throttlingRateLimit?: number;
   /**
    * Burst of requests.
-   * @default 20
+   * @default the default of the `apiThrottlingBurstLimit` setting (APPROVAL_SETTINGS)
    */
   readonly throttlingBurstLimit?: number;
   /**
    * Create the account-wide CloudWatch Logs role API Gateway needs to write access logs. Turn it off
    * when the account already has one: there is one per account and region.
-   * @default true
+   * @default the default of the `createApiGatewayAccountRole` setting (APPROVAL_SETTINGS)
    */
   readonly createAccountRole?: boolean;
   /**
    * X-Ray tracing of the stage. API Gateway's trace segments record `http.request.url` with its
    * query string, so a traced stage writes every task token (a bearer credential) into X-Ray, where
    * anyone with xray:BatchGetTraces can read it for 30 days. Leave it off unless that is acceptable.
-   * @default false
+   * @default the default of the `apiTracing` setting (APPROVAL_SETTINGS)
    */
   readonly tracing?: boolean;
 }
@@ -119,8 +112,8 @@ export class ApprovalApi extends Construct {
       cloudWatchRole: false,
       deployOptions: {
         stageName: APPROVAL_STAGE_NAME,
-        throttlingRateLimit: props.throttlingRateLimit ?? 10,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 20,
+        throttlingRateLimit: props.throttlingRateLimit ?? APPROVAL_SETTINGS.apiThrottlingRateLimit.default,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? APPROVAL_SETTINGS.apiThrottlingBurstLimit.default,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
         // Data trace would log whole requests, tokens included; execution logs stay off for the same reason.
@@ -129,7 +122,7 @@ export class ApprovalApi extends Construct {
         cachingEnabled: false,
         metricsEnabled: true,
         // Off unless asked for: a trace records the request URL, and with it the task token.
-        tracingEnabled: props.tracing ?? false,
+        tracingEnabled: props.tracing ?? APPROVAL_SETTINGS.apiTracing.default,
       },
     });
     // The stack outputs the URL itself, under a stable name.
@@ -144,7 +137,7 @@ export class ApprovalApi extends Construct {
       'AwsSolutions-APIG3',
       'No WAF by default: the routes only accept 2,048-character unguessable tokens, stage throttling limits the request rate, and a web ACL costs more than the rest of the stack. Attach one to the stage if your organisation requires it.',
     );
-    if (props.createAccountRole ?? true) {
+    if (props.createAccountRole ?? APPROVAL_SETTINGS.createApiGatewayAccountRole.default) {
       this.addAccountLoggingRole();
     }
 
@@ -167,12 +160,12 @@ export class ApprovalApi extends Construct {
       // No method has a body model, so this checks nothing today; it keeps any future model enforced.
       validateRequestBody: true,
     });
-    const linkMode = props.linkMode ?? 'direct';
+    const linkMode = props.linkMode ?? APPROVAL_SETTINGS.linkMode.default;
     if (!LINK_MODES.includes(linkMode)) {
       throw new Error(`linkMode must be one of ${LINK_MODES.join(', ')}, not ${JSON.stringify(linkMode)}.`);
     }
-    this.addDecisionRoutes(this.api.root.addResource('succeed'), 'SendTaskSuccess', 'approved', linkMode, validator);
-    this.addDecisionRoutes(this.api.root.addResource('fail'), 'SendTaskFailure', 'rejected', linkMode, validator);
+    this.addDecisionRoutes(this.api.root.addResource(DECISION_ROUTES.approved), 'SendTaskSuccess', 'approved', linkMode, validator);
+    this.addDecisionRoutes(this.api.root.addResource(DECISION_ROUTES.rejected), 'SendTaskFailure', 'rejected', linkMode, validator);
     this.addGatewayPages();
   }
 

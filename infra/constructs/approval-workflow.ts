@@ -1,15 +1,12 @@
-import * as path from 'node:path';
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { APPROVAL_ASL_FILE } from '../../statemachine/render-definition';
 import { type ApprovalConfig, executionTimeoutSeconds } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
-
-/** The ASL file; its `${...}` placeholders are filled by definitionSubstitutions. */
-export const APPROVAL_DEFINITION_FILE = path.join(__dirname, '..', '..', 'statemachine', 'approval.asl.json');
 
 export interface ApprovalWorkflowProps {
   readonly config: ApprovalConfig;
@@ -66,7 +63,8 @@ export class ApprovalWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       role,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(APPROVAL_DEFINITION_FILE),
+      // The ASL file's `${...}` placeholders are filled by definitionSubstitutions.
+      definitionBody: sfn.DefinitionBody.fromFile(APPROVAL_ASL_FILE),
       definitionSubstitutions: approvalDefinitionSubstitutions(props.config, props.activity.activityArn, props.worker.functionArn),
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,

@@ -20,8 +20,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
-import { configuredStackName } from '../../cli/targets';
 import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
+import { configuredStackName } from '../../infra/stack-name';
 
 let sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
@@ -352,7 +352,7 @@ describe('approval status', () => {
     sfnMock.on(DescribeExecutionCommand).resolves(executions.expired);
 
     const human = await run(['status', executions.expired.executionArn]);
-    const json = JSON.parse((await run(['status', executions.expired.executionArn, '--json'])).stdout);
+    const json = JSON.parse((await run(['status', executions.expired.executionArn, '--json'])).stdout) as Record<string, unknown>;
 
     expect(human.stdout).toContain('Status      FAILED (expired: nobody answered in time)');
     expect(human.stdout).toContain('Error       Expired');
@@ -366,7 +366,7 @@ describe('approval status', () => {
     sfnMock.on(DescribeExecutionCommand).resolves(executions.running);
 
     const human = await run(['status', executions.running.executionArn]);
-    const json = JSON.parse((await run(['status', executions.running.executionArn, '--json'])).stdout);
+    const json = JSON.parse((await run(['status', executions.running.executionArn, '--json'])).stdout) as Record<string, unknown>;
 
     expect(human.stdout).toContain('Status      RUNNING (waiting for the manager to approve or reject)');
     expect(human.stdout).not.toContain('Stopped');

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { GetAccountCommand as GetApiGatewayAccountCommand } from '@aws-sdk/client-api-gateway';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetMetricStatisticsCommand, type GetMetricStatisticsCommandInput } from '@aws-sdk/client-cloudwatch';

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import * as fs from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -15,6 +16,7 @@ import {
   type ExecutionOutcome,
   executionFailedPattern,
 } from '../../infra/constructs/approval-monitoring';
+import { readReferencePath } from '../../local/step-functions/reference-path';
 import { APPROVAL_ASL_FILE, type AslState, loadApprovalDefinition, templatePlaceholders } from '../../statemachine/render-definition';
 import { synthWithAwsSolutionsChecks } from '../support/nag';
 
@@ -482,9 +484,7 @@ function matchesJsonFilterPattern(pattern: string, event: unknown): boolean {
     if (!selector.startsWith('$.') || next() !== '=') throw new Error(`Unsupported comparison in ${pattern}`);
     const expected = JSON.parse(next()) as string;
     if (expected.includes('*')) throw new Error('Wildcards are not supported by this evaluator');
-    let value: unknown = event;
-    for (const key of selector.slice(2).split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-    return value === expected;
+    return readReferencePath(selector, event as Parameters<typeof readReferencePath>[1]) === expected;
   };
   const operand = (): boolean => {
     if (peek() !== '(') return comparison();

@@ -1,8 +1,9 @@
+import { expect } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
-import { APPROVAL_DEFINITION_FILE } from '../../infra/constructs/approval-workflow';
+import { APPROVAL_ASL_FILE } from '../../statemachine/render-definition';
 import { synthApprovalStack } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -52,7 +53,7 @@ describe('HumanApprovalStack at defaults', () => {
     const key = (machine.DefinitionS3Location as { Key: string }).Key;
     const asset = fs.readFileSync(path.join(app.outdir, `asset.${key}`), 'utf8');
 
-    expect(asset).toBe(fs.readFileSync(APPROVAL_DEFINITION_FILE, 'utf8'));
+    expect(asset).toBe(fs.readFileSync(APPROVAL_ASL_FILE, 'utf8'));
   });
 
   it('runs the worker on arm64, a current Node.js runtime, with a timeout well above the 60 s poll', () => {

@@ -77,8 +77,9 @@ describe('drainActivityTasks', () => {
       logger: capturingLogger(logs),
       remainingTimeMs: () => 290_000,
       now: () => new Date('2026-11-21T10:00:00Z'),
-      sleep: async (ms) => {
+      sleep: (ms) => {
         delays.push(ms);
+        return Promise.resolve();
       },
     };
   });
@@ -343,7 +344,7 @@ describe('drainActivityTasks', () => {
       ['NotFoundException', error(NotFoundException, 'Configuration set <approvals> does not exist.')],
       ['LimitExceededException', error(LimitExceededException, 'Daily message quota exceeded.')],
       ['MessageRejected naming the sender', error(MessageRejected, `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${sender}`)],
-    ])('an account-level problem (%s) stops the run at once and leaves the other tasks queued', async (_name, problem) => {
+    ] as Array<[string, Error]>)('an account-level problem (%s) stops the run at once and leaves the other tasks queued', async (_name, problem) => {
       sesMock.on(SendEmailCommand).rejects(problem);
       const counted: WorkerMetricName[] = [];
       deps = { ...deps, metrics: { count: (name) => counted.push(name) } };

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { isEmailAddress, MAX_EMPLOYEE_NAME_LENGTH, validateApprovalTask } from '../../functions/commons/approval-request';
 
 const task = (request: unknown, extra: Record<string, unknown> = {}) => ({

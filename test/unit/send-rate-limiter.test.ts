@@ -6,9 +6,10 @@ function fakeClock() {
   const sleeps: number[] = [];
   return {
     now: () => now,
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       sleeps.push(ms);
       now += ms;
+      return Promise.resolve();
     },
     sleeps,
     elapsed: () => now - 1_000_000,
@@ -33,8 +34,9 @@ describe('SendRateLimiter', () => {
     const limiter = new SendRateLimiter({
       maxPerSecond: 10,
       now: () => start,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         grantedAt.push(start + ms);
+        return Promise.resolve();
       },
     });
 
