@@ -1,41 +1,23 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { buildDecisionLinks } from '../../functions/commons/decision-links';
-import { readApprovalConfig } from '../../infra/approval-config';
-import { HumanApprovalStack } from '../../infra/human-approval-stack';
-import {
-  type ApiGatewayRequestContext,
-  escapeJavaScript,
-  formatRequestTime,
-  parseQueryString,
-  renderMappingTemplate,
-  selectIntegrationResponse,
-  selectTemplate,
-} from '../../local/api-gateway-vtl';
+import { type ApiModel, type IntegrationResponseModel, type RouteModel, routeFor } from '../../local/api-gateway/api-model';
+import { parseQueryString } from '../../local/api-gateway/vtl/query-string';
+import { renderMappingTemplate } from '../../local/api-gateway/vtl/render-mapping-template';
+import type { ApiGatewayRequestContext } from '../../local/api-gateway/vtl/request-context';
+import { formatRequestTime } from '../../local/api-gateway/vtl/request-time';
+import { selectIntegrationResponse, selectTemplate } from '../../local/api-gateway/vtl/template-selection';
+import { escapeJavaScript } from '../../local/api-gateway/vtl/util-variable';
+import { synthApiModel } from '../support/synth';
 
-// The templates under test are the ones CloudFormation deploys, read from the synthesized stack.
-
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
-
-interface IntegrationResponse {
-  readonly StatusCode: string;
-  readonly SelectionPattern?: string;
-  readonly ResponseTemplates: Record<string, string>;
-  readonly ResponseParameters: Record<string, string>;
-}
+// The templates under test are the ones CloudFormation deploys, read from the synthesized stack
+// through the model the local API Gateway serves from (local/api-gateway/api-model.ts).
 
 interface Route {
-  readonly pathPart: string;
-  readonly method: Record<string, unknown>;
+  readonly method: RouteModel;
   readonly requestTemplate: string;
-  readonly responses: readonly IntegrationResponse[];
   /** Default response (no selection pattern): Step Functions answered 2xx. */
-  readonly succeeded: IntegrationResponse;
-  readonly clientError: IntegrationResponse;
-  readonly serverError: IntegrationResponse;
+  readonly succeeded: IntegrationResponseModel;
+  readonly clientError: IntegrationResponseModel;
+  readonly serverError: IntegrationResponseModel;
 }
 
 type RouteName = 'succeed' | 'fail';
@@ -44,42 +26,23 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,im
 const API_URL = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/respond';
 const REQUEST_TIME = new Date(Date.UTC(2026, 10, 21, 9, 15, 3));
 
-let resources: Record<string, CfnResource>;
+let model: ApiModel;
 let routes: Record<RouteName, Route>;
 
-function resourcesOfType(type: string): Array<[string, Record<string, unknown>]> {
-  return Object.entries(resources)
-    .filter(([, resource]) => resource.Type === type)
-    .map(([id, resource]) => [id, resource.Properties ?? {}]);
-}
-
-function refId(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null && 'Ref' in value ? String(value.Ref) : undefined;
-}
-
 function findRoute(action: 'SendTaskSuccess' | 'SendTaskFailure'): Route {
-  const methods = resourcesOfType('AWS::ApiGateway::Method').filter(([, method]) => {
-    const integration = method.Integration as { Uri?: unknown } | undefined;
-    return JSON.stringify(integration?.Uri ?? '').includes(`:states:action/${action}`);
-  });
+  const methods = model.routes.filter((route) => route.stepFunctionsAction === action);
   expect(methods).toHaveLength(1);
-  const [, method] = methods[0]!;
-  const integration = method.Integration as { RequestTemplates: Record<string, string>; IntegrationResponses: IntegrationResponse[] };
-  const resourceId = refId(method.ResourceId);
-  const pathPart = resourceId === undefined ? undefined : resources[resourceId]?.Properties?.PathPart;
-  const responses = integration.IntegrationResponses;
+  const method = methods[0]!;
   const byPattern = (pattern: string | undefined) => {
-    const matching = responses.filter((response) => response.SelectionPattern === pattern);
+    const matching = method.integrationResponses.filter((response) => response.selectionPattern === pattern);
     expect(matching).toHaveLength(1);
     return matching[0]!;
   };
-  const requestTemplate = integration.RequestTemplates['application/json'];
+  const requestTemplate = method.requestTemplates['application/json'];
   if (requestTemplate === undefined) throw new Error(`${action}: no application/json request template`);
   return {
-    pathPart: String(pathPart),
     method,
     requestTemplate,
-    responses,
     succeeded: byPattern(undefined),
     clientError: byPattern('4\\d{2}'),
     serverError: byPattern('5\\d{2}'),
@@ -130,34 +93,34 @@ function heading(html: string): string | undefined {
   return /<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1];
 }
 
-function renderResponse(response: IntegrationResponse, body: string, resourcePath = '/succeed') {
-  const template = selectTemplate(response.ResponseTemplates, BROWSER_ACCEPT);
-  if (template === undefined) throw new Error(`integration response ${response.StatusCode} has no template`);
+function renderResponse(response: IntegrationResponseModel, body: string, resourcePath = '/succeed') {
+  const template = selectTemplate(response.responseTemplates, BROWSER_ACCEPT);
+  if (template === undefined) throw new Error(`integration response ${response.statusCode} has no template`);
   return renderMappingTemplate(template, { request: request(resourcePath, ''), body });
 }
 
 beforeAll(() => {
-  const app = new App();
-  const stack = new HumanApprovalStack(app, 'Test', { config: readApprovalConfig(() => undefined) });
-  resources = (Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource> }).Resources;
+  model = synthApiModel();
   routes = { succeed: findRoute('SendTaskSuccess'), fail: findRoute('SendTaskFailure') };
 });
 
 describe('routes', () => {
   test('GET /succeed calls SendTaskSuccess and GET /fail calls SendTaskFailure', () => {
-    expect(routes.succeed.pathPart).toBe('succeed');
-    expect(routes.fail.pathPart).toBe('fail');
-    expect(routes.succeed.method.HttpMethod).toBe('GET');
-    expect(routes.fail.method.HttpMethod).toBe('GET');
+    expect(routes.succeed.method.resourcePath).toBe('/succeed');
+    expect(routes.fail.method.resourcePath).toBe('/fail');
+    expect(routes.succeed.method.httpMethod).toBe('GET');
+    expect(routes.fail.method.httpMethod).toBe('GET');
+    // The lookup the local API Gateway does for each request finds the same methods.
+    expect(routeFor(model, 'GET', '/succeed')).toBe(routes.succeed.method);
+    expect(routeFor(model, 'GET', '/fail')).toBe(routes.fail.method);
   });
 
   test('a link without a task token is refused before it reaches Step Functions', () => {
     for (const route of Object.values(routes)) {
-      expect(route.method.RequestParameters).toEqual({ 'method.request.querystring.taskToken': true });
-      const validatorId = refId(route.method.RequestValidatorId);
-      expect(validatorId).toBeDefined();
-      expect(resources[validatorId!]?.Type).toBe('AWS::ApiGateway::RequestValidator');
-      expect(resources[validatorId!]?.Properties?.ValidateRequestParameters).toBe(true);
+      expect(route.method.requestParameters).toEqual({ 'method.request.querystring.taskToken': true });
+      // "Request validation for REST APIs in API Gateway": required parameters must be present and not blank.
+      expect(route.method.validatesRequestParameters).toBe(true);
+      expect(route.method.requiredQueryParameters).toEqual(['taskToken']);
     }
   });
 });
@@ -196,6 +159,7 @@ describe.each(['succeed', 'fail'] as const)('request template of /%s', (name) =>
 
   test('a link carrying the raw token would lose its + signs, which is why links percent-encode it', () => {
     const token = realisticToken();
+    // Assumption (not found in the AWS docs): REST APIs URL-decode query values before mapping, "+" as a space (public reports, FACTS.md).
     const body = renderDecisionBody(name, request(resourcePath, `taskToken=${token}`));
     expect(body.taskToken).not.toBe(token);
     expect(body.taskToken).toBe(token.replace(/\+/g, ' '));
@@ -272,9 +236,10 @@ describe('decision record', () => {
 
   test('without the replaceAll fix, escapeJavaScript would make a token with a quote invalid JSON', () => {
     const context = request('/succeed', queryFor("AAAA'BBBB"));
+    // "Variables for data transformations for API Gateway", $util.escapeJavaScript: it escapes ' as \', which is not valid JSON; turn it back.
     const naive = renderMappingTemplate(`{"t":"$util.escapeJavaScript($input.params('taskToken'))"}`, { request: context });
     expect(naive.output).toBe(`{"t":"AAAA\\'BBBB"}`);
-    expect(() => JSON.parse(naive.output)).toThrow(SyntaxError);
+    expect(() => JSON.parse(naive.output) as unknown).toThrow(SyntaxError);
 
     const fixed = renderMappingTemplate(String.raw`{"t":"$util.escapeJavaScript($input.params('taskToken')).replaceAll("\\'", "'")"}`, { request: context });
     expect(JSON.parse(fixed.output)).toEqual({ t: "AAAA'BBBB" });
@@ -282,20 +247,21 @@ describe('decision record', () => {
 });
 
 describe('response templates', () => {
-  // SendTaskSuccess API reference, Errors: TaskDoesNotExist / TaskTimedOut for a closed task,
+  // SendTaskSuccess API reference, Errors: TaskTimedOut for an expired or closed task (TaskDoesNotExist treated alike),
   // InvalidToken for a token that is not one (malformed or altered).
   const NO_LONGER_OPEN = ['TaskTimedOut', 'TaskDoesNotExist'];
 
   test('Step Functions status codes select the intended integration response', () => {
     for (const route of Object.values(routes)) {
-      const select = (status: string) => selectIntegrationResponse(route.responses, status, (response) => response.SelectionPattern);
+      // IntegrationResponse (API Gateway API reference), selectionPattern: for AWS back ends the HTTP status code is matched.
+      const select = (status: string) => selectIntegrationResponse(route.method.integrationResponses, status, (response) => response.selectionPattern);
       expect(select('200')).toBe(route.succeeded);
       expect(select('400')).toBe(route.clientError);
       expect(select('403')).toBe(route.clientError);
       expect(select('500')).toBe(route.serverError);
       expect(select('503')).toBe(route.serverError);
-      expect(route.clientError.StatusCode).toBe('400');
-      expect(route.serverError.StatusCode).toBe('502');
+      expect(route.clientError.statusCode).toBe('400');
+      expect(route.serverError.statusCode).toBe('502');
     }
   });
 
@@ -318,12 +284,14 @@ describe('response templates', () => {
     for (const [name, route] of Object.entries(routes)) {
       const rendered = renderResponse(route.clientError, body, `/${name}`);
       expect(heading(rendered.output)).toBe('This request is no longer open');
+      // "Override your API's request and response parameters and status codes for REST APIs in API Gateway".
       expect(rendered.statusOverride).toBe(410);
     }
   });
 
   test.each(['com.amazonaws.swf.base.model#ThrottlingException', 'ThrottlingException'])('%s shows the busy page with status 429', (type) => {
     for (const route of Object.values(routes)) {
+      // Assumption (not found in the AWS docs): Step Functions errors reach the integration response as HTTP 400 with a namespaced __type.
       const rendered = renderResponse(route.clientError, JSON.stringify({ __type: type, message: 'Rate exceeded' }));
       expect(heading(rendered.output)).toBe('Please try again');
       expect(rendered.statusOverride).toBe(429);
@@ -337,7 +305,7 @@ describe('response templates', () => {
         const rendered = renderResponse(route.clientError, JSON.stringify({ __type: type, message: 'Invalid Token: ...' }), `/${name}`);
         expect(heading(rendered.output)).toBe('This link is not valid');
         expect(rendered.statusOverride).toBeUndefined();
-        expect(route.clientError.StatusCode).toBe('400');
+        expect(route.clientError.statusCode).toBe('400');
       }
     },
   );
@@ -355,7 +323,7 @@ describe('response templates', () => {
       const rendered = renderResponse(route.clientError, body);
       expect(heading(rendered.output)).toBe('This link is not valid');
       expect(rendered.statusOverride).toBeUndefined();
-      expect(route.clientError.StatusCode).toBe('400');
+      expect(route.clientError.statusCode).toBe('400');
     }
   });
 
@@ -378,11 +346,12 @@ describe('response templates', () => {
 
   test('browsers, JSON clients and clients without Accept all get the same HTML', () => {
     for (const route of Object.values(routes)) {
-      for (const response of route.responses) {
-        const forBrowsers = selectTemplate(response.ResponseTemplates, BROWSER_ACCEPT);
-        expect(forBrowsers).toBe(response.ResponseTemplates['text/html']);
-        expect(selectTemplate(response.ResponseTemplates, 'application/json')).toBe(forBrowsers);
-        expect(selectTemplate(response.ResponseTemplates, undefined)).toBe(forBrowsers);
+      for (const response of route.method.integrationResponses) {
+        // Assumption (not found in the AWS docs): the Accept header picks the response template, else application/json (FACTS.md).
+        const forBrowsers = selectTemplate(response.responseTemplates, BROWSER_ACCEPT);
+        expect(forBrowsers).toBe(response.responseTemplates['text/html']);
+        expect(selectTemplate(response.responseTemplates, 'application/json')).toBe(forBrowsers);
+        expect(selectTemplate(response.responseTemplates, undefined)).toBe(forBrowsers);
         const page = renderMappingTemplate(forBrowsers!, { request: request('/succeed', ''), body: '{}' }).output;
         expect(page.trimStart()).toMatch(/^<!DOCTYPE html>/);
         expect(heading(page)).toBeDefined();
@@ -393,35 +362,34 @@ describe('response templates', () => {
 
 describe('headers and gateway responses', () => {
   test('every integration response is served as HTML that is neither cached nor sniffed', () => {
-    const responses = Object.values(routes).flatMap((route) => route.responses);
+    // IntegrationResponse (API Gateway API reference), responseParameters: a static value is enclosed in single quotes.
+    const responses = Object.values(routes).flatMap((route) => route.method.integrationResponses);
     expect(responses).toHaveLength(6);
     for (const response of responses) {
-      expect(response.ResponseParameters['method.response.header.Content-Type']).toMatch(/^'text\/html[;']/);
-      expect(response.ResponseParameters['method.response.header.Cache-Control']).toBe("'no-store'");
-      expect(response.ResponseParameters['method.response.header.X-Content-Type-Options']).toBe("'nosniff'");
+      expect(response.responseParameters['method.response.header.Content-Type']).toMatch(/^'text\/html[;']/);
+      expect(response.responseParameters['method.response.header.Cache-Control']).toBe("'no-store'");
+      expect(response.responseParameters['method.response.header.X-Content-Type-Options']).toBe("'nosniff'");
     }
   });
 
   test('every gateway response is an HTML page, rendered unchanged by VTL', () => {
-    const gatewayResponses = resourcesOfType('AWS::ApiGateway::GatewayResponse').map(([, properties]) => properties);
-    expect(gatewayResponses.map((response) => response.ResponseType).sort()).toEqual(
-      expect.arrayContaining(['BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED']),
-    );
-    for (const response of gatewayResponses) {
-      const parameters = response.ResponseParameters as Record<string, string>;
-      expect(parameters['gatewayresponse.header.Content-Type']).toMatch(/^'text\/html[;']/);
-      const template = selectTemplate(response.ResponseTemplates as Record<string, string>, BROWSER_ACCEPT);
+    expect(Object.keys(model.gatewayResponses).sort()).toEqual(expect.arrayContaining(['BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED']));
+    for (const response of Object.values(model.gatewayResponses)) {
+      // The model keeps static header values unquoted: `'text/html; charset=utf-8'` is text/html; charset=utf-8.
+      expect(response.headers['Content-Type']).toMatch(/^text\/html(;|$)/);
+      // "x-amazon-apigateway-gateway-responses.responseTemplates object": not processed by the VTL engine.
+      const template = selectTemplate(response.templates, BROWSER_ACCEPT);
       expect(template).toMatch(/^<!DOCTYPE html>/);
       expect(renderMappingTemplate(template!, { request: request('/succeed', '') }).output).toBe(template);
     }
   });
 
   test('a missing token gets the "not valid" page with status 400', () => {
-    const missing = resourcesOfType('AWS::ApiGateway::GatewayResponse').find(([, p]) => p.ResponseType === 'BAD_REQUEST_PARAMETERS');
+    // "Request validation for REST APIs in API Gateway": a missing or blank required parameter fails the request with 400.
+    const missing = model.gatewayResponses.BAD_REQUEST_PARAMETERS;
     expect(missing).toBeDefined();
-    const [, properties] = missing!;
-    expect(properties.StatusCode).toBe('400');
-    expect(heading(selectTemplate(properties.ResponseTemplates as Record<string, string>, BROWSER_ACCEPT)!)).toBe('This link is not valid');
+    expect(missing!.statusCode).toBe('400');
+    expect(heading(selectTemplate(missing!.templates, BROWSER_ACCEPT)!)).toBe('This link is not valid');
   });
 });
 
@@ -431,17 +399,20 @@ describe('API Gateway template shim', () => {
     renderMappingTemplate(template, { request: { ...context, ...overrides }, body }).output;
 
   test('query strings decode %XX and + like API Gateway', () => {
+    // Assumption (not found in the AWS docs): API Gateway percent-decodes query values and reads "+" as a space (FACTS.md).
     expect(parseQueryString('taskToken=aa%2Bbb+cc')).toEqual({ taskToken: 'aa+bb cc' });
     expect(parseQueryString('?a=%C3%A9%20%E6%97%A5&b=')).toEqual({ a: 'é 日', b: '' });
   });
 
   test('a repeated parameter keeps its last value and malformed escapes stay as written', () => {
+    // Assumption (not found in the AWS docs): the last of repeated parameters wins; a malformed escape stays as written.
     expect(parseQueryString('taskToken=first&taskToken=second')).toEqual({ taskToken: 'second' });
     expect(parseQueryString('a=%zz%&b=%E9x&c=ok%2')).toEqual({ a: '%zz%', b: '%E9x', c: 'ok%2' });
     expect(Object.keys(parseQueryString('__proto__=x'))).toEqual(['__proto__']);
   });
 
   test('escapeJavaScript follows Commons Lang, including its non-JSON escapes', () => {
+    // "Variables for data transformations for API Gateway": $util.escapeJavaScript uses JavaScript string rules. Assumption: exactly Commons Lang 2.6 (FACTS.md).
     expect(escapeJavaScript(`'`)).toBe(`\\'`);
     expect(escapeJavaScript(`"`)).toBe(`\\"`);
     expect(escapeJavaScript(`\\`)).toBe(`\\\\`);
@@ -454,22 +425,26 @@ describe('API Gateway template shim', () => {
   });
 
   test('a "\\\\\'" literal reaches replaceAll unchanged, as the Java regex for a backslash and a quote', () => {
+    // Assumption (not found in the AWS docs): API Gateway's VTL strings are Java strings (java.lang.String methods, Java regex).
     const template = String.raw`#set($s = $util.escapeJavaScript($input.params('v')))$s|$s.replaceAll("\\'", "'")`;
     expect(template).toContain(`"\\\\'"`);
     expect(render(template, { queryString: { v: "it's \\ ok" } })).toBe(String.raw`it\'s \\ ok|it's \\ ok`);
   });
 
   test('Java String methods keep Java semantics', () => {
+    // Assumption (not found in the AWS docs): API Gateway's VTL strings are Java strings (java.lang.String methods, Java regex).
     expect(render(`#set($s = 'a.b.c')$s.replaceAll('\\.', '/') $s.replaceFirst('(\\w)\\.(\\w)', '$2-$1') $s.replace('.', '$')`)).toBe('a/b/c b-a.c a$b$c');
     expect(render(`#set($s = 'abc')$s.matches('b') $s.matches('a.c') $s.length() $s.isEmpty() $s.contains('bc')`)).toBe('false true 3 false true');
   });
 
   test('$input.params looks in path, query string, then headers, and gives "" when absent', () => {
+    // "Variables for data transformations for API Gateway", $input.params(x): path, query string, then header, searched in that order.
     const overrides = { pathParameters: { id: 'from-path' }, queryString: { id: 'from-query', q: 'query' }, headers: { id: 'from-header', 'X-Trace': 'trace' } };
     expect(render(`$input.params('id')|$input.params('q')|$input.params('X-Trace')|$input.params('missing')|`, overrides)).toBe('from-path|query|trace||');
   });
 
   test('null references render like Velocity, and responseOverride is returned', () => {
+    // Assumption (not found in the AWS docs): Velocity 1.7 null handling. responseOverride: "Override your API's request and response parameters and status codes for REST APIs in API Gateway".
     const rendered = renderMappingTemplate(
       `#set($a = 'kept')#set($a = $input.path('$.missing'))$a|$input.path('$.missing')|$!input.path('$.missing')|$input.path('$.n')` +
         `#set($context.responseOverride.status = 410)#set($context.responseOverride.header.Refresh = '60')`,
@@ -481,6 +456,7 @@ describe('API Gateway template shim', () => {
   });
 
   test('requestTime uses the CLF format API Gateway gives', () => {
+    // "Variables for data transformations for API Gateway", $context.requestTime: CLF-formatted (dd/MMM/yyyy:HH:mm:ss +-hhmm).
     expect(formatRequestTime(new Date(Date.UTC(2027, 0, 5, 23, 4, 9)))).toBe('05/Jan/2027:23:04:09 +0000');
   });
 });

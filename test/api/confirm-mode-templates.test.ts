@@ -1,9 +1,14 @@
 import { buildDecisionLinks } from '../../functions/commons/decision-links';
-import { type ApiGatewayRequestContext, formatRequestTime, parseQueryString, renderMappingTemplate, selectTemplate } from '../../local/api-gateway-vtl';
-import { type ApiModel, buildApiModel, type RouteModel } from '../../local/api-gateway/api-model';
-import { synthApprovalStack } from '../support/synth';
+import { parseQueryString } from '../../local/api-gateway/vtl/query-string';
+import { renderMappingTemplate } from '../../local/api-gateway/vtl/render-mapping-template';
+import type { ApiGatewayRequestContext } from '../../local/api-gateway/vtl/request-context';
+import { formatRequestTime } from '../../local/api-gateway/vtl/request-time';
+import { selectTemplate } from '../../local/api-gateway/vtl/template-selection';
+import { type ApiModel, type RouteModel, routeFor } from '../../local/api-gateway/api-model';
+import { synthApiModel } from '../support/synth';
 
-// linkMode=confirm: the templates under test are read from the synthesized template.
+// linkMode=confirm: the templates under test are read from the synthesized template, through the
+// model the local API Gateway serves from (local/api-gateway/api-model.ts).
 
 const FORM = 'application/x-www-form-urlencoded';
 const REQUEST_TIME = new Date(Date.UTC(2026, 10, 21, 9, 15, 3));
@@ -12,7 +17,7 @@ const HOSTILE_TOKENS = ['"><script>alert(1)</script>', "it's & <b>", 'AQC+/==\\"
 let model: ApiModel;
 
 function route(method: 'GET' | 'POST', path: '/succeed' | '/fail'): RouteModel {
-  const found = model.routes.find((r) => r.httpMethod === method && r.resourcePath === path);
+  const found = routeFor(model, method, path);
   if (!found) throw new Error(`no ${method} ${path}`);
   return found;
 }
@@ -58,12 +63,13 @@ function tokenInPage(html: string): string {
 }
 
 beforeAll(() => {
-  model = buildApiModel(synthApprovalStack({ linkMode: 'confirm' }).template.toJSON() as Parameters<typeof buildApiModel>[0]);
+  model = synthApiModel({ linkMode: 'confirm' });
 });
 
 describe('confirm mode, GET: a page and nothing else', () => {
   it('GET /succeed and GET /fail are MOCK integrations: opening a link calls no AWS service', () => {
     for (const path of ['/succeed', '/fail'] as const) {
+      // "Mock integrations for REST APIs in API Gateway": API Gateway answers from the templates, with no backend.
       expect(route('GET', path).integrationType).toBe('MOCK');
       expect(route('GET', path).requiredQueryParameters).toEqual(['taskToken']);
       expect(route('POST', path).integrationType).toBe('AWS');
@@ -103,6 +109,7 @@ describe('confirm mode, POST: the form decides', () => {
     const token = 'AQCEAAAAKgAAAA+abc/def==';
     const comment = 'Fine by me; "budget" OK\nsee <ticket> \\ 42 — é 😀';
 
+    // "Variables for data transformations for API Gateway": $input.body is the raw form body; $util.urlDecode decodes each field.
     const body = renderPost('/succeed', formBody({ taskToken: token, comment }));
 
     expect(body.taskToken).toBe(token);
@@ -124,8 +131,8 @@ describe('confirm mode, POST: the form decides', () => {
   });
 
   it('leaves the comment out when none was given, and cuts a long one at 1000 characters', () => {
-    const without = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: '' })).output as string);
-    const long = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: 'y'.repeat(5000) })).output as string);
+    const without = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: '' })).output as string) as Record<string, unknown>;
+    const long = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: 'y'.repeat(5000) })).output as string) as Record<string, unknown>;
 
     expect(without).not.toHaveProperty('comment');
     expect(long.comment).toBe('y'.repeat(1000));
@@ -140,6 +147,7 @@ describe('confirm mode, POST: the form decides', () => {
   });
 
   it('ignores a field that is not well-formed percent-encoding instead of failing (which would be a 500)', () => {
+    // Assumption (not found in the AWS docs): $util.urlDecode fails on a malformed escape, and API Gateway then answers 500 (FACTS.md).
     const body = renderPost('/succeed', 'taskToken=abc%zz&comment=%E9%');
 
     expect(body.taskToken).toBe('');
@@ -147,6 +155,7 @@ describe('confirm mode, POST: the form decides', () => {
   });
 
   it('maps only the form encoding: another content type gets no template (API Gateway answers 415)', () => {
+    // "Method request behavior for payloads without mapping templates for REST APIs in API Gateway": NEVER rejects other content types with 415.
     expect(Object.keys(route('POST', '/succeed').requestTemplates)).toEqual([FORM]);
     expect(route('POST', '/succeed').passthroughBehavior).toBe('NEVER');
   });

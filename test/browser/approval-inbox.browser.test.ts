@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { linksOf, sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { approvalOutput, linksOf, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { useLocalStack } from '../support/use-local-stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots land here (git-ignored); the README's pictures are copies of them. */
@@ -20,27 +20,32 @@ function launchChromium(): Promise<Browser> {
   });
 }
 
-describe('a manager in a real browser', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
-  let browser: Browser;
-
+/** Launches Chromium before the tests of the enclosing describe block and closes it after them. */
+function useChromium(): { readonly browser: Browser } {
+  let browser: Browser | undefined;
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
-    sfn = sfnClientFor(stack);
     browser = await launchChromium();
   });
-
   afterAll(async () => {
     await browser?.close();
-    sfn?.destroy();
-    await stack?.close();
   });
+  return {
+    get browser() {
+      if (!browser) throw new Error('Chromium runs between beforeAll and afterAll only.');
+      return browser;
+    },
+  };
+}
+
+describe('a manager in a real browser', () => {
+  // Declared before the stack, so the browser closes first: its open connections cannot hold the stack's servers.
+  const session = useChromium();
+  const local = useLocalStack();
 
   /** Opens the inbox and returns the frame showing the email about `employeeName`. */
   async function openEmail(page: Page, employeeName: string): Promise<FrameLocator> {
-    await page.goto(stack.sesUrl);
+    await page.goto(local.stack.sesUrl);
     const email = page.locator('.email', { hasText: `Approval needed for ${employeeName}` });
     await email.waitFor({ timeout: 15_000 });
     return email.frameLocator('iframe');
@@ -52,9 +57,9 @@ describe('a manager in a real browser', () => {
   ])('opens the email in the inbox, clicks %s, sees the %s page, and the execution is %s', async (button, heading, status) => {
     const manager = uniqueManager(button.toLowerCase());
     const employeeName = `Jim ${button}`;
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName });
-    await waitForEmails(stack, manager);
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName });
+    await waitForEmails(local.stack, manager);
+    const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
 
     const frame = await openEmail(page, employeeName);
     await frame.getByRole('link', { name: button }).waitFor();
@@ -62,11 +67,11 @@ describe('a manager in a real browser', () => {
     await frame.getByRole('link', { name: button }).click();
     await frame.getByRole('heading', { name: heading }).waitFor({ timeout: 10_000 });
 
-    const execution = await waitForEnd(sfn, executionArn);
+    const execution = await waitForEnd(local.sfn, executionArn);
     expect(execution.status).toBe(status);
     if (button === 'Reject') expect(execution.error).toBe('Rejected');
     else {
-      const decision = JSON.parse(execution.output ?? '{}').approval.decision;
+      const decision = approvalOutput(execution).approval.decision;
       expect(decision.decision).toBe('approved');
       expect(decision.userAgent).toMatch(/Chrome/);
     }
@@ -75,56 +80,43 @@ describe('a manager in a real browser', () => {
 
   it('shows the approved page on its own, as a person sees it after clicking in a mail client', async () => {
     const manager = uniqueManager('page');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Jim' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve } = linksOf(email!);
-    const page = await browser.newPage({ viewport: { width: 800, height: 400 } });
+    const page = await session.browser.newPage({ viewport: { width: 800, height: 400 } });
 
     const response = await page.goto(approve);
     await page.screenshot({ path: path.join(ARTIFACTS, 'approved.png') });
 
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Approved');
-    expect((await waitForEnd(sfn, executionArn)).status).toBe('SUCCEEDED');
+    expect((await waitForEnd(local.sfn, executionArn)).status).toBe('SUCCEEDED');
     await page.close();
   });
 });
 
 describe('a manager in a real browser, confirm link mode', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, context: { linkMode: 'confirm' } });
-    sfn = sfnClientFor(stack);
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    sfn?.destroy();
-    await stack?.close();
-  });
+  const session = useChromium();
+  const local = useLocalStack({ context: { linkMode: 'confirm' } });
 
   it('opens Approve, sees the confirmation page, types a comment, presses Approve, and the decision carries the comment', async () => {
     const manager = uniqueManager('confirm');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Jim' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve } = linksOf(email!);
-    const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
+    const page = await session.browser.newPage({ viewport: { width: 800, height: 500 } });
 
     await page.goto(approve);
     await page.getByRole('heading', { name: 'Approve this request?' }).waitFor();
     await page.getByLabel('Comment (optional)').fill('Budget checked');
     await page.screenshot({ path: path.join(ARTIFACTS, 'confirm.png') });
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('heading', { name: 'Approved' }).waitFor({ timeout: 10_000 });
 
-    const execution = await waitForEnd(sfn, executionArn);
+    const execution = await waitForEnd(local.sfn, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output ?? '{}').approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked' });
+    expect(approvalOutput(execution).approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked' });
     await page.close();
   });
 });

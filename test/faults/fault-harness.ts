@@ -8,31 +8,32 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type LocalComponent, type LocalStack, startLocalStack } from '../../local/local-stack';
-import { fetchStoredEmails, type StoredEmail } from '../../local/ses';
-import { linksOf } from '../support/local-flow';
+import type { LocalStack } from '../../local/stack/local-stack';
+import { fetchStoredEmails, type StoredEmail } from '../../local/ses/stored-emails';
+import { linksOf, type Page, startApproval, uniqueManager, waitForEmails } from '../support/local-flow';
+import { type LocalStackUnderTest, useLocalStack } from '../support/use-local-stack';
+import { capturedLogs, emailedTaskTokens, seenTaskTokens } from './suite-collector';
+
+export const NO_LONGER_OPEN = 'This request is no longer open';
+export const NOT_VALID = 'This link is not valid';
 
 /**
- * Shared state of the fault suite: every log line of every component of every stack, and every
- * task token the suite has seen, so the last test can check that no token reached a log.
+ * A stack on free ports for the tests of the enclosing describe block, whose every log line lands in
+ * the suite's {@link capturedLogs} under `label`, and whose emailed tokens are kept for the log check
+ * before it closes.
  */
-export interface CapturedLine {
-  readonly stack: string;
-  readonly component: LocalComponent;
-  readonly line: string;
-}
-
-export const capturedLogs: CapturedLine[] = [];
-export const seenTaskTokens = new Set<string>();
-/** Tokens the worker emailed (so it logged their taskRef), as opposed to tokens the suite took itself. */
-export const emailedTaskTokens = new Set<string>();
-
-/** Starts a stack on free ports whose every log line lands in {@link capturedLogs}. */
-export function startFaultStack(label: string, context: Readonly<Record<string, unknown>> = {}): Promise<LocalStack> {
-  return startLocalStack({
-    ports: { api: 0, ses: 0, stepFunctions: 0 },
+export function useFaultStack(
+  label: string,
+  context: Readonly<Record<string, unknown>> = {},
+  options: { readonly beforeClose?: (stack: LocalStack) => Promise<void> | void } = {},
+): LocalStackUnderTest {
+  return useLocalStack({
     context,
     log: (component, line) => capturedLogs.push({ stack: label, component, line }),
+    beforeClose: async (stack) => {
+      await options.beforeClose?.(stack);
+      await harvestTokens(stack);
+    },
   });
 }
 
@@ -62,15 +63,26 @@ export async function harvestTokens(stack: LocalStack): Promise<number> {
   return emails.length;
 }
 
-/** Closes the stack, after keeping its tokens for the log check. */
-export async function closeFaultStack(stack: LocalStack | undefined, sfn: SFNClient | undefined): Promise<void> {
-  sfn?.destroy();
-  if (!stack) return;
-  try {
-    await harvestTokens(stack);
-  } finally {
-    await stack.close();
-  }
+/** A request on the stack with its email delivered: the execution, the email and its two links. */
+export async function emailedRequest(
+  local: LocalStackUnderTest,
+  employeeName: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ executionArn: string; approve: string; reject: string; email: StoredEmail }> {
+  const manager = uniqueManager('shared');
+  const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName, ...extra });
+  const [email] = await waitForEmails(local.stack, manager);
+  return { executionArn, email: email as StoredEmail, ...linksOf(email as StoredEmail) };
+}
+
+/** A page a person may see for a bad or spent link: a 4xx HTML page, without raw errors or scripts. */
+export function expectPageIsHtml4xx(page: Page, what: string): void {
+  const summary = `${what}: ${page.status} ${page.contentType ?? '(no content type)'} ${page.title ?? page.body.slice(0, 120)}`;
+  expect({ summary, is4xx: page.status >= 400 && page.status < 500 }).toEqual({ summary, is4xx: true });
+  expect({ summary, html: /^text\/html/.test(page.contentType ?? '') }).toEqual({ summary, html: true });
+  expect(page.body).not.toContain('__type');
+  expect(page.body).not.toContain('<script>');
+  expect([NO_LONGER_OPEN, NOT_VALID]).toContain(page.title);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,9 +1,11 @@
+import { expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { linksOf, open, sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import type { LocalStack } from '../../local/stack/local-stack';
+import { approvalOutput, linksOf, open, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
 
@@ -22,33 +24,21 @@ async function approvalCli(stack: LocalStack, ...args: string[]): Promise<{ code
 }
 
 describe('the approval flow on the local stack', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
-  const logs: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, log: (component, line) => logs.push(`[${component}] ${line}`) });
-    sfn = sfnClientFor(stack);
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    await stack?.close();
-  });
+  const local = useLocalStack();
 
   it('approve: the manager gets an email, clicks Approve, the execution SUCCEEDS with the decision record', async () => {
     const manager = uniqueManager('approve');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim', costCentre: 'CC-7' });
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Jim', costCentre: 'CC-7' });
 
-    const [email] = await waitForEmails(stack, manager);
+    const [email] = await waitForEmails(local.stack, manager);
     expect(email?.subject).toBe('Approval needed for Jim');
     const page = await open(linksOf(email!).approve);
-    const execution = await waitForEnd(sfn, executionArn);
+    const execution = await waitForEnd(local.sfn, executionArn);
 
     expect(page).toMatchObject({ status: 200, title: 'Approved' });
     expect(page.contentType).toMatch(/^text\/html/);
     expect(execution.status).toBe('SUCCEEDED');
-    const output = JSON.parse(execution.output ?? '{}');
+    const output = approvalOutput(execution);
     expect(output).toMatchObject({ managerEmailAddress: manager, employeeName: 'Jim', costCentre: 'CC-7' });
     expect(output.approval.decision).toEqual({
       decision: 'approved',
@@ -61,11 +51,11 @@ describe('the approval flow on the local stack', () => {
 
   it('reject: clicking Reject FAILS the execution with error Rejected and the decision record as cause', async () => {
     const manager = uniqueManager('reject');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Ann' });
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Ann' });
 
-    const [email] = await waitForEmails(stack, manager);
+    const [email] = await waitForEmails(local.stack, manager);
     const page = await open(linksOf(email!).reject);
-    const execution = await waitForEnd(sfn, executionArn);
+    const execution = await waitForEnd(local.sfn, executionArn);
 
     expect(page).toMatchObject({ status: 200, title: 'Rejected' });
     expect(execution.status).toBe('FAILED');
@@ -75,15 +65,15 @@ describe('the approval flow on the local stack', () => {
 
   it('a second click gets the "no longer open" page and changes nothing', async () => {
     const manager = uniqueManager('twice');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Bob' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Bob' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve, reject } = linksOf(email!);
 
     expect((await open(approve)).title).toBe('Approved');
-    const first = await waitForEnd(sfn, executionArn);
+    const first = await waitForEnd(local.sfn, executionArn);
     const again = await open(approve);
     const other = await open(reject);
-    const after = await waitForEnd(sfn, executionArn);
+    const after = await waitForEnd(local.sfn, executionArn);
 
     for (const page of [again, other]) {
       expect(page.status).toBe(410);
@@ -95,8 +85,8 @@ describe('the approval flow on the local stack', () => {
 
   it('a damaged link (truncated or altered token) gets "not valid" with 400, and the request stays open', async () => {
     const manager = uniqueManager('damaged');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Dee' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Dee' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve } = linksOf(email!);
     const url = new URL(approve);
     const token = url.searchParams.get('taskToken') ?? '';
@@ -106,12 +96,12 @@ describe('the approval flow on the local stack', () => {
       url.searchParams.set('taskToken', bad);
       expect(await open(url.toString())).toMatchObject({ status: 400, title: 'This link is not valid' });
     }
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     expect(await open(approve)).toMatchObject({ status: 200, title: 'Approved' });
   });
 
   it('a link without a token gets a 400 page from the request validator', async () => {
-    for (const url of [`${stack.apiUrl}/succeed`, `${stack.apiUrl}/fail?taskToken=`, `${stack.apiUrl}/succeed?taskToken=%20%20`]) {
+    for (const url of [`${local.stack.apiUrl}/succeed`, `${local.stack.apiUrl}/fail?taskToken=`, `${local.stack.apiUrl}/succeed?taskToken=%20%20`]) {
       const page = await open(url);
       expect(page).toMatchObject({ status: 400, title: 'This link is not valid' });
       expect(page.contentType).toMatch(/^text\/html/);
@@ -120,7 +110,7 @@ describe('the approval flow on the local stack', () => {
 
   it('a garbage token gets a 4xx page, never a 500 or raw JSON', async () => {
     for (const token of ['garbage', 'AAAA+/==', '"},{"x":1', '<script>alert(1)</script>', 'x'.repeat(3000)]) {
-      const page = await open(`${stack.apiUrl}/succeed?taskToken=${encodeURIComponent(token)}`);
+      const page = await open(`${local.stack.apiUrl}/succeed?taskToken=${encodeURIComponent(token)}`);
       expect(page.status).toBeGreaterThanOrEqual(400);
       expect(page.status).toBeLessThan(500);
       expect(page.contentType).toMatch(/^text\/html/);
@@ -130,7 +120,7 @@ describe('the approval flow on the local stack', () => {
   });
 
   it('an unknown route gets an HTML page, not the raw gateway JSON', async () => {
-    const page = await open(`${stack.apiUrl}/approve-everything`);
+    const page = await open(`${local.stack.apiUrl}/approve-everything`);
     expect(page.status).toBe(403);
     expect(page.contentType).toMatch(/^text\/html/);
   });
@@ -138,14 +128,14 @@ describe('the approval flow on the local stack', () => {
   it('the approval CLI starts a request on the local stack and reports the decision record', async () => {
     const manager = uniqueManager('cli');
 
-    const started = await approvalCli(stack, 'start', '--local', '--json', '--manager-email', manager, '--employee-name', 'Jim');
+    const started = await approvalCli(local.stack, 'start', '--local', '--json', '--manager-email', manager, '--employee-name', 'Jim');
     expect(started.code).toBe(0);
     const { executionArn } = JSON.parse(started.stdout) as { executionArn: string };
     expect(executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:HumanApproval:/);
-    const [email] = await waitForEmails(stack, manager);
+    const [email] = await waitForEmails(local.stack, manager);
     await open(linksOf(email!).approve);
-    await waitForEnd(sfn, executionArn);
-    const status = await approvalCli(stack, 'status', executionArn, '--local', '--json');
+    await waitForEnd(local.sfn, executionArn);
+    const status = await approvalCli(local.stack, 'status', executionArn, '--local', '--json');
 
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
@@ -157,8 +147,8 @@ describe('the approval flow on the local stack', () => {
   });
 
   it('the approval CLI refuses a bad email and an unknown execution with clear errors', async () => {
-    const badEmail = await approvalCli(stack, 'start', '--local', '--manager-email', 'not-an-address', '--employee-name', 'Jim');
-    const unknown = await approvalCli(stack, 'status', `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:no-such-run`, '--local');
+    const badEmail = await approvalCli(local.stack, 'start', '--local', '--manager-email', 'not-an-address', '--employee-name', 'Jim');
+    const unknown = await approvalCli(local.stack, 'status', `${local.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:no-such-run`, '--local');
 
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toContain('"not-an-address" is not an email address');
@@ -168,15 +158,15 @@ describe('the approval flow on the local stack', () => {
 
   it('never writes a task token to any log', async () => {
     const manager = uniqueManager('logs');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Lou' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Lou' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve } = linksOf(email!);
     await open(approve);
-    await waitForEnd(sfn, executionArn);
+    await waitForEnd(local.sfn, executionArn);
     const token = decodeURIComponent(new URL(approve).searchParams.get('taskToken') ?? '');
 
     expect(token.length).toBeGreaterThan(100);
-    const written = logs.join('\n');
+    const written = local.logs.join('\n');
     expect(written).toContain('[api]');
     expect(written).toContain('[worker]');
     expect(written).not.toContain(token);
@@ -186,24 +176,13 @@ describe('the approval flow on the local stack', () => {
 });
 
 describe('reminders and expiry on the local stack', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, context: { reminderIntervalSeconds: 2, reminderCount: 1 } });
-    sfn = sfnClientFor(stack);
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    await stack?.close();
-  });
+  const local = useLocalStack({ context: { reminderIntervalSeconds: 2, reminderCount: 1 } });
 
   it('sends a reminder with a new token, closes the old link, and expires after the last reminder', async () => {
     const manager = uniqueManager('remind');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Kim' });
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Kim' });
 
-    const [first, reminder] = await waitForEmails(stack, manager, 2, 15_000);
+    const [first, reminder] = await waitForEmails(local.stack, manager, 2, 15_000);
     const oldLinks = linksOf(first!);
     const newLinks = linksOf(reminder!);
     expect(reminder?.subject).toBe('Reminder 1 of 1: approval needed for Kim');
@@ -211,7 +190,7 @@ describe('reminders and expiry on the local stack', () => {
     const stale = await open(oldLinks.approve);
     expect(stale).toMatchObject({ status: 410, title: 'This request is no longer open' });
 
-    const execution = await waitForEnd(sfn, executionArn, 15_000);
+    const execution = await waitForEnd(local.sfn, executionArn, 15_000);
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('Expired');
     expect((await open(newLinks.approve)).status).toBe(410);

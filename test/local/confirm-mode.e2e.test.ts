@@ -1,6 +1,6 @@
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { linksOf, open, sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { approvalOutput, linksOf, open, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
 
@@ -14,23 +14,12 @@ function submit(page: string, pageUrl: string, comment?: string): Promise<Awaite
 }
 
 describe('confirm link mode on the local stack', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, context: { linkMode: 'confirm' } });
-    sfn = sfnClientFor(stack);
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    await stack?.close();
-  });
+  const local = useLocalStack({ context: { linkMode: 'confirm' } });
 
   it('opening a link, as a mail scanner does, only shows a page: nothing is decided', async () => {
     const manager = uniqueManager('scanned');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Jim' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Jim' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve, reject } = linksOf(email!);
 
     const pages = await Promise.all([approve, reject, approve, reject].map((url) => open(url)));
@@ -39,38 +28,38 @@ describe('confirm link mode on the local stack', () => {
     expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 200]);
     expect(pages.map((page) => page.title)).toEqual(['Approve this request?', 'Reject this request?', 'Approve this request?', 'Reject this request?']);
     expect(head.status).toBeGreaterThanOrEqual(400);
-    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     // The person's own click still works afterwards.
     const decided = await submit(pages[0]!.body, approve);
     expect(decided).toMatchObject({ status: 200, title: 'Approved' });
-    expect((await waitForEnd(sfn, executionArn)).status).toBe('SUCCEEDED');
+    expect((await waitForEnd(local.sfn, executionArn)).status).toBe('SUCCEEDED');
   });
 
   it('pressing Approve records the decision with the comment', async () => {
     const manager = uniqueManager('confirm-approve');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Ann' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Ann' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { approve } = linksOf(email!);
 
     const confirmation = await open(approve);
     const decided = await submit(confirmation.body, approve, 'Budget checked: "OK" <3');
-    const execution = await waitForEnd(sfn, executionArn);
+    const execution = await waitForEnd(local.sfn, executionArn);
 
     expect(decided).toMatchObject({ status: 200, title: 'Approved' });
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output ?? '{}').approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked: "OK" <3', sourceIp: '127.0.0.1' });
+    expect(approvalOutput(execution).approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked: "OK" <3', sourceIp: '127.0.0.1' });
   });
 
   it('pressing Reject fails the execution with Rejected and the comment in the cause; a second press gets "no longer open"', async () => {
     const manager = uniqueManager('confirm-reject');
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Bob' });
-    const [email] = await waitForEmails(stack, manager);
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Bob' });
+    const [email] = await waitForEmails(local.stack, manager);
     const { reject } = linksOf(email!);
 
     const confirmation = await open(reject);
     const decided = await submit(confirmation.body, reject, 'Not this quarter');
     const again = await submit(confirmation.body, reject, 'twice');
-    const execution = await waitForEnd(sfn, executionArn);
+    const execution = await waitForEnd(local.sfn, executionArn);
 
     expect(decided.title).toBe('Rejected');
     expect(again).toMatchObject({ status: 410, title: 'This request is no longer open' });
@@ -79,8 +68,8 @@ describe('confirm link mode on the local stack', () => {
   });
 
   it('a post with another content type or without a token gets an HTML 4xx page', async () => {
-    const json = await open(`${stack.apiUrl}/succeed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"taskToken":"x"}' });
-    const empty = await open(`${stack.apiUrl}/succeed`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'comment=hi' });
+    const json = await open(`${local.stack.apiUrl}/succeed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"taskToken":"x"}' });
+    const empty = await open(`${local.stack.apiUrl}/succeed`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'comment=hi' });
 
     expect(json.status).toBe(415);
     expect(empty.status).toBe(400);

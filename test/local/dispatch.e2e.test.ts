@@ -1,6 +1,5 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { sfnClientFor, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
 
@@ -8,33 +7,18 @@ jest.setTimeout(60_000);
 // request and each reminder, and the send-rate cap holds over a burst.
 
 describe('waking the worker', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
-
-  beforeAll(async () => {
-    // An hourly schedule and 1-second polls: no scheduled run, and no poll left over from an earlier
-    // run, can deliver these emails. Only the state machine's wake-up can.
-    stack = await startLocalStack({
-      ports: { api: 0, ses: 0, stepFunctions: 0 },
-      activityPollHoldMs: 1_000,
-      context: { workerScheduleMinutes: 60, reminderIntervalSeconds: 3, reminderCount: 1 },
-    });
-    sfn = sfnClientFor(stack);
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    await stack?.close();
-  });
+  // An hourly schedule and 1-second polls: no scheduled run, and no poll left over from an earlier
+  // run, can deliver these emails. Only the state machine's wake-up can.
+  const local = useLocalStack({ activityPollHoldMs: 1_000, context: { workerScheduleMinutes: 60, reminderIntervalSeconds: 3, reminderCount: 1 } });
 
   it('emails the first request and its reminder without waiting for the hourly schedule', async () => {
     const manager = uniqueManager('woken');
     // Let the run the schedule started at boot end its last (1-second) poll.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const executionArn = await startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: 'Wes' });
+    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Wes' });
 
-    const [first, reminder] = await waitForEmails(stack, manager, 2, 15_000);
-    const execution = await waitForEnd(sfn, executionArn, 15_000);
+    const [first, reminder] = await waitForEmails(local.stack, manager, 2, 15_000);
+    const execution = await waitForEnd(local.sfn, executionArn, 15_000);
 
     expect(first?.subject).toBe('Approval needed for Wes');
     expect(reminder?.subject).toBe('Reminder 1 of 1: approval needed for Wes');
@@ -45,25 +29,14 @@ describe('waking the worker', () => {
 describe('the send-rate cap', () => {
   const RATE = 4;
   const REQUESTS = 14;
-  let stack: LocalStack;
-  let sfn: SFNClient;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 }, context: { maxSendRate: RATE, workerMaxConcurrency: 2 } });
-    sfn = sfnClientFor(stack);
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    await stack?.close();
-  });
+  const local = useLocalStack({ context: { maxSendRate: RATE, workerMaxConcurrency: 2 } });
 
   it(`never sends more than ${RATE} emails a second over a burst of ${REQUESTS} requests, and sends them all`, async () => {
     const managers = Array.from({ length: REQUESTS }, () => uniqueManager('burst'));
-    await Promise.all(managers.map((manager, i) => startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: `Burst ${i}` })));
-    await Promise.all(managers.map((manager) => waitForEmails(stack, manager, 1, 30_000)));
+    await Promise.all(managers.map((manager, i) => startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: `Burst ${i}` })));
+    await Promise.all(managers.map((manager) => waitForEmails(local.stack, manager, 1, 30_000)));
 
-    const times = stack.ses
+    const times = local.stack.ses
       .sent()
       .filter((email) => managers.includes(email.to[0] ?? ''))
       .map((email) => email.acceptedAt)

@@ -1,12 +1,11 @@
+import { expect } from '@jest/globals';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Pages } from '../../infra/approval-pages';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { runClickScenario } from '../integ/probe/click-scenario';
 import type { ProbeConfig } from '../integ/probe/config';
 import { runDeliveryScenario } from '../integ/probe/delivery-scenario';
 import { openLink } from '../integ/probe/open-link';
-import { sfnClientFor } from '../support/local-flow';
+import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
 
@@ -17,42 +16,31 @@ jest.setTimeout(60_000);
  * the local worker (on AWS: reserved concurrency 0).
  */
 describe('the integ probe on the local stack', () => {
-  let stack: LocalStack;
-  let sfn: SFNClient;
+  const local = useLocalStack();
   const concurrencyCalls: string[] = [];
 
   /** Stands in for Lambda: reserved concurrency 0 stops the local worker, anything else starts it. */
   const lambda: Pick<LambdaClient, 'send'> = {
-    send: (async (command: { constructor: { name: string }; input: { ReservedConcurrentExecutions?: number } }) => {
+    send: async (command: { constructor: { name: string }; input: { ReservedConcurrentExecutions?: number } }) => {
       concurrencyCalls.push(`${command.constructor.name} ${command.input.ReservedConcurrentExecutions ?? ''}`.trim());
-      if (command.input.ReservedConcurrentExecutions === 0) await stack.worker.close();
-      else await stack.worker.start();
+      if (command.input.ReservedConcurrentExecutions === 0) await local.stack.worker.close();
+      else await local.stack.worker.start();
       return {};
-    }) as unknown as LambdaClient['send'],
+    },
   };
 
   const config = (): ProbeConfig => ({
-    stateMachineArn: stack.stateMachineArn,
-    activityArn: stack.activityArn,
-    approvalApiUrl: stack.apiUrl,
+    stateMachineArn: local.stack.stateMachineArn,
+    activityArn: local.stack.activityArn,
+    approvalApiUrl: local.stack.apiUrl,
     workerFunctionName: 'not-the-local-worker',
     workerReservedConcurrency: undefined,
   });
 
   const record = (decision: string) => expect.stringMatching(new RegExp(`^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId$`));
 
-  beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
-    sfn = sfnClientFor(stack);
-  });
-
-  afterAll(async () => {
-    sfn?.destroy();
-    await stack?.close();
-  });
-
   it('clicks: approve, a second click, two damaged links, reject, with the worker held off and put back', async () => {
-    const summary = await runClickScenario({ sfn, lambda, config: config(), openLink });
+    const summary = await runClickScenario({ sfn: local.sfn, lambda, config: config(), openLink });
 
     expect(summary).toEqual({
       workerHeldOff: true,
@@ -77,7 +65,7 @@ describe('the integ probe on the local stack', () => {
   });
 
   it('delivery: the worker takes the request and reports no failure, and the probe stops the execution', async () => {
-    const summary = await runDeliveryScenario({ sfn, config: config(), taskBudgetMs: 1_000 });
+    const summary = await runDeliveryScenario({ sfn: local.sfn, config: config(), taskBudgetMs: 1_000 });
 
     // Locally the worker's name is the function's logical id; on AWS it is the function name the probe is given.
     expect(summary).toEqual({ takenBy: expect.stringMatching(/^WorkerFunction/), failure: 'none', lastEvent: 'ActivityStarted', statusAfterWorker: 'RUNNING', stopped: true });

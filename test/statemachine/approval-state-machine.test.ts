@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import '../../local/step-functions/polyfills';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -5,7 +6,7 @@ import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinit
 import { ApprovalError } from '../../functions/commons/approval-errors';
 import { validateApprovalTask } from '../../functions/commons/approval-request';
 import { type ApprovalConfig, executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
-import { APPROVAL_DEFINITION_FILE, approvalDefinitionSubstitutions } from '../../infra/constructs/approval-workflow';
+import { approvalDefinitionSubstitutions } from '../../infra/constructs/approval-workflow';
 import {
   APPROVAL_ASL_FILE,
   type AslDefinition,
@@ -144,7 +145,7 @@ async function runApproval(worker: Worker, options: { input?: JsonValue; config?
   for await (const event of execution.eventLogs) events.push(event);
 
   if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, wakes, events, elapsedMs };
-  if (!(thrown instanceof ExecutionError)) throw thrown;
+  if (!(thrown instanceof ExecutionError)) throw thrown as Error;
   const failed = events.find((event) => event.type === 'ExecutionFailed');
   if (failed?.type !== 'ExecutionFailed') throw new Error(`The execution failed without an ExecutionFailed event: ${String(thrown)}`);
   // The same error also hangs off the ExecutionError; both must agree.
@@ -206,10 +207,6 @@ describe('renderDefinition', () => {
 });
 
 describe('approval.asl.json', () => {
-  it('is the file the stack deploys', () => {
-    expect(APPROVAL_ASL_FILE).toBe(APPROVAL_DEFINITION_FILE);
-  });
-
   it('has exactly the placeholders the stack substitutes', () => {
     const placeholders = templatePlaceholders(readFileSync(APPROVAL_ASL_FILE, 'utf8'));
     const substituted = Object.keys(approvalDefinitionSubstitutions(configWith(), ACTIVITY_ARN, WORKER_ARN));
@@ -222,6 +219,7 @@ describe('approval.asl.json', () => {
     ['no reminders and no delivery retries', { reminderCount: 0, deliveryRetryAttempts: 0 }],
   ])('passes asl-validator once rendered with %s', (_label, overrides: Partial<ApprovalConfig>) => {
     // The validator writes QueryLanguage into the states: give it a copy.
+    // asl-validator checks the Amazon States Language specification, which Step Functions runs.
     const result = aslValidator(structuredClone(definitionFor(overrides)), { checkArn: true, checkPaths: true });
     expect({ isValid: result.isValid, errors: result.errorsText('\n') }).toEqual({ isValid: true, errors: '' });
   });
@@ -233,6 +231,7 @@ describe('approval.asl.json', () => {
       for (const name of [...errorEquals(state.Retry), ...errorEquals(state.Catch)]) reactedTo.add(name);
       if (state.Type === 'Fail' && typeof state.Error === 'string') reactedTo.add(state.Error);
     }
+    // "Handling errors in Step Functions workflows": production code should handle Lambda.ServiceException and Lambda.SdkClientException.
     // Lambda.* are the service integration's own errors, retried on the wake-up call.
     const own = [...reactedTo].filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
     expect(own.filter((name) => !known.includes(name))).toEqual([]);
@@ -244,6 +243,7 @@ describe('approval.asl.json', () => {
     for (const overrides of [{}, FAST, { reminderIntervalSeconds: 30 * 86_400, reminderCount: 10 }]) {
       const config = configWith(overrides);
       const { TimeoutSeconds } = definitionFor(overrides);
+      // "Using timeouts to avoid stuck Step Functions workflow executions": the machine's TimeoutSeconds bounds the whole execution.
       expect(TimeoutSeconds).toBe(executionTimeoutSeconds(config));
       expect(TimeoutSeconds).toBeGreaterThan((config.reminderCount + 1) * config.reminderIntervalSeconds);
     }
@@ -274,6 +274,7 @@ describe('approval state machine run locally', () => {
       throw taskFailure(ApprovalError.Rejected, record);
     });
 
+    // "Handling errors in Step Functions workflows": an uncaught task error fails the execution with that error and cause.
     expect(run.outcome).toEqual({ status: 'FAILED', error: 'Rejected', cause: record });
     expect(attempts(run)).toEqual([1]);
   });
@@ -290,6 +291,7 @@ describe('approval state machine run locally', () => {
       });
       expect(attempts(run)).toEqual([1, 2, 3]);
       expect(run.tasks.every((task) => task.executionName === EXECUTION_NAME && task.reminderCount === 2)).toBe(true);
+      // "Troubleshooting activities": an attempt's TimeoutSeconds starts when the worker takes the task, here at once.
       // Three attempts of one second each.
       expect(run.elapsedMs).toBeGreaterThanOrEqual(2_500);
       expect(run.elapsedMs).toBeLessThan(10_000);
@@ -385,6 +387,7 @@ describe('approval state machine run locally', () => {
 
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Expired' });
     expect(attempts(run)).toEqual([1, 2, 3]);
+    // Assumption (not found in the AWS docs): the lambda:invoke integration passes these Parameters to Invoke as given (InvocationType Event: no wait).
     expect(run.wakes).toEqual([1, 2, 3].map(() => ({ FunctionName: WORKER_ARN, InvocationType: 'Event', Payload: { reason: 'activityScheduled' } })));
   });
 

@@ -1,6 +1,7 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalStack } from '../../local/local-stack';
-import { fetchStoredEmails, type StoredEmail } from '../../local/ses';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
+import type { LocalStack } from '../../local/stack/local-stack';
+import { fetchStoredEmails, type StoredEmail } from '../../local/ses/stored-emails';
 
 export function sfnClientFor(stack: LocalStack): SFNClient {
   return new SFNClient({ endpoint: stack.stepFunctionsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -64,4 +65,14 @@ export async function open(url: string, init: RequestInit = {}): Promise<Page> {
   const response = await fetch(url, { ...init, headers: { accept: 'text/html', 'user-agent': 'e2e-test-browser/1.0', ...init.headers } });
   const body = await response.text();
   return { status: response.status, contentType: response.headers.get('content-type'), title: /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1], body };
+}
+
+/** The output of an approval execution: the request, with the `approval` key the state machine keeps. */
+export interface ApprovalOutput {
+  readonly approval: { readonly decision: Record<string, unknown> } & Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+export function approvalOutput(execution: { readonly output?: string }): ApprovalOutput {
+  return JSON.parse(execution.output ?? '{}') as ApprovalOutput;
 }
