@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'bench/results/', 'test/integ/*.snapshot/', 'test/integ/cdk-integ.out.*/', 'bin/', '*.js', '*.mjs'],
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      'coverage/',
+      'bench/results/',
+      'test/integ/*.snapshot/',
+      'test/integ/cdk-integ.out.*/',
+      'bin/',
+      '*.js',
+      '*.mjs',
+    ],
   },
   eslint.configs.recommended,
   // Type-aware rules: they see what a value is, e.g. a promise nobody awaits.
@@ -24,6 +34,14 @@ export default tseslint.config(
   },
   {
     files: ['test/**/*.ts'],
-    rules: { 'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name=/^(describe|it|test)$/][callee.property.name=/^(only|skip)$/]", message: 'No focused or skipped tests.' }] },
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.object.name=/^(describe|it|test)$/][callee.property.name=/^(only|skip)$/]',
+          message: 'No focused or skipped tests.',
+        },
+      ],
+    },
   },
 );

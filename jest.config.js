@@ -24,7 +24,12 @@ module.exports = {
       ...shared,
       displayName: 'local',
       roots: ['<rootDir>/test'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/', '<rootDir>/test/faults/', ...UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}/`)],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/browser/',
+        '<rootDir>/test/faults/',
+        ...UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}/`),
+      ],
     },
   ],
 };

@@ -32,7 +32,10 @@ export interface IdleCost {
  * and takes and gives back a worker slot (two DynamoDB writes). Step Functions polls, API Gateway,
  * SES and the pay-per-request table cost nothing while idle.
  */
-export function idleCost(template: CloudFormationTemplate, override: { architecture?: 'arm64' | 'x86_64'; slots?: boolean } = {}): IdleCost {
+export function idleCost(
+  template: CloudFormationTemplate,
+  override: { architecture?: 'arm64' | 'x86_64'; slots?: boolean } = {},
+): IdleCost {
   const [, fn] = onlyResourceOfType(template, 'AWS::Lambda::Function');
   const [, rule] = onlyResourceOfType(template, 'AWS::Events::Rule');
   const memoryMb = Number(fn.MemorySize ?? 128);
@@ -40,7 +43,9 @@ export function idleCost(template: CloudFormationTemplate, override: { architect
   const architecture = override.architecture ?? templateArchitecture;
   const runsPerMonth = MINUTES_PER_MONTH / (scheduleRateMs(String(rule.ScheduleExpression)) / 60_000);
   const gbSecondsPerMonth = runsPerMonth * IDLE_RUN_SECONDS * (memoryMb / 1024);
-  const usesSlots = override.slots ?? (fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[WORKER_ENV.slotsTable] !== undefined;
+  const usesSlots =
+    override.slots ??
+    (fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[WORKER_ENV.slotsTable] !== undefined;
   const slotWritesPerMonth = usesSlots ? runsPerMonth * SLOT_WRITES_PER_RUN : 0;
   const usdPerMonth =
     gbSecondsPerMonth * PRICES.lambdaPerGbSecond[architecture] +

@@ -62,7 +62,9 @@ async function measureDispatchAndClick(stack: LocalStack, sfn: SFNClient): Promi
   const dispatch: number[] = [];
   const click: number[] = [];
   const closedAt = new Map<string, number>();
-  stack.stepFunctions.engine.on('executionClosed', ({ executionArn }) => closedAt.set(executionArn, performance.timeOrigin + performance.now()));
+  stack.stepFunctions.engine.on('executionClosed', ({ executionArn }) =>
+    closedAt.set(executionArn, performance.timeOrigin + performance.now()),
+  );
   for (let i = 0; i < DISPATCH_REQUESTS; i++) {
     const manager = `dispatch-${i}@example.com`;
     const startedAt = Date.now();
@@ -159,8 +161,16 @@ async function main(): Promise<void> {
       return [];
     });
     const rows: Array<[string, string, string]> = [
-      ['dispatch p50 / p99 (StartExecution to email stored)', `${results.dispatch_p50_ms} ms / ${results.dispatch_p99_ms} ms`, '<= 500 ms / <= 2,000 ms'],
-      [`drain of ${DRAIN_REQUESTS} (at ${configuredRate}/s)`, `${results.drain_seconds} s, ${results.drain_emails_per_s}/s, ratio ${results.drain_rate_ratio}`, 'ratio >= 0.9'],
+      [
+        'dispatch p50 / p99 (StartExecution to email stored)',
+        `${results.dispatch_p50_ms} ms / ${results.dispatch_p99_ms} ms`,
+        '<= 500 ms / <= 2,000 ms',
+      ],
+      [
+        `drain of ${DRAIN_REQUESTS} (at ${configuredRate}/s)`,
+        `${results.drain_seconds} s, ${results.drain_emails_per_s}/s, ratio ${results.drain_rate_ratio}`,
+        'ratio >= 0.9',
+      ],
       ['click p50 / p99 (link to execution closed)', `${results.click_p50_ms} ms / ${results.click_p99_ms} ms`, 'p50 <= 50 ms'],
       ['idle cost, ours / original sample', `$${results.idle_cost_usd_month} / $${results.seed_idle_cost_usd_month} a month`, '<= $0.10'],
       ['worker bundle', `${results.worker_bundle_bytes} bytes`, ''],

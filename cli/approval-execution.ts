@@ -2,7 +2,8 @@ import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFN
 import { ApprovalError } from '../functions/commons/approval-errors';
 
 /** What became of a request, beyond the execution status: lets a script branch without parsing errors. */
-export type ApprovalOutcome = 'pending' | 'approved' | 'rejected' | 'expired' | 'invalid-request' | 'not-delivered' | 'failed' | 'timed-out' | 'aborted';
+export type ApprovalOutcome =
+  'pending' | 'approved' | 'rejected' | 'expired' | 'invalid-request' | 'not-delivered' | 'failed' | 'timed-out' | 'aborted';
 
 /** The audit record the approval API builds from the click (see infra/approval-api-templates.ts). */
 export type DecisionRecord = Readonly<Record<string, unknown>>;

@@ -39,7 +39,10 @@ export function parseCommandLine<T>(command: string, parse: () => T): T {
     }
     if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       const argument = /'([^']*)'/.exec(error.message)?.[1];
-      throw new UsageError(argument === undefined ? error.message : `Unexpected argument "${argument}" for \`approval ${command}\`.`, command);
+      throw new UsageError(
+        argument === undefined ? error.message : `Unexpected argument "${argument}" for \`approval ${command}\`.`,
+        command,
+      );
     }
     throw new UsageError(error.message, command);
   }

@@ -11,7 +11,7 @@ interface ErrorFields {
 }
 
 function fields(error: unknown): ErrorFields {
-  return typeof error === 'object' && error !== null ? (error) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 /**
@@ -41,7 +41,10 @@ export function explainAwsFailure(error: unknown, target: Target): unknown {
     );
   }
   if (message === 'Region is missing') {
-    return new CliError('No AWS region is set. Set AWS_REGION / AWS_PROFILE (a profile with a region), or pass --region. For the local stack, pass --local.', options);
+    return new CliError(
+      'No AWS region is set. Set AWS_REGION / AWS_PROFILE (a profile with a region), or pass --region. For the local stack, pass --local.',
+      options,
+    );
   }
   if (name === 'CredentialsProviderError') {
     return new CliError(
@@ -50,7 +53,10 @@ export function explainAwsFailure(error: unknown, target: Target): unknown {
     );
   }
   if (name === 'TokenProviderError' || name === 'ExpiredToken' || name === 'ExpiredTokenException') {
-    return new CliError(`Your AWS session has expired (${String(name)}: ${String(message)}). Log in again, e.g. with \`aws sso login\`.`, options);
+    return new CliError(
+      `Your AWS session has expired (${String(name)}: ${String(message)}). Log in again, e.g. with \`aws sso login\`.`,
+      options,
+    );
   }
   if ($fault === 'client' || $fault === 'server') {
     return new CliError(`${String(name)}: ${String(message)}`, options);

@@ -54,7 +54,9 @@ function decisionRows(decision: Readonly<Record<string, unknown>>): Array<readon
   const known = new Set(DECISION_LABELS.map(([field]) => field));
   const render = (value: unknown) => printable(typeof value === 'string' ? value : JSON.stringify(value));
   return [
-    ...DECISION_LABELS.filter(([field]) => decision[field] !== undefined).map(([field, label]) => [label, render(decision[field])] as const),
+    ...DECISION_LABELS.filter(([field]) => decision[field] !== undefined).map(
+      ([field, label]) => [label, render(decision[field])] as const,
+    ),
     // Fields added to the record later (a comment, say) still show.
     ...Object.entries(decision)
       .filter(([field]) => !known.has(field))
@@ -94,8 +96,6 @@ export function formatExecutionTable(views: readonly ApprovalExecutionView[], wi
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ');
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
   return [line(header), ...rows.map(line)];
 }

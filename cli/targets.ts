@@ -75,7 +75,11 @@ export function resolveTarget(options: TargetOptions, deps: TargetDependencies):
   // profile chain here: it may prompt for SSO or reach for instance metadata.
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
       : { accessKeyId: 'test', secretAccessKey: 'test' };
   return {
     kind: 'local',
@@ -141,9 +145,14 @@ async function deployedStateMachineArn(target: Extract<Target, { kind: 'deployed
   try {
     stack = (await cloudFormation.send(new DescribeStacksCommand({ StackName: target.stackName }))).Stacks?.[0];
   } catch (error) {
-    if ((error as { name?: unknown }).name === 'ValidationError' && /does not exist/.test(String((error as { message?: unknown }).message))) {
+    if (
+      (error as { name?: unknown }).name === 'ValidationError' &&
+      /does not exist/.test(String((error as { message?: unknown }).message))
+    ) {
       const region = await cloudFormation.config.region();
-      throw new CliError(`Stack ${target.stackName} not found in ${region}. Deploy it with \`npx cdk deploy\`, or pass --stack-name (and --region).`);
+      throw new CliError(
+        `Stack ${target.stackName} not found in ${region}. Deploy it with \`npx cdk deploy\`, or pass --stack-name (and --region).`,
+      );
     }
     throw error;
   }
@@ -152,7 +161,7 @@ async function deployedStateMachineArn(target: Extract<Target, { kind: 'deployed
     const region = await cloudFormation.config.region();
     throw new CliError(
       `Stack ${target.stackName} in ${region} has no ${STATE_MACHINE_OUTPUT} output (stack status ${stack?.StackStatus ?? 'unknown'}). ` +
-        'Is it this project\'s stack, fully deployed? Deploy it with `npx cdk deploy`, or pass --stack-name.',
+        "Is it this project's stack, fully deployed? Deploy it with `npx cdk deploy`, or pass --stack-name.",
     );
   }
   return arn;

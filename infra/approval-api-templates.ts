@@ -40,7 +40,10 @@ function recordFieldLines(): string[] {
  * `withComment`, a `comment` field is added when `$comment` is not empty.
  */
 function decisionRecordInString(decision: Decision, withComment: boolean): string {
-  const fields = [`\\"decision\\":\\"${decision}\\"`, ...Object.keys(RECORD_FIELDS).map((field) => `\\"${field}\\":\\"$${field}InString\\"`)];
+  const fields = [
+    `\\"decision\\":\\"${decision}\\"`,
+    ...Object.keys(RECORD_FIELDS).map((field) => `\\"${field}\\":\\"$${field}InString\\"`),
+  ];
   const comment = withComment ? `#if($comment != ''),\\"comment\\":\\"$commentInString\\"#end` : '';
   return `{${fields.join(',')}${comment}}`;
 }

@@ -64,7 +64,8 @@ export const APPROVAL_SETTINGS = {
   senderEmail: {
     kind: 'email',
     default: undefined,
-    meaning: "Verified SES identity every email comes from; a deployment needs one, the local mode sends from the manager's own address without it.",
+    meaning:
+      "Verified SES identity every email comes from; a deployment needs one, the local mode sends from the manager's own address without it.",
   },
   sesConfigurationSet: {
     kind: 'text',
@@ -187,7 +188,9 @@ export const APPROVAL_SETTINGS = {
 export type SettingName = keyof typeof APPROVAL_SETTINGS;
 
 /** The settings of one kind, e.g. `SettingNameOf<IntegerSetting>`. */
-type SettingNameOf<Kind extends Setting> = { [Name in SettingName]: (typeof APPROVAL_SETTINGS)[Name] extends Kind ? Name : never }[SettingName];
+type SettingNameOf<Kind extends Setting> = {
+  [Name in SettingName]: (typeof APPROVAL_SETTINGS)[Name] extends Kind ? Name : never;
+}[SettingName];
 
 /**
  * The settings of the approval service, as readApprovalConfig reads them: one field per entry of
@@ -252,14 +255,17 @@ function readBoolean(context: Context, name: SettingNameOf<BooleanSetting>): boo
 function readOptionalString(context: Context, name: SettingName, what: string): string | undefined {
   const raw = context(name);
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string') throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(raw)} is not valid: use ${what}. ${HOW_TO_SET}`);
+  if (typeof raw !== 'string')
+    throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(raw)} is not valid: use ${what}. ${HOW_TO_SET}`);
   return raw.trim() || undefined;
 }
 
 function readOptionalEmail(context: Context, name: SettingNameOf<EmailSetting>, example: string): string | undefined {
   const value = readOptionalString(context, name, 'an email address');
   if (value !== undefined && !isEmailAddress(value)) {
-    throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(value)} is not an email address. Use one such as ${example}. ${HOW_TO_SET}`);
+    throw new ApprovalConfigError(
+      `Context value ${name}=${JSON.stringify(value)} is not an email address. Use one such as ${example}. ${HOW_TO_SET}`,
+    );
   }
   return value;
 }
@@ -272,7 +278,9 @@ function readLinkMode(context: Context): LinkMode {
   const raw = context('linkMode');
   if (isUnset(raw)) return setting.default;
   if (typeof raw === 'string' && (setting.values as readonly string[]).includes(raw)) return raw as LinkMode;
-  throw new ApprovalConfigError(`Context value linkMode=${JSON.stringify(raw)} is not valid: use ${setting.values.join(' or ')}. ${HOW_TO_SET}`);
+  throw new ApprovalConfigError(
+    `Context value linkMode=${JSON.stringify(raw)} is not valid: use ${setting.values.join(' or ')}. ${HOW_TO_SET}`,
+  );
 }
 
 const INTEGER_SETTING_NAMES = (Object.keys(APPROVAL_SETTINGS) as SettingName[]).filter(
@@ -290,7 +298,10 @@ export function readApprovalConfig(context: Context): ApprovalConfig {
       `Context value workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set, and the worker bounds itself to workerMaxConcurrency instances (${min} to ${max}). ${HOW_TO_SET}`,
     );
   }
-  const integers = Object.fromEntries(INTEGER_SETTING_NAMES.map((name) => [name, readInteger(context, name)])) as Record<SettingNameOf<IntegerSetting>, number>;
+  const integers = Object.fromEntries(INTEGER_SETTING_NAMES.map((name) => [name, readInteger(context, name)])) as Record<
+    SettingNameOf<IntegerSetting>,
+    number
+  >;
 
   const senderEmail = readOptionalEmail(context, 'senderEmail', 'approvals@example.com, a verified SES identity');
   const sesConfigurationSet = readOptionalString(context, 'sesConfigurationSet', 'the name of an SES configuration set');

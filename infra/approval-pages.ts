@@ -27,7 +27,11 @@ export const Pages = {
     message: 'The link is incomplete or damaged. Open it again from the email, without changing it.',
     accent: GREY,
   },
-  busy: { title: 'Please try again', message: 'The service is busy right now. Nothing was changed; try the link again in a minute.', accent: GREY },
+  busy: {
+    title: 'Please try again',
+    message: 'The service is busy right now. Nothing was changed; try the link again in a minute.',
+    accent: GREY,
+  },
   serverError: {
     title: 'Something went wrong',
     message: 'Your answer could not be recorded, and nothing was changed. Try the link again in a few minutes.',
@@ -61,7 +65,12 @@ export function renderPage({ title, message, accent }: PageContent): string {
  * The confirmation page of `confirm` link mode: nothing is decided until the button is pressed.
  * `tokenReference` is the VTL reference holding the HTML-escaped token; it is the only `$` allowed.
  */
-export function renderConfirmPage(decision: 'approved' | 'rejected', action: string, tokenReference: string, maxCommentLength: number): string {
+export function renderConfirmPage(
+  decision: 'approved' | 'rejected',
+  action: string,
+  tokenReference: string,
+  maxCommentLength: number,
+): string {
   const approving = decision === 'approved';
   const title = approving ? 'Approve this request?' : 'Reject this request?';
   const verb = approving ? 'Approve' : 'Reject';

@@ -59,10 +59,16 @@ export class HumanApprovalStack extends Stack {
     new CfnOutput(this, 'ApprovalApiUrl', { value: this.approvalApi.url, description: 'Base URL of the Approve / Reject links' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn, description: 'Start executions here' });
     new CfnOutput(this, 'ActivityArn', { value: this.activity.activityArn, description: 'The activity the approval task waits on' });
-    new CfnOutput(this, 'WorkerFunctionName', { value: this.worker.function.functionName, description: 'The worker that emails the links' });
+    new CfnOutput(this, 'WorkerFunctionName', {
+      value: this.worker.function.functionName,
+      description: 'The worker that emails the links',
+    });
     new CfnOutput(this, 'WorkerLogGroupName', { value: this.worker.logGroup.logGroupName, description: "The worker's logs" });
     if (this.monitoring.dashboard) {
-      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard with the approval funnel' });
+      new CfnOutput(this, 'DashboardName', {
+        value: this.monitoring.dashboard.dashboardName,
+        description: 'CloudWatch dashboard with the approval funnel',
+      });
     }
 
     if (config.senderEmail === undefined) {

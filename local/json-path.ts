@@ -21,7 +21,8 @@ export function jsonPathSegments(path: string, root = '$'): JsonPathSegment[] {
   while (position < path.length) {
     SEGMENT.lastIndex = position;
     const match = SEGMENT.exec(path);
-    if (!match) throw new JsonPathError(`${JSON.stringify(path)} is not a supported JSONPath: cannot read ${JSON.stringify(path.slice(position))}.`);
+    if (!match)
+      throw new JsonPathError(`${JSON.stringify(path)} is not a supported JSONPath: cannot read ${JSON.stringify(path.slice(position))}.`);
     position = SEGMENT.lastIndex;
     segments.push(match[2] === undefined ? (match[1] ?? match[3] ?? match[4] ?? '') : Number(match[2]));
   }

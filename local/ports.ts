@@ -27,7 +27,8 @@ export function localPort(env: Readonly<Record<string, string | undefined>>, ser
   const raw = env[variable];
   if (raw === undefined || raw === '') return DEFAULT_LOCAL_PORTS[service];
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new LocalPortError(`${variable}=${raw} is not a port number (0 to 65535).`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new LocalPortError(`${variable}=${raw} is not a port number (0 to 65535).`);
   return port;
 }
 

@@ -134,8 +134,13 @@ Press Ctrl-C to stop.
 
 main().catch((error: Error) => {
   const usage = error instanceof UsageError || error instanceof LocalPortError;
-  const known = usage || error instanceof LocalStackError || error instanceof ApprovalConfigError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+  const known =
+    usage ||
+    error instanceof LocalStackError ||
+    error instanceof ApprovalConfigError ||
+    (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
   process.stderr.write(`${known ? '' : `${error.name}: `}${error.message}\n`);
-  if (usage || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write('Run `npm start -- --help` for usage.\n');
+  if (usage || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    process.stderr.write('Run `npm start -- --help` for usage.\n');
   process.exit(known ? 2 : 1);
 });

@@ -45,7 +45,12 @@ export const doctorCommand: Command = {
     const { values } = parseCommandLine('doctor', () =>
       parseArgs({
         args: [...args],
-        options: { ...COMMON_OPTIONS, ...STACK_OPTIONS, 'sender-email': { type: 'string' }, context: { type: 'string', short: 'c', multiple: true } },
+        options: {
+          ...COMMON_OPTIONS,
+          ...STACK_OPTIONS,
+          'sender-email': { type: 'string' },
+          context: { type: 'string', short: 'c', multiple: true },
+        },
         strict: true,
       }),
     );
@@ -54,7 +59,10 @@ export const doctorCommand: Command = {
       return;
     }
     if (values.local) {
-      throw new UsageError('doctor checks an AWS account, the one `npm run deploy` deploys to; the local stack needs no checks (`npm start` says what is wrong).', 'doctor');
+      throw new UsageError(
+        'doctor checks an AWS account, the one `npm run deploy` deploys to; the local stack needs no checks (`npm start` says what is wrong).',
+        'doctor',
+      );
     }
     const contextOverrides: Record<string, unknown> = parseContextOverrides(values.context ?? []);
     const senderEmail = values['sender-email'];
@@ -64,7 +72,13 @@ export const doctorCommand: Command = {
     }
     const contextStackName = contextOverrides.stackName;
     const target = withUsageOf('doctor', () =>
-      resolveTarget({ 'stack-name': values['stack-name'] ?? (typeof contextStackName === 'string' ? contextStackName : undefined), region: values.region }, deps),
+      resolveTarget(
+        {
+          'stack-name': values['stack-name'] ?? (typeof contextStackName === 'string' ? contextStackName : undefined),
+          region: values.region,
+        },
+        deps,
+      ),
     );
 
     const report = await runDoctorChecks({ region: target.region, stackName: target.stackName, contextOverrides, now: new Date() }, deps);

@@ -30,17 +30,28 @@ Options:
 function parseMax(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_LIST_MAX;
   const max = Number(raw);
-  if (!/^\d+$/.test(raw) || max < 1 || max > MAX_LIST_MAX) throw new UsageError(`--max must be a whole number from 1 to ${MAX_LIST_MAX}, not "${raw}".`, 'list');
+  if (!/^\d+$/.test(raw) || max < 1 || max > MAX_LIST_MAX)
+    throw new UsageError(`--max must be a whole number from 1 to ${MAX_LIST_MAX}, not "${raw}".`, 'list');
   return max;
 }
 
 /** Newest first; one page more than needed tells whether there are more than `max`. */
-async function newestExecutions(sfn: SFNClient, stateMachineArn: string, all: boolean, max: number): Promise<{ items: ExecutionListItem[]; more: boolean }> {
+async function newestExecutions(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  all: boolean,
+  max: number,
+): Promise<{ items: ExecutionListItem[]; more: boolean }> {
   const items: ExecutionListItem[] = [];
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn, maxResults: Math.min(max + 1, MAX_LIST_MAX), nextToken, ...(all ? {} : { statusFilter: 'RUNNING' }) }),
+      new ListExecutionsCommand({
+        stateMachineArn,
+        maxResults: Math.min(max + 1, MAX_LIST_MAX),
+        nextToken,
+        ...(all ? {} : { statusFilter: 'RUNNING' }),
+      }),
     );
     items.push(...(page.executions ?? []).filter((item) => all || item.status === 'RUNNING'));
     nextToken = page.nextToken;
@@ -75,7 +86,11 @@ export const listCommand: Command = {
   usage,
   async run(args, deps) {
     const { values } = parseCommandLine('list', () =>
-      parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...STACK_OPTIONS, all: { type: 'boolean' }, max: { type: 'string' } }, strict: true }),
+      parseArgs({
+        args: [...args],
+        options: { ...COMMON_OPTIONS, ...STACK_OPTIONS, all: { type: 'boolean' }, max: { type: 'string' } },
+        strict: true,
+      }),
     );
     if (values.help) {
       deps.output.stdout(usage);

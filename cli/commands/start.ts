@@ -36,13 +36,16 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = { managerEmailAddress: '
 function requestProblems(request: Partial<ApprovalRequest>): string[] {
   const validation = validateApprovalTask({ request, attempt: 1, reminderCount: 0, reminderIntervalSeconds: 1, executionName: 'cli' });
   if (validation.valid) return [];
-  return validation.problems.map((problem) => problem.replace(/^(managerEmailAddress|employeeName)\b/, (field) => FLAG_OF_FIELD[field] ?? field));
+  return validation.problems.map((problem) =>
+    problem.replace(/^(managerEmailAddress|employeeName)\b/, (field) => FLAG_OF_FIELD[field] ?? field),
+  );
 }
 
 function executionNameProblem(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   if (name.length < 1 || name.length > MAX_NAME_LENGTH) return `--name must be 1 to ${MAX_NAME_LENGTH} characters long, not ${name.length}`;
-  if (FORBIDDEN_NAME_CHARACTERS.test(name)) return `--name "${name}" has characters Step Functions does not allow in a name (spaces, brackets, or any of ?*"#%\\^|~\`$&,;:/)`;
+  if (FORBIDDEN_NAME_CHARACTERS.test(name))
+    return `--name "${name}" has characters Step Functions does not allow in a name (spaces, brackets, or any of ?*"#%\\^|~\`$&,;:/)`;
   return undefined;
 }
 
@@ -54,7 +57,13 @@ export const startCommand: Command = {
     const { values } = parseCommandLine('start', () =>
       parseArgs({
         args: [...args],
-        options: { ...COMMON_OPTIONS, ...STACK_OPTIONS, 'manager-email': { type: 'string' }, 'employee-name': { type: 'string' }, name: { type: 'string' } },
+        options: {
+          ...COMMON_OPTIONS,
+          ...STACK_OPTIONS,
+          'manager-email': { type: 'string' },
+          'employee-name': { type: 'string' },
+          name: { type: 'string' },
+        },
         strict: true,
       }),
     );
@@ -74,7 +83,11 @@ export const startCommand: Command = {
       const stateMachineArn = await findStateMachineArn(target, deps);
       const sfn = sfnClientFor(target, deps, regionOfArn(stateMachineArn));
       const started = await sfn.send(
-        new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(request), ...(values.name === undefined ? {} : { name: values.name }) }),
+        new StartExecutionCommand({
+          stateMachineArn,
+          input: JSON.stringify(request),
+          ...(values.name === undefined ? {} : { name: values.name }),
+        }),
       );
       const executionArn = started.executionArn ?? '';
       const startDate = started.startDate?.toISOString() ?? null;

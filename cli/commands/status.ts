@@ -26,7 +26,10 @@ function checkExecutionArn(arn: string | undefined): string {
   if (arn === undefined) throw new UsageError('Missing EXECUTION_ARN: the ARN `approval start` printed.', 'status');
   if (EXECUTION_ARN.test(arn)) return arn;
   if (/^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:/.test(arn)) {
-    throw new UsageError(`${arn} is a state machine ARN; status wants an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`, 'status');
+    throw new UsageError(
+      `${arn} is a state machine ARN; status wants an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`,
+      'status',
+    );
   }
   throw new UsageError(`"${arn}" is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`, 'status');
 }
@@ -53,7 +56,10 @@ export const statusCommand: Command = {
       deps.output.stdout(values.json ? JSON.stringify(view, null, 2) : formatExecution(view).join('\n'));
     } catch (error) {
       if ((error as { name?: unknown }).name === 'ExecutionDoesNotExist') {
-        const where = target.kind === 'local' ? ` in ${describeTarget(target)}` : ` in ${regionOfArn(executionArn)} (finished executions are kept for 90 days)`;
+        const where =
+          target.kind === 'local'
+            ? ` in ${describeTarget(target)}`
+            : ` in ${regionOfArn(executionArn)} (finished executions are kept for 90 days)`;
         throw new CliError(`No execution ${executionArn}${where}. See \`approval list --all${targetFlag(target)}\`.`, { cause: error });
       }
       throw explainAwsFailure(error, target);

@@ -55,10 +55,18 @@ function credentialsProblem(error: unknown): CheckResult {
     return result('credentials', { status: 'problem', summary: 'no AWS credentials found', fix: CREDENTIALS_FIX });
   }
   if (isNamed(error, 'ExpiredToken', 'ExpiredTokenException', 'TokenProviderError', 'TokenRefreshRequired')) {
-    return result('credentials', { status: 'problem', summary: `the AWS session has expired (${describeError(error)})`, fix: 'log in again: `aws sso login`, or renew the keys.' });
+    return result('credentials', {
+      status: 'problem',
+      summary: `the AWS session has expired (${describeError(error)})`,
+      fix: 'log in again: `aws sso login`, or renew the keys.',
+    });
   }
   if (isNamed(error, 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException')) {
-    return result('credentials', { status: 'problem', summary: `AWS refused the credentials (${describeError(error)})`, fix: CREDENTIALS_FIX });
+    return result('credentials', {
+      status: 'problem',
+      summary: `AWS refused the credentials (${describeError(error)})`,
+      fix: CREDENTIALS_FIX,
+    });
   }
   if (isNetworkError(error)) {
     return result('credentials', {
@@ -67,14 +75,21 @@ function credentialsProblem(error: unknown): CheckResult {
       fix: 'check the network connection, the proxy settings (HTTPS_PROXY) and the region name.',
     });
   }
-  return result('credentials', { status: 'problem', summary: `sts:GetCallerIdentity failed (${describeError(error)})`, fix: CREDENTIALS_FIX });
+  return result('credentials', {
+    status: 'problem',
+    summary: `sts:GetCallerIdentity failed (${describeError(error)})`,
+    fix: CREDENTIALS_FIX,
+  });
 }
 
 /** Who the calls run as; every other AWS check needs this to pass. The ARN names no secret. */
 export async function checkCredentials(sts: STSClient): Promise<CredentialsCheck> {
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
-    return { result: result('credentials', { status: 'ok', summary: identity.Arn ?? `account ${identity.Account ?? 'unknown'}` }), account: identity.Account };
+    return {
+      result: result('credentials', { status: 'ok', summary: identity.Arn ?? `account ${identity.Account ?? 'unknown'}` }),
+      account: identity.Account,
+    };
   } catch (error) {
     return { result: credentialsProblem(error) };
   }
@@ -89,13 +104,21 @@ export async function checkBootstrap(ssm: SSMClient, qualifier: string, account:
     value = (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
   } catch (error) {
     if (isNamed(error, 'ParameterNotFound')) {
-      return result('cdk-bootstrap', { status: 'problem', summary: `${account}/${region} is not bootstrapped (no ${name})`, fix: `run \`${bootstrap}\`.` });
+      return result('cdk-bootstrap', {
+        status: 'problem',
+        summary: `${account}/${region} is not bootstrapped (no ${name})`,
+        fix: `run \`${bootstrap}\`.`,
+      });
     }
     return result('cdk-bootstrap', couldNotCheck('ssm:GetParameter', error));
   }
   const version = Number(value);
   if (!Number.isInteger(version)) {
-    return result('cdk-bootstrap', { status: 'warn', summary: `${name} holds "${value ?? ''}", not a version number`, fix: `run \`${bootstrap}\` to repair it.` });
+    return result('cdk-bootstrap', {
+      status: 'warn',
+      summary: `${name} holds "${value ?? ''}", not a version number`,
+      fix: `run \`${bootstrap}\` to repair it.`,
+    });
   }
   if (version < MIN_BOOTSTRAP_VERSION) {
     return result('cdk-bootstrap', {

@@ -49,7 +49,11 @@ export function combine(id: CheckId, findings: readonly Finding[]): CheckResult 
   const shown = worst === 'ok' ? sorted : sorted.filter((finding) => finding.status !== 'ok');
   // Fixes are sentences starting lower-case, after "fix: "; joined as clauses of one sentence.
   const fixes = shown.flatMap((finding) => (finding.fix === undefined ? [] : [finding.fix.replace(/\.$/, '')]));
-  return result(id, { status: worst, summary: shown.map((finding) => finding.summary).join('; '), ...(fixes.length > 0 ? { fix: `${fixes.join('; ')}.` } : {}) });
+  return result(id, {
+    status: worst,
+    summary: shown.map((finding) => finding.summary).join('; '),
+    ...(fixes.length > 0 ? { fix: `${fixes.join('; ')}.` } : {}),
+  });
 }
 
 export function isWorse(status: CheckStatus, than: CheckStatus): boolean {
@@ -64,7 +68,7 @@ interface AwsErrorFields {
 }
 
 function fields(error: unknown): AwsErrorFields {
-  return typeof error === 'object' && error !== null ? (error) : {};
+  return typeof error === 'object' && error !== null ? error : {};
 }
 
 export function errorName(error: unknown): string {
@@ -79,7 +83,13 @@ export function describeError(error: unknown): string {
   return `${errorName(error)}: ${text.replace(/\s+/g, ' ').trim()}`;
 }
 
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedException', 'AuthorizationError']);
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedException',
+  'AuthorizationError',
+]);
 
 export function isAccessDenied(error: unknown): boolean {
   return ACCESS_DENIED.has(errorName(error)) || fields(error).$metadata?.httpStatusCode === 403;

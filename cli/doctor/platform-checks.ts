@@ -24,7 +24,11 @@ async function currentReservation(lambda: LambdaClient, functionName: string | u
   }
 }
 
-export async function checkLambdaConcurrency(lambda: LambdaClient, settings: ConcurrencySettings, workerFunctionName: string | undefined): Promise<CheckResult> {
+export async function checkLambdaConcurrency(
+  lambda: LambdaClient,
+  settings: ConcurrencySettings,
+  workerFunctionName: string | undefined,
+): Promise<CheckResult> {
   const { workerMaxConcurrency: max, workerReservedConcurrency: reserved } = settings;
   let limit: number;
   let unreserved: number;
@@ -75,7 +79,11 @@ function roleName(arn: string): string {
  * CloudWatch Logs role. CloudFormation names the role it creates `<stack>-...`: that tells the
  * stack's own role from one someone else set.
  */
-export async function checkApiGatewayLoggingRole(apiGateway: APIGatewayClient, createAccountRole: boolean, stackName: string): Promise<CheckResult> {
+export async function checkApiGatewayLoggingRole(
+  apiGateway: APIGatewayClient,
+  createAccountRole: boolean,
+  stackName: string,
+): Promise<CheckResult> {
   let roleArn: string | undefined;
   try {
     roleArn = (await apiGateway.send(new GetAccountCommand({}))).cloudwatchRoleArn || undefined;
@@ -83,7 +91,8 @@ export async function checkApiGatewayLoggingRole(apiGateway: APIGatewayClient, c
     return result('api-gateway-logging-role', couldNotCheck('apigateway:GET (/account)', error));
   }
   if (roleArn === undefined) {
-    if (createAccountRole) return result('api-gateway-logging-role', { status: 'ok', summary: 'no CloudWatch Logs role set yet; the stack creates one' });
+    if (createAccountRole)
+      return result('api-gateway-logging-role', { status: 'ok', summary: 'no CloudWatch Logs role set yet; the stack creates one' });
     return result('api-gateway-logging-role', {
       status: 'problem',
       summary:

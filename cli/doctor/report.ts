@@ -41,7 +41,8 @@ export function verdict(report: DoctorReport): string {
   const problems = report.checks.filter((check) => check.status === 'problem').length;
   const warnings = report.checks.filter((check) => check.status === 'warn').length;
   const skips = report.checks.filter((check) => check.status === 'skip').length;
-  if (problems > 0) return `${count(problems, 'problem')}${warnings > 0 ? `, ${count(warnings, 'warning')}` : ''}: fix the problems before \`npm run deploy\`.`;
+  if (problems > 0)
+    return `${count(problems, 'problem')}${warnings > 0 ? `, ${count(warnings, 'warning')}` : ''}: fix the problems before \`npm run deploy\`.`;
   const skipped = skips > 0 ? ` (${count(skips, 'check')} skipped)` : '';
   if (warnings > 0) return `No problems, ${count(warnings, 'warning')}${skipped}: nothing blocks a deploy, but read the warnings.`;
   return `No problems${skipped}: nothing blocks a deploy.`;

@@ -5,7 +5,13 @@ import type { DoctorClientFactories } from './clients';
 import { checkApiGatewayLoggingRole, checkLambdaConcurrency } from './platform-checks';
 import type { DoctorReport } from './report';
 import { checkSenderIdentity, checkSesAccount } from './ses-checks';
-import { DEFAULT_BOOTSTRAP_QUALIFIER, defaultApprovalConfig, loadDoctorSettings, type DoctorSettings, type LoadedSettings } from './settings';
+import {
+  DEFAULT_BOOTSTRAP_QUALIFIER,
+  defaultApprovalConfig,
+  loadDoctorSettings,
+  type DoctorSettings,
+  type LoadedSettings,
+} from './settings';
 import { checkDeployedStack, checkWorkerHealth, lookUpStack, type DeployedStack, type StackLookup } from './stack-checks';
 
 export interface DoctorDependencies extends DoctorClientFactories {
@@ -35,7 +41,8 @@ const ACCOUNT_CHECKS: readonly CheckId[] = [
 ];
 
 function checkSettings(loaded: LoadedSettings): CheckResult {
-  if (!loaded.ok) return result('settings', { status: 'problem', summary: loaded.message, fix: 'correct the value in cdk.json, or in the -c option.' });
+  if (!loaded.ok)
+    return result('settings', { status: 'problem', summary: loaded.message, fix: 'correct the value in cdk.json, or in the -c option.' });
   const { config } = loaded.settings;
   return result('settings', {
     status: 'ok',
@@ -47,7 +54,10 @@ function checkSettings(loaded: LoadedSettings): CheckResult {
 }
 
 /** Only a deployed stack has a worker to look at. */
-function workerHealth(lookup: StackLookup, run: (functionName: string, stack: DeployedStack) => Promise<CheckResult>): Promise<CheckResult> {
+function workerHealth(
+  lookup: StackLookup,
+  run: (functionName: string, stack: DeployedStack) => Promise<CheckResult>,
+): Promise<CheckResult> {
   if (lookup.kind === 'absent') return Promise.resolve(skipped('worker-health', 'the stack is not deployed yet'));
   if (lookup.kind === 'failed') return Promise.resolve(skipped('worker-health', 'the stack could not be read (see deployed stack)'));
   const functionName = lookup.stack.outputs.WorkerFunctionName;
@@ -63,7 +73,12 @@ export async function runDoctorChecks(request: DoctorRequest, deps: DoctorDepend
   const credentials = await checkCredentials(deps.createStsClient({ region: region ?? FALLBACK_STS_REGION }));
   const settings = loaded.ok ? loaded.settings : undefined;
   const base = [credentials.result, checkRegion(resolved), checkSettings(loaded)];
-  const report = (checks: readonly CheckResult[]): DoctorReport => ({ account: credentials.account, region, stackName: request.stackName, checks: [...base, ...checks] });
+  const report = (checks: readonly CheckResult[]): DoctorReport => ({
+    account: credentials.account,
+    region,
+    stackName: request.stackName,
+    checks: [...base, ...checks],
+  });
 
   if (credentials.account === undefined) {
     return report(ACCOUNT_CHECKS.map((id) => skipped(id, 'needs working credentials (see credentials)')));
@@ -84,7 +99,9 @@ export async function runDoctorChecks(request: DoctorRequest, deps: DoctorDepend
     ),
     withSettings('sender-identity', ({ config }) => checkSenderIdentity(ses, config.senderEmail, region)),
     withSettings('ses-account', ({ config }) => checkSesAccount(ses, config.maxSendRate, config.sesConfigurationSet, region)),
-    withSettings('lambda-concurrency', ({ config }) => checkLambdaConcurrency(deps.createLambdaClient(clientConfig), config, workerFunctionName)),
+    withSettings('lambda-concurrency', ({ config }) =>
+      checkLambdaConcurrency(deps.createLambdaClient(clientConfig), config, workerFunctionName),
+    ),
     withSettings('api-gateway-logging-role', ({ config }) =>
       checkApiGatewayLoggingRole(deps.createApiGatewayClient(clientConfig), config.createApiGatewayAccountRole, request.stackName),
     ),

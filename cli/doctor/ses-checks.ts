@@ -1,4 +1,10 @@
-import { GetAccountCommand, GetConfigurationSetCommand, GetEmailIdentityCommand, type GetEmailIdentityCommandOutput, type SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  GetAccountCommand,
+  GetConfigurationSetCommand,
+  GetEmailIdentityCommand,
+  type GetEmailIdentityCommandOutput,
+  type SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { combine, couldNotCheck, isNamed, result, type CheckResult, type Finding } from './check-result';
 
 interface FoundIdentity {
@@ -100,12 +106,21 @@ async function configurationSetFinding(ses: SESv2Client, name: string, region: s
 }
 
 /** Whether the account may send at all, to whom, and as fast as the worker will. */
-export async function checkSesAccount(ses: SESv2Client, maxSendRate: number, configurationSet: string | undefined, region: string): Promise<CheckResult> {
+export async function checkSesAccount(
+  ses: SESv2Client,
+  maxSendRate: number,
+  configurationSet: string | undefined,
+  region: string,
+): Promise<CheckResult> {
   const findings: Finding[] = [];
   try {
     const account = await ses.send(new GetAccountCommand({}));
     if (account.SendingEnabled === false) {
-      findings.push({ status: 'problem', summary: `sending is paused for the account in ${region}`, fix: 'see why in the SES console, Account dashboard; resume once it is resolved.' });
+      findings.push({
+        status: 'problem',
+        summary: `sending is paused for the account in ${region}`,
+        fix: 'see why in the SES console, Account dashboard; resume once it is resolved.',
+      });
     }
     if (account.EnforcementStatus !== undefined && account.EnforcementStatus !== 'HEALTHY') {
       findings.push({

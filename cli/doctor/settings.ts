@@ -52,7 +52,10 @@ export function loadDoctorSettings(overrides: Readonly<Record<string, unknown>>,
   try {
     const config = readApprovalConfig((key) => context[key]);
     const qualifier = context['@aws-cdk/core:bootstrapQualifier'];
-    return { ok: true, settings: { config, bootstrapQualifier: typeof qualifier === 'string' && qualifier !== '' ? qualifier : DEFAULT_BOOTSTRAP_QUALIFIER } };
+    return {
+      ok: true,
+      settings: { config, bootstrapQualifier: typeof qualifier === 'string' && qualifier !== '' ? qualifier : DEFAULT_BOOTSTRAP_QUALIFIER },
+    };
   } catch (error) {
     if (error instanceof ApprovalConfigError) return { ok: false, message: error.message };
     throw error;

@@ -26,7 +26,8 @@ export async function lookUpStack(cloudFormation: CloudFormationClient, stackNam
     for (const output of stack.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
     return { kind: 'found', stack: { status: stack.StackStatus ?? 'UNKNOWN', outputs, createdAt: stack.CreationTime } };
   } catch (error) {
-    if (isNamed(error, 'ValidationError') && /does not exist/.test(String((error as { message?: unknown }).message))) return { kind: 'absent' };
+    if (isNamed(error, 'ValidationError') && /does not exist/.test(String((error as { message?: unknown }).message)))
+      return { kind: 'absent' };
     return { kind: 'failed', error };
   }
 }
@@ -44,7 +45,11 @@ function statusFinding(status: string, stackName: string, region: string): Findi
     return { status: 'problem', summary: `stack status ${status}`, fix: `read the cause in ${events}, fix it, and deploy again.` };
   }
   if (status.startsWith('UPDATE_ROLLBACK_')) {
-    return { status: 'warn', summary: `${status}: the last update failed; the stack runs the version before it`, fix: `read the cause in ${events}.` };
+    return {
+      status: 'warn',
+      summary: `${status}: the last update failed; the stack runs the version before it`,
+      fix: `read the cause in ${events}.`,
+    };
   }
   if (status.endsWith('_IN_PROGRESS')) {
     return { status: 'warn', summary: `${status}: a deployment is under way`, fix: 'run `approval doctor` again when it has finished.' };
@@ -63,7 +68,7 @@ export function checkDeployedStack(lookup: StackLookup, stackName: string, regio
     findings.push({
       status: 'problem',
       summary: `${stackName} lacks the output${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`,
-      fix: 'deploy this project\'s current version (`npm run deploy`), or pass --stack-name if the stack has another name.',
+      fix: "deploy this project's current version (`npm run deploy`), or pass --stack-name if the stack has another name.",
     });
   } else {
     findings.push({ status: 'ok', summary: 'all outputs present' });
@@ -73,7 +78,12 @@ export function checkDeployedStack(lookup: StackLookup, stackName: string, regio
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-async function sumOverDay(cloudWatch: CloudWatchClient, metric: 'Errors' | 'Invocations', functionName: string, now: Date): Promise<number> {
+async function sumOverDay(
+  cloudWatch: CloudWatchClient,
+  metric: 'Errors' | 'Invocations',
+  functionName: string,
+  now: Date,
+): Promise<number> {
   const statistics = await cloudWatch.send(
     new GetMetricStatisticsCommand({
       Namespace: 'AWS/Lambda',
@@ -96,11 +106,18 @@ export interface WorkerHealthContext {
 }
 
 /** The worker's last day: failed runs mean emails not sent; no runs at all mean the schedule is off. */
-export async function checkWorkerHealth(cloudWatch: CloudWatchClient, functionName: string, { stack, now, scheduleMinutes }: WorkerHealthContext): Promise<CheckResult> {
+export async function checkWorkerHealth(
+  cloudWatch: CloudWatchClient,
+  functionName: string,
+  { stack, now, scheduleMinutes }: WorkerHealthContext,
+): Promise<CheckResult> {
   let errors: number;
   let invocations: number;
   try {
-    [errors, invocations] = await Promise.all([sumOverDay(cloudWatch, 'Errors', functionName, now), sumOverDay(cloudWatch, 'Invocations', functionName, now)]);
+    [errors, invocations] = await Promise.all([
+      sumOverDay(cloudWatch, 'Errors', functionName, now),
+      sumOverDay(cloudWatch, 'Invocations', functionName, now),
+    ]);
   } catch (error) {
     return result('worker-health', couldNotCheck('cloudwatch:GetMetricStatistics', error));
   }
@@ -111,7 +128,9 @@ export async function checkWorkerHealth(cloudWatch: CloudWatchClient, functionNa
     findings.push({
       status: 'problem',
       summary: `${errors} failed run${errors === 1 ? '' : 's'} of ${functionName} in the last 24 hours`,
-      fix: logGroup ? `read the worker's log group: \`aws logs tail ${logGroup} --since 24h\`.` : "read the worker's log group (the function's Monitoring tab in the Lambda console links to it).",
+      fix: logGroup
+        ? `read the worker's log group: \`aws logs tail ${logGroup} --since 24h\`.`
+        : "read the worker's log group (the function's Monitoring tab in the Lambda console links to it).",
     });
   }
   const ageMinutes = stack.createdAt ? (now.getTime() - stack.createdAt.getTime()) / 60_000 : Infinity;
@@ -125,7 +144,10 @@ export async function checkWorkerHealth(cloudWatch: CloudWatchClient, functionNa
   if (findings.length === 0) {
     findings.push({
       status: 'ok',
-      summary: invocations === 0 ? `deployed ${Math.floor(ageMinutes)} minutes ago, no scheduled run yet` : `${invocations} runs, no errors in the last 24 hours`,
+      summary:
+        invocations === 0
+          ? `deployed ${Math.floor(ageMinutes)} minutes ago, no scheduled run yet`
+          : `${invocations} runs, no errors in the last 24 hours`,
     });
   }
   return combine('worker-health', findings);

@@ -57,7 +57,9 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   }
   const approvalApiUrl = required(env, WORKER_ENV.approvalApiUrl);
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(approvalApiUrl)) {
-    throw new WorkerConfigError(`${WORKER_ENV.approvalApiUrl} ${JSON.stringify(approvalApiUrl)} is not an http(s) URL without a query string.`);
+    throw new WorkerConfigError(
+      `${WORKER_ENV.approvalApiUrl} ${JSON.stringify(approvalApiUrl)} is not an http(s) URL without a query string.`,
+    );
   }
   const sender = env[WORKER_ENV.senderEmail]?.trim();
   if (sender && !isEmailAddress(sender)) {

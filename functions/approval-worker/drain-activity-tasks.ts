@@ -142,15 +142,29 @@ export async function handleActivityTask(
         },
       },
     );
-    deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder' : 'Sent an approval request', { ...logContext, messageId, sesAttempts: attempts });
+    deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder' : 'Sent an approval request', {
+      ...logContext,
+      messageId,
+      sesAttempts: attempts,
+    });
     deps.metrics?.count(WORKER_METRICS.EmailsSent);
     return 'emailed';
   } catch (error) {
     const delivery =
       error instanceof EmailDeliveryError
         ? error
-        : new EmailDeliveryError(ApprovalError.EmailDeliveryFailed, `Unexpected error while sending: ${(error as Error).message}`, 1, 'transient');
-    deps.logger.error('Could not send the approval email', { ...logContext, error: delivery.errorName, cause: delivery.message, sesErrorKind: delivery.kind });
+        : new EmailDeliveryError(
+            ApprovalError.EmailDeliveryFailed,
+            `Unexpected error while sending: ${(error as Error).message}`,
+            1,
+            'transient',
+          );
+    deps.logger.error('Could not send the approval email', {
+      ...logContext,
+      error: delivery.errorName,
+      cause: delivery.message,
+      sesErrorKind: delivery.kind,
+    });
     await failTask(deps, taskToken, delivery.errorName, delivery.message, logContext);
     if (delivery.kind === 'account-problem') {
       deps.metrics?.count(WORKER_METRICS.SesAccountProblems);
@@ -178,7 +192,9 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
   let failuresInARow = 0;
   for (;;) {
     if (failuresInARow >= MAX_CONSECUTIVE_DELIVERY_FAILURES) {
-      deps.logger.warn('SES failed several emails in a row; leaving the other tasks queued until the redeliveries wake the worker', { failuresInARow });
+      deps.logger.warn('SES failed several emails in a row; leaving the other tasks queued until the redeliveries wake the worker', {
+        failuresInARow,
+      });
       return { ...counts, stoppedBecause: 'email-delivery-failing' };
     }
     if (deps.remainingTimeMs() < MIN_REMAINING_MS_TO_POLL) {
@@ -239,7 +255,10 @@ export async function runWorker(deps: DrainDependencies, slots?: WorkerSlotsOpti
   } finally {
     await lease.release().catch((error: Error) => {
       // The lease runs out by itself when the run's time is up.
-      deps.logger.warn('Could not release the worker slot; it frees itself when its lease runs out', { slot: lease.slot, slotError: error.name });
+      deps.logger.warn('Could not release the worker slot; it frees itself when its lease runs out', {
+        slot: lease.slot,
+        slotError: error.name,
+      });
     });
   }
 }

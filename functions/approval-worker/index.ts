@@ -35,7 +35,9 @@ export async function handler(_event: unknown, context: Context): Promise<DrainS
         workerName: context.functionName,
         metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
       },
-      config.slots && dynamodb ? { dynamodb, tableName: config.slots.tableName, count: config.slots.count, holder: context.awsRequestId } : undefined,
+      config.slots && dynamodb
+        ? { dynamodb, tableName: config.slots.tableName, count: config.slots.count, holder: context.awsRequestId }
+        : undefined,
     );
     logger.info('Worker run finished', { ...summary });
     return summary;

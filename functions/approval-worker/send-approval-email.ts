@@ -105,7 +105,10 @@ function describe(error: unknown): string {
  * Sends one email through SES v2, retrying throttling and transient failures with bounded,
  * jittered exponential backoff. Throws EmailDeliveryError when it gives up.
  */
-export async function sendApprovalEmail(email: OutgoingEmail, deps: SendDependencies): Promise<{ messageId: string | undefined; attempts: number }> {
+export async function sendApprovalEmail(
+  email: OutgoingEmail,
+  deps: SendDependencies,
+): Promise<{ messageId: string | undefined; attempts: number }> {
   const policy = deps.policy ?? DEFAULT_SEND_RETRY_POLICY;
   const sleep = deps.sleep ?? realSleep;
   const random = deps.random ?? Math.random;
@@ -136,7 +139,12 @@ export async function sendApprovalEmail(email: OutgoingEmail, deps: SendDependen
       }
       if (kind === 'account-problem') {
         // Not this message's fault: the request goes round the redeliveries and gets a new email later.
-        throw new EmailDeliveryError(ApprovalError.EmailDeliveryFailed, `SES refused to send for this account: ${describe(error)}`, attempt, kind);
+        throw new EmailDeliveryError(
+          ApprovalError.EmailDeliveryFailed,
+          `SES refused to send for this account: ${describe(error)}`,
+          attempt,
+          kind,
+        );
       }
       if (attempt >= policy.maxAttempts) {
         throw new EmailDeliveryError(

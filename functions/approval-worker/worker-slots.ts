@@ -59,7 +59,8 @@ export async function acquireWorkerSlot(options: WorkerSlotsOptions, leaseMs: nu
       );
       return { slot, release: () => releaseWorkerSlot(options, slot) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException') continue;
+      if (error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException')
+        continue;
       throw error;
     }
   }

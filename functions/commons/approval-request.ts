@@ -18,8 +18,7 @@ export interface ApprovalTask {
 }
 
 export type ApprovalTaskValidation =
-  | { readonly valid: true; readonly task: ApprovalTask }
-  | { readonly valid: false; readonly problems: readonly string[] };
+  { readonly valid: true; readonly task: ApprovalTask } | { readonly valid: false; readonly problems: readonly string[] };
 
 export const MAX_EMPLOYEE_NAME_LENGTH = 200;
 export const MAX_EMAIL_ADDRESS_LENGTH = 254;
@@ -61,7 +60,9 @@ function requestProblems(request: unknown): string[] {
   } else if (typeof managerEmailAddress !== 'string') {
     problems.push(`managerEmailAddress must be a string, not ${describeType(managerEmailAddress)}`);
   } else if (managerEmailAddress.length > MAX_EMAIL_ADDRESS_LENGTH) {
-    problems.push(`managerEmailAddress is ${managerEmailAddress.length} characters long; an email address has at most ${MAX_EMAIL_ADDRESS_LENGTH}`);
+    problems.push(
+      `managerEmailAddress is ${managerEmailAddress.length} characters long; an email address has at most ${MAX_EMAIL_ADDRESS_LENGTH}`,
+    );
   } else if (!isEmailAddress(managerEmailAddress)) {
     problems.push(`managerEmailAddress ${quote(managerEmailAddress)} is not an email address`);
   }

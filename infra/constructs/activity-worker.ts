@@ -122,7 +122,9 @@ export class ActivityWorker extends Construct {
         [WORKER_ENV.approvalApiUrl]: props.approvalApiUrl,
         [WORKER_ENV.senderEmail]: props.senderEmail ?? '',
         [WORKER_ENV.sesConfigurationSet]: props.sesConfigurationSet ?? '',
-        [WORKER_ENV.maxSendRate]: String(maxSendRatePerInstance(props.maxSendRate ?? APPROVAL_SETTINGS.maxSendRate.default, maxConcurrency)),
+        [WORKER_ENV.maxSendRate]: String(
+          maxSendRatePerInstance(props.maxSendRate ?? APPROVAL_SETTINGS.maxSendRate.default, maxConcurrency),
+        ),
         [WORKER_ENV.slotsTable]: this.slots.tableName,
         [WORKER_ENV.slotCount]: String(maxConcurrency),
         [WORKER_ENV.metricsNamespace]: props.metricsNamespace ?? WORKER_METRICS_NAMESPACE_DEFAULT,
@@ -147,7 +149,8 @@ export class ActivityWorker extends Construct {
         resources: [this.slots.tableArn],
       }),
     );
-    for (const statement of sesSendStatements(Stack.of(this), props.senderEmail, props.sesConfigurationSet)) this.role.addToPolicy(statement);
+    for (const statement of sesSendStatements(Stack.of(this), props.senderEmail, props.sesConfigurationSet))
+      this.role.addToPolicy(statement);
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
@@ -192,11 +195,20 @@ export function maxSendRatePerInstance(maxSendRate: number, maxConcurrency: numb
  * management in Amazon SES"). Recipients can be anyone, so identities are `identity/*`, held to
  * mail from senderEmail by the ses:FromAddress condition when one is configured.
  */
-export function sesSendStatements(stack: Stack, senderEmail: string | undefined, configurationSet: string | undefined): iam.PolicyStatement[] {
+export function sesSendStatements(
+  stack: Stack,
+  senderEmail: string | undefined,
+  configurationSet: string | undefined,
+): iam.PolicyStatement[] {
   const arn = (resource: string, name: string): string => stack.formatArn({ service: 'ses', resource, resourceName: name });
   const fromSender = senderEmail === undefined ? undefined : { StringEquals: { 'ses:FromAddress': senderEmail } };
   return [
-    new iam.PolicyStatement({ sid: 'SendApprovalEmails', actions: ['ses:SendEmail'], resources: [arn('identity', '*')], conditions: fromSender }),
+    new iam.PolicyStatement({
+      sid: 'SendApprovalEmails',
+      actions: ['ses:SendEmail'],
+      resources: [arn('identity', '*')],
+      conditions: fromSender,
+    }),
     new iam.PolicyStatement({
       sid: 'SendWithConfigurationSet',
       actions: ['ses:SendEmail'],

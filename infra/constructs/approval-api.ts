@@ -105,7 +105,10 @@ export class ApprovalApi extends Construct {
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
     super(scope, id);
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'Approve / Reject links of the human-approval workflow',
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -186,19 +189,39 @@ export class ApprovalApi extends Construct {
       authorizationType: apigw.AuthorizationType.NONE,
       requestValidator: validator,
       requestParameters: { 'method.request.querystring.taskToken': true },
-      methodResponses: ['200', '400', '410', '429', '502'].map((statusCode) => ({ statusCode, responseParameters: methodResponseParameters })),
+      methodResponses: ['200', '400', '410', '429', '502'].map((statusCode) => ({
+        statusCode,
+        responseParameters: methodResponseParameters,
+      })),
     };
     if (linkMode === 'direct') {
-      acknowledgeBearerLinks(resource.addMethod('GET', this.stepFunctionsIntegration(action, decision, { 'application/json': decisionRequestTemplate(decision) }), getOptions));
+      acknowledgeBearerLinks(
+        resource.addMethod(
+          'GET',
+          this.stepFunctionsIntegration(action, decision, { 'application/json': decisionRequestTemplate(decision) }),
+          getOptions,
+        ),
+      );
       return;
     }
     // Opening the link calls nothing: a MOCK integration answers with the confirmation page.
     const confirmPage = new apigw.MockIntegration({
       passthroughBehavior: apigw.PassthroughBehavior.NEVER,
       requestTemplates: { 'application/json': '{"statusCode": 200}' },
-      integrationResponses: [{ statusCode: '200', responseParameters: integrationResponseParameters, responseTemplates: htmlTemplates(confirmPageTemplate(decision)) }],
+      integrationResponses: [
+        {
+          statusCode: '200',
+          responseParameters: integrationResponseParameters,
+          responseTemplates: htmlTemplates(confirmPageTemplate(decision)),
+        },
+      ],
     });
-    acknowledgeBearerLinks(resource.addMethod('GET', confirmPage, { ...getOptions, methodResponses: [{ statusCode: '200', responseParameters: methodResponseParameters }] }));
+    acknowledgeBearerLinks(
+      resource.addMethod('GET', confirmPage, {
+        ...getOptions,
+        methodResponses: [{ statusCode: '200', responseParameters: methodResponseParameters }],
+      }),
+    );
     // The form's button posts the token (and a comment) in the body; only that form encoding is mapped.
     acknowledgeBearerLinks(
       resource.addMethod(
@@ -209,7 +232,11 @@ export class ApprovalApi extends Construct {
     );
   }
 
-  private stepFunctionsIntegration(action: 'SendTaskSuccess' | 'SendTaskFailure', decision: Decision, requestTemplates: Record<string, string>): apigw.AwsIntegration {
+  private stepFunctionsIntegration(
+    action: 'SendTaskSuccess' | 'SendTaskFailure',
+    decision: Decision,
+    requestTemplates: Record<string, string>,
+  ): apigw.AwsIntegration {
     return new apigw.AwsIntegration({
       service: 'states',
       action,
@@ -220,7 +247,11 @@ export class ApprovalApi extends Construct {
         passthroughBehavior: apigw.PassthroughBehavior.NEVER,
         requestTemplates,
         integrationResponses: [
-          { statusCode: '200', responseParameters: integrationResponseParameters, responseTemplates: htmlTemplates(decisionSucceededTemplate(decision)) },
+          {
+            statusCode: '200',
+            responseParameters: integrationResponseParameters,
+            responseTemplates: htmlTemplates(decisionSucceededTemplate(decision)),
+          },
           {
             statusCode: '400',
             selectionPattern: '4\\d{2}',
@@ -276,7 +307,9 @@ export class ApprovalApi extends Construct {
                 'logs:GetLogEvents',
                 'logs:FilterLogEvents',
               ],
-              resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+              resources: [
+                stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+              ],
             }),
           ],
         }),

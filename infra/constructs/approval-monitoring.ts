@@ -295,7 +295,13 @@ export class ApprovalMonitoring extends Construct {
     ];
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName, defaultInterval: Duration.days(7) });
     dashboard.addWidgets(
-      new cloudwatch.SingleValueWidget({ title: 'The approval funnel (totals over the time range)', metrics: funnel(), setPeriodToTimeRange: true, width: 24, height: 4 }),
+      new cloudwatch.SingleValueWidget({
+        title: 'The approval funnel (totals over the time range)',
+        metrics: funnel(),
+        setPeriodToTimeRange: true,
+        width: 24,
+        height: 4,
+      }),
     );
     dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'The approval funnel', left: funnel(), width: 24, height: 6 }));
     dashboard.addWidgets(
@@ -324,7 +330,11 @@ export class ApprovalMonitoring extends Construct {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Approval API',
-        left: [stage.metricCount({ ...sum, label: 'requests' }), stage.metricClientError({ ...sum, label: '4xx' }), stage.metricServerError({ ...sum, label: '5xx' })],
+        left: [
+          stage.metricCount({ ...sum, label: 'requests' }),
+          stage.metricClientError({ ...sum, label: '4xx' }),
+          stage.metricServerError({ ...sum, label: '5xx' }),
+        ],
         right: [
           stage.metricLatency({ statistic: cloudwatch.Stats.p(50), period: PERIOD, label: 'latency p50' }),
           stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: PERIOD, label: 'latency p99' }),
@@ -344,12 +354,17 @@ function validateProps(props: ApprovalMonitoringProps): void {
       `ApprovalMonitoring: alarmEmail ${JSON.stringify(alarmEmail)} is not an email address. Give one plain address such as ops@example.com, or leave alarmEmail out for alarms without notifications.`,
     );
   }
-  if (!Token.isUnresolved(metricsNamespace) && (metricsNamespace.trim() === '' || metricsNamespace.length > 255 || metricsNamespace.startsWith('AWS/'))) {
+  if (
+    !Token.isUnresolved(metricsNamespace) &&
+    (metricsNamespace.trim() === '' || metricsNamespace.length > 255 || metricsNamespace.startsWith('AWS/'))
+  ) {
     throw new ApprovalMonitoringError(
       `ApprovalMonitoring: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a usable CloudWatch namespace: it needs 1 to 255 characters and may not start with "AWS/". Use the namespace the worker publishes under, such as HumanApproval.`,
     );
   }
   if (dashboard === false && dashboardName !== undefined) {
-    throw new ApprovalMonitoringError('ApprovalMonitoring: dashboardName is set but dashboard is false. Leave dashboardName out, or turn the dashboard on.');
+    throw new ApprovalMonitoringError(
+      'ApprovalMonitoring: dashboardName is set but dashboard is false. Leave dashboardName out, or turn the dashboard on.',
+    );
   }
 }

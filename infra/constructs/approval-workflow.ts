@@ -22,7 +22,11 @@ export interface ApprovalWorkflowProps {
 }
 
 /** The values put into the ASL placeholders, as strings (CloudFormation substitutes text). */
-export function approvalDefinitionSubstitutions(config: ApprovalConfig, activityArn: string, workerFunctionArn: string): Record<string, string> {
+export function approvalDefinitionSubstitutions(
+  config: ApprovalConfig,
+  activityArn: string,
+  workerFunctionArn: string,
+): Record<string, string> {
   return {
     ActivityArn: activityArn,
     WorkerFunctionArn: workerFunctionArn,
@@ -57,7 +61,14 @@ export class ApprovalWorkflow extends Construct {
       description: 'Lets the approval state machine wake the worker and write its logs and traces',
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        ArnLike: {
+          'aws:SourceArn': stack.formatArn({
+            service: 'states',
+            resource: 'stateMachine',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
       }),
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

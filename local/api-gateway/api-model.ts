@@ -106,7 +106,9 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
     }
     const validatorId = refOf(method.RequestValidatorId);
     const validatesRequestParameters = validatorId !== undefined && validators.get(validatorId)?.ValidateRequestParameters === true;
-    const requestParameters = Object.fromEntries(Object.entries(asRecord(method.RequestParameters)).map(([name, required]) => [name, required === true]));
+    const requestParameters = Object.fromEntries(
+      Object.entries(asRecord(method.RequestParameters)).map(([name, required]) => [name, required === true]),
+    );
     const requiredQueryParameters = validatesRequestParameters
       ? Object.entries(requestParameters)
           .filter(([name, required]) => required && name.startsWith('method.request.querystring.'))

@@ -78,7 +78,9 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 
 function headerValues(request: http.IncomingMessage): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(request.headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(',') : value]])),
+    Object.entries(request.headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(',') : value]],
+    ),
   );
 }
 
@@ -99,7 +101,12 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     const status = Number(custom?.statusCode ?? ownStatus);
     const template = custom ? selectTemplate(custom.templates, accept) : undefined;
     if (template === undefined) {
-      return { status, headers: { 'content-type': 'application/json', ...custom?.headers }, body: JSON.stringify({ message }), errorType: type };
+      return {
+        status,
+        headers: { 'content-type': 'application/json', ...custom?.headers },
+        body: JSON.stringify({ message }),
+        errorType: type,
+      };
     }
     // Gateway response templates are not VTL: API Gateway only substitutes a few variables.
     const body = template
@@ -110,7 +117,13 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     return { status, headers: { ...custom?.headers }, body, errorType: type };
   }
 
-  async function integrate(route: RouteModel, context: ApiGatewayRequestContext, body: string, contentType: string, accept: string | undefined): Promise<Reply> {
+  async function integrate(
+    route: RouteModel,
+    context: ApiGatewayRequestContext,
+    body: string,
+    contentType: string,
+    accept: string | undefined,
+  ): Promise<Reply> {
     const requestTemplate = route.requestTemplates[contentType];
     if (requestTemplate === undefined && route.passthroughBehavior !== 'WHEN_NO_MATCH') {
       return gatewayResponse('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type', context, accept);
@@ -161,7 +174,8 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     for (const [name, mapping] of Object.entries(response.responseParameters)) {
       const value = staticParameterValue(mapping);
-      if (name.startsWith('method.response.header.') && value !== undefined) headers[name.slice('method.response.header.'.length).toLowerCase()] = value;
+      if (name.startsWith('method.response.header.') && value !== undefined)
+        headers[name.slice('method.response.header.'.length).toLowerCase()] = value;
     }
     for (const [name, value] of Object.entries(rendered.headerOverrides)) headers[name.toLowerCase()] = value;
     return { status: rendered.statusOverride ?? Number(response.statusCode), headers, body: rendered.output, integrationStatus };
@@ -191,13 +205,17 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     }
     const missing = route.requiredQueryParameters.filter((name) => (context.queryString[name] ?? '').trim() === '');
     if (missing.length > 0) {
-      return { reply: gatewayResponse('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`, context, accept), context };
+      return {
+        reply: gatewayResponse('BAD_REQUEST_PARAMETERS', `Missing required request parameters: [${missing.join(', ')}]`, context, accept),
+        context,
+      };
     }
     let body: string;
     try {
       body = await readBody(request);
     } catch (error) {
-      if (error instanceof PayloadTooLarge) return { reply: gatewayResponse('REQUEST_TOO_LARGE', 'Request Too Long', context, accept), context };
+      if (error instanceof PayloadTooLarge)
+        return { reply: gatewayResponse('REQUEST_TOO_LARGE', 'Request Too Long', context, accept), context };
       throw error;
     }
     // Without a Content-Type, API Gateway maps the request as application/json.
@@ -221,14 +239,20 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
       stage: context.stage,
     };
     // Values sit inside JSON strings in the format, so they are JSON-escaped.
-    return model.accessLogFormat.replace(/\$context\.([A-Za-z.]+)/g, (_match, name: string) => JSON.stringify(values[name] ?? '-').slice(1, -1));
+    return model.accessLogFormat.replace(/\$context\.([A-Za-z.]+)/g, (_match, name: string) =>
+      JSON.stringify(values[name] ?? '-').slice(1, -1),
+    );
   }
 
   const server = http.createServer((request, response) => {
     const started = Date.now();
     handle(request, started)
       .then(({ reply, context }) => {
-        response.writeHead(reply.status, { ...reply.headers, 'x-amzn-requestid': context.requestId, 'content-length': Buffer.byteLength(reply.body) });
+        response.writeHead(reply.status, {
+          ...reply.headers,
+          'x-amzn-requestid': context.requestId,
+          'content-length': Buffer.byteLength(reply.body),
+        });
         response.end(request.method === 'HEAD' ? undefined : reply.body);
         const line = accessLogLine(context, reply, Date.now() - started);
         if (line !== undefined) options.log?.(line);

@@ -48,12 +48,19 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
   const sentHere = new Set<string>();
   const sentLog: Array<{ messageId: string; to: string[]; acceptedAt: number }> = [];
 
-  const forward = (request: http.IncomingMessage, onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void, fail: () => void): void => {
-    const forwarded = http.request({ host: '127.0.0.1', port: innerPort, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => onAnswer(answer.statusCode ?? 502, answer.headers, Buffer.concat(chunks)));
-    });
+  const forward = (
+    request: http.IncomingMessage,
+    onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void,
+    fail: () => void,
+  ): void => {
+    const forwarded = http.request(
+      { host: '127.0.0.1', port: innerPort, method: request.method, path: request.url, headers: request.headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => onAnswer(answer.statusCode ?? 502, answer.headers, Buffer.concat(chunks)));
+      },
+    );
     forwarded.on('error', fail);
     request.pipe(forwarded);
   };
@@ -78,7 +85,11 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
       if (fault !== undefined) {
         const answer = FAULT_ANSWERS[fault];
         request.resume();
-        reply(answer.status, { 'content-type': 'application/json', 'x-amzn-errortype': answer.type }, JSON.stringify({ message: answer.message }));
+        reply(
+          answer.status,
+          { 'content-type': 'application/json', 'x-amzn-errortype': answer.type },
+          JSON.stringify({ message: answer.message }),
+        );
         return;
       }
       const chunks: Buffer[] = [];
@@ -90,7 +101,9 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
             const { MessageId } = JSON.parse(body.toString('utf8') || '{}') as { MessageId?: string };
             if (MessageId) {
               sentHere.add(MessageId);
-              const sentRequest = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { Destination?: { ToAddresses?: string[] } };
+              const sentRequest = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+                Destination?: { ToAddresses?: string[] };
+              };
               sentLog.push({ messageId: MessageId, to: sentRequest.Destination?.ToAddresses ?? [], acceptedAt: Date.now() });
             }
           }

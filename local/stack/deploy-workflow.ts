@@ -25,7 +25,11 @@ export async function createActivity(stackName: string, stepFunctionsUrl: string
 }
 
 /** Creates the state machine from the template's definition asset and substitutions, as CloudFormation would. */
-export async function createStateMachine(synthesized: SynthesizedStack, stepFunctionsUrl: string, physical: Readonly<Record<string, string>>): Promise<string> {
+export async function createStateMachine(
+  synthesized: SynthesizedStack,
+  stepFunctionsUrl: string,
+  physical: Readonly<Record<string, string>>,
+): Promise<string> {
   const { template, stackName, assemblyDir } = synthesized;
   const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
   const location = machine.DefinitionS3Location as { Key?: string } | undefined;

@@ -41,7 +41,9 @@ export interface LocalStack {
 
 function explainListenError(error: unknown, component: LocalService, port: number): Error {
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    return new LocalStackError(`Port ${port} (${component}) is already in use. Stop what uses it, or set ${LOCAL_PORT_ENV[component]} to a free port.`);
+    return new LocalStackError(
+      `Port ${port} (${component}) is already in use. Stop what uses it, or set ${LOCAL_PORT_ENV[component]} to a free port.`,
+    );
   }
   return error as Error;
 }
@@ -74,11 +76,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT,
       activityPollHoldMs: options.activityPollHoldMs,
       log: (line) => log('step-functions', line),
-    }).catch(
-      (error: unknown) => {
-        throw explainListenError(error, 'stepFunctions', ports.stepFunctions);
-      },
-    );
+    }).catch((error: unknown) => {
+      throw explainListenError(error, 'stepFunctions', ports.stepFunctions);
+    });
     cleanups.push(() => stepFunctions.close());
     const ses: LocalSes = await startLocalSes({ host, port: ports.ses }).catch((error: unknown) => {
       throw explainListenError(error, 'ses', ports.ses);
@@ -90,14 +90,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${stackName}-${functionId}`;
     const activityArn = await createActivity(stackName, stepFunctions.url);
 
-    const api: LocalApiGateway = await startLocalApiGateway({ model: buildApiModel(template), stepFunctionsUrl: stepFunctions.url, host, port: ports.api, log: (line) => log('api', line) }).catch(
-      (error: unknown) => {
-        throw explainListenError(error, 'api', ports.api);
-      },
-    );
+    const api: LocalApiGateway = await startLocalApiGateway({
+      model: buildApiModel(template),
+      stepFunctionsUrl: stepFunctions.url,
+      host,
+      port: ports.api,
+      log: (line) => log('api', line),
+    }).catch((error: unknown) => {
+      throw explainListenError(error, 'api', ports.api);
+    });
     cleanups.push(() => api.close());
 
-    const worker = createWorker(synthesized, { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url }, (line) => log('worker', line));
+    const worker = createWorker(
+      synthesized,
+      { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url },
+      (line) => log('worker', line),
+    );
     cleanups.push(() => worker.close());
     // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
     stepFunctions.engine.registerLambdaFunction(functionArn, (payload) => {
@@ -106,7 +114,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     await worker.start();
 
-    const stateMachineArn = await createStateMachine(synthesized, stepFunctions.url, { [activityId]: activityArn, [`${functionId}.Arn`]: functionArn });
+    const stateMachineArn = await createStateMachine(synthesized, stepFunctions.url, {
+      [activityId]: activityArn,
+      [`${functionId}.Arn`]: functionArn,
+    });
     log('stack', `deployed state machine ${stackName} and its activity`);
 
     return {

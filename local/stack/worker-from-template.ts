@@ -31,7 +31,7 @@ export function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEnd
   const invokeConfig = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')[0]?.[1];
   const maxEventAgeSeconds = invokeConfig?.MaximumEventAgeInSeconds;
   const reserved = fn.ReservedConcurrentExecutions;
-  const variables = ((fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+  const variables = (fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
     if (name === WORKER_ENV.approvalApiUrl) {
@@ -45,7 +45,9 @@ export function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEnd
     }
   }
   const slotCount = Number(variables[WORKER_ENV.slotCount]);
-  const bounds = [reserved, slotCount].filter((bound): bound is number => typeof bound === 'number' && Number.isInteger(bound) && bound > 0);
+  const bounds = [reserved, slotCount].filter(
+    (bound): bound is number => typeof bound === 'number' && Number.isInteger(bound) && bound > 0,
+  );
   return new LocalActivityWorker({
     environment: {
       ...environment,

@@ -101,7 +101,9 @@ export class ActivityOperations {
   scheduleTask(execution: ExecutionRun, request: ActivityTaskRequest): ActivityTask {
     const activity = this.activities.get(request.activityArn);
     if (activity === undefined) {
-      throw new StatesRuntimeError(`Activity ${request.activityArn} does not exist: create it before an execution reaches state ${request.stateName}.`);
+      throw new StatesRuntimeError(
+        `Activity ${request.activityArn} does not exist: create it before an execution reaches state ${request.stateName}.`,
+      );
     }
     const task = ActivityTask.schedule({
       ...request,

@@ -106,7 +106,9 @@ export class ActivityTask {
   /** SendTaskSuccess: the Task state goes on with the worker's output. */
   succeed(output: JsonValue, outputText: string): void {
     this.close('SUCCEEDED');
-    this.options.history.append('ActivitySucceeded', { activitySucceededEventDetails: { output: outputText, outputDetails: { truncated: false } } });
+    this.options.history.append('ActivitySucceeded', {
+      activitySucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
+    });
     this.options.log(`activity task of ${this.label} succeeded`);
     this.resolveResult(output);
   }

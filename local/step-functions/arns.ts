@@ -41,7 +41,10 @@ export function parseArn(value: string, expected: StepFunctionsResource): Parsed
   if (match === null) throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${value}' is not a Step Functions ${expected} ARN.`);
   const [, region = '', accountId = '', resource = '', name = '', executionName] = match;
   if (resource !== expected) {
-    throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: ${resource}' (expected ${expected}).`);
+    throw new StepFunctionsApiError(
+      'InvalidArn',
+      `Invalid Arn: 'Resource type not valid in this context: ${resource}' (expected ${expected}).`,
+    );
   }
   const needsExecutionName = expected === 'execution';
   if (needsExecutionName !== (executionName !== undefined)) {

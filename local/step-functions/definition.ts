@@ -57,7 +57,8 @@ function widenTimeoutRules(state: JsonObject): void {
     for (const rule of rules) {
       if (!isObject(rule) || !Array.isArray(rule.ErrorEquals)) continue;
       const names: unknown[] = rule.ErrorEquals;
-      if (names.includes('States.Timeout') && !names.includes('States.HeartbeatTimeout')) rule.ErrorEquals = [...names, 'States.HeartbeatTimeout'];
+      if (names.includes('States.Timeout') && !names.includes('States.HeartbeatTimeout'))
+        rule.ErrorEquals = [...names, 'States.HeartbeatTimeout'];
     }
   }
 }

@@ -215,12 +215,15 @@ export class StepFunctionsEngine extends EventEmitter<StepFunctionsEngineEvents>
     return {
       scheduleActivityTask: (execution, request) => {
         const task = this.activities.scheduleTask(execution, request);
-        this.notify('activityScheduled', () => this.emit('activityScheduled', { activityArn: request.activityArn, executionArn: execution.arn }));
+        this.notify('activityScheduled', () =>
+          this.emit('activityScheduled', { activityArn: request.activityArn, executionArn: execution.arn }),
+        );
         return task;
       },
       executionClosed: (execution) => {
         const { status } = execution;
-        if (status !== 'RUNNING') this.notify('executionClosed', () => this.emit('executionClosed', { executionArn: execution.arn, status }));
+        if (status !== 'RUNNING')
+          this.notify('executionClosed', () => this.emit('executionClosed', { executionArn: execution.arn, status }));
       },
       invokeLambda: (functionName) => this.lambdaFunctions.get(functionName),
       log: (line) => this.log(line),

@@ -41,7 +41,8 @@ export class ExecutionOperations {
     const name = optionalString(input, 'name', { min: 1, max: 80 }) === undefined ? randomUUID() : resourceName(input, 'name');
     const inputText = optionalString(input, 'input', { max: MAX_PAYLOAD_BYTES, bytes: true }) ?? '{}';
     optionalString(input, 'traceHeader', { max: 256 });
-    if (!parseJson(inputText).ok) throw new StepFunctionsApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON.');
+    if (!parseJson(inputText).ok)
+      throw new StepFunctionsApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON.');
     const arn = executionArn(this.scope, machine.name, name);
     const existing = this.executions.get(arn);
     if (existing !== undefined) {
@@ -81,7 +82,10 @@ export class ExecutionOperations {
       optionalInteger(input, 'maxResults', 0, MAX_PAGE_SIZE),
       optionalString(input, 'nextToken', { min: 1, max: MAX_NEXT_TOKEN_LENGTH }),
     );
-    return { executions: page.items.map((execution) => execution.listItem()), ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }) };
+    return {
+      executions: page.items.map((execution) => execution.listItem()),
+      ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
+    };
   }
 
   getExecutionHistory(input: GetExecutionHistoryInput): GetExecutionHistoryOutput {

@@ -3,7 +3,14 @@ import { ExecutionError } from 'aws-local-stepfunctions';
 import type { ActivityTask, ActivityTaskClocks } from './activity-task';
 import type { ActivityStateClocks, PreparedDefinition } from './definition';
 import { describeCause, ExecutionHistory, type HistoryEventDetails } from './history';
-import { ExecutionClosedError, type InterpreterEvent, type InterpreterRun, type JsonValue, StatesRuntimeError, type TaskHandler } from './interpreter';
+import {
+  ExecutionClosedError,
+  type InterpreterEvent,
+  type InterpreterRun,
+  type JsonValue,
+  StatesRuntimeError,
+  type TaskHandler,
+} from './interpreter';
 import { type LongTimer, setLongTimeout } from './long-timer';
 import { readReferencePath } from './reference-path';
 
@@ -102,7 +109,14 @@ export class ExecutionRun {
     private readonly host: ExecutionHost,
   ) {
     this.context = {
-      Execution: { Id: arn, Name: name, StartTime: startDate.toISOString(), Input: JSON.parse(input) as JsonValue, RoleArn: stateMachine.roleArn, RedriveCount: 0 },
+      Execution: {
+        Id: arn,
+        Name: name,
+        StartTime: startDate.toISOString(),
+        Input: JSON.parse(input) as JsonValue,
+        RoleArn: stateMachine.roleArn,
+        RedriveCount: 0,
+      },
       StateMachine: { Id: stateMachine.arn, Name: stateMachine.name },
     };
   }
@@ -137,7 +151,8 @@ export class ExecutionRun {
     if (executionTimeoutSeconds !== undefined) {
       const fields = { error: 'States.Timeout', cause: `The execution ran longer than its TimeoutSeconds (${executionTimeoutSeconds}).` };
       this.timeoutTimer = setLongTimeout(
-        () => this.close({ status: 'TIMED_OUT', event: 'ExecutionTimedOut', ...fields, details: { executionTimedOutEventDetails: fields } }),
+        () =>
+          this.close({ status: 'TIMED_OUT', event: 'ExecutionTimedOut', ...fields, details: { executionTimedOutEventDetails: fields } }),
         executionTimeoutSeconds * 1000,
       );
     }
@@ -193,7 +208,9 @@ export class ExecutionRun {
       const resolved: ActivityTaskClocks = {
         timeoutSeconds:
           clocks.timeoutSeconds ??
-          (clocks.timeoutSecondsPath === undefined ? undefined : positiveInteger('TimeoutSecondsPath', clocks.timeoutSecondsPath, stateName, stateInput, this.context)),
+          (clocks.timeoutSecondsPath === undefined
+            ? undefined
+            : positiveInteger('TimeoutSecondsPath', clocks.timeoutSecondsPath, stateName, stateInput, this.context)),
         heartbeatSeconds:
           clocks.heartbeatSeconds ??
           (clocks.heartbeatSecondsPath === undefined
@@ -209,7 +226,11 @@ export class ExecutionRun {
   /** `arn:aws:states:::lambda:invoke`: Parameters give FunctionName, Payload and InvocationType. */
   private lambdaTask(stateName: string): TaskHandler {
     return async (input) => {
-      const { FunctionName, Payload, InvocationType } = (input ?? {}) as { FunctionName?: unknown; Payload?: JsonValue; InvocationType?: unknown };
+      const { FunctionName, Payload, InvocationType } = (input ?? {}) as {
+        FunctionName?: unknown;
+        Payload?: JsonValue;
+        InvocationType?: unknown;
+      };
       const invoke = typeof FunctionName === 'string' ? this.host.invokeLambda(FunctionName) : undefined;
       if (invoke === undefined) {
         throw lambdaError('Lambda.ResourceNotFoundException', `Function not found: ${String(FunctionName)} (state ${stateName}).`);
@@ -252,7 +273,12 @@ export class ExecutionRun {
     if (this.currentStatus !== 'RUNNING') return;
     if (succeeded) {
       const text = JSON.stringify(output);
-      this.close({ status: 'SUCCEEDED', event: 'ExecutionSucceeded', output: text, details: { executionSucceededEventDetails: { output: text, outputDetails: { truncated: false } } } });
+      this.close({
+        status: 'SUCCEEDED',
+        event: 'ExecutionSucceeded',
+        output: text,
+        details: { executionSucceededEventDetails: { output: text, outputDetails: { truncated: false } } },
+      });
       return;
     }
     // Error and Cause exactly as the interpreter reported them (a Fail state's Cause or CausePath included).

@@ -52,7 +52,9 @@ export class ExecutionHistory {
         this.stateInputs.set(event.state.name, event.state.input);
         const type = stateEventType(event.state.type, 'Entered');
         if (type !== undefined) {
-          this.append(type, { stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: NOT_TRUNCATED } });
+          this.append(type, {
+            stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: NOT_TRUNCATED },
+          });
         }
         return;
       }

@@ -63,7 +63,12 @@ let statesTimeoutErrorClass: Promise<StatesTimeoutErrorClass | undefined> | unde
 function findStatesTimeoutErrorClass(): Promise<StatesTimeoutErrorClass | undefined> {
   statesTimeoutErrorClass ??= (async () => {
     const probe = new StateMachine(
-      { StartAt: 'Probe', States: { Probe: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:probe', TimeoutSeconds: 0.001, End: true } } },
+      {
+        StartAt: 'Probe',
+        States: {
+          Probe: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:probe', TimeoutSeconds: 0.001, End: true },
+        },
+      },
       { validationOptions: { noValidate: true } },
     );
     // The handler never settles and holds nothing: only the interpreter's own 1 ms timer runs.

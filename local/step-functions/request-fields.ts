@@ -15,8 +15,16 @@ function field(request: Request, name: string): unknown {
 }
 
 function refuse(value: unknown, name: string, constraint: string, hidden = false): StepFunctionsApiError {
-  const shown = value === undefined || value === null ? 'null' : hidden ? '(not shown)' : `'${(typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 80)}'`;
-  return new StepFunctionsApiError('ValidationException', `1 validation error detected: Value ${shown} at '${name}' failed to satisfy constraint: ${constraint}`);
+  const shown =
+    value === undefined || value === null
+      ? 'null'
+      : hidden
+        ? '(not shown)'
+        : `'${(typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 80)}'`;
+  return new StepFunctionsApiError(
+    'ValidationException',
+    `1 validation error detected: Value ${shown} at '${name}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 export interface LengthLimits {

@@ -131,14 +131,22 @@ function parseRequest(body: string): object {
   return parsed;
 }
 
-async function handle(engine: StepFunctionsEngine, request: IncomingMessage, response: ServerResponse, log: (line: string) => void): Promise<void> {
+async function handle(
+  engine: StepFunctionsEngine,
+  request: IncomingMessage,
+  response: ServerResponse,
+  log: (line: string) => void,
+): Promise<void> {
   // The response's close, not the request's: the request closes as soon as its body is read.
   const clientGone = new AbortController();
   response.on('close', () => clientGone.abort());
   try {
     const body = await readBody(request);
     if (request.method !== 'POST') {
-      throw new StepFunctionsApiError('UnknownOperationException', `The Step Functions API takes POST requests, not ${request.method ?? 'this method'}.`);
+      throw new StepFunctionsApiError(
+        'UnknownOperationException',
+        `The Step Functions API takes POST requests, not ${request.method ?? 'this method'}.`,
+      );
     }
     const target = request.headers['x-amz-target'];
     const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
@@ -156,7 +164,10 @@ async function handle(engine: StepFunctionsEngine, request: IncomingMessage, res
       return;
     }
     log(`internal error: ${(error as Error).name}: ${(error as Error).message}`);
-    send(response, 500, { __type: 'com.amazon.coral.service#InternalFailure', message: 'The local Step Functions endpoint failed; see its log.' });
+    send(response, 500, {
+      __type: 'com.amazon.coral.service#InternalFailure',
+      message: 'The local Step Functions endpoint failed; see its log.',
+    });
   }
 }
 

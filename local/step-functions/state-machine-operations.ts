@@ -40,7 +40,8 @@ export class StateMachineOperations {
     const arn = stateMachineArn(this.scope, name);
     const existing = this.stateMachines.get(arn);
     if (existing !== undefined) {
-      if (existing.definition === definition && existing.roleArn === roleArn) return { stateMachineArn: arn, creationDate: existing.creationDate };
+      if (existing.definition === definition && existing.roleArn === roleArn)
+        return { stateMachineArn: arn, creationDate: existing.creationDate };
       throw new StepFunctionsApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
     }
     this.stateMachines.set(arn, { arn, name, definition, roleArn, creationDate: new Date(), prepared });
@@ -71,7 +72,12 @@ export class StateMachineOperations {
       optionalString(input, 'nextToken', { min: 1, max: MAX_NEXT_TOKEN_LENGTH }),
     );
     return {
-      stateMachines: page.items.map((machine) => ({ stateMachineArn: machine.arn, name: machine.name, type: 'STANDARD', creationDate: machine.creationDate })),
+      stateMachines: page.items.map((machine) => ({
+        stateMachineArn: machine.arn,
+        name: machine.name,
+        type: 'STANDARD',
+        creationDate: machine.creationDate,
+      })),
       ...(page.nextToken === undefined ? {} : { nextToken: page.nextToken }),
     };
   }

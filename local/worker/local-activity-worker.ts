@@ -109,7 +109,13 @@ export class LocalActivityWorker {
     const id = this.nextId++;
     return new Promise<WorkerRunResult>((resolve) => {
       this.pending.set(id, resolve);
-      child.send({ type: 'invoke', id, event, timeoutMs: this.options.timeoutSeconds * 1000, functionName: this.options.functionName ?? 'approval-worker' });
+      child.send({
+        type: 'invoke',
+        id,
+        event,
+        timeoutMs: this.options.timeoutSeconds * 1000,
+        functionName: this.options.functionName ?? 'approval-worker',
+      });
     });
   }
 

@@ -13,19 +13,31 @@ function template(methods: Record<string, Record<string, unknown>>): CloudFormat
       Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { StageName: 'respond' } },
       Succeed: { Type: 'AWS::ApiGateway::Resource', Properties: { ParentId: ROOT, PathPart: 'succeed' } },
       ParamsValidator: { Type: 'AWS::ApiGateway::RequestValidator', Properties: { ValidateRequestParameters: true } },
-      BodyValidator: { Type: 'AWS::ApiGateway::RequestValidator', Properties: { ValidateRequestBody: true, ValidateRequestParameters: false } },
+      BodyValidator: {
+        Type: 'AWS::ApiGateway::RequestValidator',
+        Properties: { ValidateRequestBody: true, ValidateRequestParameters: false },
+      },
       ...Object.fromEntries(
-        Object.entries(methods).map(([id, properties]) => [id, { Type: 'AWS::ApiGateway::Method', Properties: { ResourceId: { Ref: 'Succeed' }, Integration: { Type: 'MOCK' }, ...properties } }]),
+        Object.entries(methods).map(([id, properties]) => [
+          id,
+          { Type: 'AWS::ApiGateway::Method', Properties: { ResourceId: { Ref: 'Succeed' }, Integration: { Type: 'MOCK' }, ...properties } },
+        ]),
       ),
     },
   };
 }
 
-const PARAMETERS = { 'method.request.querystring.taskToken': true, 'method.request.querystring.lang': false, 'method.request.header.X-Trace': true };
+const PARAMETERS = {
+  'method.request.querystring.taskToken': true,
+  'method.request.querystring.lang': false,
+  'method.request.header.X-Trace': true,
+};
 
 describe('buildApiModel: request parameters and their validator', () => {
   it('reports the declared parameters, and requires the required query-string ones when a validator checks parameters', () => {
-    const [route] = buildApiModel(template({ Get: { HttpMethod: 'GET', RequestValidatorId: { Ref: 'ParamsValidator' }, RequestParameters: PARAMETERS } })).routes;
+    const [route] = buildApiModel(
+      template({ Get: { HttpMethod: 'GET', RequestValidatorId: { Ref: 'ParamsValidator' }, RequestParameters: PARAMETERS } }),
+    ).routes;
 
     expect(route).toMatchObject({ httpMethod: 'GET', resourcePath: '/succeed', integrationType: 'MOCK' });
     expect(route?.requestParameters).toEqual(PARAMETERS);

@@ -218,12 +218,12 @@ describe('decision record', () => {
   });
 
   test.each(['succeed', 'fail'] as const)('on /%s a hostile user agent survives both levels of escaping exactly', (name) => {
-    const context = request(`/${name}`, queryFor("token'with\"quotes"), {
+    const context = request(`/${name}`, queryFor('token\'with"quotes'), {
       userAgent: hostileUserAgent,
       headers: { 'User-Agent': hostileUserAgent },
     });
     const body = renderDecisionBody(name, context);
-    expect(body.taskToken).toBe("token'with\"quotes");
+    expect(body.taskToken).toBe('token\'with"quotes');
     const record = decisionRecord(name, body) as Record<string, unknown>;
     expect(record.userAgent).toBe(hostileUserAgent);
     expect(Object.keys(record).sort()).toEqual(['decidedAt', 'decision', 'requestId', 'sourceIp', 'userAgent']);
@@ -241,7 +241,9 @@ describe('decision record', () => {
     expect(naive.output).toBe(`{"t":"AAAA\\'BBBB"}`);
     expect(() => JSON.parse(naive.output) as unknown).toThrow(SyntaxError);
 
-    const fixed = renderMappingTemplate(String.raw`{"t":"$util.escapeJavaScript($input.params('taskToken')).replaceAll("\\'", "'")"}`, { request: context });
+    const fixed = renderMappingTemplate(String.raw`{"t":"$util.escapeJavaScript($input.params('taskToken')).replaceAll("\\'", "'")"}`, {
+      request: context,
+    });
     expect(JSON.parse(fixed.output)).toEqual({ t: "AAAA'BBBB" });
   });
 });
@@ -254,7 +256,8 @@ describe('response templates', () => {
   test('Step Functions status codes select the intended integration response', () => {
     for (const route of Object.values(routes)) {
       // IntegrationResponse (API Gateway API reference), selectionPattern: for AWS back ends the HTTP status code is matched.
-      const select = (status: string) => selectIntegrationResponse(route.method.integrationResponses, status, (response) => response.selectionPattern);
+      const select = (status: string) =>
+        selectIntegrationResponse(route.method.integrationResponses, status, (response) => response.selectionPattern);
       expect(select('200')).toBe(route.succeeded);
       expect(select('400')).toBe(route.clientError);
       expect(select('403')).toBe(route.clientError);
@@ -276,7 +279,10 @@ describe('response templates', () => {
   });
 
   const closedBodies: Array<[string, string]> = NO_LONGER_OPEN.flatMap((error): Array<[string, string]> => [
-    [`com.amazonaws.swf.base.model#${error}`, JSON.stringify({ __type: `com.amazonaws.swf.base.model#${error}`, message: 'Task Timed Out: ...' })],
+    [
+      `com.amazonaws.swf.base.model#${error}`,
+      JSON.stringify({ __type: `com.amazonaws.swf.base.model#${error}`, message: 'Task Timed Out: ...' }),
+    ],
     [error, JSON.stringify({ __type: error, message: 'Provided task does not exist anymore' })],
   ]);
 
@@ -289,14 +295,17 @@ describe('response templates', () => {
     }
   });
 
-  test.each(['com.amazonaws.swf.base.model#ThrottlingException', 'ThrottlingException'])('%s shows the busy page with status 429', (type) => {
-    for (const route of Object.values(routes)) {
-      // Assumption (not found in the AWS docs): Step Functions errors reach the integration response as HTTP 400 with a namespaced __type.
-      const rendered = renderResponse(route.clientError, JSON.stringify({ __type: type, message: 'Rate exceeded' }));
-      expect(heading(rendered.output)).toBe('Please try again');
-      expect(rendered.statusOverride).toBe(429);
-    }
-  });
+  test.each(['com.amazonaws.swf.base.model#ThrottlingException', 'ThrottlingException'])(
+    '%s shows the busy page with status 429',
+    (type) => {
+      for (const route of Object.values(routes)) {
+        // Assumption (not found in the AWS docs): Step Functions errors reach the integration response as HTTP 400 with a namespaced __type.
+        const rendered = renderResponse(route.clientError, JSON.stringify({ __type: type, message: 'Rate exceeded' }));
+        expect(heading(rendered.output)).toBe('Please try again');
+        expect(rendered.statusOverride).toBe(429);
+      }
+    },
+  );
 
   test.each(['com.amazonaws.swf.service.v2.model#InvalidToken', 'com.amazonaws.swf.base.model#InvalidToken', 'InvalidToken'])(
     'a damaged token (%s) shows "not valid" with 400, never "no longer open": nobody decided',
@@ -312,7 +321,10 @@ describe('response templates', () => {
 
   test.each([
     ['InvalidOutput', JSON.stringify({ __type: 'com.amazonaws.swf.base.model#InvalidOutput', message: 'Invalid JSON' })],
-    ['ValidationException', JSON.stringify({ __type: 'ValidationException', message: "1 validation error detected: Value at 'taskToken'" })],
+    [
+      'ValidationException',
+      JSON.stringify({ __type: 'ValidationException', message: "1 validation error detected: Value at 'taskToken'" }),
+    ],
     ['AccessDeniedException', JSON.stringify({ __type: 'AccessDeniedException', Message: 'User is not authorized' })],
     ['an empty body', ''],
     ['a body that is not JSON', '<html><body>Bad Gateway</body></html>'],
@@ -373,7 +385,9 @@ describe('headers and gateway responses', () => {
   });
 
   test('every gateway response is an HTML page, rendered unchanged by VTL', () => {
-    expect(Object.keys(model.gatewayResponses).sort()).toEqual(expect.arrayContaining(['BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED']));
+    expect(Object.keys(model.gatewayResponses).sort()).toEqual(
+      expect.arrayContaining(['BAD_REQUEST_PARAMETERS', 'DEFAULT_4XX', 'DEFAULT_5XX', 'THROTTLED']),
+    );
     for (const response of Object.values(model.gatewayResponses)) {
       // The model keeps static header values unquoted: `'text/html; charset=utf-8'` is text/html; charset=utf-8.
       expect(response.headers['Content-Type']).toMatch(/^text\/html(;|$)/);
@@ -433,14 +447,24 @@ describe('API Gateway template shim', () => {
 
   test('Java String methods keep Java semantics', () => {
     // Assumption (not found in the AWS docs): API Gateway's VTL strings are Java strings (java.lang.String methods, Java regex).
-    expect(render(`#set($s = 'a.b.c')$s.replaceAll('\\.', '/') $s.replaceFirst('(\\w)\\.(\\w)', '$2-$1') $s.replace('.', '$')`)).toBe('a/b/c b-a.c a$b$c');
-    expect(render(`#set($s = 'abc')$s.matches('b') $s.matches('a.c') $s.length() $s.isEmpty() $s.contains('bc')`)).toBe('false true 3 false true');
+    expect(render(`#set($s = 'a.b.c')$s.replaceAll('\\.', '/') $s.replaceFirst('(\\w)\\.(\\w)', '$2-$1') $s.replace('.', '$')`)).toBe(
+      'a/b/c b-a.c a$b$c',
+    );
+    expect(render(`#set($s = 'abc')$s.matches('b') $s.matches('a.c') $s.length() $s.isEmpty() $s.contains('bc')`)).toBe(
+      'false true 3 false true',
+    );
   });
 
   test('$input.params looks in path, query string, then headers, and gives "" when absent', () => {
     // "Variables for data transformations for API Gateway", $input.params(x): path, query string, then header, searched in that order.
-    const overrides = { pathParameters: { id: 'from-path' }, queryString: { id: 'from-query', q: 'query' }, headers: { id: 'from-header', 'X-Trace': 'trace' } };
-    expect(render(`$input.params('id')|$input.params('q')|$input.params('X-Trace')|$input.params('missing')|`, overrides)).toBe('from-path|query|trace||');
+    const overrides = {
+      pathParameters: { id: 'from-path' },
+      queryString: { id: 'from-query', q: 'query' },
+      headers: { id: 'from-header', 'X-Trace': 'trace' },
+    };
+    expect(render(`$input.params('id')|$input.params('q')|$input.params('X-Trace')|$input.params('missing')|`, overrides)).toBe(
+      'from-path|query|trace||',
+    );
   });
 
   test('null references render like Velocity, and responseOverride is returned', () => {

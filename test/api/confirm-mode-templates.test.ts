@@ -52,14 +52,20 @@ function renderConfirmPage(path: '/succeed' | '/fail', token: string): string {
 function renderPost(path: '/succeed' | '/fail', body: string, userAgent?: string): Record<string, unknown> {
   const template = route('POST', path).requestTemplates[FORM];
   if (!template) throw new Error('no form request template');
-  return JSON.parse(renderMappingTemplate(template, { request: context('POST', path, '', userAgent), body }).output) as Record<string, unknown>;
+  return JSON.parse(renderMappingTemplate(template, { request: context('POST', path, '', userAgent), body }).output) as Record<
+    string,
+    unknown
+  >;
 }
 
 function tokenInPage(html: string): string {
   const value = /name="taskToken" value="([^"]*)"/.exec(html)?.[1];
   if (value === undefined) throw new Error('the page has no token field');
   // What the browser will submit: the attribute value with its character references resolved.
-  return value.replace(/&(amp|lt|gt|quot|apos);/g, (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '');
+  return value.replace(
+    /&(amp|lt|gt|quot|apos);/g,
+    (_m, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '',
+  );
 }
 
 beforeAll(() => {
@@ -131,20 +137,29 @@ describe('confirm mode, POST: the form decides', () => {
   });
 
   it('leaves the comment out when none was given, and cuts a long one at 1000 characters', () => {
-    const without = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: '' })).output as string) as Record<string, unknown>;
-    const long = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: 'y'.repeat(5000) })).output as string) as Record<string, unknown>;
+    const without = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: '' })).output as string) as Record<
+      string,
+      unknown
+    >;
+    const long = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment: 'y'.repeat(5000) })).output as string) as Record<
+      string,
+      unknown
+    >;
 
     expect(without).not.toHaveProperty('comment');
     expect(long.comment).toBe('y'.repeat(1000));
   });
 
-  it.each(HOSTILE_TOKENS.map((token) => [token.slice(0, 30), token]))('keeps a hostile token exact and the body valid JSON (%s)', (_label, token) => {
-    const body = renderPost('/succeed', formBody({ taskToken: token, comment: '","output":"{}' }), '"}\\\'<x>');
+  it.each(HOSTILE_TOKENS.map((token) => [token.slice(0, 30), token]))(
+    'keeps a hostile token exact and the body valid JSON (%s)',
+    (_label, token) => {
+      const body = renderPost('/succeed', formBody({ taskToken: token, comment: '","output":"{}' }), '"}\\\'<x>');
 
-    expect(body.taskToken).toBe(token);
-    expect(Object.keys(body).sort()).toEqual(['output', 'taskToken']);
-    expect(JSON.parse(body.output as string)).toMatchObject({ comment: '","output":"{}', userAgent: '"}\\\'<x>' });
-  });
+      expect(body.taskToken).toBe(token);
+      expect(Object.keys(body).sort()).toEqual(['output', 'taskToken']);
+      expect(JSON.parse(body.output as string)).toMatchObject({ comment: '","output":"{}', userAgent: '"}\\\'<x>' });
+    },
+  );
 
   it('ignores a field that is not well-formed percent-encoding instead of failing (which would be a 500)', () => {
     // Assumption (not found in the AWS docs): $util.urlDecode fails on a malformed escape, and API Gateway then answers 500 (FACTS.md).

@@ -5,7 +5,12 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+  type CloudFormationClientConfig,
+} from '@aws-sdk/client-cloudformation';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -150,7 +155,15 @@ describe('approval start', () => {
     deployedStack();
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: executionArn('abc'), startDate: STARTED });
 
-    const result = await run(['start', '--manager-email', REQUEST.managerEmailAddress, '--employee-name', REQUEST.employeeName, '--region', 'eu-west-1']);
+    const result = await run([
+      'start',
+      '--manager-email',
+      REQUEST.managerEmailAddress,
+      '--employee-name',
+      REQUEST.employeeName,
+      '--region',
+      'eu-west-1',
+    ]);
 
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
@@ -171,7 +184,16 @@ describe('approval start', () => {
     deployedStack();
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: executionArn('leave-2026-11'), startDate: STARTED });
 
-    const result = await run(['start', '--manager-email', 'manager@example.com', '--employee-name', 'Jim Smith', '--name', 'leave-2026-11', '--json']);
+    const result = await run([
+      'start',
+      '--manager-email',
+      'manager@example.com',
+      '--employee-name',
+      'Jim Smith',
+      '--name',
+      'leave-2026-11',
+      '--json',
+    ]);
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toStrictEqual({ executionArn: executionArn('leave-2026-11'), startDate: '2026-11-21T10:00:00.000Z' });
@@ -193,7 +215,11 @@ describe('approval start', () => {
     ['missing', undefined, '--employee-name is missing.'],
     ['blank', '   ', '--employee-name is empty.'],
     ['a line break', 'Jim\nBcc: eve@example.com', '--employee-name contains control characters such as line breaks.'],
-    ['too long', 'J'.repeat(MAX_EMPLOYEE_NAME_LENGTH + 1), `--employee-name is ${MAX_EMPLOYEE_NAME_LENGTH + 1} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}.`],
+    [
+      'too long',
+      'J'.repeat(MAX_EMPLOYEE_NAME_LENGTH + 1),
+      `--employee-name is ${MAX_EMPLOYEE_NAME_LENGTH + 1} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}.`,
+    ],
   ])('an employee name that is %s is a usage error', async (_case, name, message) => {
     const result = await run(['start', '--manager-email', 'manager@example.com', ...(name === undefined ? [] : ['--employee-name', name])]);
 
@@ -215,7 +241,9 @@ describe('approval start', () => {
     const result = await run(['start', '--manager-email', 'manager@example.com', '--employee-name', 'Jim', '--region', 'eu-west-1']);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Stack HumanApproval not found in eu-west-1. Deploy it with `npx cdk deploy`, or pass --stack-name (and --region).');
+    expect(result.stderr).toBe(
+      'Stack HumanApproval not found in eu-west-1. Deploy it with `npx cdk deploy`, or pass --stack-name (and --region).',
+    );
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
@@ -230,18 +258,36 @@ describe('approval start', () => {
 
   test('--stack-name looks up that stack', async () => {
     cfnMock.on(DescribeStacksCommand, { StackName: 'ApprovalStaging' }).resolves({
-      Stacks: [{ StackName: 'ApprovalStaging', StackStatus: 'UPDATE_COMPLETE', CreationTime: STARTED, Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }] }],
+      Stacks: [
+        {
+          StackName: 'ApprovalStaging',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: STARTED,
+          Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }],
+        },
+      ],
     });
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: executionArn('abc'), startDate: STARTED });
 
-    const result = await run(['start', '--manager-email', 'manager@example.com', '--employee-name', 'Jim', '--stack-name', 'ApprovalStaging']);
+    const result = await run([
+      'start',
+      '--manager-email',
+      'manager@example.com',
+      '--employee-name',
+      'Jim',
+      '--stack-name',
+      'ApprovalStaging',
+    ]);
 
     expect(result.code).toBe(0);
     expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: STATE_MACHINE_ARN });
   });
 
   test('no region or no credentials say what to set', async () => {
-    cfnMock.on(DescribeStacksCommand).rejectsOnce(new Error('Region is missing')).rejectsOnce(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    cfnMock
+      .on(DescribeStacksCommand)
+      .rejectsOnce(new Error('Region is missing'))
+      .rejectsOnce(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
 
     const noRegion = await run(['list']);
     const noCredentials = await run(['list']);
@@ -256,20 +302,40 @@ describe('approval start', () => {
   test('--local finds the state machine named like the stack on the local endpoint, with dummy credentials', async () => {
     sfnMock.on(ListStateMachinesCommand).resolves({
       stateMachines: [
-        { name: 'HumanApprovalOld', stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApprovalOld`, type: 'STANDARD', creationDate: STARTED },
-        { name: 'HumanApproval', stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApproval`, type: 'STANDARD', creationDate: STARTED },
+        {
+          name: 'HumanApprovalOld',
+          stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApprovalOld`,
+          type: 'STANDARD',
+          creationDate: STARTED,
+        },
+        {
+          name: 'HumanApproval',
+          stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApproval`,
+          type: 'STANDARD',
+          creationDate: STARTED,
+        },
       ],
     });
-    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:HumanApproval:abc`, startDate: STARTED });
+    sfnMock
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:HumanApproval:abc`, startDate: STARTED });
 
-    const result = await run(['start', '--local', '--manager-email', 'manager@example.com', '--employee-name', 'Jim'], { APPROVAL_LOCAL_SFN_PORT: '9183' });
+    const result = await run(['start', '--local', '--manager-email', 'manager@example.com', '--employee-name', 'Jim'], {
+      APPROVAL_LOCAL_SFN_PORT: '9183',
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('(in the local inbox, http://127.0.0.1:8005/)');
     expect(result.stdout).toContain(':execution:HumanApproval:abc --local');
-    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApproval` });
+    expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApproval`,
+    });
     expect(cfnMock).not.toHaveReceivedCommand(DescribeStacksCommand);
-    expect(result.sfnConfigs[0]).toMatchObject({ endpoint: 'http://127.0.0.1:9183', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    expect(result.sfnConfigs[0]).toMatchObject({
+      endpoint: 'http://127.0.0.1:9183',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
   });
 
   test('--local without a state machine of that name says so', async () => {
@@ -358,7 +424,13 @@ describe('approval status', () => {
     expect(human.stdout).toContain('Error       Expired');
     expect(human.stdout).toContain(`Cause       ${EXPIRED_CAUSE}`);
     expect(human.stdout).not.toContain('Decision');
-    expect(json).toMatchObject({ status: 'FAILED', outcome: 'expired', error: 'Expired', cause: EXPIRED_CAUSE, stopDate: '2026-11-21T10:05:00.000Z' });
+    expect(json).toMatchObject({
+      status: 'FAILED',
+      outcome: 'expired',
+      error: 'Expired',
+      cause: EXPIRED_CAUSE,
+      stopDate: '2026-11-21T10:05:00.000Z',
+    });
     expect(json).not.toHaveProperty('decision');
   });
 
@@ -381,7 +453,10 @@ describe('approval status', () => {
   });
 
   test('terminal escapes in an execution input are shown escaped, not run', async () => {
-    sfnMock.on(DescribeExecutionCommand).resolves({ ...executions.running, input: JSON.stringify({ managerEmailAddress: 'manager@example.com', employeeName: 'Jim\u001b[2J\u202e' }) });
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      ...executions.running,
+      input: JSON.stringify({ managerEmailAddress: 'manager@example.com', employeeName: 'Jim\u001b[2J\u202e' }),
+    });
 
     const result = await run(['status', executions.running.executionArn]);
 
@@ -390,7 +465,9 @@ describe('approval status', () => {
   });
 
   test('an execution that does not exist is exit 1 with a message, not a stack trace', async () => {
-    sfnMock.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: { httpStatusCode: 400 } }));
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: { httpStatusCode: 400 } }));
 
     const result = await run(['status', executionArn('gone')]);
 
@@ -463,7 +540,9 @@ describe('approval list', () => {
     expect(sfnMock).toHaveReceivedCommandWith(ListExecutionsCommand, { stateMachineArn: STATE_MACHINE_ARN, statusFilter: 'RUNNING' });
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^STARTED\s+MANAGER\s+EMPLOYEE\s+EXECUTION ARN$/);
-    expect(lines[1]).toMatch(new RegExp(`^2026-11-21 10:00:00 UTC\\s+manager@example\\.com\\s+Jim Smith\\s+${executions.running.executionArn}$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^2026-11-21 10:00:00 UTC\\s+manager@example\\.com\\s+Jim Smith\\s+${executions.running.executionArn}$`),
+    );
     expect(lines[2]).toMatch(new RegExp(`^2026-11-20 09:00:00 UTC\\s+boss@example\\.com\\s+Ann Lee\\s+${executionArn('older')}$`));
     expect(result.stdout).toContain('2 open approval requests.');
   });
@@ -478,7 +557,12 @@ describe('approval list', () => {
     expect(sfnMock.commandCalls(ListExecutionsCommand)[0]?.args[0].input).not.toHaveProperty('statusFilter');
     const views = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     expect(views.map((view) => view.outcome)).toEqual(['approved', 'rejected', 'pending']);
-    expect(views[1]).toMatchObject({ executionArn: executions.rejected.executionArn, request: REQUEST, decision: REJECTED_RECORD, error: 'Rejected' });
+    expect(views[1]).toMatchObject({
+      executionArn: executions.rejected.executionArn,
+      request: REQUEST,
+      decision: REJECTED_RECORD,
+      error: 'Rejected',
+    });
     const single = await run(['status', executions.rejected.executionArn, '--json']);
     expect(views[1]).toStrictEqual(JSON.parse(single.stdout));
   });
@@ -619,8 +703,13 @@ describe('against real sockets', () => {
     const requests: Array<{ target: string | undefined; body: Record<string, unknown>; headers: IncomingHttpHeaders }> = [];
     const localArn = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:HumanApproval`;
     const answers: Record<string, unknown> = {
-      'AWSStepFunctions.ListStateMachines': { stateMachines: [{ name: 'HumanApproval', stateMachineArn: localArn, type: 'STANDARD', creationDate: 1_795_000_000 }] },
-      'AWSStepFunctions.StartExecution': { executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:HumanApproval:local-1`, startDate: 1_795_000_000 },
+      'AWSStepFunctions.ListStateMachines': {
+        stateMachines: [{ name: 'HumanApproval', stateMachineArn: localArn, type: 'STANDARD', creationDate: 1_795_000_000 }],
+      },
+      'AWSStepFunctions.StartExecution': {
+        executionArn: `arn:aws:states:us-east-1:${ACCOUNT}:execution:HumanApproval:local-1`,
+        startDate: 1_795_000_000,
+      },
     };
     const server = createHttpServer((request, response) => {
       let body = '';
@@ -636,7 +725,9 @@ describe('against real sockets', () => {
     try {
       const { port } = server.address() as AddressInfo;
 
-      const result = await run(['start', '--local', '--json', '--manager-email', 'manager@example.com', '--employee-name', 'Jim'], { APPROVAL_LOCAL_SFN_PORT: String(port) });
+      const result = await run(['start', '--local', '--json', '--manager-email', 'manager@example.com', '--employee-name', 'Jim'], {
+        APPROVAL_LOCAL_SFN_PORT: String(port),
+      });
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -645,7 +736,10 @@ describe('against real sockets', () => {
         startDate: new Date(1_795_000_000_000).toISOString(),
       });
       expect(requests.map((request) => request.target)).toEqual(['AWSStepFunctions.ListStateMachines', 'AWSStepFunctions.StartExecution']);
-      expect(requests[1]?.body).toStrictEqual({ stateMachineArn: localArn, input: '{"managerEmailAddress":"manager@example.com","employeeName":"Jim"}' });
+      expect(requests[1]?.body).toStrictEqual({
+        stateMachineArn: localArn,
+        input: '{"managerEmailAddress":"manager@example.com","employeeName":"Jim"}',
+      });
       expect(requests[1]?.headers.authorization).toMatch(/Credential=test\/\d{8}\/us-east-1\/states\/aws4_request/);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -653,7 +747,9 @@ describe('against real sockets', () => {
   });
 
   test('bin/approval.cjs runs the CLI as a real process', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'approval.cjs'), '--help'], { timeout: 20_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'approval.cjs'), '--help'], {
+      timeout: 20_000,
+    });
 
     expect(stdout).toMatch(/^Usage: approval <command>/);
   }, 25_000);

@@ -63,7 +63,9 @@ export function awsError(name: string, message: string, httpStatusCode = 400): E
 /** A production account, bootstrapped, verified sender, this project's stack deployed and its worker running. */
 export function healthyAccount(): void {
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: CALLER_ARN, UserId: 'AIDAEXAMPLEUSERID' });
-  mocks.ssm.on(GetParameterCommand, { Name: '/cdk-bootstrap/hnb659fds/version' }).resolves({ Parameter: { Name: '/cdk-bootstrap/hnb659fds/version', Value: '30' } });
+  mocks.ssm
+    .on(GetParameterCommand, { Name: '/cdk-bootstrap/hnb659fds/version' })
+    .resolves({ Parameter: { Name: '/cdk-bootstrap/hnb659fds/version', Value: '30' } });
   mocks.ses
     .on(GetEmailIdentityCommand, { EmailIdentity: SENDER })
     .resolves({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: true, VerificationStatus: 'SUCCESS' });
@@ -73,7 +75,9 @@ export function healthyAccount(): void {
     ProductionAccessEnabled: true,
     SendQuota: { MaxSendRate: 14, Max24HourSend: 50_000, SentLast24Hours: 12 },
   });
-  mocks.lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1_000, UnreservedConcurrentExecutions: 1_000 } });
+  mocks.lambda
+    .on(GetAccountSettingsCommand)
+    .resolves({ AccountLimit: { ConcurrentExecutions: 1_000, UnreservedConcurrentExecutions: 1_000 } });
   mocks.apiGateway.on(GetApiGatewayAccountCommand).resolves({ cloudwatchRoleArn: OWN_API_GATEWAY_ROLE });
   mocks.cloudFormation.on(DescribeStacksCommand, { StackName: 'HumanApproval' }).resolves({ Stacks: [DEPLOYED_STACK] });
   mocks.cloudWatch.on(GetMetricStatisticsCommand, { MetricName: 'Errors' }).resolves({ Datapoints: [] });
@@ -124,7 +128,10 @@ export interface DoctorOptions {
  * `approval doctor --region eu-west-1` with the base settings and `args`, run twice: as a person
  * sees it and as --json, so a test can assert both the text and each check's fields.
  */
-export async function doctor(args: readonly string[] = [], { env = {}, deps = {}, region = REGION }: DoctorOptions = {}): Promise<DoctorRun> {
+export async function doctor(
+  args: readonly string[] = [],
+  { env = {}, deps = {}, region = REGION }: DoctorOptions = {},
+): Promise<DoctorRun> {
   const commandLine = ['doctor', ...(region === null ? [] : ['--region', region]), ...BASE_CONTEXT, ...args];
   const human = await runOnce(commandLine, env, deps);
   const machine = await runOnce([...commandLine, '--json'], env, deps);

@@ -3,7 +3,13 @@ import { GetAccountCommand as GetApiGatewayAccountCommand } from '@aws-sdk/clien
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetMetricStatisticsCommand, type GetMetricStatisticsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
-import { GetAccountCommand as GetSesAccountCommand, GetConfigurationSetCommand, GetEmailIdentityCommand, NotFoundException, SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  GetAccountCommand as GetSesAccountCommand,
+  GetConfigurationSetCommand,
+  GetEmailIdentityCommand,
+  NotFoundException,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { AccessDeniedException, GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import 'aws-sdk-client-mock-jest';
@@ -58,7 +64,10 @@ describe('approval doctor on a healthy account', () => {
   test.each([
     ['credentials', CALLER_ARN],
     ['region', `${REGION} (from --region)`],
-    ['settings', `senderEmail ${SENDER}, maxSendRate 10, workerMaxConcurrency 2, workerReservedConcurrency 0, createApiGatewayAccountRole true`],
+    [
+      'settings',
+      `senderEmail ${SENDER}, maxSendRate 10, workerMaxConcurrency 2, workerReservedConcurrency 0, createApiGatewayAccountRole true`,
+    ],
     ['cdk-bootstrap', 'version 30 (qualifier hnb659fds)'],
     ['sender-identity', `${SENDER} is verified`],
     ['ses-account', 'production access, up to 14 emails a second (maxSendRate 10)'],
@@ -106,7 +115,9 @@ describe('approval doctor on a healthy account', () => {
 
 describe('credentials', () => {
   test('no credentials: a problem saying how to configure them; every AWS check after it is skipped', async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
 
     const result = await doctor([], { env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
 
@@ -132,7 +143,11 @@ describe('credentials', () => {
 
     const result = await doctor();
 
-    expect(result.checks.credentials).toMatchObject({ status: 'problem', summary: expect.stringContaining('has expired (ExpiredToken:'), fix: expect.stringContaining('aws sso login') });
+    expect(result.checks.credentials).toMatchObject({
+      status: 'problem',
+      summary: expect.stringContaining('has expired (ExpiredToken:'),
+      fix: expect.stringContaining('aws sso login'),
+    });
   });
 });
 
@@ -149,7 +164,10 @@ describe('region', () => {
     const result = await doctor([], {
       region: null,
       // The SDK's own chain finds nothing either (no AWS_REGION, no profile region).
-      deps: { createStsClient: (config) => new STSClient({ ...config, region: config.region ?? (() => Promise.reject<string>(new Error('Region is missing'))) }) },
+      deps: {
+        createStsClient: (config) =>
+          new STSClient({ ...config, region: config.region ?? (() => Promise.reject<string>(new Error('Region is missing'))) }),
+      },
     });
 
     expect(result.code).toBe(1);
@@ -166,11 +184,14 @@ describe('region', () => {
 });
 
 describe('settings', () => {
-  test('a value cdk synth would refuse is a problem with synth\'s own message', async () => {
+  test("a value cdk synth would refuse is a problem with synth's own message", async () => {
     const result = await doctor(['-c', 'maxSendRate=fast']);
 
     expect(result.code).toBe(1);
-    expect(result.checks.settings).toMatchObject({ status: 'problem', summary: expect.stringContaining('Context value maxSendRate="fast" is not valid') });
+    expect(result.checks.settings).toMatchObject({
+      status: 'problem',
+      summary: expect.stringContaining('Context value maxSendRate="fast" is not valid'),
+    });
     expect(result.checks['ses-account']).toMatchObject({ status: 'skip', summary: 'needs valid settings (see settings)' });
   });
 });
@@ -203,13 +224,20 @@ describe('cdk bootstrap', () => {
 
   test('no permission to read the parameter is a warning naming the action, not a problem', async () => {
     mocks.ssm.on(GetParameterCommand).rejects(
-      new AccessDeniedException({ message: `User: ${CALLER_ARN} is not authorized to perform: ssm:GetParameter`, Message: undefined, $metadata: { httpStatusCode: 400 } }),
+      new AccessDeniedException({
+        message: `User: ${CALLER_ARN} is not authorized to perform: ssm:GetParameter`,
+        Message: undefined,
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
 
     const result = await doctor();
 
     expect(result.code).toBe(0);
-    expect(result.checks['cdk-bootstrap']).toMatchObject({ status: 'warn', summary: expect.stringMatching(/^could not check: the caller may not call ssm:GetParameter \(AccessDeniedException: User: /) });
+    expect(result.checks['cdk-bootstrap']).toMatchObject({
+      status: 'warn',
+      summary: expect.stringMatching(/^could not check: the caller may not call ssm:GetParameter \(AccessDeniedException: User: /),
+    });
     expect(result.checks['cdk-bootstrap']?.fix).toContain('allow ssm:GetParameter');
     expect(result.stdout.split('\n').at(-1)).toBe('No problems, 1 warning: nothing blocks a deploy, but read the warnings.');
   });
@@ -222,14 +250,18 @@ describe('sender identity', () => {
     expect(result.code).toBe(1);
     expect(result.checks['sender-identity']).toMatchObject({
       status: 'problem',
-      summary: expect.stringContaining("the worker would send from each manager's own address, which SES refuses unless every manager is verified, and which fails DMARC"),
+      summary: expect.stringContaining(
+        "the worker would send from each manager's own address, which SES refuses unless every manager is verified, and which fails DMARC",
+      ),
       fix: expect.stringContaining('-c senderEmail=approvals@yourdomain'),
     });
     expect(mocks.ses).not.toHaveReceivedCommand(GetEmailIdentityCommand);
   });
 
   test('an unverified address is a problem saying how to verify it', async () => {
-    mocks.ses.on(GetEmailIdentityCommand, { EmailIdentity: SENDER }).resolves({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false, VerificationStatus: 'PENDING' });
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: SENDER })
+      .resolves({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false, VerificationStatus: 'PENDING' });
 
     const result = await doctor();
 
@@ -239,23 +271,36 @@ describe('sender identity', () => {
       summary: `${SENDER} is not verified in SES (${REGION}; status PENDING)`,
       fix: expect.stringContaining(`aws sesv2 create-email-identity --email-identity ${SENDER} --region ${REGION}`),
     });
-    expect(result.stdout).toMatch(new RegExp(`^  problem  sender identity     ${SENDER} is not verified in SES \\(${REGION}; status PENDING\\)\\n {11}fix: verify it`, 'm'));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^  problem  sender identity     ${SENDER} is not verified in SES \\(${REGION}; status PENDING\\)\\n {11}fix: verify it`,
+        'm',
+      ),
+    );
   });
 
   test('--sender-email is checked through its verified domain; a domain without DKIM is a warning', async () => {
     mocks.ses.on(GetEmailIdentityCommand).rejects(sesNotFound('any'));
-    mocks.ses.on(GetEmailIdentityCommand, { EmailIdentity: 'corp.example' }).resolves({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'SUCCESS' } });
-    mocks.ses.on(GetEmailIdentityCommand, { EmailIdentity: 'new.example' }).resolves({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'PENDING' } });
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'corp.example' })
+      .resolves({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'SUCCESS' } });
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'new.example' })
+      .resolves({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'PENDING' } });
 
     const signed = await doctor(['--sender-email', 'hr@corp.example']);
     const unsigned = await doctor(['--sender-email', 'hr@new.example']);
 
     expect(mocks.ses).toHaveReceivedCommandWith(GetEmailIdentityCommand, { EmailIdentity: 'hr@corp.example' });
-    expect(signed.checks['sender-identity']).toMatchObject({ status: 'ok', summary: 'hr@corp.example through the verified domain corp.example (DKIM SUCCESS)' });
+    expect(signed.checks['sender-identity']).toMatchObject({
+      status: 'ok',
+      summary: 'hr@corp.example through the verified domain corp.example (DKIM SUCCESS)',
+    });
     expect(unsigned.code).toBe(0);
     expect(unsigned.checks['sender-identity']).toMatchObject({
       status: 'warn',
-      summary: 'hr@new.example sends through the verified domain new.example, but its DKIM status is PENDING: mail may fail DMARC or land in spam',
+      summary:
+        'hr@new.example sends through the verified domain new.example, but its DKIM status is PENDING: mail may fail DMARC or land in spam',
       fix: `publish the DKIM CNAME records the SES console shows for new.example (${REGION}).`,
     });
   });
@@ -265,13 +310,21 @@ describe('sender identity', () => {
 
     const result = await doctor();
 
-    expect(result.checks['sender-identity']).toMatchObject({ status: 'problem', summary: `neither ${SENDER} nor example.com is an SES identity in ${REGION}` });
+    expect(result.checks['sender-identity']).toMatchObject({
+      status: 'problem',
+      summary: `neither ${SENDER} nor example.com is an SES identity in ${REGION}`,
+    });
   });
 });
 
 describe('SES account', () => {
   test('the sandbox is a warning; a send rate above the quota is a problem saying which value to use', async () => {
-    mocks.ses.on(GetSesAccountCommand).resolves({ SendingEnabled: true, EnforcementStatus: 'HEALTHY', ProductionAccessEnabled: false, SendQuota: { MaxSendRate: 1, Max24HourSend: 200 } });
+    mocks.ses.on(GetSesAccountCommand).resolves({
+      SendingEnabled: true,
+      EnforcementStatus: 'HEALTHY',
+      ProductionAccessEnabled: false,
+      SendQuota: { MaxSendRate: 1, Max24HourSend: 200 },
+    });
 
     const result = await doctor();
 
@@ -287,7 +340,9 @@ describe('SES account', () => {
   });
 
   test('paused sending or a bad enforcement status is a problem', async () => {
-    mocks.ses.on(GetSesAccountCommand).resolves({ SendingEnabled: false, EnforcementStatus: 'SHUTDOWN', ProductionAccessEnabled: true, SendQuota: { MaxSendRate: 14 } });
+    mocks.ses
+      .on(GetSesAccountCommand)
+      .resolves({ SendingEnabled: false, EnforcementStatus: 'SHUTDOWN', ProductionAccessEnabled: true, SendQuota: { MaxSendRate: 14 } });
 
     const result = await doctor();
 
@@ -298,13 +353,20 @@ describe('SES account', () => {
   });
 
   test('a configured configuration set must exist', async () => {
-    mocks.ses.on(GetConfigurationSetCommand, { ConfigurationSetName: 'approval-events' }).resolves({ ConfigurationSetName: 'approval-events', SendingOptions: { SendingEnabled: true } });
-    mocks.ses.on(GetConfigurationSetCommand, { ConfigurationSetName: 'approval-evnets' }).rejects(new NotFoundException({ message: 'Configuration set <approval-evnets> does not exist.', $metadata: {} }));
+    mocks.ses
+      .on(GetConfigurationSetCommand, { ConfigurationSetName: 'approval-events' })
+      .resolves({ ConfigurationSetName: 'approval-events', SendingOptions: { SendingEnabled: true } });
+    mocks.ses
+      .on(GetConfigurationSetCommand, { ConfigurationSetName: 'approval-evnets' })
+      .rejects(new NotFoundException({ message: 'Configuration set <approval-evnets> does not exist.', $metadata: {} }));
 
     const present = await doctor(['-c', 'sesConfigurationSet=approval-events']);
     const missing = await doctor(['-c', 'sesConfigurationSet=approval-evnets']);
 
-    expect(present.checks['ses-account']).toMatchObject({ status: 'ok', summary: 'production access, up to 14 emails a second (maxSendRate 10); configuration set approval-events exists' });
+    expect(present.checks['ses-account']).toMatchObject({
+      status: 'ok',
+      summary: 'production access, up to 14 emails a second (maxSendRate 10); configuration set approval-events exists',
+    });
     expect(missing.code).toBe(1);
     expect(missing.checks['ses-account']).toMatchObject({
       status: 'problem',
@@ -324,18 +386,24 @@ describe('Lambda concurrency', () => {
     expect(result.code).toBe(1);
     expect(result.checks['lambda-concurrency']).toMatchObject({
       status: 'problem',
-      summary: "workerReservedConcurrency=2 would leave 8 of the account's 10 concurrent executions unreserved; Lambda refuses a reservation that leaves fewer than 100",
+      summary:
+        "workerReservedConcurrency=2 would leave 8 of the account's 10 concurrent executions unreserved; Lambda refuses a reservation that leaves fewer than 100",
       fix: expect.stringContaining('`-c workerReservedConcurrency=0` (the default'),
     });
   });
 
   test("once deployed, the worker's own reservation is not counted twice", async () => {
-    mocks.lambda.on(GetAccountSettingsCommand).resolves({ AccountLimit: { ConcurrentExecutions: 1_000, UnreservedConcurrentExecutions: 150 } });
+    mocks.lambda
+      .on(GetAccountSettingsCommand)
+      .resolves({ AccountLimit: { ConcurrentExecutions: 1_000, UnreservedConcurrentExecutions: 150 } });
     mocks.lambda.on(GetFunctionConcurrencyCommand, { FunctionName: WORKER }).resolves({ ReservedConcurrentExecutions: 850 });
 
     const result = await doctor(['-c', 'workerReservedConcurrency=850']);
 
-    expect(result.checks['lambda-concurrency']).toMatchObject({ status: 'ok', summary: 'account limit 1000, 150 unreserved; the worker runs at most 2 at once, 850 reserved' });
+    expect(result.checks['lambda-concurrency']).toMatchObject({
+      status: 'ok',
+      summary: 'account limit 1000, 150 unreserved; the worker runs at most 2 at once, 850 reserved',
+    });
   });
 
   test('an account limit below workerMaxConcurrency + 1 is a warning', async () => {
@@ -344,7 +412,10 @@ describe('Lambda concurrency', () => {
     const result = await doctor();
 
     expect(result.code).toBe(0);
-    expect(result.checks['lambda-concurrency']).toMatchObject({ status: 'warn', summary: expect.stringContaining('at most 2 Lambda executions at once') });
+    expect(result.checks['lambda-concurrency']).toMatchObject({
+      status: 'warn',
+      summary: expect.stringContaining('at most 2 Lambda executions at once'),
+    });
   });
 
   test('an AWS error becomes the check result, with its name and message', async () => {
@@ -353,7 +424,10 @@ describe('Lambda concurrency', () => {
     const result = await doctor();
 
     expect(result.code).toBe(0);
-    expect(result.checks['lambda-concurrency']).toMatchObject({ status: 'warn', summary: 'could not check: lambda:GetAccountSettings failed (TooManyRequestsException: Rate exceeded)' });
+    expect(result.checks['lambda-concurrency']).toMatchObject({
+      status: 'warn',
+      summary: 'could not check: lambda:GetAccountSettings failed (TooManyRequestsException: Rate exceeded)',
+    });
   });
 });
 
@@ -383,7 +457,10 @@ describe('API Gateway logging role', () => {
       summary: `the account already uses the role ${other}; the stack will point the account setting at its own role instead`,
       fix: expect.stringContaining('-c createApiGatewayAccountRole=false'),
     });
-    expect(free.checks['api-gateway-logging-role']).toMatchObject({ status: 'ok', summary: 'no CloudWatch Logs role set yet; the stack creates one' });
+    expect(free.checks['api-gateway-logging-role']).toMatchObject({
+      status: 'ok',
+      summary: 'no CloudWatch Logs role set yet; the stack creates one',
+    });
   });
 });
 
@@ -394,14 +471,24 @@ describe('deployed stack', () => {
     const result = await doctor();
 
     expect(result.code).toBe(0);
-    expect(result.checks['deployed-stack']).toEqual({ id: 'deployed-stack', status: 'skip', summary: `HumanApproval is not deployed yet in ${REGION}` });
+    expect(result.checks['deployed-stack']).toEqual({
+      id: 'deployed-stack',
+      status: 'skip',
+      summary: `HumanApproval is not deployed yet in ${REGION}`,
+    });
     expect(result.checks['worker-health']).toEqual({ id: 'worker-health', status: 'skip', summary: 'the stack is not deployed yet' });
     expect(result.stdout.split('\n').at(-1)).toBe('No problems (2 checks skipped): nothing blocks a deploy.');
   });
 
   test('missing outputs and a failed first deploy are problems', async () => {
     mocks.cloudFormation.on(DescribeStacksCommand).resolves({
-      Stacks: [{ ...DEPLOYED_STACK, StackStatus: 'ROLLBACK_COMPLETE', Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey === 'ApprovalApiUrl') }],
+      Stacks: [
+        {
+          ...DEPLOYED_STACK,
+          StackStatus: 'ROLLBACK_COMPLETE',
+          Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey === 'ApprovalApiUrl'),
+        },
+      ],
     });
 
     const result = await doctor();
@@ -409,7 +496,8 @@ describe('deployed stack', () => {
     expect(result.code).toBe(1);
     expect(result.checks['deployed-stack']).toMatchObject({
       status: 'problem',
-      summary: 'ROLLBACK_COMPLETE: the first deploy failed, and such a stack cannot be updated; HumanApproval lacks the outputs StateMachineArn, ActivityArn, WorkerFunctionName',
+      summary:
+        'ROLLBACK_COMPLETE: the first deploy failed, and such a stack cannot be updated; HumanApproval lacks the outputs StateMachineArn, ActivityArn, WorkerFunctionName',
       fix: expect.stringContaining(`aws cloudformation describe-stack-events --stack-name HumanApproval --region ${REGION}`),
     });
     expect(result.checks['worker-health']).toMatchObject({ status: 'skip', summary: 'the stack has no WorkerFunctionName output' });
@@ -441,7 +529,9 @@ describe('worker health', () => {
   });
 
   test("without a WorkerLogGroupName output the fix says the worker's log group, not a guessed name", async () => {
-    mocks.cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ ...DEPLOYED_STACK, Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey !== 'WorkerLogGroupName') }] });
+    mocks.cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ ...DEPLOYED_STACK, Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey !== 'WorkerLogGroupName') }],
+    });
     mocks.cloudWatch.on(GetMetricStatisticsCommand, { MetricName: 'Errors' }).resolves({ Datapoints: [{ Sum: 1 }] });
 
     const result = await doctor();

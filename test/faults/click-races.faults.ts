@@ -28,7 +28,8 @@ describe('3. concurrent clicks', () => {
     const outcomes: string[] = [];
     for (const [i, { executionArn, approve, reject }] of requests.entries()) {
       // Half of the races send Reject first.
-      const pages = i % 2 === 0 ? await Promise.all([open(approve), open(reject)]) : (await Promise.all([open(reject), open(approve)])).reverse();
+      const pages =
+        i % 2 === 0 ? await Promise.all([open(approve), open(reject)]) : (await Promise.all([open(reject), open(approve)])).reverse();
       const execution = await waitForEnd(local.sfn, executionArn);
       const history = await historyOf(local.sfn, executionArn);
       const winner = pages.find((page) => page.status === 200);

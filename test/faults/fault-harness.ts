@@ -88,7 +88,12 @@ export function expectPageIsHtml4xx(page: Page, what: string): void {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a value other than undefined; fails with `what` after `timeoutMs`. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 100): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -99,7 +104,9 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
 }
 
 export async function startNamed(sfn: SFNClient, stack: LocalStack, name: string, input: unknown): Promise<string> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name, input: JSON.stringify(input) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name, input: JSON.stringify(input) }),
+  );
   if (!executionArn) throw new Error('StartExecution returned no ARN');
   return executionArn;
 }
@@ -129,7 +136,9 @@ export async function executionNames(sfn: SFNClient, stack: LocalStack, statusFi
   const names: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter, nextToken, maxResults: 1000 }));
+    const page = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter, nextToken, maxResults: 1000 }),
+    );
     names.push(...(page.executions ?? []).map((execution) => execution.name ?? '?'));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -141,7 +150,9 @@ export async function executionNames(sfn: SFNClient, stack: LocalStack, statusFi
  * one process shares one store, so `/store` also lists other stacks' emails.)
  */
 export async function emailsOfStack(stack: LocalStack): Promise<StoredEmail[]> {
-  return (await fetchStoredEmails(stack.sesUrl)).filter((email) => /^Approve: (\S+)$/m.exec(email.body.text ?? '')?.[1]?.startsWith(`${stack.apiUrl}/`));
+  return (await fetchStoredEmails(stack.sesUrl)).filter((email) =>
+    /^Approve: (\S+)$/m.exec(email.body.text ?? '')?.[1]?.startsWith(`${stack.apiUrl}/`),
+  );
 }
 
 /** The execution name in the `Request: <name>` line of the email's text part. */
@@ -160,7 +171,11 @@ export function emailsByRequest(emails: readonly StoredEmail[]): Map<string, Sto
 }
 
 /** Runs `task` over `items` with at most `limit` at a time; results in input order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -1,7 +1,16 @@
 import { expect } from '@jest/globals';
 import { fetchStoredEmails } from '../../local/ses/stored-emails';
 import { approvalOutput, open, type Page, startApproval, uniqueManager, waitForEnd } from '../support/local-flow';
-import { countEvents, describeExecution, emailedRequest, expectPageIsHtml4xx, historyOf, startNamed, tokenOfLink, useFaultStack } from './fault-harness';
+import {
+  countEvents,
+  describeExecution,
+  emailedRequest,
+  expectPageIsHtml4xx,
+  historyOf,
+  startNamed,
+  tokenOfLink,
+  useFaultStack,
+} from './fault-harness';
 import { results } from './suite-collector';
 
 // Hostile input from outside: forged and damaged tokens in links, and execution inputs a caller
@@ -38,11 +47,26 @@ describe('on one stack with the default settings: hostile tokens and inputs', ()
         if (token.length >= 4) expect(page.body).not.toContain(token);
       }
       // The same, written into the URL without encoding (as a crafted link would be).
-      const raw = ['%00', '%', '%zz', '%E0%A4%A', '<script>alert(1)</script>', '"}', '\\"', '$context.requestId', '%0D%0ASet-Cookie:%20stolen=1'];
+      const raw = [
+        '%00',
+        '%',
+        '%zz',
+        '%E0%A4%A',
+        '<script>alert(1)</script>',
+        '"}',
+        '\\"',
+        '$context.requestId',
+        '%0D%0ASet-Cookie:%20stolen=1',
+      ];
       for (const query of raw) {
         const response = await fetch(`${local.stack.apiUrl}/${route}?taskToken=${query}`, { headers: { accept: 'text/html' } });
         const body = await response.text();
-        const page: Page = { status: response.status, contentType: response.headers.get('content-type'), title: /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1], body };
+        const page: Page = {
+          status: response.status,
+          contentType: response.headers.get('content-type'),
+          title: /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1],
+          body,
+        };
         statuses[`raw ${query}`] = `${page.status} ${page.title}`;
         expectPageIsHtml4xx(page, `raw ${query}`);
         expect(response.headers.get('set-cookie')).toBeNull();
@@ -53,8 +77,31 @@ describe('on one stack with the default settings: hostile tokens and inputs', ()
     it('a real, still-open token with a hostile suffix does not close the request; the real link still works', async () => {
       const { executionArn, approve, reject } = await emailedRequest(local, 'Suffix');
       const token = tokenOfLink(approve);
-      const suffixes = ['"', '\\', "'", '","output":"{}', '"}', ' ', '%00', '\u0000', '\r\n', '<script>alert(1)</script>', '$context.requestId', '#set($x=1)', 'é日本😀', '=='];
-      const urls: Array<readonly [string, string]> = suffixes.flatMap((suffix) => ['succeed', 'fail'].map((route) => [`${route} + ${JSON.stringify(suffix)}`, `${local.stack.apiUrl}/${route}?taskToken=${encodeURIComponent(token + suffix)}`] as const));
+      const suffixes = [
+        '"',
+        '\\',
+        "'",
+        '","output":"{}',
+        '"}',
+        ' ',
+        '%00',
+        '\u0000',
+        '\r\n',
+        '<script>alert(1)</script>',
+        '$context.requestId',
+        '#set($x=1)',
+        'é日本😀',
+        '==',
+      ];
+      const urls: Array<readonly [string, string]> = suffixes.flatMap((suffix) =>
+        ['succeed', 'fail'].map(
+          (route) =>
+            [
+              `${route} + ${JSON.stringify(suffix)}`,
+              `${local.stack.apiUrl}/${route}?taskToken=${encodeURIComponent(token + suffix)}`,
+            ] as const,
+        ),
+      );
       // The token unencoded: its `+` arrive as spaces. And a prefix.
       urls.push(['succeed, token not URL-encoded', `${local.stack.apiUrl}/succeed?taskToken=${token}`]);
       urls.push(['fail, token not URL-encoded', `${local.stack.apiUrl}/fail?taskToken=${token}`]);
@@ -96,7 +143,14 @@ describe('on one stack with the default settings: hostile tokens and inputs', ()
     });
 
     it('extra fields are carried through to the output after approval', async () => {
-      const extra = { costCentre: 'CC-42', amount: 1234.5, tags: ['laptop', 'urgent'], nested: { level: { deep: true } }, note: null, emoji: 'é日本😀' };
+      const extra = {
+        costCentre: 'CC-42',
+        amount: 1234.5,
+        tags: ['laptop', 'urgent'],
+        nested: { level: { deep: true } },
+        note: null,
+        emoji: 'é日本😀',
+      };
       const { executionArn, approve, email } = await emailedRequest(local, 'Pat', extra);
       await open(approve);
       const execution = await waitForEnd(local.sfn, executionArn);
@@ -107,55 +161,86 @@ describe('on one stack with the default settings: hostile tokens and inputs', ()
         managerEmailAddress: email.destination.to[0],
         employeeName: 'Pat',
         ...extra,
-        approval: { attempt: 1, deliveryRetries: 0, redeliveryDelaySeconds: 60, decision: expect.objectContaining({ decision: 'approved' }) },
+        approval: {
+          attempt: 1,
+          deliveryRetries: 0,
+          redeliveryDelaySeconds: 60,
+          decision: expect.objectContaining({ decision: 'approved' }),
+        },
       });
     });
 
     const HUGE_NAME = 'y'.repeat(250 * 1024);
     const INVALID_INPUTS: ReadonlyArray<readonly [string, (manager: string) => Record<string, unknown>, string]> = [
-      ['CR/LF in the name', (manager) => ({ managerEmailAddress: manager, employeeName: 'Jim\r\nBcc: everyone@example.com' }), 'employeeName contains control characters such as line breaks'],
-      ['a 250 KB name', (manager) => ({ managerEmailAddress: manager, employeeName: HUGE_NAME }), `employeeName is ${250 * 1024} characters long; the limit is 200`],
+      [
+        'CR/LF in the name',
+        (manager) => ({ managerEmailAddress: manager, employeeName: 'Jim\r\nBcc: everyone@example.com' }),
+        'employeeName contains control characters such as line breaks',
+      ],
+      [
+        'a 250 KB name',
+        (manager) => ({ managerEmailAddress: manager, employeeName: HUGE_NAME }),
+        `employeeName is ${250 * 1024} characters long; the limit is 200`,
+      ],
       ['a non-address', () => ({ managerEmailAddress: 'bob', employeeName: 'Jim' }), 'managerEmailAddress "bob" is not an email address'],
-      ['two addresses', () => ({ managerEmailAddress: 'boss@example.com,everyone@example.com', employeeName: 'Jim' }), 'managerEmailAddress "boss@example.com,everyone@example.com" is not an email address'],
-      ['a display name', () => ({ managerEmailAddress: 'Boss <boss@example.com>', employeeName: 'Jim' }), 'managerEmailAddress "Boss <boss@example.com>" is not an email address'],
+      [
+        'two addresses',
+        () => ({ managerEmailAddress: 'boss@example.com,everyone@example.com', employeeName: 'Jim' }),
+        'managerEmailAddress "boss@example.com,everyone@example.com" is not an email address',
+      ],
+      [
+        'a display name',
+        () => ({ managerEmailAddress: 'Boss <boss@example.com>', employeeName: 'Jim' }),
+        'managerEmailAddress "Boss <boss@example.com>" is not an email address',
+      ],
       ['a missing field', () => ({ employeeName: 'Jim', costCentre: 'CC-1' }), 'managerEmailAddress is missing'],
-      ['wrong types', () => ({ managerEmailAddress: 42, employeeName: ['Jim'] }), 'managerEmailAddress must be a string, not a number; employeeName must be a string, not an array'],
+      [
+        'wrong types',
+        () => ({ managerEmailAddress: 42, employeeName: ['Jim'] }),
+        'managerEmailAddress must be a string, not a number; employeeName must be a string, not an array',
+      ],
     ];
 
-    it.each(INVALID_INPUTS)('%s: FAILED with InvalidRequest within one worker run, the cause says what is wrong, no email', async (_label, input, problems) => {
-      const manager = uniqueManager('invalid');
-      const emailsBefore = (await fetchStoredEmails(local.stack.sesUrl)).length;
-      const executionArn = await startApproval(local.sfn, local.stack, input(manager));
-      const execution = await waitForEnd(local.sfn, executionArn, 5_000);
-      const runningMs = (execution.stopDate?.getTime() ?? Number.NaN) - (execution.startDate?.getTime() ?? Number.NaN);
-      const history = await historyOf(local.sfn, executionArn);
+    it.each(INVALID_INPUTS)(
+      '%s: FAILED with InvalidRequest within one worker run, the cause says what is wrong, no email',
+      async (_label, input, problems) => {
+        const manager = uniqueManager('invalid');
+        const emailsBefore = (await fetchStoredEmails(local.stack.sesUrl)).length;
+        const executionArn = await startApproval(local.sfn, local.stack, input(manager));
+        const execution = await waitForEnd(local.sfn, executionArn, 5_000);
+        const runningMs = (execution.stopDate?.getTime() ?? Number.NaN) - (execution.startDate?.getTime() ?? Number.NaN);
+        const history = await historyOf(local.sfn, executionArn);
 
-      expect(execution.status).toBe('FAILED');
-      expect(execution.error).toBe('InvalidRequest');
-      expect(execution.cause).toBe(`Invalid approval request: ${problems}.`);
-      expect(execution.cause).not.toContain('y'.repeat(100));
-      expect(runningMs).toBeLessThan(3_000);
-      expect(countEvents(history, 'ActivityScheduled')).toBe(1);
-      expect((await fetchStoredEmails(local.stack.sesUrl)).length).toBe(emailsBefore);
-    });
+        expect(execution.status).toBe('FAILED');
+        expect(execution.error).toBe('InvalidRequest');
+        expect(execution.cause).toBe(`Invalid approval request: ${problems}.`);
+        expect(execution.cause).not.toContain('y'.repeat(100));
+        expect(runningMs).toBeLessThan(3_000);
+        expect(countEvents(history, 'ActivityScheduled')).toBe(1);
+        expect((await fetchStoredEmails(local.stack.sesUrl)).length).toBe(emailsBefore);
+      },
+    );
 
     it.each<readonly [string, unknown]>([
       ['an array', [1, 2]],
       ['a string', 'text'],
       ['an object with neither field', { costCentre: 'CC-1' }],
-    ])('an input that is not a request object (%s): FAILED with InvalidRequest and a cause that says what is wrong', async (described, input) => {
-      const emailsBefore = (await fetchStoredEmails(local.stack.sesUrl)).length;
-      const executionArn = await startNamed(local.sfn, local.stack, `non-object-${described.replace(/\W/g, '-')}-${process.pid}`, input);
-      const execution = await waitForEnd(local.sfn, executionArn, 5_000);
-      const runningMs = (execution.stopDate?.getTime() ?? Number.NaN) - (execution.startDate?.getTime() ?? Number.NaN);
+    ])(
+      'an input that is not a request object (%s): FAILED with InvalidRequest and a cause that says what is wrong',
+      async (described, input) => {
+        const emailsBefore = (await fetchStoredEmails(local.stack.sesUrl)).length;
+        const executionArn = await startNamed(local.sfn, local.stack, `non-object-${described.replace(/\W/g, '-')}-${process.pid}`, input);
+        const execution = await waitForEnd(local.sfn, executionArn, 5_000);
+        const runningMs = (execution.stopDate?.getTime() ?? Number.NaN) - (execution.startDate?.getTime() ?? Number.NaN);
 
-      expect(execution.status).toBe('FAILED');
-      expect(runningMs).toBeLessThan(3_000);
-      expect((await fetchStoredEmails(local.stack.sesUrl)).length).toBe(emailsBefore);
-      expect({ error: execution.error, cause: execution.cause }).toEqual({
-        error: 'InvalidRequest',
-        cause: expect.stringMatching(/^Invalid approval request: .*JSON object.*managerEmailAddress.*employeeName/),
-      });
-    });
+        expect(execution.status).toBe('FAILED');
+        expect(runningMs).toBeLessThan(3_000);
+        expect((await fetchStoredEmails(local.stack.sesUrl)).length).toBe(emailsBefore);
+        expect({ error: execution.error, cause: execution.cause }).toEqual({
+          error: 'InvalidRequest',
+          cause: expect.stringMatching(/^Invalid approval request: .*JSON object.*managerEmailAddress.*employeeName/),
+        });
+      },
+    );
   });
 });

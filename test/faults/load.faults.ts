@@ -2,7 +2,16 @@ import { performance } from 'node:perf_hooks';
 import type { ExecutionClosedEvent } from '../../local/step-functions/engine';
 import { fetchStoredEmails, type StoredEmail } from '../../local/ses/stored-emails';
 import { linksOf, open } from '../support/local-flow';
-import { emailsByRequest, emailsOfStack, executionNames, mapWithConcurrency, startNamed, tally, useFaultStack, waitUntil } from './fault-harness';
+import {
+  emailsByRequest,
+  emailsOfStack,
+  executionNames,
+  mapWithConcurrency,
+  startNamed,
+  tally,
+  useFaultStack,
+  waitUntil,
+} from './fault-harness';
 import { results } from './suite-collector';
 
 // Load: many requests at once on one stack. Part of the fault suite: run through local-stack-faults.test.ts.
@@ -12,7 +21,9 @@ describe('6. load: 500 requests at once', () => {
   const local = useFaultStack('load');
 
   it("a new stack's inbox is its own: /store lists none of the emails other stacks sent", async () => {
-    const foreign = (await fetchStoredEmails(local.stack.sesUrl)).filter((email) => !linksOf(email).approve.startsWith(`${local.stack.apiUrl}/`));
+    const foreign = (await fetchStoredEmails(local.stack.sesUrl)).filter(
+      (email) => !linksOf(email).approve.startsWith(`${local.stack.apiUrl}/`),
+    );
     results.foreignEmailsInNewStackInbox = foreign.length;
 
     expect(foreign.map((email) => `${email.subject} (links to ${new URL(linksOf(email).approve).host})`)).toEqual([]);
@@ -28,7 +39,11 @@ describe('6. load: 500 requests at once', () => {
     local.stack.stepFunctions.engine.on('executionClosed', onClosed);
     try {
       const started = performance.now();
-      const arns = await Promise.all(names.map((name, i) => startNamed(local.sfn, local.stack, name, { managerEmailAddress: managerOf.get(name), employeeName: `Load ${i}` })));
+      const arns = await Promise.all(
+        names.map((name, i) =>
+          startNamed(local.sfn, local.stack, name, { managerEmailAddress: managerOf.get(name), employeeName: `Load ${i}` }),
+        ),
+      );
       const allStarted = performance.now();
       const byRequest = await waitUntil(
         `${REQUESTS} emails`,

@@ -20,7 +20,8 @@ describe('7. no task token in any log', () => {
     // Not vacuous: thousands of lines from every component of every stack, and the worker's lines
     // name every emailed task by its fingerprint.
     expect(capturedLogs.length).toBeGreaterThan(2_000);
-    for (const component of ['stack', 'step-functions', 'api', 'worker']) expect(byComponent[component] ?? 0).toBeGreaterThan(component === 'stack' ? 3 : 20);
+    for (const component of ['stack', 'step-functions', 'api', 'worker'])
+      expect(byComponent[component] ?? 0).toBeGreaterThan(component === 'stack' ? 3 : 20);
     expect(Object.keys(byStack).sort()).toEqual(['clicks', 'hostile', 'load', 'ses-faults', 'worker-dies']);
     expect(tokens.length).toBeGreaterThan(520);
     expect(tokens.every((token) => token.length > 500)).toBe(true);

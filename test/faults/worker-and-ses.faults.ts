@@ -37,7 +37,9 @@ describe('1. the worker dies right after taking a task', () => {
     const name = `worker-dies-${process.pid}`;
     const executionArn = await startNamed(local.sfn, local.stack, name, { managerEmailAddress: manager, employeeName: 'Dana' });
     // This poll is the worker that dies: it takes the task and never emails or answers it.
-    const taken = await local.sfn.send(new GetActivityTaskCommand({ activityArn: local.stack.activityArn, workerName: 'worker-that-dies' }));
+    const taken = await local.sfn.send(
+      new GetActivityTaskCommand({ activityArn: local.stack.activityArn, workerName: 'worker-that-dies' }),
+    );
     const droppedToken = taken.taskToken;
     expect(droppedToken).toEqual(expect.any(String));
     seenTaskTokens.add(droppedToken ?? '');
@@ -63,7 +65,9 @@ describe('1. the worker dies right after taking a task', () => {
     expect(countEvents(history, 'ActivityTimedOut')).toBe(2);
 
     // The dead worker's token and the reminder's link are closed now.
-    await expect(local.sfn.send(new SendTaskSuccessCommand({ taskToken: droppedToken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    await expect(local.sfn.send(new SendTaskSuccessCommand({ taskToken: droppedToken, output: '{}' }))).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
     const late = await open(linksOf(emails[0] as StoredEmail).approve);
     expect(late).toMatchObject({ status: 410, title: NO_LONGER_OPEN });
     expect(await waitForEmails(local.stack, manager)).toHaveLength(1);
@@ -79,71 +83,85 @@ describe('2. SES refuses every email for a while', () => {
     { beforeClose: (stack) => stack.ses.setFault(undefined) },
   );
 
-  it.each<SesFault>(['unavailable', 'throttled'])('%s: every request gets exactly one working email once SES is back, none lost', async (fault) => {
-    const REQUESTS = 10;
-    const names = Array.from({ length: REQUESTS }, (_, i) => `ses-${fault}-${i}-${process.pid}`);
-    const managers = names.map((name) => `${name}@example.com`);
+  it.each<SesFault>(['unavailable', 'throttled'])(
+    '%s: every request gets exactly one working email once SES is back, none lost',
+    async (fault) => {
+      const REQUESTS = 10;
+      const names = Array.from({ length: REQUESTS }, (_, i) => `ses-${fault}-${i}-${process.pid}`);
+      const managers = names.map((name) => `${name}@example.com`);
 
-    local.stack.ses.setFault(fault);
-    const faultStarted = performance.now();
-    const arns = await Promise.all(names.map((name, i) => startNamed(local.sfn, local.stack, name, { managerEmailAddress: managers[i], employeeName: `Req ${i}` })));
+      local.stack.ses.setFault(fault);
+      const faultStarted = performance.now();
+      const arns = await Promise.all(
+        names.map((name, i) => startNamed(local.sfn, local.stack, name, { managerEmailAddress: managers[i], employeeName: `Req ${i}` })),
+      );
 
-    // SES refuses until the worker has failed several deliveries and the state machine's
-    // redelivery has brought at least one request back to the worker, which failed it again. (After
-    // a few failures in a row a worker run leaves the other tasks queued rather than fail them too.)
-    const duringFault = await waitUntil(
-      'failed deliveries and a failed redelivery',
-      async () => {
-        const histories = await Promise.all(arns.map((arn) => historyOf(local.sfn, arn)));
-        const failures = histories.map((history) => countEvents(history, 'ActivityFailed'));
-        return failures.filter((n) => n >= 1).length >= 3 && failures.some((n) => n >= 2) ? failures : undefined;
-      },
-      60_000,
-      250,
-    );
-    const emailedDuringFault = (await emailsOfStack(local.stack)).filter((email) => managers.some((manager) => email.destination.to.includes(manager)));
-    local.stack.ses.setFault(undefined);
-    const faultCleared = performance.now();
+      // SES refuses until the worker has failed several deliveries and the state machine's
+      // redelivery has brought at least one request back to the worker, which failed it again. (After
+      // a few failures in a row a worker run leaves the other tasks queued rather than fail them too.)
+      const duringFault = await waitUntil(
+        'failed deliveries and a failed redelivery',
+        async () => {
+          const histories = await Promise.all(arns.map((arn) => historyOf(local.sfn, arn)));
+          const failures = histories.map((history) => countEvents(history, 'ActivityFailed'));
+          return failures.filter((n) => n >= 1).length >= 3 && failures.some((n) => n >= 2) ? failures : undefined;
+        },
+        60_000,
+        250,
+      );
+      const emailedDuringFault = (await emailsOfStack(local.stack)).filter((email) =>
+        managers.some((manager) => email.destination.to.includes(manager)),
+      );
+      local.stack.ses.setFault(undefined);
+      const faultCleared = performance.now();
 
-    const byRequest = await waitUntil(
-      'an email for every request',
-      async () => {
-        const grouped = emailsByRequest(await emailsOfStack(local.stack));
-        return names.every((name) => grouped.has(name)) ? grouped : undefined;
-      },
-      45_000,
-      250,
-    );
-    const allEmailed = performance.now();
+      const byRequest = await waitUntil(
+        'an email for every request',
+        async () => {
+          const grouped = emailsByRequest(await emailsOfStack(local.stack));
+          return names.every((name) => grouped.has(name)) ? grouped : undefined;
+        },
+        45_000,
+        250,
+      );
+      const allEmailed = performance.now();
 
-    const pages = await Promise.all(names.map((name) => open(linksOf((byRequest.get(name) ?? [])[0] as StoredEmail).approve)));
-    const executions = await Promise.all(arns.map((arn) => waitForEnd(local.sfn, arn, 20_000)));
-    // Every execution is closed: no email can come for them any more, so these counts are final.
-    const finalByRequest = emailsByRequest(await emailsOfStack(local.stack));
-    const histories = await Promise.all(arns.map((arn) => historyOf(local.sfn, arn)));
-    const failedDeliveries = histories.map((history) => countEvents(history, 'ActivityFailed'));
-    results[`ses-${fault}`] = {
-      requests: REQUESTS,
-      faultMs: Math.round(faultCleared - faultStarted),
-      failedDeliveriesPerRequestWhenCleared: duringFault,
-      failedDeliveriesPerRequest: failedDeliveries,
-      msFromClearedToAllEmailed: Math.round(allEmailed - faultCleared),
-    };
+      const pages = await Promise.all(names.map((name) => open(linksOf((byRequest.get(name) ?? [])[0] as StoredEmail).approve)));
+      const executions = await Promise.all(arns.map((arn) => waitForEnd(local.sfn, arn, 20_000)));
+      // Every execution is closed: no email can come for them any more, so these counts are final.
+      const finalByRequest = emailsByRequest(await emailsOfStack(local.stack));
+      const histories = await Promise.all(arns.map((arn) => historyOf(local.sfn, arn)));
+      const failedDeliveries = histories.map((history) => countEvents(history, 'ActivityFailed'));
+      results[`ses-${fault}`] = {
+        requests: REQUESTS,
+        faultMs: Math.round(faultCleared - faultStarted),
+        failedDeliveriesPerRequestWhenCleared: duringFault,
+        failedDeliveriesPerRequest: failedDeliveries,
+        msFromClearedToAllEmailed: Math.round(allEmailed - faultCleared),
+      };
 
-    expect(emailedDuringFault).toEqual([]);
-    expect(tally(pages.map((page) => `${page.status} ${page.title}`))).toEqual({ '200 Approved': REQUESTS });
-    expect(tally(executions.map((execution) => execution.status ?? '?'))).toEqual({ SUCCEEDED: REQUESTS });
-    expect(names.map((name) => finalByRequest.get(name)?.length ?? 0)).toEqual(names.map(() => 1));
-    expect(failedDeliveries.filter((n) => n >= 1).length >= 3 && failedDeliveries.some((n) => n >= 2)).toBe(true);
-    // Every email this stack sent to these managers: one each, each for its own request.
-    const toTheseManagers = (await emailsOfStack(local.stack)).filter((email) => managers.some((manager) => email.destination.to.includes(manager)));
-    expect(toTheseManagers.map((email) => `${email.destination.to.join(',')} ${requestNameOf(email)}`).sort()).toEqual(names.map((name) => `${name}@example.com ${name}`).sort());
-    histories.forEach((history, i) => {
-      // Each failed delivery was answered with a new task (the state machine's redelivery), until one email went out.
-      expect({ name: names[i], scheduled: countEvents(history, 'ActivityScheduled') }).toEqual({ name: names[i], scheduled: (failedDeliveries[i] ?? 0) + 1 });
-      expect(countEvents(history, 'ActivitySucceeded')).toBe(1);
-    });
-  });
+      expect(emailedDuringFault).toEqual([]);
+      expect(tally(pages.map((page) => `${page.status} ${page.title}`))).toEqual({ '200 Approved': REQUESTS });
+      expect(tally(executions.map((execution) => execution.status ?? '?'))).toEqual({ SUCCEEDED: REQUESTS });
+      expect(names.map((name) => finalByRequest.get(name)?.length ?? 0)).toEqual(names.map(() => 1));
+      expect(failedDeliveries.filter((n) => n >= 1).length >= 3 && failedDeliveries.some((n) => n >= 2)).toBe(true);
+      // Every email this stack sent to these managers: one each, each for its own request.
+      const toTheseManagers = (await emailsOfStack(local.stack)).filter((email) =>
+        managers.some((manager) => email.destination.to.includes(manager)),
+      );
+      expect(toTheseManagers.map((email) => `${email.destination.to.join(',')} ${requestNameOf(email)}`).sort()).toEqual(
+        names.map((name) => `${name}@example.com ${name}`).sort(),
+      );
+      histories.forEach((history, i) => {
+        // Each failed delivery was answered with a new task (the state machine's redelivery), until one email went out.
+        expect({ name: names[i], scheduled: countEvents(history, 'ActivityScheduled') }).toEqual({
+          name: names[i],
+          scheduled: (failedDeliveries[i] ?? 0) + 1,
+        });
+        expect(countEvents(history, 'ActivitySucceeded')).toBe(1);
+      });
+    },
+  );
 
   it('rejected: SES refusal ends the request at once with EmailDeliveryRefused, no retries, no email', async () => {
     const manager = uniqueManager('refused');

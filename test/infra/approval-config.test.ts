@@ -28,7 +28,12 @@ describe('readApprovalConfig', () => {
   it('reads the deployment settings: configuration set, reserved concurrency, tracing opt-in, alarm address', () => {
     expect(
       from({ sesConfigurationSet: 'approvals-events', workerReservedConcurrency: '4', apiTracing: 'true', alarmEmail: 'ops@example.com' }),
-    ).toMatchObject({ sesConfigurationSet: 'approvals-events', workerReservedConcurrency: 4, apiTracing: true, alarmEmail: 'ops@example.com' });
+    ).toMatchObject({
+      sesConfigurationSet: 'approvals-events',
+      workerReservedConcurrency: 4,
+      apiTracing: true,
+      alarmEmail: 'ops@example.com',
+    });
   });
 
   it('reads numbers given as `-c name=value` strings and as cdk.json numbers', () => {
@@ -40,7 +45,10 @@ describe('readApprovalConfig', () => {
   });
 
   it.each([
-    [{ reminderIntervalSeconds: 'soon' }, 'Context value reminderIntervalSeconds="soon" is not valid: use a whole number of seconds from 1 to 31536000.'],
+    [
+      { reminderIntervalSeconds: 'soon' },
+      'Context value reminderIntervalSeconds="soon" is not valid: use a whole number of seconds from 1 to 31536000.',
+    ],
     [{ reminderIntervalSeconds: 0 }, 'reminderIntervalSeconds=0 is not valid'],
     [{ reminderCount: 21 }, 'reminderCount=21 is not valid: use a whole number of reminders from 0 to 20.'],
     [{ reminderCount: 1.5 }, 'reminderCount=1.5 is not valid'],
@@ -48,7 +56,10 @@ describe('readApprovalConfig', () => {
     [{ senderEmail: 'Approvals <a@example.com>' }, 'Context value senderEmail="Approvals <a@example.com>" is not an email address.'],
     [{ senderEmail: 42 }, 'senderEmail=42 is not valid'],
     [{ linkMode: 'scan-safe' }, 'Context value linkMode="scan-safe" is not valid: use direct or confirm.'],
-    [{ workerMaxConcurrency: 0 }, 'workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set'],
+    [
+      { workerMaxConcurrency: 0 },
+      'workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set',
+    ],
     [{ workerReservedConcurrency: -1 }, 'workerReservedConcurrency=-1 is not valid'],
     [{ sesConfigurationSet: 'my set' }, 'sesConfigurationSet="my set" is not a configuration set name'],
     [{ alarmEmail: 'ops' }, 'Context value alarmEmail="ops" is not an email address.'],

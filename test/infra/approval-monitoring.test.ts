@@ -24,19 +24,30 @@ const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:Wo
 const WORKER_FUNCTION_NAME = 'HumanApproval-WorkerFunction1A2B3C4D-Ab12Cd34Ef56';
 const ALARM_EMAIL = 'ops@example.com';
 
-type MonitoringOptions = Omit<ApprovalMonitoringProps, 'stateMachine' | 'stateMachineLogGroup' | 'workerFunction' | 'api' | 'metricsNamespace'> & {
+type MonitoringOptions = Omit<
+  ApprovalMonitoringProps,
+  'stateMachine' | 'stateMachineLogGroup' | 'workerFunction' | 'api' | 'metricsNamespace'
+> & {
   readonly metricsNamespace?: string;
 };
 
 /** A small stack with the construct and what it watches: the real approval API, the rest imported. */
-function buildMonitoredStack(app: App, options: MonitoringOptions = {}, configure?: (stack: Stack) => MonitoringOptions): { stack: Stack; monitoring: ApprovalMonitoring } {
+function buildMonitoredStack(
+  app: App,
+  options: MonitoringOptions = {},
+  configure?: (stack: Stack) => MonitoringOptions,
+): { stack: Stack; monitoring: ApprovalMonitoring } {
   const stack = new Stack(app, 'HumanApproval');
   const approvalApi = new ApprovalApi(stack, 'ApprovalApi', { activity: new sfn.Activity(stack, 'Activity') });
   const stateMachineLogGroup = new logs.LogGroup(stack, 'StateMachineLogs', { retention: logs.RetentionDays.ONE_MONTH });
   const monitoring = new ApprovalMonitoring(stack, 'Monitoring', {
     stateMachine: sfn.StateMachine.fromStateMachineArn(stack, 'StateMachine', STATE_MACHINE_ARN),
     stateMachineLogGroup,
-    workerFunction: lambda.Function.fromFunctionArn(stack, 'Worker', `arn:aws:lambda:us-east-1:123456789012:function:${WORKER_FUNCTION_NAME}`),
+    workerFunction: lambda.Function.fromFunctionArn(
+      stack,
+      'Worker',
+      `arn:aws:lambda:us-east-1:123456789012:function:${WORKER_FUNCTION_NAME}`,
+    ),
     api: approvalApi.api,
     metricsNamespace: WORKER_METRICS_NAMESPACE_DEFAULT,
     ...options,
@@ -45,7 +56,10 @@ function buildMonitoredStack(app: App, options: MonitoringOptions = {}, configur
   return { stack, monitoring };
 }
 
-function synth(options: MonitoringOptions = {}, configure?: (stack: Stack) => MonitoringOptions): { template: Template; monitoring: ApprovalMonitoring; stack: Stack } {
+function synth(
+  options: MonitoringOptions = {},
+  configure?: (stack: Stack) => MonitoringOptions,
+): { template: Template; monitoring: ApprovalMonitoring; stack: Stack } {
   const { stack, monitoring } = buildMonitoredStack(new App(), options, configure);
   return { template: Template.fromStack(stack), monitoring, stack };
 }
@@ -85,7 +99,9 @@ describe('ApprovalMonitoring alarms', () => {
       const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
 
       expect(alarms.map(([, alarm]) => alarm.AlarmName).sort()).toEqual(
-        ['ApiServerErrors', 'EmailNotDelivered', 'ExecutionsTimedOut', 'SesAccountProblems', 'WorkerErrors'].map((name) => `HumanApproval-${name}`),
+        ['ApiServerErrors', 'EmailNotDelivered', 'ExecutionsTimedOut', 'SesAccountProblems', 'WorkerErrors'].map(
+          (name) => `HumanApproval-${name}`,
+        ),
       );
       expect(monitoring.alarms).toHaveLength(5);
       for (const [, alarm] of alarms) {
@@ -170,9 +186,13 @@ describe('ApprovalMonitoring alarms', () => {
           }),
         ]),
       );
-      const allow = statements.find((statement) => statement.Effect === 'Allow') as { Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } } };
+      const allow = statements.find((statement) => statement.Effect === 'Allow') as {
+        Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } };
+      };
       const alarmIds = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
-      expect(allow.Condition.ArnEquals['aws:SourceArn']).toEqual(expect.arrayContaining(alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))));
+      expect(allow.Condition.ArnEquals['aws:SourceArn']).toEqual(
+        expect.arrayContaining(alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))),
+      );
       expect(allow.Condition.ArnEquals['aws:SourceArn']).toHaveLength(5);
     });
 
@@ -254,28 +274,70 @@ function logEvent(id: number, type: string, details: Record<string, unknown>): s
     redrive_count: '0',
   });
 }
-const DECISION_RECORD = '{"decision":"rejected","decidedAt":"21/Nov/2026:10:00:00 +0000","sourceIp":"203.0.113.7","userAgent":"Mozilla/5.0","requestId":"c0ffee00-1234-5678-9abc-def012345678"}';
-const SES_REFUSAL = 'MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: manager@example.com';
+const DECISION_RECORD =
+  '{"decision":"rejected","decidedAt":"21/Nov/2026:10:00:00 +0000","sourceIp":"203.0.113.7","userAgent":"Mozilla/5.0","requestId":"c0ffee00-1234-5678-9abc-def012345678"}';
+const SES_REFUSAL =
+  'MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: manager@example.com';
 
 const SAMPLE_EVENTS: Array<[string, ExecutionOutcome | 'nothing', string]> = [
   ['the execution failing with Rejected', 'rejected', logEvent(14, 'ExecutionFailed', { error: 'Rejected', cause: DECISION_RECORD })],
-  ['the execution failing with Expired', 'expired', logEvent(40, 'ExecutionFailed', { error: 'Expired', cause: 'Nobody approved or rejected the request before the last reminder ran out.' })],
-  ['the execution failing with EmailDeliveryRefused', 'notDelivered', logEvent(15, 'ExecutionFailed', { error: 'EmailDeliveryRefused', cause: SES_REFUSAL })],
-  ['the execution failing with EmailDeliveryFailed after its retries', 'notDelivered', logEvent(61, 'ExecutionFailed', { error: 'EmailDeliveryFailed', cause: 'ServiceUnavailable' })],
-  ['the execution failing with InvalidRequest', 'invalidRequest', logEvent(4, 'ExecutionFailed', { error: 'InvalidRequest', cause: 'Invalid approval request: managerEmailAddress "bob" is not an email address.' })],
-  ['a delivery failure that will be retried (ActivityFailed)', 'nothing', logEvent(12, 'ActivityFailed', { error: 'EmailDeliveryFailed', cause: 'ThrottlingException' })],
-  ['the click on Reject before the execution ends (ActivityFailed)', 'nothing', logEvent(12, 'ActivityFailed', { error: 'Rejected', cause: DECISION_RECORD })],
-  ['the Rejected Fail state being entered', 'nothing', logEvent(13, 'FailStateEntered', { name: 'Rejected', input: '{"approval":{"failure":{"Error":"Rejected"}}}' })],
+  [
+    'the execution failing with Expired',
+    'expired',
+    logEvent(40, 'ExecutionFailed', {
+      error: 'Expired',
+      cause: 'Nobody approved or rejected the request before the last reminder ran out.',
+    }),
+  ],
+  [
+    'the execution failing with EmailDeliveryRefused',
+    'notDelivered',
+    logEvent(15, 'ExecutionFailed', { error: 'EmailDeliveryRefused', cause: SES_REFUSAL }),
+  ],
+  [
+    'the execution failing with EmailDeliveryFailed after its retries',
+    'notDelivered',
+    logEvent(61, 'ExecutionFailed', { error: 'EmailDeliveryFailed', cause: 'ServiceUnavailable' }),
+  ],
+  [
+    'the execution failing with InvalidRequest',
+    'invalidRequest',
+    logEvent(4, 'ExecutionFailed', {
+      error: 'InvalidRequest',
+      cause: 'Invalid approval request: managerEmailAddress "bob" is not an email address.',
+    }),
+  ],
+  [
+    'a delivery failure that will be retried (ActivityFailed)',
+    'nothing',
+    logEvent(12, 'ActivityFailed', { error: 'EmailDeliveryFailed', cause: 'ThrottlingException' }),
+  ],
+  [
+    'the click on Reject before the execution ends (ActivityFailed)',
+    'nothing',
+    logEvent(12, 'ActivityFailed', { error: 'Rejected', cause: DECISION_RECORD }),
+  ],
+  [
+    'the Rejected Fail state being entered',
+    'nothing',
+    logEvent(13, 'FailStateEntered', { name: 'Rejected', input: '{"approval":{"failure":{"Error":"Rejected"}}}' }),
+  ],
   ['an approval', 'nothing', logEvent(14, 'ExecutionSucceeded', { output: '{"approval":{"decision":{"decision":"approved"}}}' })],
   ['an execution timing out', 'nothing', logEvent(9, 'ExecutionTimedOut', { error: 'States.Timeout' })],
-  ['a failure that is no approval outcome', 'nothing', logEvent(7, 'ExecutionFailed', { error: 'States.Runtime', cause: 'An error occurred while executing the state.' })],
+  [
+    'a failure that is no approval outcome',
+    'nothing',
+    logEvent(7, 'ExecutionFailed', { error: 'States.Runtime', cause: 'An error occurred while executing the state.' }),
+  ],
 ];
 
 describe('ApprovalMonitoring metric filters', () => {
   const { template } = synth();
   const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter');
   const patternOf = (metricName: string): string => {
-    const found = filters.find(([, filter]) => (filter.MetricTransformations as Array<{ MetricName: string }>)[0]?.MetricName === metricName);
+    const found = filters.find(
+      ([, filter]) => (filter.MetricTransformations as Array<{ MetricName: string }>)[0]?.MetricName === metricName,
+    );
     return (found?.[1].FilterPattern as string | undefined) ?? '';
   };
 
@@ -285,7 +347,9 @@ describe('ApprovalMonitoring metric filters', () => {
     for (const { metricName } of Object.values(EXECUTION_OUTCOMES)) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         LogGroupName: { Ref: logGroupId },
-        MetricTransformations: [{ MetricNamespace: 'HumanApproval', MetricName: metricName, MetricValue: '1', Unit: 'Count', DefaultValue: Match.absent() }],
+        MetricTransformations: [
+          { MetricNamespace: 'HumanApproval', MetricName: metricName, MetricValue: '1', Unit: 'Count', DefaultValue: Match.absent() },
+        ],
       });
     }
   });
@@ -325,7 +389,9 @@ describe('ApprovalMonitoring metric filters', () => {
 });
 
 /** The dashboard body with every CloudFormation token replaced by "TOKEN", parsed. */
-function dashboardBody(template: Template): { widgets: Array<{ properties: { title?: string; metrics?: unknown[][]; alarms?: unknown[] } }> } {
+function dashboardBody(template: Template): {
+  widgets: Array<{ properties: { title?: string; metrics?: unknown[][]; alarms?: unknown[] } }>;
+} {
   const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
   const body = dashboard?.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
   const text = typeof body === 'string' ? body : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
@@ -361,7 +427,13 @@ describe('ApprovalMonitoring dashboard', () => {
     ];
     expect(lines('The approval funnel')).toEqual(funnel);
     expect(lines('The approval funnel (totals over the time range)')).toEqual(funnel);
-    expect(widget('The approval funnel').metrics?.[1]).toEqual(['HumanApproval', 'EmailsSent', 'service', 'approval-worker', { label: 'emails sent (reminders too)', stat: 'Sum' }]);
+    expect(widget('The approval funnel').metrics?.[1]).toEqual([
+      'HumanApproval',
+      'EmailsSent',
+      'service',
+      'approval-worker',
+      { label: 'emails sent (reminders too)', stat: 'Sum' },
+    ]);
   });
 
   it('shows the worker, SES throttling, the API and the alarms', () => {
@@ -393,12 +465,17 @@ describe('ApprovalMonitoring dashboard', () => {
   });
 
   it('takes another name', () => {
-    synth({ dashboardName: 'approvals-prod' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'approvals-prod' });
+    synth({ dashboardName: 'approvals-prod' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: 'approvals-prod',
+    });
   });
 });
 
 /** Synthesizes with the AwsSolutions checks, as `cdk synth` does; returns what the checks found. */
-function synthWithChecks(options: MonitoringOptions, configure?: (stack: Stack) => MonitoringOptions): { error?: Error; violations: string[] } {
+function synthWithChecks(
+  options: MonitoringOptions,
+  configure?: (stack: Stack) => MonitoringOptions,
+): { error?: Error; violations: string[] } {
   return synthWithAwsSolutionsChecks((app) => buildMonitoredStack(app, options, configure));
 }
 
@@ -448,7 +525,9 @@ function terminalErrors(states: Readonly<Record<string, AslState>>): Record<stri
     const choices = (state.Choices as Array<{ Next: string }>).map((choice) => choice.Next);
     return [...choices, state.Default as string].some((next) => leadsTo(next, target, seen));
   };
-  const catchers = Object.values(states).flatMap((state) => (state.Catch as Array<{ ErrorEquals: string[]; ResultPath?: string; Next: string }> | undefined) ?? []);
+  const catchers = Object.values(states).flatMap(
+    (state) => (state.Catch as Array<{ ErrorEquals: string[]; ResultPath?: string; Next: string }> | undefined) ?? [],
+  );
   const endings: Record<string, string[]> = {};
   for (const [name, state] of Object.entries(states)) {
     if (state.Type !== 'Fail') continue;

@@ -25,7 +25,10 @@ function configurationTableRows(markdown: string): ReadmeRow[] {
     .trimEnd()
     .split('\n')
     .map((line) => {
-      const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim());
+      const cells = line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim());
       const [nameCell = '', defaultCell = '', meaning = ''] = cells;
       const name = /^`([^`]+)`$/.exec(nameCell)?.[1];
       if (name === undefined || cells.length !== 3) throw new Error(`Cannot read this row of the configuration table: ${line}`);
@@ -63,11 +66,14 @@ describe('the README configuration table', () => {
     }
   });
 
-  it.each(named(rows.filter((row) => statedRange(row) !== undefined)))('%s: the range it states is the one the code accepts', (_name, row) => {
-    const setting = settingOf(row);
-    expect(setting?.kind).toBe('integer');
-    if (setting?.kind === 'integer') expect(statedRange(row)).toEqual({ min: setting.min, max: setting.max });
-  });
+  it.each(named(rows.filter((row) => statedRange(row) !== undefined)))(
+    '%s: the range it states is the one the code accepts',
+    (_name, row) => {
+      const setting = settingOf(row);
+      expect(setting?.kind).toBe('integer');
+      if (setting?.kind === 'integer') expect(statedRange(row)).toEqual({ min: setting.min, max: setting.max });
+    },
+  );
 
   it.each(named(rows.filter((row) => settingOf(row)?.kind === 'choice')))('%s: names every value the code accepts', (_name, row) => {
     const setting = settingOf(row);
@@ -77,7 +83,9 @@ describe('the README configuration table', () => {
 
 describe('APPROVAL_SETTINGS', () => {
   it('is what readApprovalConfig reads: with nothing set, every setting but stackName has its default', () => {
-    const defaults = Object.fromEntries(settings.filter(([name]) => name !== 'stackName').map(([name, setting]) => [name, setting.default]));
+    const defaults = Object.fromEntries(
+      settings.filter(([name]) => name !== 'stackName').map(([name, setting]) => [name, setting.default]),
+    );
 
     expect(readApprovalConfig(() => undefined)).toEqual(defaults);
   });

@@ -43,7 +43,9 @@ describe('HumanApprovalStack at defaults', () => {
       LoggingConfiguration: {
         Level: 'ALL',
         IncludeExecutionData: true,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowStateMachineLogs'), 'Arn'] } } }],
+        Destinations: [
+          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowStateMachineLogs'), 'Arn'] } } },
+        ],
       },
     });
   });
@@ -101,7 +103,12 @@ describe('HumanApprovalStack at defaults', () => {
     const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkflowRole')) ?? [];
     const statements = (policy?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement;
 
-    expect(statements).toContainEqual({ Sid: 'WakeTheWorker', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } });
+    expect(statements).toContainEqual({
+      Sid: 'WakeTheWorker',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: { 'Fn::GetAtt': [functionId, 'Arn'] },
+    });
     expect(JSON.stringify(statements)).not.toContain('"states:');
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       DefinitionSubstitutions: Match.objectLike({ WorkerFunctionArn: { 'Fn::GetAtt': [functionId, 'Arn'] } }),
@@ -122,13 +129,33 @@ describe('HumanApprovalStack at defaults', () => {
     const statements = (workerPolicy?.PolicyDocument as { Statement: unknown[] }).Statement;
     const [logGroupId] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('WorkerLogs')) ?? [];
     const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table');
-    const ses = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
+    const ses = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`],
+      ],
+    });
 
     expect(statements).toEqual(
       expect.arrayContaining([
-        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
-        { Sid: 'TakeAndFailApprovalTasks', Effect: 'Allow', Action: ['states:GetActivityTask', 'states:SendTaskFailure'], Resource: activityRef },
-        { Sid: 'HoldWorkerSlots', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+        {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+        },
+        {
+          Sid: 'TakeAndFailApprovalTasks',
+          Effect: 'Allow',
+          Action: ['states:GetActivityTask', 'states:SendTaskFailure'],
+          Resource: activityRef,
+        },
+        {
+          Sid: 'HoldWorkerSlots',
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        },
         { Sid: 'SendApprovalEmails', Effect: 'Allow', Action: 'ses:SendEmail', Resource: ses('identity/*') },
         // SES also authorizes against an account or identity default configuration set.
         { Sid: 'SendWithConfigurationSet', Effect: 'Allow', Action: 'ses:SendEmail', Resource: ses('configuration-set/*') },
@@ -189,10 +216,15 @@ describe('HumanApprovalStack at defaults', () => {
           IntegrationHttpMethod: 'POST',
           PassthroughBehavior: 'NEVER',
           Credentials: { 'Fn::GetAtt': [roleId, 'Arn'] },
-          Uri: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, `:states:action/${action}`]] },
+          Uri: {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, `:states:action/${action}`]],
+          },
           RequestTemplates: { 'application/json': Match.stringLikeRegexp("\\$!input\\.params\\('taskToken'\\)") },
           IntegrationResponses: [
-            Match.objectLike({ StatusCode: '200', ResponseParameters: Match.objectLike({ 'method.response.header.Content-Type': "'text/html; charset=utf-8'" }) }),
+            Match.objectLike({
+              StatusCode: '200',
+              ResponseParameters: Match.objectLike({ 'method.response.header.Content-Type': "'text/html; charset=utf-8'" }),
+            }),
             Match.objectLike({ StatusCode: '400', SelectionPattern: '4\\d{2}' }),
             Match.objectLike({ StatusCode: '502', SelectionPattern: '5\\d{2}' }),
           ],
@@ -217,7 +249,15 @@ describe('HumanApprovalStack at defaults', () => {
     expect(stage.StageName).toBe('respond');
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'respond',
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20, DataTraceEnabled: false, CachingEnabled: false, LoggingLevel: 'OFF' })],
+      MethodSettings: [
+        Match.objectLike({
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+          DataTraceEnabled: false,
+          CachingEnabled: false,
+          LoggingLevel: 'OFF',
+        }),
+      ],
     });
     const format = (stage.AccessLogSetting as { Format: string }).Format;
     const fields = JSON.parse(format) as Record<string, string>;
@@ -233,7 +273,9 @@ describe('HumanApprovalStack at defaults', () => {
   });
 
   it('gives the account logging role its permissions inline, so they exist when API Gateway checks them, and keeps the role', () => {
-    const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string }> };
+    const json = template.toJSON() as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown>; DependsOn?: string[]; DeletionPolicy?: string }>;
+    };
     const [accountId, account] = Object.entries(json.Resources).find(([, resource]) => resource.Type === 'AWS::ApiGateway::Account') ?? [];
     const roleId = (account?.Properties.CloudWatchRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const role = json.Resources[roleId];
@@ -243,7 +285,11 @@ describe('HumanApprovalStack at defaults', () => {
     expect(role?.Properties.Policies).toEqual([
       expect.objectContaining({
         PolicyDocument: expect.objectContaining({
-          Statement: [expect.objectContaining({ Action: expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups']) })],
+          Statement: [
+            expect.objectContaining({
+              Action: expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups']),
+            }),
+          ],
         }),
       }),
     ]);
@@ -273,7 +319,14 @@ describe('HumanApprovalStack at defaults', () => {
         Principal: { Service: 'states.amazonaws.com' },
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:*']] } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':stateMachine:*'],
+              ],
+            },
+          },
         },
       },
     ]);
@@ -299,9 +352,17 @@ describe('HumanApprovalStack at defaults', () => {
 
   it('outputs the API URL, state machine ARN, activity ARN and the worker (for approval doctor)', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual(['ActivityArn', 'ApprovalApiUrl', 'StateMachineArn', 'WorkerFunctionName', 'WorkerLogGroupName']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ActivityArn',
+      'ApprovalApiUrl',
+      'StateMachineArn',
+      'WorkerFunctionName',
+      'WorkerLogGroupName',
+    ]);
     expect(outputs.ActivityArn?.Value).toEqual(activityRef);
-    expect(JSON.stringify(outputs.ApprovalApiUrl?.Value)).toMatch(/execute-api.*\{"Ref":"ApprovalApiDeploymentStagerespond[0-9A-F]+"\}\]\]\}$/);
+    expect(JSON.stringify(outputs.ApprovalApiUrl?.Value)).toMatch(
+      /execute-api.*\{"Ref":"ApprovalApiDeploymentStagerespond[0-9A-F]+"\}\]\]\}$/,
+    );
     expect(stack.stackName).toBe('HumanApproval');
   });
 });
@@ -326,14 +387,22 @@ describe('HumanApprovalStack with context settings', () => {
       SES_CONFIGURATION_SET: 'approvals-events',
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { DefinitionSubstitutions: Match.objectLike({ ReminderIntervalSeconds: '600' }) });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: Match.objectLike({ ReminderIntervalSeconds: '600' }),
+    });
     // In the SES sandbox SendEmail is also authorized against each recipient's identity: identity/*,
     // held to mail from the sender by ses:FromAddress ("Identity and access management in Amazon SES").
     const fromSender = { StringEquals: { 'ses:FromAddress': 'approvals@example.org' } };
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Sid: 'SendApprovalEmails', Effect: 'Allow', Action: 'ses:SendEmail', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/*'])] }), Condition: fromSender },
+          {
+            Sid: 'SendApprovalEmails',
+            Effect: 'Allow',
+            Action: 'ses:SendEmail',
+            Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':identity/*'])] }),
+            Condition: fromSender,
+          },
           {
             Sid: 'SendWithConfigurationSet',
             Effect: 'Allow',
@@ -382,10 +451,9 @@ describe('HumanApprovalStack with linkMode=confirm', () => {
       expect((get.Integration as Record<string, unknown>).Credentials).toBeUndefined();
       expect(get.RequestParameters).toEqual({ 'method.request.querystring.taskToken': true });
     }
-    expect(posts.map((post) => JSON.stringify((post.Integration as { Uri: unknown }).Uri).match(/states:action\/(\w+)/)?.[1]).sort()).toEqual([
-      'SendTaskFailure',
-      'SendTaskSuccess',
-    ]);
+    expect(
+      posts.map((post) => JSON.stringify((post.Integration as { Uri: unknown }).Uri).match(/states:action\/(\w+)/)?.[1]).sort(),
+    ).toEqual(['SendTaskFailure', 'SendTaskSuccess']);
     for (const post of posts) {
       expect(post.Integration).toMatchObject({
         Type: 'AWS',

@@ -41,14 +41,26 @@ export class ApprovalProbeStack extends Stack {
       inlinePolicies: {
         Probe: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-            new iam.PolicyStatement({ sid: 'StartRequests', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+            new iam.PolicyStatement({
+              sid: 'WriteOwnLogs',
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+            new iam.PolicyStatement({
+              sid: 'StartRequests',
+              actions: ['states:StartExecution'],
+              resources: [stateMachine.stateMachineArn],
+            }),
             new iam.PolicyStatement({
               sid: 'FollowAndStopRequests',
               actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
               resources: [executions],
             }),
-            new iam.PolicyStatement({ sid: 'TakeApprovalTasks', actions: ['states:GetActivityTask'], resources: [product.activity.activityArn] }),
+            new iam.PolicyStatement({
+              sid: 'TakeApprovalTasks',
+              actions: ['states:GetActivityTask'],
+              resources: [product.activity.activityArn],
+            }),
             new iam.PolicyStatement({
               sid: 'HoldOffTheWorker',
               actions: ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'],

@@ -46,20 +46,25 @@ export async function prepareAwsRun(env: NodeJS.ProcessEnv): Promise<AwsRun> {
         '  APPROVAL_INTEG_SENDER_EMAIL=you@example.com npm run test:aws',
     );
   }
-  if (!isEmailAddress(senderEmail)) throw new PreflightError(`APPROVAL_INTEG_SENDER_EMAIL=${JSON.stringify(senderEmail)} is not an email address.`);
+  if (!isEmailAddress(senderEmail))
+    throw new PreflightError(`APPROVAL_INTEG_SENDER_EMAIL=${JSON.stringify(senderEmail)} is not an email address.`);
 
   const sts = new STSClient({});
   let region: string;
   try {
     region = await sts.config.region();
   } catch {
-    throw new PreflightError('No AWS region is configured. Set AWS_REGION (or a region in your AWS profile), e.g. AWS_REGION=eu-west-1 npm run test:aws');
+    throw new PreflightError(
+      'No AWS region is configured. Set AWS_REGION (or a region in your AWS profile), e.g. AWS_REGION=eu-west-1 npm run test:aws',
+    );
   }
   let account: string | undefined;
   try {
     account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
   } catch (error) {
-    throw new PreflightError(`No usable AWS credentials (${errorName(error)}: ${(error as Error).message}). Configure some, e.g. with aws configure sso or AWS_PROFILE.`);
+    throw new PreflightError(
+      `No usable AWS credentials (${errorName(error)}: ${(error as Error).message}). Configure some, e.g. with aws configure sso or AWS_PROFILE.`,
+    );
   }
   if (!account) throw new PreflightError('STS GetCallerIdentity returned no account.');
 

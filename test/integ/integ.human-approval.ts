@@ -33,7 +33,9 @@ const deployedSetting = (name: string): string | undefined => (synthesizingSnaps
 // defaults, so the stack under test is the one `cdk deploy` builds. No stack traces in the
 // metadata: they hold this machine's paths, and the snapshot is committed.
 const cdkJson = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-const app = new App({ postCliContext: { ...cdkJson.context, [DISABLE_CREATION_STACK_TRACES]: true, [DISABLE_METADATA_STACK_TRACE]: true } });
+const app = new App({
+  postCliContext: { ...cdkJson.context, [DISABLE_CREATION_STACK_TRACES]: true, [DISABLE_METADATA_STACK_TRACE]: true },
+});
 
 const overrides: Record<string, unknown> = {
   senderEmail: deployedSetting('APPROVAL_INTEG_SENDER_EMAIL') ?? PLACEHOLDER_SENDER,
@@ -77,7 +79,9 @@ const page = (status: number, title: string): string => `${status} ${title}`;
  * IP and id (infra/approval-api-templates.ts), nothing else.
  */
 const decisionRecord = (decision: 'approved' | 'rejected') =>
-  Match.stringLikeRegexp(`^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4} by the probe, with sourceIp and requestId$`);
+  Match.stringLikeRegexp(
+    `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4} by the probe, with sourceIp and requestId$`,
+  );
 
 // The Lambda Invoke answer carries the function's result as a JSON string in Payload.
 const clicks = runProbe('clicks').expect(
@@ -106,7 +110,13 @@ const clicks = runProbe('clicks').expect(
 
 const delivery = runProbe('delivery').expect(
   ExpectedResult.objectLike({
-    Payload: Match.serializedJson({ takenBy: 'worker', failure: 'none', lastEvent: 'ActivityStarted', statusAfterWorker: 'RUNNING', stopped: true }),
+    Payload: Match.serializedJson({
+      takenBy: 'worker',
+      failure: 'none',
+      lastEvent: 'ActivityStarted',
+      statusAfterWorker: 'RUNNING',
+      stopped: true,
+    }),
   }),
 );
 

@@ -27,7 +27,8 @@ export const ASSEMBLY_SCHEMA_RELABEL: Readonly<Record<string, string>> = { '55.0
 const RUNNER_SCHEMA_MAJOR = 53;
 
 /** Files of an assembly that carry the schema version at their top level. */
-const isVersionedFile = (name: string): boolean => ['manifest.json', 'integ.json', 'cdk.out'].includes(name) || name.endsWith('.assets.json');
+const isVersionedFile = (name: string): boolean =>
+  ['manifest.json', 'integ.json', 'cdk.out'].includes(name) || name.endsWith('.assets.json');
 
 export function relabelAssembly(outdir: string): void {
   for (const name of readdirSync(outdir).filter(isVersionedFile)) {

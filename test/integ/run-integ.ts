@@ -53,7 +53,9 @@ function tidySnapshot(): void {
     if (name.startsWith('asset.')) rmSync(file, { recursive: true, force: true });
     if (name.endsWith('.metadata.json')) {
       const metadata = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Array<Record<string, unknown>>>;
-      const withoutTraces = Object.fromEntries(Object.entries(metadata).map(([construct, entries]) => [construct, entries.map(({ trace: _trace, ...entry }) => entry)]));
+      const withoutTraces = Object.fromEntries(
+        Object.entries(metadata).map(([construct, entries]) => [construct, entries.map(({ trace: _trace, ...entry }) => entry)]),
+      );
       writeFileSync(file, `${JSON.stringify(withoutTraces, undefined, 2)}\n`);
     }
   }
@@ -95,7 +97,9 @@ function withSnapshotSetAside(run: () => boolean): boolean {
 
 function update(): number {
   console.log(`Rewriting ${path.relative(ROOT, SNAPSHOT)} from the current stacks (offline: integ-runner --dry-run deploys nothing)...`);
-  const ok = withSnapshotSetAside(() => integRunner(['--update-on-failed', '--dry-run', '--parallel-regions', 'us-east-1'], { ...process.env, ...OFFLINE_ENV }));
+  const ok = withSnapshotSetAside(() =>
+    integRunner(['--update-on-failed', '--dry-run', '--parallel-regions', 'us-east-1'], { ...process.env, ...OFFLINE_ENV }),
+  );
   if (!ok) {
     console.error('\nCould not synthesize the integ test; the previous snapshot is back in place.');
     return 1;
@@ -134,7 +138,9 @@ async function aws(): Promise<number> {
   };
   // --force runs the test whatever the snapshot says; integ-runner destroys the stacks afterwards
   // (after a failure too) and, when every assertion passed, writes the snapshot of what it tested.
-  const ok = withSnapshotSetAside(() => integRunner(['--force', '--parallel-regions', run.region, '--no-update-workflow', '--verbose', '--verbose'], env));
+  const ok = withSnapshotSetAside(() =>
+    integRunner(['--force', '--parallel-regions', run.region, '--no-update-workflow', '--verbose', '--verbose'], env),
+  );
   console.log(
     ok
       ? `\nAll assertions passed on AWS; the stacks are destroyed, and ${path.relative(ROOT, SNAPSHOT)} records what was tested.`

@@ -28,7 +28,11 @@ describe('the approval flow on the local stack', () => {
 
   it('approve: the manager gets an email, clicks Approve, the execution SUCCEEDS with the decision record', async () => {
     const manager = uniqueManager('approve');
-    const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Jim', costCentre: 'CC-7' });
+    const executionArn = await startApproval(local.sfn, local.stack, {
+      managerEmailAddress: manager,
+      employeeName: 'Jim',
+      costCentre: 'CC-7',
+    });
 
     const [email] = await waitForEmails(local.stack, manager);
     expect(email?.subject).toBe('Approval needed for Jim');
@@ -60,7 +64,11 @@ describe('the approval flow on the local stack', () => {
     expect(page).toMatchObject({ status: 200, title: 'Rejected' });
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('Rejected');
-    expect(JSON.parse(execution.cause ?? '{}')).toMatchObject({ decision: 'rejected', sourceIp: '127.0.0.1', userAgent: 'e2e-test-browser/1.0' });
+    expect(JSON.parse(execution.cause ?? '{}')).toMatchObject({
+      decision: 'rejected',
+      sourceIp: '127.0.0.1',
+      userAgent: 'e2e-test-browser/1.0',
+    });
   });
 
   it('a second click gets the "no longer open" page and changes nothing', async () => {
@@ -101,7 +109,11 @@ describe('the approval flow on the local stack', () => {
   });
 
   it('a link without a token gets a 400 page from the request validator', async () => {
-    for (const url of [`${local.stack.apiUrl}/succeed`, `${local.stack.apiUrl}/fail?taskToken=`, `${local.stack.apiUrl}/succeed?taskToken=%20%20`]) {
+    for (const url of [
+      `${local.stack.apiUrl}/succeed`,
+      `${local.stack.apiUrl}/fail?taskToken=`,
+      `${local.stack.apiUrl}/succeed?taskToken=%20%20`,
+    ]) {
       const page = await open(url);
       expect(page).toMatchObject({ status: 400, title: 'This link is not valid' });
       expect(page.contentType).toMatch(/^text\/html/);
@@ -148,7 +160,12 @@ describe('the approval flow on the local stack', () => {
 
   it('the approval CLI refuses a bad email and an unknown execution with clear errors', async () => {
     const badEmail = await approvalCli(local.stack, 'start', '--local', '--manager-email', 'not-an-address', '--employee-name', 'Jim');
-    const unknown = await approvalCli(local.stack, 'status', `${local.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:no-such-run`, '--local');
+    const unknown = await approvalCli(
+      local.stack,
+      'status',
+      `${local.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:no-such-run`,
+      '--local',
+    );
 
     expect(badEmail.code).toBe(2);
     expect(badEmail.stderr).toContain('"not-an-address" is not an email address');

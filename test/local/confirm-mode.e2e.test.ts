@@ -10,7 +10,11 @@ function submit(page: string, pageUrl: string, comment?: string): Promise<Awaite
   const token = /name="taskToken" value="([^"]*)"/.exec(page)?.[1];
   if (!action || token === undefined) throw new Error('no confirmation form on the page');
   const fields = new URLSearchParams({ taskToken: token.replace(/&amp;/g, '&'), comment: comment ?? '' });
-  return open(new URL(action, pageUrl).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields.toString() });
+  return open(new URL(action, pageUrl).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: fields.toString(),
+  });
 }
 
 describe('confirm link mode on the local stack', () => {
@@ -26,7 +30,12 @@ describe('confirm link mode on the local stack', () => {
     const head = await fetch(approve, { method: 'HEAD' });
 
     expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 200]);
-    expect(pages.map((page) => page.title)).toEqual(['Approve this request?', 'Reject this request?', 'Approve this request?', 'Reject this request?']);
+    expect(pages.map((page) => page.title)).toEqual([
+      'Approve this request?',
+      'Reject this request?',
+      'Approve this request?',
+      'Reject this request?',
+    ]);
     expect(head.status).toBeGreaterThanOrEqual(400);
     expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
     // The person's own click still works afterwards.
@@ -47,7 +56,11 @@ describe('confirm link mode on the local stack', () => {
 
     expect(decided).toMatchObject({ status: 200, title: 'Approved' });
     expect(execution.status).toBe('SUCCEEDED');
-    expect(approvalOutput(execution).approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked: "OK" <3', sourceIp: '127.0.0.1' });
+    expect(approvalOutput(execution).approval.decision).toMatchObject({
+      decision: 'approved',
+      comment: 'Budget checked: "OK" <3',
+      sourceIp: '127.0.0.1',
+    });
   });
 
   it('pressing Reject fails the execution with Rejected and the comment in the cause; a second press gets "no longer open"', async () => {
@@ -68,8 +81,16 @@ describe('confirm link mode on the local stack', () => {
   });
 
   it('a post with another content type or without a token gets an HTML 4xx page', async () => {
-    const json = await open(`${local.stack.apiUrl}/succeed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"taskToken":"x"}' });
-    const empty = await open(`${local.stack.apiUrl}/succeed`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'comment=hi' });
+    const json = await open(`${local.stack.apiUrl}/succeed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"taskToken":"x"}',
+    });
+    const empty = await open(`${local.stack.apiUrl}/succeed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'comment=hi',
+    });
 
     expect(json.status).toBe(415);
     expect(empty.status).toBe(400);

@@ -9,7 +9,10 @@ jest.setTimeout(60_000);
 describe('waking the worker', () => {
   // An hourly schedule and 1-second polls: no scheduled run, and no poll left over from an earlier
   // run, can deliver these emails. Only the state machine's wake-up can.
-  const local = useLocalStack({ activityPollHoldMs: 1_000, context: { workerScheduleMinutes: 60, reminderIntervalSeconds: 3, reminderCount: 1 } });
+  const local = useLocalStack({
+    activityPollHoldMs: 1_000,
+    context: { workerScheduleMinutes: 60, reminderIntervalSeconds: 3, reminderCount: 1 },
+  });
 
   it('emails the first request and its reminder without waiting for the hourly schedule', async () => {
     const manager = uniqueManager('woken');
@@ -33,7 +36,9 @@ describe('the send-rate cap', () => {
 
   it(`never sends more than ${RATE} emails a second over a burst of ${REQUESTS} requests, and sends them all`, async () => {
     const managers = Array.from({ length: REQUESTS }, () => uniqueManager('burst'));
-    await Promise.all(managers.map((manager, i) => startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: `Burst ${i}` })));
+    await Promise.all(
+      managers.map((manager, i) => startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: `Burst ${i}` })),
+    );
     await Promise.all(managers.map((manager) => waitForEmails(local.stack, manager, 1, 30_000)));
 
     const times = local.stack.ses

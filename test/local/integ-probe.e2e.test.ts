@@ -37,7 +37,10 @@ describe('the integ probe on the local stack', () => {
     workerReservedConcurrency: undefined,
   });
 
-  const record = (decision: string) => expect.stringMatching(new RegExp(`^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId$`));
+  const record = (decision: string) =>
+    expect.stringMatching(
+      new RegExp(`^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId$`),
+    );
 
   it('clicks: approve, a second click, two damaged links, reject, with the worker held off and put back', async () => {
     const summary = await runClickScenario({ sfn: local.sfn, lambda, config: config(), openLink });
@@ -68,6 +71,12 @@ describe('the integ probe on the local stack', () => {
     const summary = await runDeliveryScenario({ sfn: local.sfn, config: config(), taskBudgetMs: 1_000 });
 
     // Locally the worker's name is the function's logical id; on AWS it is the function name the probe is given.
-    expect(summary).toEqual({ takenBy: expect.stringMatching(/^WorkerFunction/), failure: 'none', lastEvent: 'ActivityStarted', statusAfterWorker: 'RUNNING', stopped: true });
+    expect(summary).toEqual({
+      takenBy: expect.stringMatching(/^WorkerFunction/),
+      failure: 'none',
+      lastEvent: 'ActivityStarted',
+      statusAfterWorker: 'RUNNING',
+      stopped: true,
+    });
   });
 });

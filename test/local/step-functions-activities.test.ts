@@ -73,9 +73,9 @@ describe('GetActivityTask long poll', () => {
 
   it('refuses an activity that does not exist', async () => {
     // GetActivityTask API reference, Errors: ActivityDoesNotExist.
-    await expect(local.sfn.send(new GetActivityTaskCommand({ activityArn: 'arn:aws:states:us-east-1:123456789012:activity:nobody' }))).rejects.toBeInstanceOf(
-      ActivityDoesNotExist,
-    );
+    await expect(
+      local.sfn.send(new GetActivityTaskCommand({ activityArn: 'arn:aws:states:us-east-1:123456789012:activity:nobody' })),
+    ).rejects.toBeInstanceOf(ActivityDoesNotExist);
   });
 });
 
@@ -89,7 +89,10 @@ describe('SendTaskSuccess and SendTaskFailure', () => {
     const execution = await waitForStatus(executionArn, 'SUCCEEDED');
 
     // SendTaskSuccess API reference: reports that the task completed successfully, with its JSON output; ResultPath places it (Amazon States Language).
-    expect(JSON.parse(execution.output ?? 'null')).toEqual({ request: 'r-1', decision: { decision: 'approved', by: 'manager@example.com' } });
+    expect(JSON.parse(execution.output ?? 'null')).toEqual({
+      request: 'r-1',
+      decision: { decision: 'approved', by: 'manager@example.com' },
+    });
   });
 
   it('fails the execution with the reported error and cause when nothing catches it', async () => {
@@ -140,7 +143,9 @@ describe('SendTaskSuccess and SendTaskFailure', () => {
 
     // Assumption: SendTaskSuccess API reference documents TaskTimedOut for a task "already closed" and TaskDoesNotExist as "The activity does not exist"; the templates treat both as closed.
     await expect(succeed(task.token, { decision: 'approved again' })).rejects.toBeInstanceOf(TaskDoesNotExist);
-    await expect(local.sfn.send(new SendTaskFailureCommand({ taskToken: task.token, error: 'Rejected' }))).rejects.toBeInstanceOf(TaskDoesNotExist);
+    await expect(local.sfn.send(new SendTaskFailureCommand({ taskToken: task.token, error: 'Rejected' }))).rejects.toBeInstanceOf(
+      TaskDoesNotExist,
+    );
     await expect(local.sfn.send(new SendTaskHeartbeatCommand({ taskToken: task.token }))).rejects.toBeInstanceOf(TaskDoesNotExist);
   });
 
@@ -154,12 +159,16 @@ describe('SendTaskSuccess and SendTaskFailure', () => {
     await expect(succeed('not a token at all', {})).rejects.toBeInstanceOf(InvalidToken);
     await expect(succeed(forged, {})).rejects.toBeInstanceOf(InvalidToken);
     await expect(succeed('A'.repeat(2_049), {})).rejects.toBeInstanceOf(ValidationException);
-    await expect(local.sfn.send(new SendTaskSuccessCommand({ taskToken: task.token, output: 'approved' }))).rejects.toBeInstanceOf(InvalidOutput);
+    await expect(local.sfn.send(new SendTaskSuccessCommand({ taskToken: task.token, output: 'approved' }))).rejects.toBeInstanceOf(
+      InvalidOutput,
+    );
     // SendTaskFailure API reference, Request Parameters: error up to 256 characters.
-    await expect(local.sfn.send(new SendTaskFailureCommand({ taskToken: task.token, error: 'E'.repeat(257) }))).rejects.toBeInstanceOf(ValidationException);
-    await expect(local.sfn.send(new SendTaskSuccessCommand({ taskToken: task.token, output: JSON.stringify('x'.repeat(262_144)) }))).rejects.toBeInstanceOf(
+    await expect(local.sfn.send(new SendTaskFailureCommand({ taskToken: task.token, error: 'E'.repeat(257) }))).rejects.toBeInstanceOf(
       ValidationException,
     );
+    await expect(
+      local.sfn.send(new SendTaskSuccessCommand({ taskToken: task.token, output: JSON.stringify('x'.repeat(262_144)) })),
+    ).rejects.toBeInstanceOf(ValidationException);
 
     // Assumption (not found in the AWS docs): a refused call leaves the task open.
     // None of the refused answers closed the task.

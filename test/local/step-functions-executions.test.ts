@@ -46,14 +46,19 @@ describe('DescribeExecution, ListExecutions and GetExecutionHistory', () => {
     expect(task.input).toEqual({ request: 'first', attempt: 1 });
 
     const list = async (statusFilter?: 'RUNNING' | 'SUCCEEDED'): Promise<string[]> =>
-      ((await local.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter }))).executions ?? []).map((execution) => execution.name ?? '');
+      ((await local.sfn.send(new ListExecutionsCommand({ stateMachineArn, statusFilter }))).executions ?? []).map(
+        (execution) => execution.name ?? '',
+      );
     // ListExecutions API reference: results are sorted by time, the most recent execution first; statusFilter; nextToken pages.
     expect(await list()).toEqual(['pending-request', 'approved-request']);
     expect(await list('SUCCEEDED')).toEqual(['approved-request']);
     expect(await list('RUNNING')).toEqual(['pending-request']);
     const firstPage = await local.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1 }));
     const secondPage = await local.sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1, nextToken: firstPage.nextToken }));
-    expect([...(firstPage.executions ?? []), ...(secondPage.executions ?? [])].map((execution) => execution.name)).toEqual(['pending-request', 'approved-request']);
+    expect([...(firstPage.executions ?? []), ...(secondPage.executions ?? [])].map((execution) => execution.name)).toEqual([
+      'pending-request',
+      'approved-request',
+    ]);
     expect(secondPage.nextToken).toBeUndefined();
 
     // HistoryEvent data type (API reference): id, previousEventId, timestamp and per-type details. Assumption (not found in the AWS docs): the exact event list.
@@ -75,8 +80,14 @@ describe('DescribeExecution, ListExecutions and GetExecutionHistory', () => {
     expect(events.map((event) => event.previousEventId)).toEqual(events.map((_event, index) => index));
     expect(events.every((event) => event.timestamp instanceof Date)).toBe(true);
     const byType = (type: string): HistoryEvent | undefined => events.find((event) => event.type === type);
-    expect(byType('ExecutionStarted')?.executionStartedEventDetails).toMatchObject({ input: JSON.stringify({ request: 'first' }), roleArn: ROLE_ARN });
-    expect(byType('TaskStateEntered')?.stateEnteredEventDetails).toMatchObject({ name: 'Work', input: JSON.stringify({ request: 'first', attempt: 1 }) });
+    expect(byType('ExecutionStarted')?.executionStartedEventDetails).toMatchObject({
+      input: JSON.stringify({ request: 'first' }),
+      roleArn: ROLE_ARN,
+    });
+    expect(byType('TaskStateEntered')?.stateEnteredEventDetails).toMatchObject({
+      name: 'Work',
+      input: JSON.stringify({ request: 'first', attempt: 1 }),
+    });
     expect(byType('ActivityScheduled')?.activityScheduledEventDetails).toMatchObject({ resource: activityArn, timeoutInSeconds: 60 });
     expect(byType('ActivityStarted')?.activityStartedEventDetails).toEqual({ workerName: WORKER });
     expect(byType('ActivitySucceeded')?.activitySucceededEventDetails).toMatchObject({ output: JSON.stringify({ decision: 'approved' }) });
@@ -104,10 +115,14 @@ describe('refusals', () => {
     const unknownMachine = stateMachineArn.replace(/machine-\d+$/, 'no-such-machine');
     // Errors sections of the StartExecution and DescribeExecution API references: StateMachineDoesNotExist, ExecutionDoesNotExist, InvalidArn, InvalidExecutionInput.
     await expect(start(unknownMachine)).rejects.toBeInstanceOf(StateMachineDoesNotExist);
-    await expect(describeExecution(`${stateMachineArn.replace(':stateMachine:', ':execution:')}:never-started`)).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    await expect(describeExecution(`${stateMachineArn.replace(':stateMachine:', ':execution:')}:never-started`)).rejects.toBeInstanceOf(
+      ExecutionDoesNotExist,
+    );
     await expect(describeExecution('arn:aws:states:us-east-1:123456789012:nonsense')).rejects.toBeInstanceOf(InvalidArn);
     await expect(describeExecution(stateMachineArn)).rejects.toBeInstanceOf(InvalidArn);
-    await expect(local.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{not json' }))).rejects.toBeInstanceOf(InvalidExecutionInput);
+    await expect(local.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{not json' }))).rejects.toBeInstanceOf(
+      InvalidExecutionInput,
+    );
   });
 
   it('refuses a second execution of the same name unless it is the same running request', async () => {
@@ -122,19 +137,22 @@ describe('refusals', () => {
   });
 
   it('checks definitions and keeps CreateStateMachine idempotent', async () => {
-    const create = (name: string, definition: string): Promise<unknown> => local.sfn.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE_ARN }));
+    const create = (name: string, definition: string): Promise<unknown> =>
+      local.sfn.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE_ARN }));
     const pass = JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } });
     const name = uniqueName('machine');
 
     // CreateStateMachine API reference: InvalidDefinition; idempotent for the same name and definition; StateMachineAlreadyExists for another definition.
     await expect(create(uniqueName('machine'), '{"StartAt": ')).rejects.toBeInstanceOf(InvalidDefinition);
-    await expect(create(uniqueName('machine'), JSON.stringify({ StartAt: 'Missing', States: { A: { Type: 'Pass', End: true } } }))).rejects.toBeInstanceOf(
-      InvalidDefinition,
-    );
+    await expect(
+      create(uniqueName('machine'), JSON.stringify({ StartAt: 'Missing', States: { A: { Type: 'Pass', End: true } } })),
+    ).rejects.toBeInstanceOf(InvalidDefinition);
     const first = await local.sfn.send(new CreateStateMachineCommand({ name, definition: pass, roleArn: ROLE_ARN }));
     const again = await local.sfn.send(new CreateStateMachineCommand({ name, definition: pass, roleArn: ROLE_ARN }));
     expect(again.stateMachineArn).toBe(first.stateMachineArn);
-    await expect(create(name, JSON.stringify({ StartAt: 'B', States: { B: { Type: 'Succeed' } } }))).rejects.toBeInstanceOf(StateMachineAlreadyExists);
+    await expect(create(name, JSON.stringify({ StartAt: 'B', States: { B: { Type: 'Succeed' } } }))).rejects.toBeInstanceOf(
+      StateMachineAlreadyExists,
+    );
   });
 
   it('speaks the JSON 1.0 protocol errors', async () => {

@@ -13,18 +13,29 @@ describe('start and close', () => {
   it('says which port is taken and what to do', async () => {
     const taken = startLocalStepFunctions({ port: running.endpoint.port });
     await expect(taken).rejects.toBeInstanceOf(LocalStepFunctionsStartError);
-    await expect(taken).rejects.toThrow(`Cannot listen on 127.0.0.1:${running.endpoint.port} (EADDRINUSE). Stop whatever holds it, or pass port 0 to take any free port.`);
+    await expect(taken).rejects.toThrow(
+      `Cannot listen on 127.0.0.1:${running.endpoint.port} (EADDRINUSE). Stop whatever holds it, or pass port 0 to take any free port.`,
+    );
   });
 
   it('answers held polls, aborts executions and frees the port', async () => {
     const local = await startLocalStepFunctions({ port: 0, activityPollHoldMs: 30_000 });
-    const client = new SFNClient({ endpoint: local.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const client = new SFNClient({
+      endpoint: local.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
     try {
       const { activityArn } = local.engine.createActivity({ name: 'closing' });
       const { stateMachineArn } = local.engine.createStateMachine({
         name: 'closing',
         roleArn: ROLE_ARN,
-        definition: JSON.stringify({ StartAt: 'Work', TimeoutSeconds: 3_000_000, States: { Work: { Type: 'Task', Resource: activityArn, TimeoutSeconds: 3_000_000, End: true } } }),
+        definition: JSON.stringify({
+          StartAt: 'Work',
+          TimeoutSeconds: 3_000_000,
+          States: { Work: { Type: 'Task', Resource: activityArn, TimeoutSeconds: 3_000_000, End: true } },
+        }),
       });
       const { executionArn } = local.engine.startExecution({ stateMachineArn, input: '{}' });
       const taken = await client.send(new GetActivityTaskCommand({ activityArn }));

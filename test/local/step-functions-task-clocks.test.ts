@@ -18,72 +18,72 @@ const local = useLocalStepFunctions();
 const { uniqueName, workflow, start, takeTask, describeExecution, waitForStatus, history, historyTypes, succeed } = local;
 
 describe('task clocks', () => {
-  it(
-    'starts TimeoutSeconds when a worker takes the task, and answers a late worker TaskTimedOut',
-    async () => {
-      const { activityArn, stateMachineArn } = await workflow({
-        task: {
-          TimeoutSeconds: 1,
-          Catch: [
-            // "Handling errors in Step Functions workflows": States.TaskFailed matches any known error except States.Timeout.
-            { ErrorEquals: ['States.TaskFailed'], Next: 'CaughtAsTaskFailed' },
-            { ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'TimedOut' },
-          ],
-          Next: 'Approved',
-        },
-        states: { CaughtAsTaskFailed: { Type: 'Fail', Error: 'WrongCatch' }, TimedOut: { Type: 'Pass', End: true }, Approved: { Type: 'Succeed' } },
-      });
-      const executionArn = await start(stateMachineArn);
-      // "Troubleshooting activities": an activity task state doesn't start until a worker polls for it, so TimeoutSeconds counts from then.
-      await sleep(1_500);
-      expect((await describeExecution(executionArn)).status).toBe('RUNNING');
+  it('starts TimeoutSeconds when a worker takes the task, and answers a late worker TaskTimedOut', async () => {
+    const { activityArn, stateMachineArn } = await workflow({
+      task: {
+        TimeoutSeconds: 1,
+        Catch: [
+          // "Handling errors in Step Functions workflows": States.TaskFailed matches any known error except States.Timeout.
+          { ErrorEquals: ['States.TaskFailed'], Next: 'CaughtAsTaskFailed' },
+          { ErrorEquals: ['States.Timeout'], ResultPath: '$.timeout', Next: 'TimedOut' },
+        ],
+        Next: 'Approved',
+      },
+      states: {
+        CaughtAsTaskFailed: { Type: 'Fail', Error: 'WrongCatch' },
+        TimedOut: { Type: 'Pass', End: true },
+        Approved: { Type: 'Succeed' },
+      },
+    });
+    const executionArn = await start(stateMachineArn);
+    // "Troubleshooting activities": an activity task state doesn't start until a worker polls for it, so TimeoutSeconds counts from then.
+    await sleep(1_500);
+    expect((await describeExecution(executionArn)).status).toBe('RUNNING');
 
-      const task = await takeTask(activityArn);
-      const takenAt = Date.now();
+    const task = await takeTask(activityArn);
+    const takenAt = Date.now();
+    await sleep(500);
+    expect((await describeExecution(executionArn)).status).toBe('RUNNING');
+    const execution = await waitForStatus(executionArn, 'SUCCEEDED');
+
+    expect((execution.stopDate?.getTime() ?? 0) - takenAt).toBeGreaterThanOrEqual(950);
+    // "Handling errors in Step Functions workflows": a task that runs longer than TimeoutSeconds fails with States.Timeout.
+    expect(JSON.parse(execution.output ?? 'null')).toMatchObject({ timeout: { Error: 'States.Timeout' } });
+    const timedOut = (await history(executionArn)).find((event) => event.type === 'ActivityTimedOut');
+    expect(timedOut?.activityTimedOutEventDetails?.error).toBe('States.Timeout');
+    // SendTaskSuccess API reference, Errors: TaskTimedOut, the task token has expired.
+    await expect(succeed(task.token, { decision: 'too late' })).rejects.toBeInstanceOf(TaskTimedOut);
+  }, 10_000);
+
+  it('keeps a task alive while heartbeats come, and times it out as States.HeartbeatTimeout when they stop', async () => {
+    const { activityArn, stateMachineArn } = await workflow({
+      task: {
+        TimeoutSeconds: 30,
+        HeartbeatSeconds: 1,
+        Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.lost', Next: 'HeartbeatLost' }],
+      },
+      states: { HeartbeatLost: { Type: 'Pass', End: true } },
+    });
+    const executionArn = await start(stateMachineArn);
+    const task = await takeTask(activityArn);
+
+    let lastHeartbeat = Date.now();
+    for (let beat = 0; beat < 4; beat++) {
       await sleep(500);
-      expect((await describeExecution(executionArn)).status).toBe('RUNNING');
-      const execution = await waitForStatus(executionArn, 'SUCCEEDED');
+      // SendTaskHeartbeat API reference: each heartbeat resets the Heartbeat clock (HeartbeatSeconds).
+      await local.sfn.send(new SendTaskHeartbeatCommand({ taskToken: task.token }));
+      lastHeartbeat = Date.now();
+    }
+    // Two seconds after it was taken, twice the heartbeat interval.
+    expect((await describeExecution(executionArn)).status).toBe('RUNNING');
 
-      expect((execution.stopDate?.getTime() ?? 0) - takenAt).toBeGreaterThanOrEqual(950);
-      // "Handling errors in Step Functions workflows": a task that runs longer than TimeoutSeconds fails with States.Timeout.
-      expect(JSON.parse(execution.output ?? 'null')).toMatchObject({ timeout: { Error: 'States.Timeout' } });
-      const timedOut = (await history(executionArn)).find((event) => event.type === 'ActivityTimedOut');
-      expect(timedOut?.activityTimedOutEventDetails?.error).toBe('States.Timeout');
-      // SendTaskSuccess API reference, Errors: TaskTimedOut, the task token has expired.
-      await expect(succeed(task.token, { decision: 'too late' })).rejects.toBeInstanceOf(TaskTimedOut);
-    },
-    10_000,
-  );
-
-  it(
-    'keeps a task alive while heartbeats come, and times it out as States.HeartbeatTimeout when they stop',
-    async () => {
-      const { activityArn, stateMachineArn } = await workflow({
-        task: { TimeoutSeconds: 30, HeartbeatSeconds: 1, Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.lost', Next: 'HeartbeatLost' }] },
-        states: { HeartbeatLost: { Type: 'Pass', End: true } },
-      });
-      const executionArn = await start(stateMachineArn);
-      const task = await takeTask(activityArn);
-
-      let lastHeartbeat = Date.now();
-      for (let beat = 0; beat < 4; beat++) {
-        await sleep(500);
-        // SendTaskHeartbeat API reference: each heartbeat resets the Heartbeat clock (HeartbeatSeconds).
-        await local.sfn.send(new SendTaskHeartbeatCommand({ taskToken: task.token }));
-        lastHeartbeat = Date.now();
-      }
-      // Two seconds after it was taken, twice the heartbeat interval.
-      expect((await describeExecution(executionArn)).status).toBe('RUNNING');
-
-      const execution = await waitForStatus(executionArn, 'SUCCEEDED');
-      expect((execution.stopDate?.getTime() ?? 0) - lastHeartbeat).toBeGreaterThanOrEqual(950);
-      // "Handling errors in Step Functions workflows": States.Timeout also covers a missed heartbeat, which is reported as States.HeartbeatTimeout.
-      expect(JSON.parse(execution.output ?? 'null')).toMatchObject({ lost: { Error: 'States.HeartbeatTimeout' } });
-      // SendTaskHeartbeat API reference, Errors: TaskTimedOut.
-      await expect(local.sfn.send(new SendTaskHeartbeatCommand({ taskToken: task.token }))).rejects.toBeInstanceOf(TaskTimedOut);
-    },
-    10_000,
-  );
+    const execution = await waitForStatus(executionArn, 'SUCCEEDED');
+    expect((execution.stopDate?.getTime() ?? 0) - lastHeartbeat).toBeGreaterThanOrEqual(950);
+    // "Handling errors in Step Functions workflows": States.Timeout also covers a missed heartbeat, which is reported as States.HeartbeatTimeout.
+    expect(JSON.parse(execution.output ?? 'null')).toMatchObject({ lost: { Error: 'States.HeartbeatTimeout' } });
+    // SendTaskHeartbeat API reference, Errors: TaskTimedOut.
+    await expect(local.sfn.send(new SendTaskHeartbeatCommand({ taskToken: task.token }))).rejects.toBeInstanceOf(TaskTimedOut);
+  }, 10_000);
 
   it('schedules a retry as a new task with a new token', async () => {
     const { activityArn, stateMachineArn } = await workflow({
@@ -91,7 +91,9 @@ describe('task clocks', () => {
     });
     const executionArn = await start(stateMachineArn, { request: 'retry' });
     const first = await takeTask(activityArn);
-    await local.sfn.send(new SendTaskFailureCommand({ taskToken: first.token, error: 'EmailDeliveryFailed', cause: 'Maximum sending rate exceeded' }));
+    await local.sfn.send(
+      new SendTaskFailureCommand({ taskToken: first.token, error: 'EmailDeliveryFailed', cause: 'Maximum sending rate exceeded' }),
+    );
 
     const second = await takeTask(activityArn);
     // Assumption (not found in the AWS docs): a Retry schedules a new activity task with a new token, and the old token answers TaskDoesNotExist.
@@ -138,13 +140,18 @@ describe('execution end', () => {
     const waiting = await start(stateMachineArn, { request: 'waiting' });
     await sleep(50);
 
-    const { stopDate } = await local.sfn.send(new StopExecutionCommand({ executionArn: taken, error: 'Cancelled', cause: 'No longer needed' }));
+    const { stopDate } = await local.sfn.send(
+      new StopExecutionCommand({ executionArn: taken, error: 'Cancelled', cause: 'No longer needed' }),
+    );
     await local.sfn.send(new StopExecutionCommand({ executionArn: waiting }));
 
     // StopExecution API reference: stops the execution with the given error and cause, and answers its stopDate.
     expect(await describeExecution(taken)).toMatchObject({ status: 'ABORTED', error: 'Cancelled', cause: 'No longer needed', stopDate });
     const aborted = (await history(taken)).at(-1);
-    expect(aborted).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Cancelled', cause: 'No longer needed' } });
+    expect(aborted).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Cancelled', cause: 'No longer needed' },
+    });
     // Assumption (not found in the AWS docs): a stopped execution's tokens answer TaskDoesNotExist and its waiting task is withdrawn.
     await expect(succeed(task.token, { decision: 'approved' })).rejects.toBeInstanceOf(TaskDoesNotExist);
     // The stopped execution's waiting task is gone too: the next poll finds nothing.
@@ -153,34 +160,50 @@ describe('execution end', () => {
 });
 
 describe('the approval state machine on the endpoint', () => {
-  it(
-    'sends a reminder with a new token after the first link expires, then expires',
-    async () => {
-      const { activityArn } = await local.sfn.send(new CreateActivityCommand({ name: uniqueName('approval') }));
-      if (activityArn === undefined) throw new Error('CreateActivity returned no ARN');
-      const config = readApprovalConfig((key) => ({ reminderIntervalSeconds: 1, reminderCount: 1 })[key]);
-      const definition = renderDefinition(readFileSync(APPROVAL_ASL_FILE, 'utf8'), approvalDefinitionSubstitutions(config, activityArn, 'arn:aws:lambda:us-east-1:123456789012:function:not-registered'));
-      const { stateMachineArn } = await local.sfn.send(new CreateStateMachineCommand({ name: uniqueName('approval'), definition, roleArn: ROLE_ARN }));
-      if (stateMachineArn === undefined) throw new Error('CreateStateMachine returned no ARN');
-      const request = { managerEmailAddress: 'manager@example.com', employeeName: 'Jane Doe' };
-      const executionArn = await start(stateMachineArn, request, 'approval-request-1');
+  it('sends a reminder with a new token after the first link expires, then expires', async () => {
+    const { activityArn } = await local.sfn.send(new CreateActivityCommand({ name: uniqueName('approval') }));
+    if (activityArn === undefined) throw new Error('CreateActivity returned no ARN');
+    const config = readApprovalConfig((key) => ({ reminderIntervalSeconds: 1, reminderCount: 1 })[key]);
+    const definition = renderDefinition(
+      readFileSync(APPROVAL_ASL_FILE, 'utf8'),
+      approvalDefinitionSubstitutions(config, activityArn, 'arn:aws:lambda:us-east-1:123456789012:function:not-registered'),
+    );
+    const { stateMachineArn } = await local.sfn.send(
+      new CreateStateMachineCommand({ name: uniqueName('approval'), definition, roleArn: ROLE_ARN }),
+    );
+    if (stateMachineArn === undefined) throw new Error('CreateStateMachine returned no ARN');
+    const request = { managerEmailAddress: 'manager@example.com', employeeName: 'Jane Doe' };
+    const executionArn = await start(stateMachineArn, request, 'approval-request-1');
 
-      // The worker takes each task and sends its email; the manager never clicks.
-      const tasks: TakenTask[] = [];
-      while (tasks.length < 2) tasks.push(await takeTask(activityArn));
-      const execution = await waitForStatus(executionArn, 'FAILED', 5_000);
+    // The worker takes each task and sends its email; the manager never clicks.
+    const tasks: TakenTask[] = [];
+    while (tasks.length < 2) tasks.push(await takeTask(activityArn));
+    const execution = await waitForStatus(executionArn, 'FAILED', 5_000);
 
-      expect(tasks.map((task) => task.input)).toEqual([
-        { request: { ...request, approval: { attempt: 1, deliveryRetries: 0, redeliveryDelaySeconds: 60 } }, attempt: 1, reminderCount: 1, reminderIntervalSeconds: 1, executionName: 'approval-request-1' },
-        { request: { ...request, approval: { attempt: 2, deliveryRetries: 0, redeliveryDelaySeconds: 60 } }, attempt: 2, reminderCount: 1, reminderIntervalSeconds: 1, executionName: 'approval-request-1' },
-      ]);
-      // "Troubleshooting activities": each attempt's TimeoutSeconds starts when the worker takes it (then the machine schedules the reminder).
-      expect(tasks[1]?.token).not.toBe(tasks[0]?.token);
-      expect(execution).toMatchObject({ error: 'Expired', cause: 'Nobody approved or rejected the request before the last reminder ran out.' });
-      expect((await historyTypes(executionArn)).filter((type) => type === 'ActivityTimedOut')).toHaveLength(2);
-      // SendTaskSuccess API reference, Errors: TaskTimedOut, the task token has expired.
-      for (const task of tasks) await expect(succeed(task.token, { decision: 'approved' })).rejects.toBeInstanceOf(TaskTimedOut);
-    },
-    15_000,
-  );
+    expect(tasks.map((task) => task.input)).toEqual([
+      {
+        request: { ...request, approval: { attempt: 1, deliveryRetries: 0, redeliveryDelaySeconds: 60 } },
+        attempt: 1,
+        reminderCount: 1,
+        reminderIntervalSeconds: 1,
+        executionName: 'approval-request-1',
+      },
+      {
+        request: { ...request, approval: { attempt: 2, deliveryRetries: 0, redeliveryDelaySeconds: 60 } },
+        attempt: 2,
+        reminderCount: 1,
+        reminderIntervalSeconds: 1,
+        executionName: 'approval-request-1',
+      },
+    ]);
+    // "Troubleshooting activities": each attempt's TimeoutSeconds starts when the worker takes it (then the machine schedules the reminder).
+    expect(tasks[1]?.token).not.toBe(tasks[0]?.token);
+    expect(execution).toMatchObject({
+      error: 'Expired',
+      cause: 'Nobody approved or rejected the request before the last reminder ran out.',
+    });
+    expect((await historyTypes(executionArn)).filter((type) => type === 'ActivityTimedOut')).toHaveLength(2);
+    // SendTaskSuccess API reference, Errors: TaskTimedOut, the task token has expired.
+    for (const task of tasks) await expect(succeed(task.token, { decision: 'approved' })).rejects.toBeInstanceOf(TaskTimedOut);
+  }, 15_000);
 });

@@ -56,7 +56,9 @@ interface TaskInput {
 /** Plays the activity worker and the manager: returns the decision record, or throws the error SendTaskFailure would carry. */
 type Worker = (task: TaskInput, call: number) => JsonValue | Promise<JsonValue>;
 
-type Outcome = { readonly status: 'SUCCEEDED'; readonly output: JsonValue } | { readonly status: 'FAILED'; readonly error: string; readonly cause: unknown };
+type Outcome =
+  | { readonly status: 'SUCCEEDED'; readonly output: JsonValue }
+  | { readonly status: 'FAILED'; readonly error: string; readonly cause: unknown };
 
 interface Run {
   readonly outcome: Outcome;
@@ -83,7 +85,12 @@ function noAnswer(): Promise<never> {
   return new Promise<never>(() => undefined);
 }
 
-const REQUEST = { managerEmailAddress: 'manager@example.com', employeeName: 'Jane Doe', costCentre: 'CC-42', details: { amount: 1200, currency: 'EUR' } };
+const REQUEST = {
+  managerEmailAddress: 'manager@example.com',
+  employeeName: 'Jane Doe',
+  costCentre: 'CC-42',
+  details: { amount: 1200, currency: 'EUR' },
+};
 
 const DECISION = { decision: 'approved', decidedAt: '2026-01-02T03:04:05.000Z', decidedBy: 'manager@example.com' };
 
@@ -99,7 +106,10 @@ afterEach(() => {
 type Wake = (payload: JsonValue, call: number) => JsonValue;
 const acceptWake: Wake = () => ({ StatusCode: 202, Payload: '' });
 
-async function runApproval(worker: Worker, options: { input?: JsonValue; config?: Partial<ApprovalConfig>; wake?: Wake } = {}): Promise<Run> {
+async function runApproval(
+  worker: Worker,
+  options: { input?: JsonValue; config?: Partial<ApprovalConfig>; wake?: Wake } = {},
+): Promise<Run> {
   const input = options.input === undefined ? REQUEST : options.input;
   const definition = definitionFor({ ...FAST, ...options.config });
   const stateMachine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
@@ -118,7 +128,10 @@ async function runApproval(worker: Worker, options: { input?: JsonValue; config?
 
   const started = performance.now();
   const execution = stateMachine.run(input, {
-    overrides: { taskResourceLocalHandlers: { ManualApproval: handler, WakeWorker: wakeHandler }, waitTimeOverrides: { WaitBeforeRedelivery: 0 } },
+    overrides: {
+      taskResourceLocalHandlers: { ManualApproval: handler, WakeWorker: wakeHandler },
+      waitTimeOverrides: { WaitBeforeRedelivery: 0 },
+    },
     context: {
       Execution: {
         Name: EXECUTION_NAME,
@@ -173,7 +186,10 @@ function allStates(states: Readonly<Record<string, AslState>>): [string, AslStat
   return Object.entries(states).flatMap(([name, state]): [string, AslState][] => {
     const nested = [state.Branches, [state.ItemProcessor], [state.Iterator]]
       .flat()
-      .filter((machine): machine is { States: Record<string, AslState> } => typeof machine === 'object' && machine !== null && 'States' in machine);
+      .filter(
+        (machine): machine is { States: Record<string, AslState> } =>
+          typeof machine === 'object' && machine !== null && 'States' in machine,
+      );
     return [[name, state], ...nested.flatMap((machine) => allStates(machine.States))];
   });
 }
@@ -235,7 +251,9 @@ describe('approval.asl.json', () => {
     // Lambda.* are the service integration's own errors, retried on the wake-up call.
     const own = [...reactedTo].filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
     expect(own.filter((name) => !known.includes(name))).toEqual([]);
-    expect([...own].sort()).toEqual(expect.arrayContaining(['EmailDeliveryFailed', 'EmailDeliveryRefused', 'Expired', 'InvalidRequest', 'Rejected']));
+    expect([...own].sort()).toEqual(
+      expect.arrayContaining(['EmailDeliveryFailed', 'EmailDeliveryRefused', 'Expired', 'InvalidRequest', 'Rejected']),
+    );
     expect([...own].sort()).toEqual([...known].sort());
   });
 
@@ -279,25 +297,21 @@ describe('approval state machine run locally', () => {
     expect(attempts(run)).toEqual([1]);
   });
 
-  it(
-    'sends every reminder, then expires',
-    async () => {
-      const run = await runApproval(() => noAnswer());
+  it('sends every reminder, then expires', async () => {
+    const run = await runApproval(() => noAnswer());
 
-      expect(run.outcome).toEqual({
-        status: 'FAILED',
-        error: 'Expired',
-        cause: 'Nobody approved or rejected the request before the last reminder ran out.',
-      });
-      expect(attempts(run)).toEqual([1, 2, 3]);
-      expect(run.tasks.every((task) => task.executionName === EXECUTION_NAME && task.reminderCount === 2)).toBe(true);
-      // "Troubleshooting activities": an attempt's TimeoutSeconds starts when the worker takes the task, here at once.
-      // Three attempts of one second each.
-      expect(run.elapsedMs).toBeGreaterThanOrEqual(2_500);
-      expect(run.elapsedMs).toBeLessThan(10_000);
-    },
-    15_000,
-  );
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: 'Expired',
+      cause: 'Nobody approved or rejected the request before the last reminder ran out.',
+    });
+    expect(attempts(run)).toEqual([1, 2, 3]);
+    expect(run.tasks.every((task) => task.executionName === EXECUTION_NAME && task.reminderCount === 2)).toBe(true);
+    // "Troubleshooting activities": an attempt's TimeoutSeconds starts when the worker takes the task, here at once.
+    // Three attempts of one second each.
+    expect(run.elapsedMs).toBeGreaterThanOrEqual(2_500);
+    expect(run.elapsedMs).toBeLessThan(10_000);
+  }, 15_000);
 
   it('expires after the first email when there are no reminders', async () => {
     const run = await runApproval(() => noAnswer(), { config: { reminderCount: 0 } });
@@ -318,30 +332,37 @@ describe('approval state machine run locally', () => {
   it('fails at once on an invalid request, without retrying', async () => {
     const withoutManager: Partial<typeof REQUEST> = { ...REQUEST };
     delete withoutManager.managerEmailAddress;
-    const run = await runApproval((task) => {
-      const validation = validateApprovalTask(task);
-      if (!validation.valid) throw taskFailure(ApprovalError.InvalidRequest, validation.problems.join('; '));
-      return DECISION;
-    }, { input: withoutManager });
+    const run = await runApproval(
+      (task) => {
+        const validation = validateApprovalTask(task);
+        if (!validation.valid) throw taskFailure(ApprovalError.InvalidRequest, validation.problems.join('; '));
+        return DECISION;
+      },
+      { input: withoutManager },
+    );
 
     expect(run.outcome).toEqual({ status: 'FAILED', error: 'InvalidRequest', cause: 'managerEmailAddress is missing' });
     expect(run.tasks).toHaveLength(1);
     expect(retries(run)).toBe(0);
   });
 
-  it.each([['a string', 'text'], ['a number', 5], ['null', null], ['an array', [1, 2]], ['an empty array', []], ['an object with neither field', { name: 'Jim' }]])(
-    'fails at once with InvalidRequest, before any task, when the input is %s',
-    async (_label, input) => {
-      const run = await runApproval(() => DECISION, { input: input as JsonValue });
+  it.each([
+    ['a string', 'text'],
+    ['a number', 5],
+    ['null', null],
+    ['an array', [1, 2]],
+    ['an empty array', []],
+    ['an object with neither field', { name: 'Jim' }],
+  ])('fails at once with InvalidRequest, before any task, when the input is %s', async (_label, input) => {
+    const run = await runApproval(() => DECISION, { input: input as JsonValue });
 
-      expect(run.outcome).toEqual({
-        status: 'FAILED',
-        error: 'InvalidRequest',
-        cause: 'Invalid approval request: the execution input must be a JSON object with managerEmailAddress and employeeName.',
-      });
-      expect(run.tasks).toHaveLength(0);
-    },
-  );
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: 'InvalidRequest',
+      cause: 'Invalid approval request: the execution input must be a JSON object with managerEmailAddress and employeeName.',
+    });
+    expect(run.tasks).toHaveLength(0);
+  });
 
   it('retries a failed delivery and then succeeds', async () => {
     const run = await runApproval((_task, call) => {
@@ -388,7 +409,9 @@ describe('approval state machine run locally', () => {
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Expired' });
     expect(attempts(run)).toEqual([1, 2, 3]);
     // Assumption (not found in the AWS docs): the lambda:invoke integration passes these Parameters to Invoke as given (InvocationType Event: no wait).
-    expect(run.wakes).toEqual([1, 2, 3].map(() => ({ FunctionName: WORKER_ARN, InvocationType: 'Event', Payload: { reason: 'activityScheduled' } })));
+    expect(run.wakes).toEqual(
+      [1, 2, 3].map(() => ({ FunctionName: WORKER_ARN, InvocationType: 'Event', Payload: { reason: 'activityScheduled' } })),
+    );
   });
 
   it('still waits for the worker when waking it fails: the schedule picks the task up', async () => {
@@ -414,7 +437,11 @@ describe('approval state machine run locally', () => {
     );
     const waits = run.events
       .filter((event) => event.type === 'StateEntered' && event.state.name === 'WaitBeforeRedelivery')
-      .map((event) => (event as unknown as { state: { input: { approval: { redeliveryDelaySeconds: number } } } }).state.input.approval.redeliveryDelaySeconds);
+      .map(
+        (event) =>
+          (event as unknown as { state: { input: { approval: { redeliveryDelaySeconds: number } } } }).state.input.approval
+            .redeliveryDelaySeconds,
+      );
 
     expect(run.outcome).toMatchObject({ status: 'SUCCEEDED' });
     expect(waits).toEqual([1000, 2000, 3600, 3600, 3600]);

@@ -15,7 +15,9 @@ export function uniqueManager(label: string): string {
 }
 
 export async function startApproval(sfn: SFNClient, stack: LocalStack, input: Record<string, unknown>): Promise<string> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: JSON.stringify(input) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: JSON.stringify(input) }),
+  );
   if (!executionArn) throw new Error('StartExecution returned no ARN');
   return executionArn;
 }
@@ -64,7 +66,12 @@ export interface Page {
 export async function open(url: string, init: RequestInit = {}): Promise<Page> {
   const response = await fetch(url, { ...init, headers: { accept: 'text/html', 'user-agent': 'e2e-test-browser/1.0', ...init.headers } });
   const body = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), title: /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1], body };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    title: /<h1[^>]*>([^<]*)<\/h1>/.exec(body)?.[1],
+    body,
+  };
 }
 
 /** The output of an approval execution: the request, with the `approval` key the state machine keeps. */

@@ -24,7 +24,9 @@ export interface LocalStackUnderTest {
 
 function whileRunning<T>(value: T | undefined, field: string): T {
   if (value === undefined) {
-    throw new Error(`The local stack's ${field} exists between beforeAll and afterAll only: read it inside a test or a hook, not while describe() collects the tests.`);
+    throw new Error(
+      `The local stack's ${field} exists between beforeAll and afterAll only: read it inside a test or a hook, not while describe() collects the tests.`,
+    );
   }
   return value;
 }

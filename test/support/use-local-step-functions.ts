@@ -77,7 +77,12 @@ export function useLocalStepFunctions(): LocalStepFunctionsUnderTest {
 
   beforeAll(async () => {
     endpoint = await startLocalStepFunctions({ port: 0, activityPollHoldMs: POLL_HOLD_MS, log: (line) => logLines.push(line) });
-    client = new SFNClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    client = new SFNClient({
+      endpoint: endpoint.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
   });
 
   afterAll(async () => {
@@ -86,7 +91,8 @@ export function useLocalStepFunctions(): LocalStepFunctionsUnderTest {
   });
 
   const running = (): { endpoint: LocalStepFunctions; sfn: SFNClient } => {
-    if (!endpoint || !client) throw new Error('The local Step Functions endpoint runs between beforeAll and afterAll only: use it inside a test or a hook.');
+    if (!endpoint || !client)
+      throw new Error('The local Step Functions endpoint runs between beforeAll and afterAll only: use it inside a test or a hook.');
     return { endpoint, sfn: client };
   };
   const sfn = (): SFNClient => running().sfn;
@@ -126,7 +132,8 @@ export function useLocalStepFunctions(): LocalStepFunctionsUnderTest {
     throw new Error(`No task on ${activityArn} after ${polls} polls`);
   };
 
-  const describeExecution = (executionArn: string): Promise<DescribeExecutionOutput> => sfn().send(new DescribeExecutionCommand({ executionArn }));
+  const describeExecution = (executionArn: string): Promise<DescribeExecutionOutput> =>
+    sfn().send(new DescribeExecutionCommand({ executionArn }));
 
   const waitForStatus = async (executionArn: string, status: string, timeoutMs = 5_000): Promise<DescribeExecutionOutput> => {
     const deadline = Date.now() + timeoutMs;
@@ -145,7 +152,8 @@ export function useLocalStepFunctions(): LocalStepFunctionsUnderTest {
 
   const historyTypes = async (executionArn: string): Promise<string[]> => (await history(executionArn)).map((event) => event.type ?? '');
 
-  const succeed = (token: string, output: unknown): Promise<unknown> => sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+  const succeed = (token: string, output: unknown): Promise<unknown> =>
+    sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
 
   const post = async (target: string | undefined, body: string): Promise<{ status: number; body: Record<string, unknown> }> => {
     const response = await fetch(`${running().endpoint.url}/`, {

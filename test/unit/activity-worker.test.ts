@@ -40,7 +40,10 @@ interface LogLine {
 }
 
 function capturingLogger(lines: LogLine[]): WorkerLogger {
-  const at = (level: string) => (message: string, ...extra: unknown[]) => lines.push({ level, message, extra });
+  const at =
+    (level: string) =>
+    (message: string, ...extra: unknown[]) =>
+      lines.push({ level, message, extra });
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -224,17 +227,28 @@ describe('drainActivityTasks', () => {
 
   it('stops taking tasks after 3 failed deliveries in a row, leaving the rest queued', async () => {
     queueTasks(...Array.from({ length: 5 }, (_, i) => ({ taskToken: `token-${i}`, input: taskInput(goodRequest) })));
-    sesMock.on(SendEmailCommand).rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
+    sesMock
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }));
 
     const summary = await drainActivityTasks(deps);
 
-    expect(summary).toEqual({ tasksTaken: 3, emailsSent: 0, invalidRequests: 0, deliveryFailures: 3, stoppedBecause: 'email-delivery-failing' });
+    expect(summary).toEqual({
+      tasksTaken: 3,
+      emailsSent: 0,
+      invalidRequests: 0,
+      deliveryFailures: 3,
+      stoppedBecause: 'email-delivery-failing',
+    });
     expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 3);
     expect(sfnMock).toHaveReceivedCommandTimes(SendTaskFailureCommand, 3);
   });
 
   it('keeps draining after refusals and invalid requests, which say nothing about SES itself', async () => {
-    queueTasks(...Array.from({ length: 4 }, (_, i) => ({ taskToken: `token-${i}`, input: taskInput(goodRequest) })), { taskToken: 'token-bad', input: taskInput({}) });
+    queueTasks(...Array.from({ length: 4 }, (_, i) => ({ taskToken: `token-${i}`, input: taskInput(goodRequest) })), {
+      taskToken: 'token-bad',
+      input: taskInput({}),
+    });
     sesMock.on(SendEmailCommand).rejects(new MessageRejected({ message: 'no', $metadata: {} }));
 
     const summary = await drainActivityTasks(deps);
@@ -300,7 +314,10 @@ describe('drainActivityTasks', () => {
       { taskToken: tokens[1] as string, input: taskInput({ managerEmailAddress: 'nope' }) },
       { taskToken: tokens[2] as string, input: taskInput(goodRequest) },
     );
-    sesMock.on(SendEmailCommand).resolvesOnce({ MessageId: 'm' }).rejects(new MessageRejected({ message: 'no', $metadata: {} }));
+    sesMock
+      .on(SendEmailCommand)
+      .resolvesOnce({ MessageId: 'm' })
+      .rejects(new MessageRejected({ message: 'no', $metadata: {} }));
 
     await drainActivityTasks(deps);
 
@@ -317,7 +334,8 @@ describe('drainActivityTasks', () => {
 
   describe('SES failures, in three kinds', () => {
     const sender = 'approvals@example.com';
-    const error = (Type: new (args: { message: string; $metadata: object }) => Error, message: string) => new Type({ message, $metadata: {} });
+    const error = (Type: new (args: { message: string; $metadata: object }) => Error, message: string) =>
+      new Type({ message, $metadata: {} });
 
     beforeEach(() => {
       deps = { ...deps, config: { ...deps.config, senderEmail: sender } };
@@ -325,7 +343,13 @@ describe('drainActivityTasks', () => {
     });
 
     it.each([
-      ['MessageRejected', error(MessageRejected, 'Email address is not verified. The following identities failed the check in region EU-WEST-1: boss@example.com')],
+      [
+        'MessageRejected',
+        error(
+          MessageRejected,
+          'Email address is not verified. The following identities failed the check in region EU-WEST-1: boss@example.com',
+        ),
+      ],
       ['BadRequestException', error(BadRequestException, 'Missing final @domain')],
     ])('a per-message refusal (%s) ends that request with EmailDeliveryRefused and the run goes on', async (_name, refusal) => {
       sesMock.on(SendEmailCommand).rejectsOnce(refusal).resolves({ MessageId: 'm' });
@@ -339,31 +363,53 @@ describe('drainActivityTasks', () => {
     it.each([
       ['SendingPausedException', error(SendingPausedException, 'Sending is paused for this account.')],
       ['AccountSuspendedException', error(AccountSuspendedException, 'The account is suspended.')],
-      ['AccessDeniedException', Object.assign(new SESv2ServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'not authorized to perform ses:SendEmail' }))],
+      [
+        'AccessDeniedException',
+        Object.assign(
+          new SESv2ServiceException({
+            name: 'AccessDeniedException',
+            $fault: 'client',
+            $metadata: {},
+            message: 'not authorized to perform ses:SendEmail',
+          }),
+        ),
+      ],
       ['MailFromDomainNotVerifiedException', error(MailFromDomainNotVerifiedException, 'MAIL FROM domain not verified')],
       ['NotFoundException', error(NotFoundException, 'Configuration set <approvals> does not exist.')],
       ['LimitExceededException', error(LimitExceededException, 'Daily message quota exceeded.')],
-      ['MessageRejected naming the sender', error(MessageRejected, `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${sender}`)],
-    ] as Array<[string, Error]>)('an account-level problem (%s) stops the run at once and leaves the other tasks queued', async (_name, problem) => {
-      sesMock.on(SendEmailCommand).rejects(problem);
-      const counted: WorkerMetricName[] = [];
-      deps = { ...deps, metrics: { count: (name) => counted.push(name) } };
+      [
+        'MessageRejected naming the sender',
+        error(MessageRejected, `Email address is not verified. The following identities failed the check in region EU-WEST-1: ${sender}`),
+      ],
+    ] as Array<[string, Error]>)(
+      'an account-level problem (%s) stops the run at once and leaves the other tasks queued',
+      async (_name, problem) => {
+        sesMock.on(SendEmailCommand).rejects(problem);
+        const counted: WorkerMetricName[] = [];
+        deps = { ...deps, metrics: { count: (name) => counted.push(name) } };
 
-      const summary = await drainActivityTasks(deps);
+        const summary = await drainActivityTasks(deps);
 
-      expect(summary).toEqual({ tasksTaken: 1, emailsSent: 0, invalidRequests: 0, deliveryFailures: 1, stoppedBecause: 'ses-account-problem' });
-      // One try, no retry: retrying cannot help until a person acts.
-      expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-      expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 1);
-      // The taken request goes round the redeliveries (a new email later), not to EmailDeliveryRefused.
-      expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
-        taskToken: 'token-0',
-        error: 'EmailDeliveryFailed',
-        cause: expect.stringMatching(/^SES refused to send for this account: /),
-      });
-      expect(counted).toEqual(['SesAccountProblems']);
-      expect(logs.some((line) => line.level === 'error' && line.message.includes('approval doctor'))).toBe(true);
-    });
+        expect(summary).toEqual({
+          tasksTaken: 1,
+          emailsSent: 0,
+          invalidRequests: 0,
+          deliveryFailures: 1,
+          stoppedBecause: 'ses-account-problem',
+        });
+        // One try, no retry: retrying cannot help until a person acts.
+        expect(sesMock).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+        expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 1);
+        // The taken request goes round the redeliveries (a new email later), not to EmailDeliveryRefused.
+        expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+          taskToken: 'token-0',
+          error: 'EmailDeliveryFailed',
+          cause: expect.stringMatching(/^SES refused to send for this account: /),
+        });
+        expect(counted).toEqual(['SesAccountProblems']);
+        expect(logs.some((line) => line.level === 'error' && line.message.includes('approval doctor'))).toBe(true);
+      },
+    );
 
     it('a transient failure is retried and the email goes out', async () => {
       sesMock
@@ -392,7 +438,14 @@ describe('drainActivityTasks', () => {
 });
 
 describe('runWorker with worker slots', () => {
-  const slots = { dynamodb: new DynamoDBClient({}), tableName: 'slots', count: 2, holder: 'request-1', now: () => 1_000_000, random: () => 0 };
+  const slots = {
+    dynamodb: new DynamoDBClient({}),
+    tableName: 'slots',
+    count: 2,
+    holder: 'request-1',
+    now: () => 1_000_000,
+    random: () => 0,
+  };
   let logs: LogLine[];
   let deps: DrainDependencies;
 
@@ -401,13 +454,24 @@ describe('runWorker with worker slots', () => {
     sesMock.reset();
     dynamodbMock.reset();
     logs = [];
-    sfnMock.on(GetActivityTaskCommand).resolvesOnce({ taskToken: 'token-1', input: taskInput(goodRequest) }).resolves({});
+    sfnMock
+      .on(GetActivityTaskCommand)
+      .resolvesOnce({ taskToken: 'token-1', input: taskInput(goodRequest) })
+      .resolves({});
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'm' });
     dynamodbMock.on(DeleteItemCommand).resolves({});
     deps = {
       sfn: new SFNClient({}),
       ses: new SESv2Client({}),
-      config: { activityArn: ACTIVITY_ARN, approvalApiUrl: API_URL, senderEmail: undefined, maxSendRate: 1000, sesConfigurationSet: undefined, slots: undefined, metricsNamespace: 'HumanApproval' },
+      config: {
+        activityArn: ACTIVITY_ARN,
+        approvalApiUrl: API_URL,
+        senderEmail: undefined,
+        maxSendRate: 1000,
+        sesConfigurationSet: undefined,
+        slots: undefined,
+        metricsNamespace: 'HumanApproval',
+      },
       logger: capturingLogger(logs),
       remainingTimeMs: () => 290_000,
     };
@@ -477,21 +541,27 @@ describe('runWorker with worker slots', () => {
     // Runs that have polled and not yet finished (a finished run always deletes its slot item).
     const working = new Set<string>();
     let mostWorking = 0;
-    dynamodbMock.on(PutItemCommand).callsFake(async (input: { Item: Record<string, { S?: string; N?: string }>; ExpressionAttributeValues: Record<string, { N: string }> }) => {
-      await new Promise((resolve) => setImmediate(resolve));
-      const key = input.Item.slot?.S ?? '';
-      const held = items.get(key);
-      if (held && held.expiresAt >= Number(input.ExpressionAttributeValues[':now']?.N)) throw conditionFailed();
-      items.set(key, { holder: input.Item.holder?.S ?? '', expiresAt: Number(input.Item.expiresAt?.N) });
-      return {};
-    });
-    dynamodbMock.on(DeleteItemCommand).callsFake(async (input: { Key: { slot: { S: string } }; ExpressionAttributeValues: Record<string, { S: string }> }) => {
-      await new Promise((resolve) => setImmediate(resolve));
-      const holder = input.ExpressionAttributeValues[':holder']?.S ?? '';
-      working.delete(holder);
-      if (items.get(input.Key.slot.S)?.holder === holder) items.delete(input.Key.slot.S);
-      return {};
-    });
+    dynamodbMock
+      .on(PutItemCommand)
+      .callsFake(
+        async (input: { Item: Record<string, { S?: string; N?: string }>; ExpressionAttributeValues: Record<string, { N: string }> }) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          const key = input.Item.slot?.S ?? '';
+          const held = items.get(key);
+          if (held && held.expiresAt >= Number(input.ExpressionAttributeValues[':now']?.N)) throw conditionFailed();
+          items.set(key, { holder: input.Item.holder?.S ?? '', expiresAt: Number(input.Item.expiresAt?.N) });
+          return {};
+        },
+      );
+    dynamodbMock
+      .on(DeleteItemCommand)
+      .callsFake(async (input: { Key: { slot: { S: string } }; ExpressionAttributeValues: Record<string, { S: string }> }) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        const holder = input.ExpressionAttributeValues[':holder']?.S ?? '';
+        working.delete(holder);
+        if (items.get(input.Key.slot.S)?.holder === holder) items.delete(input.Key.slot.S);
+        return {};
+      });
     const waiting = Array.from({ length: 500 }, (_, i) => `token-${i}`);
     sfnMock.on(GetActivityTaskCommand).callsFake(async (input: { workerName: string }) => {
       working.add(input.workerName);
@@ -502,13 +572,17 @@ describe('runWorker with worker slots', () => {
     });
 
     const summaries = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => runWorker({ ...deps, workerName: `request-${i}` }, { ...slots, holder: `request-${i}`, now: Date.now, random: Math.random })),
+      Array.from({ length: 500 }, (_, i) =>
+        runWorker({ ...deps, workerName: `request-${i}` }, { ...slots, holder: `request-${i}`, now: Date.now, random: Math.random }),
+      ),
     );
 
     expect(mostWorking).toBe(2);
     expect(summaries.filter((summary) => summary.stoppedBecause === 'all-slots-busy').length).toBeGreaterThanOrEqual(498 - 10);
     expect(summaries.reduce((sum, summary) => sum + summary.emailsSent, 0)).toBe(500);
-    const tokensEmailed = sesMock.commandCalls(SendEmailCommand).map((call) => /taskToken=([^"&\s]+)/.exec(call.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '')?.[1]);
+    const tokensEmailed = sesMock
+      .commandCalls(SendEmailCommand)
+      .map((call) => /taskToken=([^"&\s]+)/.exec(call.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '')?.[1]);
     expect(new Set(tokensEmailed).size).toBe(500);
     expect(items.size).toBe(0);
   });

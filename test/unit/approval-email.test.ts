@@ -44,11 +44,17 @@ describe('renderApprovalEmail', () => {
   });
 
   it('escapes an HTML-hostile employee name everywhere in the HTML body', () => {
-    const email = renderApprovalEmail({ task: task({ request: { managerEmailAddress: 'boss@example.com', employeeName: HOSTILE_NAME } }), links, now });
+    const email = renderApprovalEmail({
+      task: task({ request: { managerEmailAddress: 'boss@example.com', employeeName: HOSTILE_NAME } }),
+      links,
+      now,
+    });
 
     expect(email.html).not.toContain('<img');
     expect(email.html).not.toContain('<b>Jim</b>');
-    expect(email.html).toContain('&lt;img src=x onerror=&quot;alert(&#39;pwned&#39;)&quot;&gt;&amp;&lt;b&gt;Jim&lt;/b&gt; &quot;O&#39;Brien&quot;');
+    expect(email.html).toContain(
+      '&lt;img src=x onerror=&quot;alert(&#39;pwned&#39;)&quot;&gt;&amp;&lt;b&gt;Jim&lt;/b&gt; &quot;O&#39;Brien&quot;',
+    );
     // The plain-text part shows the name as typed.
     expect(email.text).toContain(HOSTILE_NAME);
   });

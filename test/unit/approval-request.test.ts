@@ -41,8 +41,14 @@ describe('validateApprovalTask', () => {
     [{ managerEmailAddress: 42, employeeName: 'Jim' }, 'managerEmailAddress must be a string, not a number'],
     [{ managerEmailAddress: 'boss@example.com', employeeName: '   ' }, 'employeeName is empty'],
     [{ managerEmailAddress: 'boss@example.com', employeeName: ['Jim'] }, 'employeeName must be a string, not an array'],
-    [{ managerEmailAddress: 'boss@example.com', employeeName: 'Jim\r\nBcc: evil@x.com' }, 'employeeName contains control characters such as line breaks'],
-    [{ managerEmailAddress: 'boss@example.com', employeeName: 'x'.repeat(250_000) }, `employeeName is 250000 characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`],
+    [
+      { managerEmailAddress: 'boss@example.com', employeeName: 'Jim\r\nBcc: evil@x.com' },
+      'employeeName contains control characters such as line breaks',
+    ],
+    [
+      { managerEmailAddress: 'boss@example.com', employeeName: 'x'.repeat(250_000) },
+      `employeeName is 250000 characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`,
+    ],
   ])('rejects %# with a cause that says what is wrong', (request, expected) => {
     const problems = problemsOf(task(request));
 
@@ -71,10 +77,18 @@ describe('isEmailAddress', () => {
     expect(isEmailAddress(address)).toBe(true);
   });
 
-  it.each(['', 'plain', '@example.com', 'a@', 'a@localhost', 'a@@b.com', 'a..b@example.com', 'Jane <jane@example.com>', 'a b@example.com', `${'a'.repeat(65)}@example.com`])(
-    'rejects %p',
-    (address) => {
-      expect(isEmailAddress(address)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'plain',
+    '@example.com',
+    'a@',
+    'a@localhost',
+    'a@@b.com',
+    'a..b@example.com',
+    'Jane <jane@example.com>',
+    'a b@example.com',
+    `${'a'.repeat(65)}@example.com`,
+  ])('rejects %p', (address) => {
+    expect(isEmailAddress(address)).toBe(false);
+  });
 });

@@ -28,7 +28,9 @@ describe('buildDecisionLinks', () => {
   });
 
   it('does not double the slash when the API URL has none or several at the end', () => {
-    expect(buildDecisionLinks('http://127.0.0.1:3000/respond', 'abc').approveUrl).toBe('http://127.0.0.1:3000/respond/succeed?taskToken=abc');
+    expect(buildDecisionLinks('http://127.0.0.1:3000/respond', 'abc').approveUrl).toBe(
+      'http://127.0.0.1:3000/respond/succeed?taskToken=abc',
+    );
     expect(buildDecisionLinks('http://127.0.0.1:3000/respond//', 'abc').rejectUrl).toBe('http://127.0.0.1:3000/respond/fail?taskToken=abc');
   });
 });

@@ -22,8 +22,18 @@ describe('readWorkerConfig', () => {
 
   it('reads the worker slots, the configuration set and the metrics namespace the stack sets', () => {
     expect(
-      readWorkerConfig({ ...good, WORKER_SLOTS_TABLE: 'HumanApproval-WorkerSlots', WORKER_SLOTS: '3', SES_CONFIGURATION_SET: 'events', POWERTOOLS_METRICS_NAMESPACE: 'Approvals' }),
-    ).toMatchObject({ slots: { tableName: 'HumanApproval-WorkerSlots', count: 3 }, sesConfigurationSet: 'events', metricsNamespace: 'Approvals' });
+      readWorkerConfig({
+        ...good,
+        WORKER_SLOTS_TABLE: 'HumanApproval-WorkerSlots',
+        WORKER_SLOTS: '3',
+        SES_CONFIGURATION_SET: 'events',
+        POWERTOOLS_METRICS_NAMESPACE: 'Approvals',
+      }),
+    ).toMatchObject({
+      slots: { tableName: 'HumanApproval-WorkerSlots', count: 3 },
+      sesConfigurationSet: 'events',
+      metricsNamespace: 'Approvals',
+    });
   });
 
   it.each([

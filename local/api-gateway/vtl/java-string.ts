@@ -24,13 +24,15 @@ function javaTrim(text: string): string {
 
 function stringArg(args: readonly unknown[], index: number, method: string): string {
   const value = args[index];
-  if (value === null || value === undefined) throw new MappingTemplateError(`String.${method}: argument is null (java.lang.NullPointerException)`);
+  if (value === null || value === undefined)
+    throw new MappingTemplateError(`String.${method}: argument is null (java.lang.NullPointerException)`);
   return javaToString(value);
 }
 
 function intArg(args: readonly unknown[], index: number, method: string): number {
   const value = args[index];
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new MappingTemplateError(`String.${method}: argument ${index + 1} is not an int`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new MappingTemplateError(`String.${method}: argument ${index + 1} is not an int`);
   return value;
 }
 

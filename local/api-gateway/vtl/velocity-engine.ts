@@ -101,7 +101,7 @@ class VelocityEngine extends Compile {
   }
 
   protected override getLiteral(ast: VelocityAst | EvaluatedValueAst): string {
-    if (ast.type === EVALUATED) return (ast).value as string;
+    if (ast.type === EVALUATED) return ast.value as string;
     return super.getLiteral(ast);
   }
 

@@ -3,7 +3,15 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { buildDecisionLinks } from '../../../functions/commons/decision-links';
 import type { ProbeConfig } from './config';
 import { describe, parseJsonOrText, startRequest, stopIfRunning, takeTask, waitUntilClosed } from './executions';
-import { type ApproveSeen, type ClickSummary, describeDecisionRecord, NO_TASK, NOT_REACHED, type PageSeen, type RejectSeen } from './summary';
+import {
+  type ApproveSeen,
+  type ClickSummary,
+  describeDecisionRecord,
+  NO_TASK,
+  NOT_REACHED,
+  type PageSeen,
+  type RejectSeen,
+} from './summary';
 
 export interface ClickDependencies {
   readonly sfn: SFNClient;

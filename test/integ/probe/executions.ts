@@ -65,7 +65,9 @@ export async function waitUntilClosed(sfn: SFNClient, executionArn: string, time
 /** Stops the execution if it still runs; true when it had to be stopped. */
 export async function stopIfRunning(sfn: SFNClient, executionArn: string): Promise<boolean> {
   if ((await describe(sfn, executionArn)).status !== 'RUNNING') return false;
-  await sfn.send(new StopExecutionCommand({ executionArn, error: 'IntegTestCleanup', cause: 'Stopped by the integ test probe after its checks.' }));
+  await sfn.send(
+    new StopExecutionCommand({ executionArn, error: 'IntegTestCleanup', cause: 'Stopped by the integ test probe after its checks.' }),
+  );
   return true;
 }
 
