@@ -22,6 +22,7 @@ import {
   type DrainDependencies,
   type WorkerLogger,
 } from '../../functions/approval-worker/drain-activity-tasks';
+import type { WorkerConfig } from '../../functions/approval-worker/config';
 import { slotKey } from '../../functions/approval-worker/worker-slots';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
 import { HOSTILE_NAME, realisticTaskToken } from '../support/fixtures';
@@ -51,6 +52,17 @@ function taskInput(request: unknown, overrides: Record<string, unknown> = {}): s
   return JSON.stringify({ request, attempt: 1, reminderCount: 2, reminderIntervalSeconds: 3600, executionName: 'exec-1', ...overrides });
 }
 
+/** The worker's settings in these tests: no sender (the manager's own address), no slots, a pace that never waits. */
+const WORKER_CONFIG: WorkerConfig = {
+  activityArn: ACTIVITY_ARN,
+  approvalApiUrl: API_URL,
+  senderEmail: undefined,
+  maxSendRate: 1000,
+  sesConfigurationSet: undefined,
+  slots: undefined,
+  metricsNamespace: 'HumanApproval',
+};
+
 const goodRequest = { managerEmailAddress: 'boss@example.com', employeeName: 'Jim' };
 
 describe('drainActivityTasks', () => {
@@ -68,15 +80,7 @@ describe('drainActivityTasks', () => {
     deps = {
       sfn: new SFNClient({}),
       ses: new SESv2Client({}),
-      config: {
-        activityArn: ACTIVITY_ARN,
-        approvalApiUrl: API_URL,
-        senderEmail: undefined,
-        maxSendRate: 1000,
-        sesConfigurationSet: undefined,
-        slots: undefined,
-        metricsNamespace: 'HumanApproval',
-      },
+      config: WORKER_CONFIG,
       logger: capturingLogger(logs),
       remainingTimeMs: () => 290_000,
       now: () => new Date('2026-11-21T10:00:00Z'),
@@ -463,15 +467,7 @@ describe('runWorker with worker slots', () => {
     deps = {
       sfn: new SFNClient({}),
       ses: new SESv2Client({}),
-      config: {
-        activityArn: ACTIVITY_ARN,
-        approvalApiUrl: API_URL,
-        senderEmail: undefined,
-        maxSendRate: 1000,
-        sesConfigurationSet: undefined,
-        slots: undefined,
-        metricsNamespace: 'HumanApproval',
-      },
+      config: WORKER_CONFIG,
       logger: capturingLogger(logs),
       remainingTimeMs: () => 290_000,
     };
