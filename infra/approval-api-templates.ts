@@ -20,7 +20,9 @@ const RECORD_FIELDS = {
   decidedAt: '$context.requestTime',
   sourceIp: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
-  requestId: '$context.requestId',
+  // $context.requestId is whatever a client sends in X-Amzn-RequestId ("Clients can override this
+  // request ID", API Gateway variables reference); the extended id is API Gateway's own.
+  requestId: '$context.extendedRequestId',
 } as const;
 
 /**

@@ -56,6 +56,8 @@ export interface ApprovalApiProps {
 /** Access-log fields: none of them carries the query string, where the task token travels. */
 export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   requestId: '$context.requestId',
+  // The id the decision record carries as requestId: the one a client cannot choose.
+  extendedRequestId: '$context.extendedRequestId',
   requestTime: '$context.requestTime',
   sourceIp: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',

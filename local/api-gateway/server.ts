@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
@@ -53,6 +53,15 @@ interface Reply {
 class PayloadTooLarge extends Error {}
 
 /** The `statusCode` a MOCK integration's rendered request template asks for (API Gateway: 200 when absent). */
+/**
+ * A client may name the request with X-Amzn-RequestId, and `$context.requestId` then is that name:
+ * at most 128 characters of letters, digits and ``!#$%&'*+-.^_|~` `` (assumption, from public reports
+ * of AWS's behaviour; the variables reference only says clients can override it). Else undefined.
+ */
+function clientRequestId(header: string | undefined): string | undefined {
+  return header !== undefined && /^[A-Za-z0-9!#$%&'*+\-.^_|~`]{1,128}$/.test(header) ? header : undefined;
+}
+
 function mockStatus(renderedRequest: string): number {
   try {
     const { statusCode } = JSON.parse(renderedRequest) as { statusCode?: unknown };
@@ -192,7 +201,8 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
       headers,
       sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: headers['user-agent'],
-      requestId: randomUUID(),
+      requestId: clientRequestId(headers['x-amzn-requestid']) ?? randomUUID(),
+      extendedRequestId: randomBytes(12).toString('base64'),
       requestTime: formatRequestTime(new Date(started)),
       requestTimeEpoch: started,
       httpMethod: method,
@@ -227,6 +237,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     if (model.accessLogFormat === undefined) return undefined;
     const values: Record<string, string> = {
       requestId: context.requestId,
+      extendedRequestId: context.extendedRequestId,
       requestTime: context.requestTime,
       'identity.sourceIp': context.sourceIp,
       'identity.userAgent': context.userAgent ?? '-',

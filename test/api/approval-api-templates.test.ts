@@ -56,7 +56,9 @@ function request(resourcePath: string, rawQuery: string, overrides: Partial<ApiG
     headers: { Accept: BROWSER_ACCEPT, 'User-Agent': userAgent },
     sourceIp: '203.0.113.42',
     userAgent,
-    requestId: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
+    // What a client sent in X-Amzn-RequestId; the extended id is API Gateway's own.
+    requestId: 'chosen-by-the-client',
+    extendedRequestId: 'Tk3aBcDEFgHiJkL=',
     requestTime: formatRequestTime(REQUEST_TIME),
     requestTimeEpoch: REQUEST_TIME.getTime(),
     httpMethod: 'GET',
@@ -199,7 +201,9 @@ describe('decision record', () => {
       decidedAt: '21/Nov/2026:09:15:03 +0000',
       sourceIp: '203.0.113.42',
       userAgent: context.userAgent,
-      requestId: context.requestId,
+      // The extended id: $context.requestId is whatever a client puts in X-Amzn-RequestId
+      // (API Gateway mapping template variables reference: "Clients can override this request ID").
+      requestId: context.extendedRequestId,
     });
   });
 
@@ -213,7 +217,9 @@ describe('decision record', () => {
       decidedAt: '21/Nov/2026:09:15:03 +0000',
       sourceIp: '203.0.113.42',
       userAgent: context.userAgent,
-      requestId: context.requestId,
+      // The extended id: $context.requestId is whatever a client puts in X-Amzn-RequestId
+      // (API Gateway mapping template variables reference: "Clients can override this request ID").
+      requestId: context.extendedRequestId,
     });
   });
 

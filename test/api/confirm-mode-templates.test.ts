@@ -29,6 +29,7 @@ function context(method: string, resourcePath: string, rawQuery = '', userAgent 
     sourceIp: '203.0.113.42',
     userAgent,
     requestId: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
+    extendedRequestId: 'Tk3aBcDEFgHiJkL=',
     requestTime: formatRequestTime(REQUEST_TIME),
     requestTimeEpoch: REQUEST_TIME.getTime(),
     httpMethod: method,
@@ -124,7 +125,7 @@ describe('confirm mode, POST: the form decides', () => {
       decidedAt: '21/Nov/2026:09:15:03 +0000',
       sourceIp: '203.0.113.42',
       userAgent: 'Mozilla/5.0 Chrome/131.0',
-      requestId: '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f',
+      requestId: 'Tk3aBcDEFgHiJkL=',
       comment,
     });
   });

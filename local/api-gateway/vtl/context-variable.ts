@@ -4,6 +4,7 @@ import type { ApiGatewayRequestContext } from './request-context';
 export function createContext(request: ApiGatewayRequestContext) {
   return {
     requestId: request.requestId,
+    extendedRequestId: request.extendedRequestId,
     requestTime: request.requestTime,
     requestTimeEpoch: request.requestTimeEpoch,
     httpMethod: request.httpMethod,

@@ -8,7 +8,10 @@ export interface ApiGatewayRequestContext {
   readonly sourceIp: string;
   /** Absent when the client sent no User-Agent; `$context.identity.userAgent` is then null. */
   readonly userAgent?: string;
+  /** The client's X-Amzn-RequestId when it sent a valid one, as on AWS, else one of API Gateway's own. */
   readonly requestId: string;
+  /** API Gateway's own id for the request, which no client can choose. */
+  readonly extendedRequestId: string;
   /** CLF-formatted, as API Gateway gives it: `21/Nov/2026:09:15:03 +0000` (see formatRequestTime in request-time.ts). */
   readonly requestTime: string;
   /** Milliseconds since the epoch. */
