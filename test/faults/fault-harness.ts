@@ -1,7 +1,6 @@
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
   type ExecutionStatus,
@@ -115,17 +114,8 @@ export function describeExecution(sfn: SFNClient, executionArn: string): Promise
   return sfn.send(new DescribeExecutionCommand({ executionArn }));
 }
 
-/** The whole history of an execution, every page. */
-export async function historyOf(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
+/** The whole history of an execution, every page: the same reader the real-AWS probe uses. */
+export { historyOf } from '../integ/probe/executions';
 
 export function countEvents(events: readonly HistoryEvent[], type: string): number {
   return events.filter((event) => event.type === type).length;
