@@ -11,6 +11,7 @@ export const WORKER_ENV = {
   slotsTable: 'WORKER_SLOTS_TABLE',
   slotCount: 'WORKER_SLOTS',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  linksCarrySubject: 'LINKS_CARRY_SUBJECT',
 } as const;
 
 export interface WorkerConfig {
@@ -18,7 +19,7 @@ export interface WorkerConfig {
   readonly activityArn: string;
   /** Base URL of the approval API stage, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/respond */
   readonly approvalApiUrl: string;
-  /** Verified SES identity to send from; undefined sends from the manager's own address. */
+  /** Verified SES identity to send from; undefined sends from the approver's own address. */
   readonly senderEmail: string | undefined;
   /** Emails per second this instance may send (its share of the stack's maxSendRate). */
   readonly maxSendRate: number;
@@ -32,6 +33,11 @@ export interface WorkerConfig {
   readonly slots: { readonly tableName: string; readonly count: number } | undefined;
   /** CloudWatch namespace of the worker's metrics. */
   readonly metricsNamespace: string;
+  /**
+   * Whether the links carry the request's subject, for the confirmation page of `confirm` link
+   * mode. Off in `direct` mode, where nothing shows it: the seed email's links stay as they were.
+   */
+  readonly linksCarrySubject: boolean;
 }
 
 /** The SES sandbox rate: safe anywhere when the stack does not say otherwise. */
@@ -82,5 +88,15 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     slots = { tableName: slotsTable, count };
   }
   const metricsNamespace = env[WORKER_ENV.metricsNamespace]?.trim() || WORKER_METRICS_NAMESPACE_DEFAULT;
-  return { activityArn, approvalApiUrl, senderEmail: sender || undefined, maxSendRate, sesConfigurationSet, slots, metricsNamespace };
+  const linksCarrySubject = env[WORKER_ENV.linksCarrySubject]?.trim() === 'true';
+  return {
+    activityArn,
+    approvalApiUrl,
+    senderEmail: sender || undefined,
+    maxSendRate,
+    sesConfigurationSet,
+    slots,
+    metricsNamespace,
+    linksCarrySubject,
+  };
 }

@@ -3,7 +3,7 @@ import { GetActivityTaskCommand, SendTaskFailureCommand, type SFNClient } from '
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ApprovalError, type ApprovalErrorName } from '../commons/approval-errors';
 import { renderApprovalEmail } from '../commons/approval-email';
-import { validateApprovalTask } from '../commons/approval-request';
+import { invalidRequestCause, validateApprovalTask } from '../commons/approval-request';
 import { buildDecisionLinks } from '../commons/decision-links';
 import { WORKER_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
 import type { WorkerConfig } from './config';
@@ -117,7 +117,7 @@ export async function handleActivityTask(
   const taskRef = taskReference(taskToken);
   const validation = validateApprovalTask(parseInput(input));
   if (!validation.valid) {
-    const cause = `Invalid approval request: ${validation.problems.join('; ')}.`;
+    const cause = invalidRequestCause(validation.problems);
     deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems });
     deps.metrics?.count(WORKER_METRICS.InvalidRequests);
     await failTask(deps, taskToken, ApprovalError.InvalidRequest, cause, { taskRef });
@@ -127,8 +127,13 @@ export async function handleActivityTask(
   const { task } = validation;
   const logContext = { taskRef, executionName: task.executionName, attempt: task.attempt };
   const now = (deps.now ?? (() => new Date()))();
-  const email = renderApprovalEmail({ task, links: buildDecisionLinks(deps.config.approvalApiUrl, taskToken), now });
-  const to = task.request.managerEmailAddress;
+  const email = renderApprovalEmail({
+    task,
+    links: buildDecisionLinks(deps.config.approvalApiUrl, taskToken, deps.config.linksCarrySubject ? task.request.subject : undefined),
+    now,
+  });
+  // One task per approver: its email, with this task's own token in the links, goes to that approver only.
+  const to = task.approver;
   try {
     const { messageId, attempts } = await sendApprovalEmail(
       { ...email, to, from: deps.config.senderEmail ?? to, configurationSet: deps.config.sesConfigurationSet },

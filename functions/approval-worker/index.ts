@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { invalidRequestCause, validateApprovalRequest, type ApprovalRequestCheck } from '../commons/approval-request';
 import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
 import { readWorkerConfig } from './config';
 import { POLL_HOLD_MS, runWorker, type DrainSummary } from './drain-activity-tasks';
@@ -17,13 +18,36 @@ const sfn = new SFNClient({ requestHandler: { requestTimeout: POLL_HOLD_MS + 10_
 const ses = new SESv2Client({ maxAttempts: 1 });
 const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
 
+/** The state machine's CheckRequest state: a synchronous invoke with the whole execution input. */
+interface CheckRequestEvent {
+  readonly action: 'checkRequest';
+  readonly request: unknown;
+}
+
+function isCheckRequest(event: unknown): event is CheckRequestEvent {
+  return typeof event === 'object' && event !== null && (event as { action?: unknown }).action === 'checkRequest';
+}
+
+/** Checks a request without any AWS call; the request itself is not logged, only the verdict. */
+function checkRequest(request: unknown): ApprovalRequestCheck {
+  const validation = validateApprovalRequest(request);
+  if (validation.valid) {
+    logger.info('Checked an approval request: valid', { valid: true });
+    return validation;
+  }
+  logger.info('Checked an approval request: invalid', { valid: false, problems: validation.problems.length });
+  return { valid: false, cause: invalidRequestCause(validation.problems) };
+}
+
 /**
- * Started by the state machine's WakeWorker state for each email that is due, and by the
- * EventBridge schedule as a safety net: takes a worker slot, drains the activity's waiting tasks,
- * then stops and publishes the run's counts as CloudWatch metrics.
+ * With `{"action": "checkRequest"}`: answers the CheckRequest state at once (valid and normalized,
+ * or the InvalidRequest cause). Any other event comes from the state machine's WakeWorker state for
+ * each email that is due, or from the EventBridge schedule as a safety net: takes a worker slot,
+ * drains the activity's waiting tasks, then stops and publishes the run's counts as CloudWatch metrics.
  */
-export async function handler(_event: unknown, context: Context): Promise<DrainSummary> {
+export async function handler(event: unknown, context: Context): Promise<DrainSummary | ApprovalRequestCheck> {
   logger.addContext(context);
+  if (isCheckRequest(event)) return checkRequest(event.request);
   try {
     const summary = await runWorker(
       {

@@ -1,6 +1,7 @@
-import type { ApprovalTask } from './approval-request';
+import type { ApprovalTask, NormalizedApprovalRequest } from './approval-request';
 import type { DecisionLinks } from './decision-links';
 import { escapeHtml } from './html';
+import { firstCharacters } from './text-checks';
 
 export interface ApprovalEmail {
   readonly subject: string;
@@ -31,21 +32,14 @@ function reminderNumber(task: ApprovalTask): number {
   return task.attempt - 1;
 }
 
-/**
- * The email a manager receives. Every value that came from the execution input is escaped for
- * HTML; the subject is a single line.
- */
-export function renderApprovalEmail({ task, links, now }: ApprovalEmailInput): ApprovalEmail {
-  const name = task.request.employeeName;
+/** What both emails say about reminders and how long the links work. */
+function timingLines(task: ApprovalTask, now: Date): { readonly reminderLine: string; readonly validityLine: string } {
   const reminder = reminderNumber(task);
   const intervalMs = task.reminderIntervalSeconds * 1000;
   const linksValidUntil = new Date(now.getTime() + intervalMs);
   const attemptsLeft = Math.max(1, task.reminderCount + 2 - task.attempt);
   const expiresAt = new Date(now.getTime() + attemptsLeft * intervalMs);
   const isLastChance = attemptsLeft === 1;
-
-  const subjectPrefix = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: approval` : 'Approval';
-  const subject = oneLine(`${subjectPrefix} needed for ${name}`).slice(0, MAX_SUBJECT_LENGTH);
 
   const reminderLine =
     reminder > 0
@@ -54,6 +48,124 @@ export function renderApprovalEmail({ task, links, now }: ApprovalEmailInput): A
   const validityLine = isLastChance
     ? `These links work until about ${formatUtc(linksValidUntil)}. After that the request expires and is not approved.`
     : `These links work until about ${formatUtc(linksValidUntil)}; if nobody answers by then, a reminder follows. The request expires at about ${formatUtc(expiresAt)}.`;
+  return { reminderLine, validityLine };
+}
+
+const e = escapeHtml;
+
+function button(href: string, label: string, colour: string): string {
+  return (
+    `<a href="${e(href)}" style="display:inline-block;padding:12px 24px;margin:0 12px 12px 0;border-radius:6px;` +
+    `background:${colour};color:white;font-weight:bold;text-decoration:none">${label}</a>`
+  );
+}
+
+function htmlHead(subject: string): string {
+  return '<html lang="en"><head><meta charset="utf-8"><title>' + e(subject) + '</title></head>';
+}
+const WRAPPER_OPEN =
+  '<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:rgb(32,33,36);max-width:36em">';
+const DO_NOT_FORWARD = 'Anyone with these links can answer the request: do not forward this email.';
+
+/**
+ * The email an approver receives: for a seed request exactly the seed's email, otherwise one that
+ * shows the request's subject, details, requester and policy.
+ */
+export function renderApprovalEmail(input: ApprovalEmailInput): ApprovalEmail {
+  const { employeeName } = input.task.request;
+  return employeeName === undefined ? renderGeneralEmail(input) : renderSeedEmail(input, employeeName);
+}
+
+/** How the decision is made, said only when there is more than one approver. */
+function policyLine(request: NormalizedApprovalRequest): string | undefined {
+  const count = request.approvers.length;
+  if (count < 2) return undefined;
+  return request.policy === 'all'
+    ? `All ${count} approvers must approve; one rejection decides.`
+    : `Any one of the ${count} approvers can decide.`;
+}
+
+/**
+ * The general request's email. Every value that came from the execution input is escaped for
+ * HTML; the subject is a single line of at most 200 characters.
+ */
+function renderGeneralEmail({ task, links, now }: ApprovalEmailInput): ApprovalEmail {
+  const { request } = task;
+  const reminder = reminderNumber(task);
+  const { reminderLine, validityLine } = timingLines(task, now);
+  const prefixed = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: ${request.subject}` : request.subject;
+  const subject = firstCharacters(oneLine(prefixed), MAX_SUBJECT_LENGTH);
+  const details = Object.entries(request.details);
+  const requestedBy = request.requester === undefined ? undefined : `Requested by ${request.requester}.`;
+  const policy = policyLine(request);
+
+  const sections: Array<readonly string[]> = [
+    [`Your approval is requested: ${oneLine(request.subject)}`],
+    details.map(([key, value]) => `${key}: ${value}`),
+    [requestedBy, policy].filter((line) => line !== undefined),
+    [reminderLine].filter((line) => line !== ''),
+    [`Approve: ${links.approveUrl}`],
+    [`Reject: ${links.rejectUrl}`],
+    [validityLine, DO_NOT_FORWARD],
+    [`Request: ${task.executionName}`],
+  ];
+  const text = sections
+    .filter((section) => section.length > 0)
+    .map((section) => section.join('\n'))
+    .join('\n\n');
+
+  const cell = 'padding:4px 0;vertical-align:top';
+  const table = [
+    '<table style="border-collapse:collapse;margin:0 0 16px">',
+    ...details.map(
+      ([key, value]) =>
+        `<tr><th scope="row" style="${cell};padding-right:16px;text-align:left;font-weight:bold">${e(key)}</th>` +
+        `<td style="${cell};overflow-wrap:anywhere">${e(value)}</td></tr>`,
+    ),
+    '</table>',
+  ];
+  const about = [
+    requestedBy === undefined ? undefined : `Requested by <strong>${e(request.requester ?? '')}</strong>.`,
+    policy === undefined ? undefined : e(policy),
+  ].filter((line) => line !== undefined);
+
+  const html = [
+    '<!DOCTYPE html>',
+    htmlHead(subject),
+    '<body>',
+    WRAPPER_OPEN,
+    '<p>Your approval is requested:</p>',
+    `<h1 style="font-size:1.25em;margin:0 0 16px">${e(oneLine(request.subject))}</h1>`,
+    ...(details.length > 0 ? table : []),
+    about.length > 0 ? `<p>${about.join('<br>')}</p>` : '',
+    reminderLine ? `<p><strong>${e(reminderLine)}</strong></p>` : '',
+    '<p>',
+    button(links.approveUrl, 'Approve', 'rgb(24,128,56)'),
+    button(links.rejectUrl, 'Reject', 'rgb(197,34,31)'),
+    '</p>',
+    `<p>${e(validityLine)}</p>`,
+    `<p style="color:rgb(95,99,104);font-size:90%">${DO_NOT_FORWARD}`,
+    `<br>Request: ${e(task.executionName)}</p>`,
+    '</div>',
+    '</body></html>',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+
+  return { subject, html, text };
+}
+
+/**
+ * The seed's email, kept byte for byte (test/unit/approval-email.test.ts pins it): a manager is
+ * asked about an employee. Every value that came from the execution input is escaped for HTML;
+ * the subject is a single line.
+ */
+function renderSeedEmail({ task, links, now }: ApprovalEmailInput, name: string): ApprovalEmail {
+  const reminder = reminderNumber(task);
+  const { reminderLine, validityLine } = timingLines(task, now);
+
+  const subjectPrefix = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: approval` : 'Approval';
+  const subject = oneLine(`${subjectPrefix} needed for ${name}`).slice(0, MAX_SUBJECT_LENGTH);
 
   const text = [
     `An approval is requested for ${name}.`,
@@ -65,24 +177,19 @@ export function renderApprovalEmail({ task, links, now }: ApprovalEmailInput): A
     `Reject: ${links.rejectUrl}`,
     '',
     validityLine,
-    `Anyone with these links can answer the request: do not forward this email.`,
+    DO_NOT_FORWARD,
     '',
     `Request: ${task.executionName}`,
   ]
     .filter((line) => line !== undefined)
     .join('\n');
 
-  const e = escapeHtml;
-  const button = (href: string, label: string, colour: string): string =>
-    `<a href="${e(href)}" style="display:inline-block;padding:12px 24px;margin:0 12px 12px 0;border-radius:6px;` +
-    `background:${colour};color:white;font-weight:bold;text-decoration:none">${label}</a>`;
-
   const html = [
     '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8"><title>' + e(subject) + '</title></head>',
+    htmlHead(subject),
     // Styles sit on a wrapper, not on <body>: many mail clients drop the body element's attributes.
     '<body>',
-    '<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:rgb(32,33,36);max-width:36em">',
+    WRAPPER_OPEN,
     `<p>An approval is requested for <strong>${e(name)}</strong>.</p>`,
     reminderLine ? `<p><strong>${e(reminderLine)}</strong></p>` : '',
     '<p>',
@@ -90,7 +197,7 @@ export function renderApprovalEmail({ task, links, now }: ApprovalEmailInput): A
     button(links.rejectUrl, 'Reject', 'rgb(197,34,31)'),
     '</p>',
     `<p>${e(validityLine)}</p>`,
-    '<p style="color:rgb(95,99,104);font-size:90%">Anyone with these links can answer the request: do not forward this email.',
+    `<p style="color:rgb(95,99,104);font-size:90%">${DO_NOT_FORWARD}`,
     `<br>Request: ${e(task.executionName)}</p>`,
     '</div>',
     '</body></html>',

@@ -14,8 +14,13 @@ export const ApprovalError = {
   EmailDeliveryRefused: 'EmailDeliveryRefused',
   /** The manager clicked Reject (sent by the approval API, not by the worker). */
   Rejected: 'Rejected',
-  /** Nobody answered before the last reminder ran out. */
+  /** Nobody answered before the last reminder ran out (under policy `all`: one approver did not). */
   Expired: 'Expired',
+  /**
+   * Inside the state machine only: under policy `any` the first approval fails its Map iteration
+   * with this error, which stops the other approvers' iterations; the Map's Catch turns it into success.
+   */
+  Approved: 'Approved',
 } as const;
 
 export type ApprovalErrorName = (typeof ApprovalError)[keyof typeof ApprovalError];

@@ -1,15 +1,47 @@
-/** What a person starts an execution with. Extra fields are allowed and carried through untouched. */
-export interface ApprovalRequest {
+import { characterCount, characterProblems, describeType, quote, textProblems } from './text-checks';
+
+/** The seed's request: one manager approves something for one employee. */
+export interface SeedApprovalRequest {
   readonly managerEmailAddress: string;
   readonly employeeName: string;
 }
 
+/** "any": the first decision of any approver decides. "all": every approver must approve; the first reject decides. */
+export type ApprovalPolicy = 'any' | 'all';
+
+/** The general request: anything, approved by one or more people. */
+export interface GeneralApprovalRequest {
+  readonly approvers: readonly string[];
+  readonly policy?: ApprovalPolicy;
+  readonly subject: string;
+  readonly details?: Readonly<Record<string, string>>;
+  readonly requester?: string;
+}
+
+/** What a person starts an execution with, in either form. Extra fields are allowed and carried through untouched. */
+export type ApprovalRequest = SeedApprovalRequest | GeneralApprovalRequest;
+
 /**
- * What the worker reads from GetActivityTask: the state machine's `Parameters` of the
- * ManualApproval state put this together (see statemachine/approval.asl.json).
+ * One shape for both forms: what CheckRequest returns and every task carries. `employeeName` is
+ * there only for the seed form, whose email stays the seed's own.
+ */
+export interface NormalizedApprovalRequest {
+  readonly approvers: readonly string[];
+  readonly policy: ApprovalPolicy;
+  readonly subject: string;
+  readonly details: Readonly<Record<string, string>>;
+  readonly requester?: string;
+  readonly employeeName?: string;
+}
+
+/**
+ * What the worker reads from GetActivityTask, one task per approver: the state machine's
+ * `Parameters` of the ManualApproval state put this together (see statemachine/approval.asl.json).
  */
 export interface ApprovalTask {
-  readonly request: ApprovalRequest;
+  readonly request: NormalizedApprovalRequest;
+  /** Who this task's email goes to: one of `request.approvers`. */
+  readonly approver: string;
   /** 1 for the first email, 2 for the first reminder, and so on. */
   readonly attempt: number;
   readonly reminderCount: number;
@@ -17,68 +49,266 @@ export interface ApprovalTask {
   readonly executionName: string;
 }
 
+export type ApprovalRequestValidation =
+  { readonly valid: true; readonly request: NormalizedApprovalRequest } | { readonly valid: false; readonly problems: readonly string[] };
+
+/** What the worker's `checkRequest` action returns to the state machine's CheckRequest state. */
+export type ApprovalRequestCheck =
+  { readonly valid: true; readonly request: NormalizedApprovalRequest } | { readonly valid: false; readonly cause: string };
+
 export type ApprovalTaskValidation =
   { readonly valid: true; readonly task: ApprovalTask } | { readonly valid: false; readonly problems: readonly string[] };
 
 export const MAX_EMPLOYEE_NAME_LENGTH = 200;
 export const MAX_EMAIL_ADDRESS_LENGTH = 254;
+export const MAX_APPROVERS = 10;
+export const MAX_SUBJECT_LENGTH = 200;
+export const MAX_DETAILS = 20;
+export const MAX_DETAIL_KEY_LENGTH = 100;
+export const MAX_DETAIL_VALUE_LENGTH = 1_000;
+export const DEFAULT_POLICY: ApprovalPolicy = 'any';
+const POLICIES: readonly string[] = ['any', 'all'] satisfies ApprovalPolicy[];
+
+/** The subject the seed form stands for. */
+export function seedSubject(employeeName: string): string {
+  return `Approval needed for ${employeeName}`;
+}
 
 // A plain addr-spec: no display name, no comments, no whitespace, a dotted domain of DNS labels.
 // Anything SES could read as a second recipient or a header (commas, angle brackets, CR/LF) fails.
 const EMAIL_ADDRESS =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-// C0 and C1 control characters, line and paragraph separators: nothing a name needs, and what
-// breaks a subject line or a log line.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// A details key shown as `details.Key` in a cause; any other key is quoted: `details["a key"]`.
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** True when `value` is a single plain email address SES can send to. */
 export function isEmailAddress(value: string): boolean {
   return value.length <= MAX_EMAIL_ADDRESS_LENGTH && EMAIL_ADDRESS.test(value) && !value.includes('..');
 }
 
-/** A short, safe rendering of a bad value for an error cause: never the whole of a huge input. */
-function quote(value: string): string {
-  const shown = value.length > 64 ? `${value.slice(0, 64)}...` : value;
-  return JSON.stringify(shown);
-}
+/** Step Functions keeps at most this many characters of a failure's cause (SendTaskFailure, Fail states). */
+export const MAX_CAUSE_LENGTH = 32_768;
+const CAUSE_PREFIX = 'Invalid approval request: ';
 
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}
-
-function requestProblems(request: unknown): string[] {
-  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
-    return [`the execution input must be a JSON object with managerEmailAddress and employeeName, not ${describeType(request)}`];
+/**
+ * The cause of an InvalidRequest failure, worded the same by CheckRequest and by the worker. When
+ * hostile input yields more than a cause can hold, whole problems are kept and the rest counted.
+ */
+export function invalidRequestCause(problems: readonly string[]): string {
+  const full = `${CAUSE_PREFIX}${problems.join('; ')}.`;
+  if (full.length <= MAX_CAUSE_LENGTH) return full;
+  const shown: string[] = [];
+  // Room for "; and 999 more problems.".
+  let length = CAUSE_PREFIX.length + 32;
+  for (const problem of problems) {
+    if (length + problem.length + 2 > MAX_CAUSE_LENGTH) break;
+    shown.push(problem);
+    length += problem.length + 2;
   }
-  const { managerEmailAddress, employeeName } = request as Record<string, unknown>;
+  return `${CAUSE_PREFIX}${[...shown, `and ${problems.length - shown.length} more problems`].join('; ')}.`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Problems of a value that should be one email address; `label` names it in the cause. */
+function addressProblems(label: string, value: unknown): string[] {
+  if (typeof value !== 'string') return [`${label} must be a string, not ${describeType(value)}`];
+  if (value.length > MAX_EMAIL_ADDRESS_LENGTH) {
+    return [`${label} is ${value.length} characters long; an email address has at most ${MAX_EMAIL_ADDRESS_LENGTH}`];
+  }
+  if (!isEmailAddress(value)) return [`${label} ${quote(value)} is not an email address`];
+  return [];
+}
+
+function managerProblems(managerEmailAddress: unknown): string[] {
+  if (managerEmailAddress === undefined) return ['managerEmailAddress is missing'];
+  return addressProblems('managerEmailAddress', managerEmailAddress);
+}
+
+/** The seed's rules, as they were (length in UTF-16 units), plus the bidirectional controls. */
+function employeeNameProblems(employeeName: unknown): string[] {
+  if (employeeName === undefined) return ['employeeName is missing'];
+  if (typeof employeeName !== 'string') return [`employeeName must be a string, not ${describeType(employeeName)}`];
+  if (employeeName.trim() === '') return ['employeeName is empty'];
   const problems: string[] = [];
-
-  if (managerEmailAddress === undefined) {
-    problems.push('managerEmailAddress is missing');
-  } else if (typeof managerEmailAddress !== 'string') {
-    problems.push(`managerEmailAddress must be a string, not ${describeType(managerEmailAddress)}`);
-  } else if (managerEmailAddress.length > MAX_EMAIL_ADDRESS_LENGTH) {
-    problems.push(
-      `managerEmailAddress is ${managerEmailAddress.length} characters long; an email address has at most ${MAX_EMAIL_ADDRESS_LENGTH}`,
-    );
-  } else if (!isEmailAddress(managerEmailAddress)) {
-    problems.push(`managerEmailAddress ${quote(managerEmailAddress)} is not an email address`);
-  }
-
-  if (employeeName === undefined) {
-    problems.push('employeeName is missing');
-  } else if (typeof employeeName !== 'string') {
-    problems.push(`employeeName must be a string, not ${describeType(employeeName)}`);
-  } else if (employeeName.trim() === '') {
-    problems.push('employeeName is empty');
-  } else if (employeeName.length > MAX_EMPLOYEE_NAME_LENGTH) {
+  if (employeeName.length > MAX_EMPLOYEE_NAME_LENGTH) {
     problems.push(`employeeName is ${employeeName.length} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`);
-  } else if (CONTROL_CHARACTERS.test(employeeName)) {
-    problems.push('employeeName contains control characters such as line breaks');
+  }
+  return [...problems, ...characterProblems('employeeName', employeeName)];
+}
+
+function approversProblems(approvers: unknown): string[] {
+  if (approvers === undefined) return ['approvers is missing'];
+  if (!Array.isArray(approvers)) return [`approvers must be an array of email addresses, not ${describeType(approvers)}`];
+  if (approvers.length === 0) return [`approvers is empty; name 1 to ${MAX_APPROVERS} email addresses`];
+  const problems: string[] = [];
+  if (approvers.length > MAX_APPROVERS) problems.push(`approvers has ${approvers.length} addresses; the limit is ${MAX_APPROVERS}`);
+  // Only the first MAX_APPROVERS are looked at: a huge list would make a cause too big for Step Functions.
+  const firstIndexOf = new Map<string, number>();
+  approvers.slice(0, MAX_APPROVERS).forEach((approver: unknown, index) => {
+    const label = `approvers[${index}]`;
+    const problem = addressProblems(label, approver);
+    if (problem.length > 0 || typeof approver !== 'string') {
+      problems.push(...problem);
+      return;
+    }
+    const key = approver.toLowerCase();
+    const first = firstIndexOf.get(key);
+    if (first === undefined) firstIndexOf.set(key, index);
+    else problems.push(`${label} ${quote(approver)} repeats approvers[${first}]`);
+  });
+  return problems;
+}
+
+function policyProblems(policy: unknown): string[] {
+  if (policy === undefined || (typeof policy === 'string' && POLICIES.includes(policy))) return [];
+  return [`policy must be "any" or "all", not ${typeof policy === 'string' ? quote(policy) : describeType(policy)}`];
+}
+
+/** `subjectLimit`: a seed request's derived subject is longer than a person may write one. */
+function subjectProblems(subject: unknown, subjectLimit: number): string[] {
+  if (subject === undefined) return ['subject is missing'];
+  return textProblems('subject', subject, { maxLength: subjectLimit, required: true });
+}
+
+function detailLabel(key: string): string {
+  return PLAIN_KEY.test(key) ? `details.${key}` : `details[${quote(key)}]`;
+}
+
+function detailsProblems(details: unknown): string[] {
+  if (details === undefined) return [];
+  if (!isPlainObject(details)) return [`details must be an object of text entries, not ${describeType(details)}`];
+  const entries = Object.entries(details);
+  const problems: string[] = [];
+  if (entries.length > MAX_DETAILS) problems.push(`details has ${entries.length} entries; the limit is ${MAX_DETAILS}`);
+  // As with approvers: only as many entries as are allowed are looked at.
+  for (const [key, value] of entries.slice(0, MAX_DETAILS)) {
+    if (key.trim() === '') {
+      problems.push('details has an empty or blank key');
+    } else {
+      const keyLength = characterCount(key);
+      if (keyLength > MAX_DETAIL_KEY_LENGTH) {
+        problems.push(`details key ${quote(key)} is ${keyLength} characters long; the limit is ${MAX_DETAIL_KEY_LENGTH}`);
+      }
+      problems.push(...characterProblems(`details key ${quote(key)}`, key));
+    }
+    problems.push(...textProblems(detailLabel(key), value, { maxLength: MAX_DETAIL_VALUE_LENGTH, required: false }));
   }
   return problems;
+}
+
+function requesterProblems(requester: unknown, approvers: unknown): string[] {
+  if (requester === undefined) return [];
+  const problems = addressProblems('requester', requester);
+  if (problems.length > 0 || typeof requester !== 'string' || !Array.isArray(approvers)) return problems;
+  const selfApproval = approvers.some((approver) => typeof approver === 'string' && approver.toLowerCase() === requester.toLowerCase());
+  if (selfApproval) return [`requester ${quote(requester)} is also an approver: nobody may approve their own request`];
+  return [];
+}
+
+/**
+ * The general form's fields; with `seedName`, the request is a normalized seed request, whose
+ * subject is derived from the name and may be longer than one a person writes.
+ */
+function generalProblems(fields: Record<string, unknown>, seedName: boolean): string[] {
+  const subjectLimit = seedName ? characterCount(seedSubject('')) + MAX_EMPLOYEE_NAME_LENGTH : MAX_SUBJECT_LENGTH;
+  return [
+    ...approversProblems(fields.approvers),
+    ...policyProblems(fields.policy),
+    ...subjectProblems(fields.subject, subjectLimit),
+    ...detailsProblems(fields.details),
+    ...requesterProblems(fields.requester, fields.approvers),
+  ];
+}
+
+function normalizeGeneral(fields: Record<string, unknown>): NormalizedApprovalRequest {
+  const { approvers, policy, subject, details, requester, employeeName } = fields;
+  return {
+    approvers: [...(approvers as string[])],
+    policy: (policy as ApprovalPolicy | undefined) ?? DEFAULT_POLICY,
+    subject: subject as string,
+    // Object.fromEntries defines even a "__proto__" key as a plain entry.
+    details: Object.fromEntries(Object.entries((details as Record<string, string> | undefined) ?? {})),
+    ...(requester === undefined ? {} : { requester: requester as string }),
+    ...(employeeName === undefined ? {} : { employeeName: employeeName as string }),
+  };
+}
+
+const SEED_FIELDS = ['managerEmailAddress', 'employeeName'] as const;
+const NOT_A_REQUEST = 'the execution input must be a JSON object with approvers and subject, or with managerEmailAddress and employeeName';
+
+/** Problems of the fields present, when both forms were given and neither set of rules applies. */
+function presentFieldProblems(fields: Record<string, unknown>): string[] {
+  const { managerEmailAddress, employeeName, approvers, policy, subject, details, requester } = fields;
+  return [
+    ...(managerEmailAddress === undefined ? [] : managerProblems(managerEmailAddress)),
+    ...(employeeName === undefined ? [] : employeeNameProblems(employeeName)),
+    ...approversProblems(approvers),
+    ...policyProblems(policy),
+    ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH)),
+    ...detailsProblems(details),
+    ...requesterProblems(requester, approvers),
+  ];
+}
+
+/**
+ * Checks an execution input in either form and turns it into the one shape the rest of the
+ * approval works with. Every problem is listed, so the cause tells a person everything to fix at once.
+ */
+export function validateApprovalRequest(input: unknown): ApprovalRequestValidation {
+  if (!isPlainObject(input)) return { valid: false, problems: [`${NOT_A_REQUEST}, not ${describeType(input)}`] };
+  const hasSeedFields = SEED_FIELDS.some((field) => input[field] !== undefined);
+
+  if (input.approvers !== undefined && hasSeedFields) {
+    return {
+      valid: false,
+      problems: [
+        'the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other',
+        ...presentFieldProblems(input),
+      ],
+    };
+  }
+  if (hasSeedFields) {
+    // The seed form: policy, subject, details or requester beside it are extra fields, carried through as before.
+    const problems = [...managerProblems(input.managerEmailAddress), ...employeeNameProblems(input.employeeName)];
+    if (problems.length > 0) return { valid: false, problems };
+    const managerEmailAddress = input.managerEmailAddress as string;
+    const employeeName = input.employeeName as string;
+    return {
+      valid: true,
+      request: { approvers: [managerEmailAddress], policy: DEFAULT_POLICY, subject: seedSubject(employeeName), details: {}, employeeName },
+    };
+  }
+  if (!['approvers', 'subject', 'policy', 'details', 'requester'].some((field) => input[field] !== undefined)) {
+    return { valid: false, problems: [NOT_A_REQUEST] };
+  }
+  const problems = generalProblems(input, false);
+  if (problems.length > 0) return { valid: false, problems };
+  return { valid: true, request: normalizeGeneral(input) };
+}
+
+/** The `checkRequest` verdict: the normalized request, or the InvalidRequest cause. */
+export function checkApprovalRequest(input: unknown): ApprovalRequestCheck {
+  const validation = validateApprovalRequest(input);
+  return validation.valid ? validation : { valid: false, cause: invalidRequestCause(validation.problems) };
+}
+
+/** A normalized request, as a task carries it, checked again by the same rules. */
+function normalizedRequestProblems(request: unknown): string[] {
+  if (!isPlainObject(request)) return [`the task's request must be a JSON object, not ${describeType(request)}`];
+  const seedName = request.employeeName !== undefined;
+  return [...generalProblems(request, seedName), ...(seedName ? employeeNameProblems(request.employeeName) : [])];
+}
+
+function approverProblems(approver: unknown, approvers: unknown): string[] {
+  if (approver === undefined) return ['the task input has no approver'];
+  if (typeof approver !== 'string') return [`the task's approver must be a string, not ${describeType(approver)}`];
+  // A bad approvers list is reported by the request's own checks.
+  if (!Array.isArray(approvers)) return [];
+  const known = approvers.some((candidate) => typeof candidate === 'string' && candidate.toLowerCase() === approver.toLowerCase());
+  return known ? [] : [`the task's approver ${quote(approver)} is not one of the request's approvers`];
 }
 
 function isPositiveInteger(value: unknown): value is number {
@@ -86,15 +316,16 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 /**
- * Checks the task input the state machine built. Problems with the person's request are listed
- * one by one, so the `InvalidRequest` cause tells them everything to fix at once.
+ * Checks the task input the state machine built, the request included (defence in depth: the
+ * CheckRequest state checked it already). Problems are listed one by one, as for the request.
  */
 export function validateApprovalTask(input: unknown): ApprovalTaskValidation {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isPlainObject(input)) {
     return { valid: false, problems: [`the task input must be a JSON object, not ${describeType(input)}`] };
   }
-  const { request, attempt, reminderCount, reminderIntervalSeconds, executionName } = input as Record<string, unknown>;
-  const problems = requestProblems(request);
+  const { request, approver, attempt, reminderCount, reminderIntervalSeconds, executionName } = input;
+  const problems = normalizedRequestProblems(request);
+  if (isPlainObject(request)) problems.push(...approverProblems(approver, request.approvers));
   if (!isPositiveInteger(attempt)) problems.push('the task input has no valid attempt number');
   if (!(typeof reminderCount === 'number' && Number.isInteger(reminderCount) && reminderCount >= 0)) {
     problems.push('the task input has no valid reminderCount');
@@ -106,7 +337,8 @@ export function validateApprovalTask(input: unknown): ApprovalTaskValidation {
   return {
     valid: true,
     task: {
-      request: request as ApprovalRequest,
+      request: normalizeGeneral(request as Record<string, unknown>),
+      approver: approver as string,
       attempt: attempt as number,
       reminderCount: reminderCount as number,
       reminderIntervalSeconds: reminderIntervalSeconds as number,

@@ -14,11 +14,13 @@ export interface DecisionLinks {
  * Builds the Approve / Reject links for one task token.
  *
  * Tokens hold `+`, `/` and `=`; API Gateway URL-decodes query strings (a raw `+` would arrive as a
- * space), so the token is percent-encoded with encodeURIComponent and survives byte for byte.
+ * space), so the token is percent-encoded with encodeURIComponent and survives byte for byte. The
+ * subject, when given, rides along for the confirmation page of `confirm` link mode, which shows it
+ * once Step Functions has accepted the token as open.
  */
-export function buildDecisionLinks(apiUrl: string, taskToken: string): DecisionLinks {
+export function buildDecisionLinks(apiUrl: string, taskToken: string, subject?: string): DecisionLinks {
   const base = apiUrl.replace(/\/+$/, '');
-  const query = `taskToken=${encodeURIComponent(taskToken)}`;
+  const query = `taskToken=${encodeURIComponent(taskToken)}${subject ? `&subject=${encodeURIComponent(subject)}` : ''}`;
   return {
     approveUrl: `${base}/${DECISION_ROUTES.approved}?${query}`,
     rejectUrl: `${base}/${DECISION_ROUTES.rejected}?${query}`,

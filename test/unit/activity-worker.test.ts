@@ -24,6 +24,7 @@ import {
 } from '../../functions/approval-worker/drain-activity-tasks';
 import type { WorkerConfig } from '../../functions/approval-worker/config';
 import { slotKey } from '../../functions/approval-worker/worker-slots';
+import { validateApprovalRequest, type NormalizedApprovalRequest } from '../../functions/commons/approval-request';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
 import { HOSTILE_NAME, realisticTaskToken } from '../support/fixtures';
 
@@ -48,11 +49,31 @@ function capturingLogger(lines: LogLine[]): WorkerLogger {
   return { info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-function taskInput(request: unknown, overrides: Record<string, unknown> = {}): string {
-  return JSON.stringify({ request, attempt: 1, reminderCount: 2, reminderIntervalSeconds: 3600, executionName: 'exec-1', ...overrides });
+/** A request as the state machine hands it to every approver's task: checked and normalized by CheckRequest. */
+function checked(input: Record<string, unknown>): NormalizedApprovalRequest {
+  const result = validateApprovalRequest(input);
+  if (!result.valid) throw new Error(result.problems.join('; '));
+  return result.request;
 }
 
-/** The worker's settings in these tests: no sender (the manager's own address), no slots, a pace that never waits. */
+const seedRequest = (employeeName = 'Jim') => checked({ managerEmailAddress: 'boss@example.com', employeeName });
+
+/** One approver's task; the approver is the request's first unless `overrides` names another. */
+function taskInput(request: unknown, overrides: Record<string, unknown> = {}): string {
+  const approvers = (request as { approvers?: unknown } | null)?.approvers;
+  const approver = Array.isArray(approvers) ? (approvers[0] as unknown) : undefined;
+  return JSON.stringify({
+    request,
+    approver,
+    attempt: 1,
+    reminderCount: 2,
+    reminderIntervalSeconds: 3600,
+    executionName: 'exec-1',
+    ...overrides,
+  });
+}
+
+/** The worker's settings in these tests: no sender (the approver's own address), no slots, a pace that never waits. */
 const WORKER_CONFIG: WorkerConfig = {
   activityArn: ACTIVITY_ARN,
   approvalApiUrl: API_URL,
@@ -61,9 +82,10 @@ const WORKER_CONFIG: WorkerConfig = {
   sesConfigurationSet: undefined,
   slots: undefined,
   metricsNamespace: 'HumanApproval',
+  linksCarrySubject: false,
 };
 
-const goodRequest = { managerEmailAddress: 'boss@example.com', employeeName: 'Jim' };
+const goodRequest = seedRequest();
 
 describe('drainActivityTasks', () => {
   let logs: LogLine[];
@@ -136,11 +158,93 @@ describe('drainActivityTasks', () => {
     expect(sentEmails()[0]?.FromEmailAddress).toBe('approvals@example.org');
   });
 
+  describe('a request with several approvers', () => {
+    const deploy = checked({
+      approvers: ['ana@example.com', 'Ben@Example.com'],
+      policy: 'all',
+      subject: 'Deploy release 42',
+      details: { Release: '42' },
+      requester: 'dev@example.com',
+    });
+
+    it("emails each approver only their own task, with that task's token in the links", async () => {
+      queueTasks(
+        { taskToken: 'token-ana', input: taskInput(deploy, { approver: 'ana@example.com' }) },
+        { taskToken: 'token-ben', input: taskInput(deploy, { approver: 'Ben@Example.com' }) },
+      );
+
+      const summary = await drainActivityTasks({ ...deps, config: { ...deps.config, senderEmail: 'approvals@example.org' } });
+
+      expect(summary).toMatchObject({ tasksTaken: 2, emailsSent: 2, invalidRequests: 0 });
+      const emails = sentEmails();
+      expect(emails.map((email) => email.Destination?.ToAddresses)).toEqual([['ana@example.com'], ['Ben@Example.com']]);
+      const [toAna, toBen] = emails.map((email) => email.Content?.Simple?.Body?.Text?.Data ?? '');
+      expect(toAna).toContain(`${API_URL}succeed?taskToken=token-ana`);
+      expect(toAna).not.toContain('token-ben');
+      expect(toBen).toContain(`${API_URL}fail?taskToken=token-ben`);
+      expect(toBen).not.toContain('token-ana');
+      expect(emails.map((email) => email.Content?.Simple?.Subject?.Data)).toEqual(['Deploy release 42', 'Deploy release 42']);
+      expect(toAna).toContain('Release: 42');
+      expect(toAna).toContain('All 2 approvers must approve; one rejection decides.');
+      expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
+    });
+
+    it('puts the subject in the links only for confirm mode, whose confirmation page shows it', async () => {
+      queueTasks({ taskToken: 'token-direct', input: taskInput(deploy, { approver: 'ana@example.com' }) });
+      await drainActivityTasks(deps);
+      sfnMock.reset();
+      queueTasks({ taskToken: 'token-confirm', input: taskInput(deploy, { approver: 'ana@example.com' }) });
+      await drainActivityTasks({ ...deps, config: { ...deps.config, linksCarrySubject: true } });
+
+      const [direct, confirm] = sentEmails().map((email) => email.Content?.Simple?.Body?.Text?.Data ?? '');
+      expect(direct).toContain(`${API_URL}succeed?taskToken=token-direct\n`);
+      expect(confirm).toContain(`${API_URL}succeed?taskToken=token-confirm&subject=Deploy%20release%2042\n`);
+    });
+
+    it("sends from the approver's own address when no sender is configured", async () => {
+      queueTasks({ taskToken: 'token-ben', input: taskInput(deploy, { approver: 'Ben@Example.com' }) });
+
+      await drainActivityTasks(deps);
+
+      expect(sentEmails()[0]).toMatchObject({ FromEmailAddress: 'Ben@Example.com', Destination: { ToAddresses: ['Ben@Example.com'] } });
+    });
+
+    it('fails a task for someone who is not one of the approvers with InvalidRequest, without emailing anyone', async () => {
+      queueTasks({ taskToken: 'token-eve', input: taskInput(deploy, { approver: 'eve@example.com' }) });
+
+      const summary = await drainActivityTasks(deps);
+
+      expect(summary).toMatchObject({ tasksTaken: 1, emailsSent: 0, invalidRequests: 1 });
+      expect(sesMock).not.toHaveReceivedCommand(SendEmailCommand);
+      expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+        taskToken: 'token-eve',
+        error: 'InvalidRequest',
+        cause: 'Invalid approval request: the task\'s approver "eve@example.com" is not one of the request\'s approvers.',
+      });
+    });
+
+    it('fails a task whose request breaks a rule, checked again by the worker, with InvalidRequest', async () => {
+      const selfApproved = { ...deploy, requester: 'ANA@example.com', subject: 'Deploy \u202e24' };
+      queueTasks({ taskToken: 'token-ana', input: taskInput(selfApproved) });
+
+      await drainActivityTasks(deps);
+
+      expect(sesMock).not.toHaveReceivedCommand(SendEmailCommand);
+      expect(sfnMock).toHaveReceivedCommandWith(SendTaskFailureCommand, {
+        taskToken: 'token-ana',
+        error: 'InvalidRequest',
+        cause:
+          'Invalid approval request: subject contains Unicode bidirectional controls (U+202A to U+202E, U+2066 to U+2069); ' +
+          'requester "ANA@example.com" is also an approver: nobody may approve their own request.',
+      });
+    });
+  });
+
   it('drains several waiting tasks in one run', async () => {
     queueTasks(
-      { taskToken: 'token-1', input: taskInput({ ...goodRequest, employeeName: 'Ann' }) },
-      { taskToken: 'token-2', input: taskInput({ ...goodRequest, employeeName: 'Bob' }) },
-      { taskToken: 'token-3', input: taskInput({ ...goodRequest, employeeName: 'Cy' }) },
+      { taskToken: 'token-1', input: taskInput(seedRequest('Ann')) },
+      { taskToken: 'token-2', input: taskInput(seedRequest('Bob')) },
+      { taskToken: 'token-3', input: taskInput(seedRequest('Cy')) },
     );
 
     const summary = await drainActivityTasks(deps);
@@ -175,7 +279,7 @@ describe('drainActivityTasks', () => {
 
   it('fails an invalid request with InvalidRequest and a cause that says what is wrong, without emailing', async () => {
     queueTasks(
-      { taskToken: 'token-bad', input: taskInput({ managerEmailAddress: 'not-an-address', employeeName: 'x'.repeat(5_000) }) },
+      { taskToken: 'token-bad', input: taskInput({ ...goodRequest, approvers: ['not-an-address'], employeeName: 'x'.repeat(5_000) }) },
       { taskToken: 'token-good', input: taskInput(goodRequest) },
     );
 
@@ -186,7 +290,7 @@ describe('drainActivityTasks', () => {
       taskToken: 'token-bad',
       error: 'InvalidRequest',
       cause:
-        'Invalid approval request: managerEmailAddress "not-an-address" is not an email address; employeeName is 5000 characters long; the limit is 200.',
+        'Invalid approval request: approvers[0] "not-an-address" is not an email address; employeeName is 5000 characters long; the limit is 200.',
     });
     expect(sentEmails()).toHaveLength(1);
   });
@@ -285,7 +389,7 @@ describe('drainActivityTasks', () => {
   });
 
   it('escapes an HTML-hostile employee name in the HTML body', async () => {
-    queueTasks({ taskToken: 'token-1', input: taskInput({ ...goodRequest, employeeName: HOSTILE_NAME }) });
+    queueTasks({ taskToken: 'token-1', input: taskInput(seedRequest(HOSTILE_NAME)) });
 
     await drainActivityTasks(deps);
 

@@ -1,37 +1,73 @@
 import { expect } from '@jest/globals';
-import { isEmailAddress, MAX_EMPLOYEE_NAME_LENGTH, validateApprovalTask } from '../../functions/commons/approval-request';
-
-const task = (request: unknown, extra: Record<string, unknown> = {}) => ({
-  request,
-  attempt: 1,
-  reminderCount: 2,
-  reminderIntervalSeconds: 3600,
-  executionName: 'exec-1',
-  ...extra,
-});
+import {
+  checkApprovalRequest,
+  isEmailAddress,
+  MAX_CAUSE_LENGTH,
+  MAX_EMPLOYEE_NAME_LENGTH,
+  validateApprovalRequest,
+  validateApprovalTask,
+  type NormalizedApprovalRequest,
+} from '../../functions/commons/approval-request';
 
 const problemsOf = (input: unknown): readonly string[] => {
-  const result = validateApprovalTask(input);
-  if (result.valid) throw new Error('expected the input to be invalid');
+  const result = validateApprovalRequest(input);
+  if (result.valid) throw new Error('expected the request to be invalid');
   return result.problems;
 };
 
-describe('validateApprovalTask', () => {
-  it('accepts a good request and keeps extra fields', () => {
-    const result = validateApprovalTask(task({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim', costCentre: 42 }));
+const normalized = (input: unknown): NormalizedApprovalRequest => {
+  const result = validateApprovalRequest(input);
+  if (!result.valid) throw new Error(`expected a valid request: ${result.problems.join('; ')}`);
+  return result.request;
+};
 
-    expect(result).toEqual({
+const general = (overrides: Record<string, unknown> = {}) => ({
+  approvers: ['ana@example.com', 'ben@example.com'],
+  subject: 'Deploy release 42 to production',
+  ...overrides,
+});
+
+const BIDI_CONTROLS = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+const BIDI_PROBLEM = 'contains Unicode bidirectional controls (U+202A to U+202E, U+2066 to U+2069)';
+const hex = (character: string) => `U+${character.charCodeAt(0).toString(16).toUpperCase()}`;
+
+describe('validateApprovalRequest, the seed form', () => {
+  it('normalizes to one approver, policy any, the seed subject and the name', () => {
+    expect(validateApprovalRequest({ managerEmailAddress: 'Boss@Example.com', employeeName: 'Jim Smith', costCentre: 42 })).toEqual({
       valid: true,
-      task: expect.objectContaining({
-        request: { managerEmailAddress: 'boss@example.com', employeeName: 'Jim', costCentre: 42 },
-        attempt: 1,
-        executionName: 'exec-1',
-      }),
+      request: {
+        approvers: ['Boss@Example.com'],
+        policy: 'any',
+        subject: 'Approval needed for Jim Smith',
+        details: {},
+        employeeName: 'Jim Smith',
+      },
+    });
+  });
+
+  it('keeps fields the general form uses as extra fields beside the seed form, as before', () => {
+    const request = normalized({
+      managerEmailAddress: 'boss@example.com',
+      employeeName: 'Jim',
+      subject: 42,
+      requester: 'boss@example.com',
+    });
+
+    expect(request).toEqual({
+      approvers: ['boss@example.com'],
+      policy: 'any',
+      subject: 'Approval needed for Jim',
+      details: {},
+      employeeName: 'Jim',
     });
   });
 
   it('lists every problem of a request at once', () => {
-    expect(problemsOf(task({}))).toEqual(['managerEmailAddress is missing', 'employeeName is missing']);
+    expect(problemsOf({ managerEmailAddress: 'x' })).toEqual([
+      'managerEmailAddress "x" is not an email address',
+      'employeeName is missing',
+    ]);
+    expect(problemsOf({ employeeName: 'Jim' })).toEqual(['managerEmailAddress is missing']);
   });
 
   it.each([
@@ -50,25 +86,370 @@ describe('validateApprovalTask', () => {
       `employeeName is 250000 characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`,
     ],
   ])('rejects %# with a cause that says what is wrong', (request, expected) => {
-    const problems = problemsOf(task(request));
+    const problems = problemsOf(request);
 
     expect(problems.join('; ')).toContain(expected);
     // A cause never repeats a huge input.
     expect(problems.join('; ').length).toBeLessThan(300);
   });
 
-  it.each([null, 'a string', [1, 2], 7])('rejects an execution input that is not an object (%p)', (request) => {
-    expect(problemsOf(task(request))[0]).toMatch(/^the execution input must be a JSON object/);
+  it.each(BIDI_CONTROLS)('refuses the bidirectional control %p in employeeName', (control) => {
+    expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: `Jim${control}Smith` })).toEqual([
+      `employeeName ${BIDI_PROBLEM}`,
+    ]);
+  });
+});
+
+describe('validateApprovalRequest, the general form', () => {
+  it('normalizes with policy any and empty details by default, keeping the approvers as given', () => {
+    expect(validateApprovalRequest({ approvers: ['Ana@Example.com'], subject: 'Refund order 7' })).toEqual({
+      valid: true,
+      request: { approvers: ['Ana@Example.com'], policy: 'any', subject: 'Refund order 7', details: {} },
+    });
   });
 
-  it('rejects a task input the state machine did not build', () => {
-    expect(problemsOf({ request: { managerEmailAddress: 'boss@example.com', employeeName: 'Jim' } })).toEqual([
+  it('keeps policy, details and requester; extra fields are allowed', () => {
+    const request = normalized(
+      general({
+        policy: 'all',
+        details: { Release: '42', Change: 'Adds the export endpoint', Empty: '' },
+        requester: 'dev@example.com',
+        ticket: { id: 7 },
+      }),
+    );
+
+    expect(request).toEqual({
+      approvers: ['ana@example.com', 'ben@example.com'],
+      policy: 'all',
+      subject: 'Deploy release 42 to production',
+      details: { Release: '42', Change: 'Adds the export endpoint', Empty: '' },
+      requester: 'dev@example.com',
+    });
+  });
+
+  it('accepts every limit exactly: 10 approvers, a 200-character subject, 20 details of 100 and 1,000 characters', () => {
+    const approvers = Array.from({ length: 10 }, (_, i) => `approver${i}@example.com`);
+    const details = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padEnd(100, 'k'), 'v'.repeat(1_000)]));
+
+    expect(validateApprovalRequest({ approvers, subject: 's'.repeat(200), details }).valid).toBe(true);
+  });
+
+  it('counts characters as a person does: 200 emoji make a subject of 200 characters', () => {
+    expect(validateApprovalRequest(general({ subject: '🚀'.repeat(200) })).valid).toBe(true);
+    expect(problemsOf(general({ subject: '🚀'.repeat(201) }))).toEqual(['subject is 201 characters long; the limit is 200']);
+  });
+
+  it.each([
+    ['no approvers', { subject: 'Deploy' }, 'approvers is missing'],
+    [
+      'approvers not a list',
+      { approvers: 'ana@example.com', subject: 'Deploy' },
+      'approvers must be an array of email addresses, not a string',
+    ],
+    ['an empty approvers list', { approvers: [], subject: 'Deploy' }, 'approvers is empty; name 1 to 10 email addresses'],
+    [
+      '11 approvers',
+      { approvers: Array.from({ length: 11 }, (_, i) => `a${i}@example.com`), subject: 'Deploy' },
+      'approvers has 11 addresses; the limit is 10',
+    ],
+    [
+      'an approver that is no address',
+      general({ approvers: ['ana@example.com', 'ben@example.com', 'x'] }),
+      'approvers[2] "x" is not an email address',
+    ],
+    [
+      'an approver with a display name',
+      general({ approvers: ['Ana <ana@example.com>'] }),
+      'approvers[0] "Ana <ana@example.com>" is not an email address',
+    ],
+    ['an approver that is not text', general({ approvers: ['ana@example.com', 7] }), 'approvers[1] must be a string, not a number'],
+    [
+      'the same approver twice in another case',
+      general({ approvers: ['ana@example.com', 'ben@example.com', 'ANA@Example.COM'] }),
+      'approvers[2] "ANA@Example.COM" repeats approvers[0]',
+    ],
+    ['an unknown policy', general({ policy: 'majority' }), 'policy must be "any" or "all", not "majority"'],
+    ['a policy in capitals', general({ policy: 'ALL' }), 'policy must be "any" or "all", not "ALL"'],
+    ['a policy that is not text', general({ policy: 2 }), 'policy must be "any" or "all", not a number'],
+    ['no subject', { approvers: ['ana@example.com'] }, 'subject is missing'],
+    ['an empty subject', general({ subject: '' }), 'subject is empty'],
+    ['a blank subject', general({ subject: ' \t ' }), 'subject is empty'],
+    ['a subject that is not text', general({ subject: ['Deploy'] }), 'subject must be a string, not an array'],
+    ['a 201-character subject', general({ subject: 's'.repeat(201) }), 'subject is 201 characters long; the limit is 200'],
+    [
+      'a subject with a line break',
+      general({ subject: 'Deploy\r\nBcc: evil@example.com' }),
+      'subject contains control characters such as line breaks',
+    ],
+    ['a subject with a line separator', general({ subject: 'Deploy\u2028now' }), 'subject contains control characters such as line breaks'],
+    ['details as a list', general({ details: ['42'] }), 'details must be an object of text entries, not an array'],
+    ['details as text', general({ details: 'Release 42' }), 'details must be an object of text entries, not a string'],
+    ['details as null', general({ details: null }), 'details must be an object of text entries, not null'],
+    [
+      '21 details',
+      general({ details: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }),
+      'details has 21 entries; the limit is 20',
+    ],
+    ['a detail that is a number', general({ details: { Release: 42 } }), 'details.Release must be a string, not a number'],
+    ['a detail that is an object', general({ details: { Release: { id: 42 } } }), 'details.Release must be a string, not an object'],
+    ['a detail that is null', general({ details: { 'Change id': null } }), 'details["Change id"] must be a string, not null'],
+    [
+      'a 1,001-character detail',
+      general({ details: { Notes: 'n'.repeat(1_001) } }),
+      'details.Notes is 1001 characters long; the limit is 1000',
+    ],
+    [
+      'a detail with a line break',
+      general({ details: { Notes: 'a\nb' } }),
+      'details.Notes contains control characters such as line breaks',
+    ],
+    ['an empty detail key', general({ details: { '': 'x' } }), 'details has an empty or blank key'],
+    ['a blank detail key', general({ details: { '  ': 'x' } }), 'details has an empty or blank key'],
+    [
+      'a 101-character detail key',
+      general({ details: { ['k'.repeat(101)]: 'x' } }),
+      `details key "${'k'.repeat(64)}..." is 101 characters long; the limit is 100`,
+    ],
+    [
+      'a detail key with a tab',
+      general({ details: { 'a\tb': 'x' } }),
+      'details key "a\\tb" contains control characters such as line breaks',
+    ],
+    ['a requester that is no address', general({ requester: 'dev' }), 'requester "dev" is not an email address'],
+    ['a requester that is not text', general({ requester: ['dev@example.com'] }), 'requester must be a string, not an array'],
+    [
+      'a requester among the approvers',
+      general({ requester: 'ben@example.com' }),
+      'requester "ben@example.com" is also an approver: nobody may approve their own request',
+    ],
+    [
+      'a requester among the approvers in another case',
+      general({ requester: 'Ben@EXAMPLE.com' }),
+      'requester "Ben@EXAMPLE.com" is also an approver: nobody may approve their own request',
+    ],
+    [
+      'both forms at once',
+      { approvers: ['ana@example.com'], subject: 'Deploy', managerEmailAddress: 'boss@example.com', employeeName: 'Jim' },
+      'the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other',
+    ],
+    [
+      'approvers beside only an employee name',
+      { approvers: ['ana@example.com'], subject: 'Deploy', employeeName: 'Jim' },
+      'the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other',
+    ],
+    [
+      'an object of neither form',
+      { manager: 'boss@example.com' },
+      'the execution input must be a JSON object with approvers and subject, or with managerEmailAddress and employeeName',
+    ],
+  ])('refuses %s', (_label, request, expected) => {
+    expect(problemsOf(request)).toEqual([expected]);
+  });
+
+  it('lists every problem at once, in the order of the fields', () => {
+    expect(
+      problemsOf({
+        approvers: ['Ana@example.com', 'x', 'ana@EXAMPLE.com', 5],
+        policy: 'most',
+        subject: ' ',
+        details: { Release: 42, 'bad key': 'a\u202eb', '': 'x' },
+        requester: 'ANA@example.com',
+      }),
+    ).toEqual([
+      'approvers[1] "x" is not an email address',
+      'approvers[2] "ana@EXAMPLE.com" repeats approvers[0]',
+      'approvers[3] must be a string, not a number',
+      'policy must be "any" or "all", not "most"',
+      'subject is empty',
+      'details.Release must be a string, not a number',
+      `details["bad key"] ${BIDI_PROBLEM}`,
+      'details has an empty or blank key',
+      'requester "ANA@example.com" is also an approver: nobody may approve their own request',
+    ]);
+  });
+
+  it('with both forms, also lists what is wrong with the fields given', () => {
+    expect(problemsOf({ approvers: ['ana@example.com', 'nope'], managerEmailAddress: 'boss', employeeName: 'Jim' })).toEqual([
+      'the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other',
+      'managerEmailAddress "boss" is not an email address',
+      'approvers[1] "nope" is not an email address',
+    ]);
+  });
+
+  describe.each(BIDI_CONTROLS)('refuses the bidirectional control %p', (control) => {
+    it(`in the subject (${hex(control)})`, () => {
+      expect(problemsOf(general({ subject: `Deploy ${control}24 esaeler` }))).toEqual([`subject ${BIDI_PROBLEM}`]);
+    });
+
+    it(`in a detail key (${hex(control)})`, () => {
+      // The key is quoted with the control escaped, so the cause itself cannot be reordered.
+      const escaped = `\\u${control.charCodeAt(0).toString(16)}`;
+
+      expect(problemsOf(general({ details: { [`Release${control}`]: '42' } }))).toEqual([
+        `details key "Release${escaped}" ${BIDI_PROBLEM}`,
+      ]);
+    });
+
+    it(`in a detail value (${hex(control)})`, () => {
+      expect(problemsOf(general({ details: { Release: `4${control}2` } }))).toEqual([`details.Release ${BIDI_PROBLEM}`]);
+    });
+  });
+
+  it('never lets a quoted value carry a bidirectional control into the cause', () => {
+    const [problem] = problemsOf(general({ approvers: ['ana\u202e@example.com'] }));
+
+    expect(problem).toBe('approvers[0] "ana\\u202e@example.com" is not an email address');
+  });
+
+  it('keeps causes short however big the input', () => {
+    const cause = problemsOf({
+      approvers: Array.from({ length: 50_000 }, () => 'x'.repeat(300)),
+      subject: 's'.repeat(100_000),
+      details: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`${i}`.repeat(200), 'v'.repeat(5_000)])),
+      requester: 'r'.repeat(10_000),
+    }).join('; ');
+
+    expect(cause).toContain('approvers has 50000 addresses; the limit is 10');
+    expect(cause).toContain('details has 5000 entries; the limit is 20');
+    expect(cause.length).toBeLessThan(16_000);
+  });
+
+  it('keeps the cause within what Step Functions accepts, even when every detail is as bad as can be', () => {
+    const hostile = '\u202e'.repeat(150);
+    const details = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}${hostile}\n`, `${hostile}\n`.repeat(10)]));
+
+    const check = checkApprovalRequest(general({ details }));
+
+    if (check.valid) throw new Error('expected the request to be invalid');
+    expect(check.cause.length).toBeLessThanOrEqual(MAX_CAUSE_LENGTH);
+    expect(check.cause).toMatch(/^Invalid approval request: details key "0\\u202e/);
+    expect(check.cause).toMatch(/; and \d+ more problems\.$/);
+    expect(check.cause).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('keeps a "__proto__" detail as an ordinary entry', () => {
+    const request = normalized(general({ details: JSON.parse('{"__proto__": "x", "Release": "42"}') }));
+
+    expect(Object.entries(request.details)).toEqual([
+      ['__proto__', 'x'],
+      ['Release', '42'],
+    ]);
+    expect(Object.getPrototypeOf(request.details)).toBe(Object.prototype);
+  });
+
+  it.each([null, 'a string', [1, 2], 7])('refuses an execution input that is not an object (%p)', (request) => {
+    expect(problemsOf(request)[0]).toMatch(/^the execution input must be a JSON object/);
+  });
+});
+
+describe('checkApprovalRequest', () => {
+  it('answers a valid request with the normalized request', () => {
+    expect(checkApprovalRequest(general({ requester: 'dev@example.com' }))).toEqual({
+      valid: true,
+      request: {
+        approvers: ['ana@example.com', 'ben@example.com'],
+        policy: 'any',
+        subject: 'Deploy release 42 to production',
+        details: {},
+        requester: 'dev@example.com',
+      },
+    });
+  });
+
+  it('answers an invalid request with the cause the execution fails with, naming every problem', () => {
+    expect(checkApprovalRequest({ approvers: ['ana@example.com', 'x'], subject: '', requester: 'ana@example.com' })).toEqual({
+      valid: false,
+      cause:
+        'Invalid approval request: approvers[1] "x" is not an email address; subject is empty; ' +
+        'requester "ana@example.com" is also an approver: nobody may approve their own request.',
+    });
+  });
+
+  it('never throws, whatever it is given', () => {
+    for (const input of [undefined, null, 0, '', [], {}, { approvers: {} }, { details: [] }]) {
+      expect(checkApprovalRequest(input).valid).toBe(false);
+    }
+  });
+});
+
+/** The task the state machine builds for one approver from a checked request. */
+const taskFor = (request: NormalizedApprovalRequest, approver: string, extra: Record<string, unknown> = {}) => ({
+  request,
+  approver,
+  attempt: 1,
+  reminderCount: 2,
+  reminderIntervalSeconds: 3600,
+  executionName: 'exec-1',
+  ...extra,
+});
+
+const taskProblemsOf = (input: unknown): readonly string[] => {
+  const result = validateApprovalTask(input);
+  if (result.valid) throw new Error('expected the task to be invalid');
+  return result.problems;
+};
+
+describe('validateApprovalTask', () => {
+  it('accepts the task of each approver of a checked general request', () => {
+    const request = normalized(general({ policy: 'all', details: { Release: '42' }, requester: 'dev@example.com' }));
+
+    for (const approver of request.approvers) {
+      expect(validateApprovalTask(taskFor(request, approver))).toEqual({ valid: true, task: taskFor(request, approver) });
+    }
+  });
+
+  it('accepts the task of a checked seed request, whose subject may be longer than a person may write one', () => {
+    const request = normalized({ managerEmailAddress: 'boss@example.com', employeeName: 'J'.repeat(MAX_EMPLOYEE_NAME_LENGTH) });
+
+    expect(request.subject).toHaveLength(220);
+    expect(validateApprovalTask(taskFor(request, 'boss@example.com'))).toEqual({ valid: true, task: taskFor(request, 'boss@example.com') });
+  });
+
+  it('matches the approver case-insensitively', () => {
+    const request = normalized(general());
+
+    expect(validateApprovalTask(taskFor(request, 'BEN@example.com')).valid).toBe(true);
+  });
+
+  it('refuses a task for someone who is not one of the approvers', () => {
+    expect(taskProblemsOf(taskFor(normalized(general()), 'eve@example.com'))).toEqual([
+      'the task\'s approver "eve@example.com" is not one of the request\'s approvers',
+    ]);
+    expect(taskProblemsOf({ ...taskFor(normalized(general()), ''), approver: undefined })).toEqual(['the task input has no approver']);
+    expect(taskProblemsOf(taskFor(normalized(general()), ['ana@example.com'] as unknown as string))).toEqual([
+      "the task's approver must be a string, not an array",
+    ]);
+  });
+
+  it('checks the request again by the same rules', () => {
+    const request = {
+      ...normalized(general()),
+      subject: 'Deploy \u202e24',
+      details: { Release: 42 },
+    } as unknown as NormalizedApprovalRequest;
+
+    expect(taskProblemsOf(taskFor(request, 'ana@example.com'))).toEqual([
+      `subject ${BIDI_PROBLEM}`,
+      'details.Release must be a string, not a number',
+    ]);
+    expect(taskProblemsOf(taskFor({ ...normalized(general()), requester: 'ana@example.com' }, 'ana@example.com'))).toEqual([
+      'requester "ana@example.com" is also an approver: nobody may approve their own request',
+    ]);
+    const seed = { ...normalized({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim' }), employeeName: 'Jim\u2067' };
+    expect(taskProblemsOf(taskFor(seed, 'boss@example.com'))).toEqual([`employeeName ${BIDI_PROBLEM}`]);
+  });
+
+  it('refuses a task input the state machine did not build', () => {
+    expect(taskProblemsOf({ request: normalized(general()), approver: 'ana@example.com' })).toEqual([
       'the task input has no valid attempt number',
       'the task input has no valid reminderCount',
       'the task input has no valid reminderIntervalSeconds',
       'the task input has no executionName',
     ]);
-    expect(problemsOf('nope')).toEqual(['the task input must be a JSON object, not a string']);
+    expect(taskProblemsOf('nope')).toEqual(['the task input must be a JSON object, not a string']);
+    expect(taskProblemsOf(taskFor([] as unknown as NormalizedApprovalRequest, 'ana@example.com'))).toEqual([
+      "the task's request must be a JSON object, not an array",
+    ]);
   });
 });
 
