@@ -15,7 +15,9 @@ export interface ActivityTaskOptions {
   readonly activityArn: string;
   readonly executionName: string;
   readonly stateName: string;
-  /** 1 for the first task a state schedules in its execution, 2 for its next (a retry or a loop back). */
+  /** Names the Map iteration or Parallel branch in log lines; empty at the top level. */
+  readonly runLabel?: string;
+  /** 1 for the first task a state schedules in its run (the execution, or one Map iteration), 2 for its next (a retry or a loop back). */
   readonly attempt: number;
   /** The state's effective input, which the worker receives. */
   readonly input: JsonValue;
@@ -41,6 +43,10 @@ export class ActivityTask {
   private rejectResult!: (error: Error) => void;
   private timeoutTimer: LongTimer | undefined;
   private heartbeatTimer: LongTimer | undefined;
+  /** The ActivityScheduled event's id, which ActivityStarted follows from. */
+  private scheduledEventId = 0;
+  /** The ActivityStarted event's id, which the task's closing event follows from. */
+  private startedEventId: number | undefined;
 
   private constructor(private readonly options: ActivityTaskOptions) {
     this.inputText = JSON.stringify(options.input);
@@ -56,15 +62,16 @@ export class ActivityTask {
   static schedule(options: ActivityTaskOptions): ActivityTask {
     const task = new ActivityTask(options);
     const { timeoutSeconds, heartbeatSeconds } = options.clocks;
-    options.history.append('ActivityScheduled', {
-      activityScheduledEventDetails: {
-        resource: options.activityArn,
-        input: task.inputText,
-        inputDetails: { truncated: false },
-        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
-        ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
-      },
-    });
+    task.scheduledEventId =
+      options.history.append('ActivityScheduled', {
+        activityScheduledEventDetails: {
+          resource: options.activityArn,
+          input: task.inputText,
+          inputDetails: { truncated: false },
+          ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+          ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+        },
+      }).id ?? 0;
     options.log(`activity task scheduled for ${task.label}`);
     return task;
   }
@@ -79,14 +86,19 @@ export class ActivityTask {
 
   /** Names the task in log lines; never the token. */
   get label(): string {
-    return `execution ${this.options.executionName} (state ${this.options.stateName}, attempt ${this.options.attempt})`;
+    const run = this.options.runLabel ? `${this.options.runLabel}, ` : '';
+    return `execution ${this.options.executionName} (${run}state ${this.options.stateName}, attempt ${this.options.attempt})`;
   }
 
   /** A worker took the task: ActivityStarted, and the timeout and heartbeat clocks start now. */
   start(workerName: string | undefined): void {
     if (this.currentStatus !== 'SCHEDULED') return;
     this.currentStatus = 'STARTED';
-    this.options.history.append('ActivityStarted', { activityStartedEventDetails: workerName === undefined ? {} : { workerName } });
+    this.startedEventId = this.options.history.append(
+      'ActivityStarted',
+      { activityStartedEventDetails: workerName === undefined ? {} : { workerName } },
+      this.scheduledEventId,
+    ).id;
     this.options.log(`activity task of ${this.label} handed to worker ${workerName ?? '(unnamed)'}`);
     const { timeoutSeconds, heartbeatSeconds } = this.options.clocks;
     if (timeoutSeconds !== undefined) {
@@ -106,9 +118,11 @@ export class ActivityTask {
   /** SendTaskSuccess: the Task state goes on with the worker's output. */
   succeed(output: JsonValue, outputText: string): void {
     this.close('SUCCEEDED');
-    this.options.history.append('ActivitySucceeded', {
-      activitySucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
-    });
+    this.options.history.append(
+      'ActivitySucceeded',
+      { activitySucceededEventDetails: { output: outputText, outputDetails: { truncated: false } } },
+      this.closedFrom,
+    );
     this.options.log(`activity task of ${this.label} succeeded`);
     this.resolveResult(output);
   }
@@ -116,17 +130,19 @@ export class ActivityTask {
   /** SendTaskFailure: the Task state fails with the worker's error and cause, for its Retry and Catch. */
   fail(error: string | undefined, cause: string | undefined): void {
     this.close('FAILED');
-    this.options.history.append('ActivityFailed', {
-      activityFailedEventDetails: { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) },
-    });
+    this.options.history.append(
+      'ActivityFailed',
+      { activityFailedEventDetails: { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) } },
+      this.closedFrom,
+    );
     this.options.log(`activity task of ${this.label} failed with ${error ?? 'no error name'}`);
     this.rejectResult(new ActivityTaskFailure(error ?? '', cause ?? ''));
   }
 
   /**
-   * The execution closed (stopped, timed out, or the endpoint shut down): the token answers
-   * TaskDoesNotExist (ABORTED) or TaskTimedOut (TIMED_OUT) from now on, and the Task state ends
-   * without Retry or Catch.
+   * The execution closed (stopped, timed out, or the endpoint shut down), or the Map iteration or
+   * Parallel branch of the task was stopped: the token answers TaskDoesNotExist (ABORTED) or
+   * TaskTimedOut (TIMED_OUT) from now on, and the Task state ends without Retry or Catch.
    */
   abandon(status: 'ABORTED' | 'TIMED_OUT'): void {
     if (!this.isOpen) return;
@@ -142,9 +158,14 @@ export class ActivityTask {
         ? `The activity task was not closed within TimeoutSeconds (${timeoutSeconds}) of being started.`
         : `No heartbeat within HeartbeatSeconds (${heartbeatSeconds}).`;
     this.close('TIMED_OUT');
-    this.options.history.append('ActivityTimedOut', { activityTimedOutEventDetails: { error, cause } });
+    this.options.history.append('ActivityTimedOut', { activityTimedOutEventDetails: { error, cause } }, this.closedFrom);
     this.options.log(`activity task of ${this.label} timed out (${error})`);
     void statesTimeoutError(error, cause).then((timeout) => this.rejectResult(timeout));
+  }
+
+  /** The event the task's closing event follows from: its ActivityStarted (a worker always took it before it can close by itself). */
+  private get closedFrom(): number {
+    return this.startedEventId ?? this.scheduledEventId;
   }
 
   private close(status: ActivityTaskStatus): void {

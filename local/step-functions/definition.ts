@@ -1,8 +1,9 @@
 import { ACTIVITY_ARN } from './arns';
 import { StepFunctionsApiError } from './errors';
 import { INTERPRETER_MAX_TASK_TIMEOUT_SECONDS, Interpreter, type InterpreterDefinition } from './interpreter';
+import type { NestedMachine } from './run-scope';
 
-/** How a Task state on an activity is timed; this endpoint runs these clocks, not the interpreter. */
+/** How a Task state is timed when this endpoint, not the interpreter, runs its clocks. */
 export interface ActivityStateClocks {
   readonly timeoutSeconds?: number;
   readonly timeoutSecondsPath?: string;
@@ -10,10 +11,19 @@ export interface ActivityStateClocks {
   readonly heartbeatSecondsPath?: string;
 }
 
+/** The patterns of the Step Functions StartExecution integration, from the Resource's suffix. */
+export type StartExecutionPattern = 'request-response' | 'sync' | 'sync:2';
+
+/** What a Task state's Resource calls, as far as this endpoint serves it. */
+export type TaskIntegration =
+  | { readonly kind: 'activity'; readonly clocks: ActivityStateClocks }
+  | { readonly kind: 'lambda:invoke' }
+  | { readonly kind: 'states:startExecution'; readonly pattern: StartExecutionPattern; readonly clocks: ActivityStateClocks }
+  | { readonly kind: 'unsupported' };
+
 export interface TaskStateResource {
   readonly resource: string;
-  /** Present when the resource is an activity ARN. */
-  readonly activity?: ActivityStateClocks;
+  readonly integration: TaskIntegration;
 }
 
 /** A definition ready to run: the interpreter, and what this endpoint does around it. */
@@ -23,7 +33,14 @@ export interface PreparedDefinition {
   readonly executionTimeoutSeconds?: number;
   /** Every Task state by name (names are unique across the whole machine, branches included). */
   readonly taskStates: ReadonlyMap<string, TaskStateResource>;
+  /** The Map ItemProcessors and Parallel branches of the interpreter's copy, by object identity. */
+  readonly nestedMachines: ReadonlyMap<object, NestedMachine>;
 }
+
+/** The optimized Lambda integration (RequestResponse or Event); `.waitForTaskToken` is not served. */
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+/** The optimized Step Functions integration: StartExecution, `.sync` and `.sync:2` (`.waitForTaskToken` is not served). */
+const START_EXECUTION = /^arn:aws[a-z-]*:states:::states:startExecution(\.sync(:2)?)?$/;
 
 type JsonObject = Record<string, unknown>;
 
@@ -73,6 +90,65 @@ function optionalString(state: JsonObject, field: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The Map ItemProcessors (or Iterators) and Parallel branches of the machine, at every depth. */
+function collectNestedMachines(machine: JsonObject, found: Map<object, NestedMachine>): void {
+  if (!isObject(machine.States)) return;
+  for (const [stateName, state] of Object.entries(machine.States)) {
+    if (!isObject(state)) continue;
+    const processor = isObject(state.ItemProcessor) ? state.ItemProcessor : isObject(state.Iterator) ? state.Iterator : undefined;
+    if (state.Type === 'Map' && processor !== undefined) {
+      found.set(processor, { kind: 'Map', stateName });
+      collectNestedMachines(processor, found);
+    }
+    if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
+      (state.Branches as unknown[]).forEach((branch, index) => {
+        if (!isObject(branch)) return;
+        found.set(branch, { kind: 'Parallel', stateName, branch: index });
+        collectNestedMachines(branch, found);
+      });
+    }
+  }
+}
+
+function taskClocks(state: JsonObject): ActivityStateClocks {
+  return {
+    timeoutSeconds: optionalNumber(state, 'TimeoutSeconds'),
+    timeoutSecondsPath: optionalString(state, 'TimeoutSecondsPath'),
+    heartbeatSeconds: optionalNumber(state, 'HeartbeatSeconds'),
+    heartbeatSecondsPath: optionalString(state, 'HeartbeatSecondsPath'),
+  };
+}
+
+/** The endpoint runs this Task's clocks: the interpreter's copy waits (almost) forever. */
+function endpointTimed(state: JsonObject): void {
+  delete state.TimeoutSecondsPath;
+  delete state.HeartbeatSeconds;
+  delete state.HeartbeatSecondsPath;
+  state.TimeoutSeconds = INTERPRETER_MAX_TASK_TIMEOUT_SECONDS;
+}
+
+function integrationOf(state: JsonObject, resource: string): TaskIntegration {
+  if (ACTIVITY_ARN.test(resource)) return { kind: 'activity', clocks: taskClocks(state) };
+  if (LAMBDA_INVOKE.test(resource)) return { kind: 'lambda:invoke' };
+  const startExecution = START_EXECUTION.exec(resource);
+  if (startExecution !== null) {
+    const pattern: StartExecutionPattern =
+      startExecution[2] !== undefined ? 'sync:2' : startExecution[1] !== undefined ? 'sync' : 'request-response';
+    return { kind: 'states:startExecution', pattern, clocks: taskClocks(state) };
+  }
+  return { kind: 'unsupported' };
+}
+
+/**
+ * A deep copy made with this realm's JSON, not structuredClone: the interpreter treats an object
+ * as a nested payload template only if its prototype is this realm's Object.prototype, and a
+ * global structuredClone may come from another realm (jest's node environment hands in the outer
+ * one), which would leave every nested `"key.$"` of Parameters unevaluated.
+ */
+function jsonCopy(value: JsonObject): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
+
 function usesJsonata(machine: JsonObject): boolean {
   if (machine.QueryLanguage === 'JSONata') return true;
   return stateMaps(machine).some((states) => Object.values(states).some((state) => isObject(state) && state.QueryLanguage === 'JSONata'));
@@ -80,8 +156,9 @@ function usesJsonata(machine: JsonObject): boolean {
 
 /**
  * Checks a definition as CreateStateMachine does (JSON, then the interpreter's ASL validation) and
- * builds the interpreter's copy: activity Task states lose their timeout and heartbeat fields (the
- * clocks start when a worker takes the task, which only this endpoint knows), the top-level
+ * builds the interpreter's copy: activity and StartExecution Task states lose their timeout and
+ * heartbeat fields (an activity's clocks start when a worker takes the task, which only this
+ * endpoint knows; a `.sync` timeout must also stop the child execution), the top-level
  * TimeoutSeconds goes, and timeout rules also match heartbeat timeouts.
  */
 export function prepareDefinition(definition: string): PreparedDefinition {
@@ -95,12 +172,12 @@ export function prepareDefinition(definition: string): PreparedDefinition {
   if (usesJsonata(parsed)) throw invalid('JSONata is not supported by this local endpoint (aws-local-stepfunctions runs JSONPath only).');
   try {
     // The validator writes defaults into what it checks: give it its own copy.
-    new Interpreter(structuredClone(parsed) as unknown as InterpreterDefinition);
+    new Interpreter(jsonCopy(parsed) as unknown as InterpreterDefinition);
   } catch (error) {
     throw invalid((error as Error).message);
   }
 
-  const copy = structuredClone(parsed);
+  const copy = jsonCopy(parsed);
   const executionTimeoutSeconds = optionalNumber(copy, 'TimeoutSeconds');
   delete copy.TimeoutSeconds;
   const taskStates = new Map<string, TaskStateResource>();
@@ -109,23 +186,18 @@ export function prepareDefinition(definition: string): PreparedDefinition {
       if (!isObject(state)) continue;
       widenTimeoutRules(state);
       if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
-      if (!ACTIVITY_ARN.test(state.Resource)) {
-        taskStates.set(name, { resource: state.Resource });
-        continue;
+      const integration = integrationOf(state, state.Resource);
+      taskStates.set(name, { resource: state.Resource, integration });
+      if (integration.kind === 'activity' || integration.kind === 'states:startExecution') {
+        endpointTimed(state);
+      } else if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+        // The interpreter times a Task without TimeoutSeconds out after 60 s; the service does not.
+        state.TimeoutSeconds = INTERPRETER_MAX_TASK_TIMEOUT_SECONDS;
       }
-      const activity: ActivityStateClocks = {
-        timeoutSeconds: optionalNumber(state, 'TimeoutSeconds'),
-        timeoutSecondsPath: optionalString(state, 'TimeoutSecondsPath'),
-        heartbeatSeconds: optionalNumber(state, 'HeartbeatSeconds'),
-        heartbeatSecondsPath: optionalString(state, 'HeartbeatSecondsPath'),
-      };
-      taskStates.set(name, { resource: state.Resource, activity });
-      delete state.TimeoutSecondsPath;
-      delete state.HeartbeatSeconds;
-      delete state.HeartbeatSecondsPath;
-      state.TimeoutSeconds = INTERPRETER_MAX_TASK_TIMEOUT_SECONDS;
     }
   }
+  const nestedMachines = new Map<object, NestedMachine>();
+  collectNestedMachines(copy, nestedMachines);
   const interpreter = new Interpreter(copy as unknown as InterpreterDefinition, { validationOptions: { noValidate: true } });
-  return { interpreter, ...(executionTimeoutSeconds === undefined ? {} : { executionTimeoutSeconds }), taskStates };
+  return { interpreter, ...(executionTimeoutSeconds === undefined ? {} : { executionTimeoutSeconds }), taskStates, nestedMachines };
 }

@@ -56,7 +56,9 @@ export interface StepFunctionsEngineOptions {
 
 /**
  * Runs a Lambda function for a `arn:aws:states:::lambda:invoke` Task state; resolves with what the
- * function returned (RequestResponse) or as soon as it was started (Event).
+ * function returned (RequestResponse) or as soon as it was started (Event). A synchronous call
+ * whose function fails rejects with the error the Task state fails with: build it with
+ * lambdaFunctionError or lambdaUnknownError (lambda-errors.ts), so Retry and Catch match its name.
  */
 export type LambdaInvoker = (payload: JsonValue, invocationType: 'Event' | 'RequestResponse') => Promise<JsonValue>;
 
@@ -226,6 +228,10 @@ export class StepFunctionsEngine extends EventEmitter<StepFunctionsEngineEvents>
           this.notify('executionClosed', () => this.emit('executionClosed', { executionArn: execution.arn, status }));
       },
       invokeLambda: (functionName) => this.lambdaFunctions.get(functionName),
+      startExecution: (input) => {
+        if (this.closing !== undefined) throw new EngineClosedError('The Step Functions engine is closed; start a new one.');
+        return this.executions.start(input);
+      },
       log: (line) => this.log(line),
     };
   }

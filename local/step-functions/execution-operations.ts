@@ -37,6 +37,12 @@ export class ExecutionOperations {
   ) {}
 
   startExecution(input: StartExecutionInput): StartExecutionOutput {
+    const execution = this.start(input);
+    return { executionArn: execution.arn, startDate: execution.startDate };
+  }
+
+  /** StartExecution, answering with the execution itself (the same one again for a repeated request). */
+  start(input: StartExecutionInput): ExecutionRun {
     const machine = this.stateMachines.get(requiredString(input, 'stateMachineArn', { max: MAX_ARN_LENGTH }));
     const name = optionalString(input, 'name', { min: 1, max: 80 }) === undefined ? randomUUID() : resourceName(input, 'name');
     const inputText = optionalString(input, 'input', { max: MAX_PAYLOAD_BYTES, bytes: true }) ?? '{}';
@@ -47,13 +53,13 @@ export class ExecutionOperations {
     const existing = this.executions.get(arn);
     if (existing !== undefined) {
       // Standard workflows: the same name and input while it runs is the same request again.
-      if (existing.status === 'RUNNING' && existing.input === inputText) return { executionArn: arn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === inputText) return existing;
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const execution = new ExecutionRun(arn, name, machine, inputText, new Date(), this.host);
     this.executions.set(arn, execution);
     execution.start();
-    return { executionArn: arn, startDate: execution.startDate };
+    return execution;
   }
 
   stopExecution(input: StopExecutionInput): StopExecutionOutput {

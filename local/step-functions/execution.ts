@@ -1,18 +1,23 @@
-import type { DescribeExecutionOutput, ExecutionListItem, HistoryEventType } from '@aws-sdk/client-sfn';
+import type { DescribeExecutionOutput, ExecutionListItem, HistoryEventType, StartExecutionInput } from '@aws-sdk/client-sfn';
 import { ExecutionError } from 'aws-local-stepfunctions';
 import type { ActivityTask, ActivityTaskClocks } from './activity-task';
-import type { ActivityStateClocks, PreparedDefinition } from './definition';
+import type { ActivityStateClocks, PreparedDefinition, StartExecutionPattern } from './definition';
+import { StepFunctionsApiError } from './errors';
 import { describeCause, ExecutionHistory, type HistoryEventDetails } from './history';
-import {
-  ExecutionClosedError,
-  type InterpreterEvent,
-  type InterpreterRun,
-  type JsonValue,
-  StatesRuntimeError,
-  type TaskHandler,
-} from './interpreter';
+import { ExecutionClosedError, type JsonValue, StatesRuntimeError, statesTimeoutError } from './interpreter';
+import { lambdaError } from './lambda-errors';
 import { type LongTimer, setLongTimeout } from './long-timer';
 import { readReferencePath } from './reference-path';
+import type { RunScope } from './run-scope';
+import { runScoped, type ScopedRun, type ScopedRunEvent, type ScopedTaskHandler } from './scoped-run';
+import {
+  childAbortCause,
+  childExecutionFailed,
+  executionResult,
+  startedExecutionResult,
+  startExecutionRefused,
+  startExecutionRequest,
+} from './start-execution-integration';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -30,6 +35,8 @@ export interface RegisteredStateMachine {
 export interface ActivityTaskRequest {
   readonly activityArn: string;
   readonly stateName: string;
+  /** Names the Map iteration or Parallel branch in log lines; empty at the top level. */
+  readonly runLabel: string;
   readonly attempt: number;
   readonly input: JsonValue;
   readonly clocks: ActivityTaskClocks;
@@ -40,19 +47,14 @@ export interface ExecutionHost {
   /** Schedules a task on the activity; throws StatesRuntimeError when there is no such activity. */
   scheduleActivityTask(execution: ExecutionRun, request: ActivityTaskRequest): ActivityTask;
   executionClosed(execution: ExecutionRun): void;
-  /** The local stand-in of a Lambda function, by ARN or name; undefined when none is registered. */
+  /**
+   * The local stand-in of a Lambda function, by ARN or name; undefined when none is registered.
+   * A synchronous call rejects with the error the Task state fails with (see lambda-errors.ts).
+   */
   invokeLambda(functionName: string): ((payload: JsonValue, invocationType: 'Event' | 'RequestResponse') => Promise<JsonValue>) | undefined;
+  /** StartExecution on this engine, for the Step Functions integration; throws StepFunctionsApiError as the API does. */
+  startExecution(input: StartExecutionInput): ExecutionRun;
   log(line: string): void;
-}
-
-/** The optimized Lambda integration; `.waitForTaskToken` and other services are not served locally. */
-const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
-
-/** An error a Task state can Retry or Catch by name, as the Lambda integration reports them. */
-function lambdaError(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
 }
 
 interface ExecutionEnd {
@@ -92,12 +94,15 @@ export class ExecutionRun {
   private currentStatus: ExecutionStatus = 'RUNNING';
   private end: (ExecutionEnd & { readonly stopDate: Date }) | undefined;
   private readonly openTasks = new Set<ActivityTask>();
-  /** Tasks scheduled so far per state, to number attempts in log lines. */
-  private readonly attempts = new Map<string, number>();
   private readonly context: JsonValue;
-  private run: InterpreterRun | undefined;
+  private run: ScopedRun | undefined;
   private timeoutTimer: LongTimer | undefined;
   private finished: Promise<void> = Promise.resolve();
+  private markClosed!: () => void;
+  /** Resolves once the execution has left RUNNING (its closing event is in the history). */
+  readonly closed = new Promise<void>((resolve) => {
+    this.markClosed = resolve;
+  });
 
   constructor(
     readonly arn: string,
@@ -135,16 +140,19 @@ export class ExecutionRun {
       executionStartedEventDetails: { input: this.input, inputDetails: { truncated: false }, roleArn: this.stateMachine.roleArn },
     });
     this.host.log(`execution ${this.name} started (state machine ${this.stateMachine.name})`);
-    const { interpreter, taskStates, executionTimeoutSeconds } = this.stateMachine.prepared;
-    const handlers: Record<string, TaskHandler> = {};
-    for (const [stateName, { resource, activity }] of taskStates) {
-      if (activity !== undefined) handlers[stateName] = this.activityTask(stateName, resource, activity);
-      else if (resource === LAMBDA_INVOKE) handlers[stateName] = this.lambdaTask(stateName);
+    const { interpreter, taskStates, executionTimeoutSeconds, nestedMachines } = this.stateMachine.prepared;
+    const handlers: Record<string, ScopedTaskHandler> = {};
+    for (const [stateName, { resource, integration }] of taskStates) {
+      if (integration.kind === 'activity') handlers[stateName] = this.activityTask(stateName, resource, integration.clocks);
+      else if (integration.kind === 'lambda:invoke') handlers[stateName] = this.lambdaTask(stateName);
+      else if (integration.kind === 'states:startExecution')
+        handlers[stateName] = this.startExecutionTask(stateName, integration.pattern, integration.clocks);
       else handlers[stateName] = this.unsupportedTask(resource);
     }
-    const run = interpreter.run(JSON.parse(this.input) as JsonValue, {
-      overrides: { taskResourceLocalHandlers: handlers },
+    const run = runScoped(interpreter, JSON.parse(this.input) as JsonValue, {
+      handlers,
       context: this.context as Record<string, unknown>,
+      nestedMachines,
     });
     this.run = run;
     this.finished = this.settle(run.result, this.recordInterpreterEvents(run.eventLogs));
@@ -198,33 +206,53 @@ export class ExecutionRun {
     };
   }
 
-  private activityTask(stateName: string, activityArn: string, clocks: ActivityStateClocks): TaskHandler {
-    return async (input) => {
+  private activityTask(stateName: string, activityArn: string, clocks: ActivityStateClocks): ScopedTaskHandler {
+    return async (input, scope) => {
       // The interpreter calls this in the same tick as it reports StateEntered; waiting one turn lets
-      // TaskStateEntered reach the history before ActivityScheduled.
+      // TaskStateEntered reach the history (and the state's raw input its run scope) before ActivityScheduled.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.currentStatus !== 'RUNNING') throw new ExecutionClosedError(`Execution ${this.name} is ${this.currentStatus}.`);
-      const stateInput = this.history.stateInput(stateName) ?? input;
-      const resolved: ActivityTaskClocks = {
-        timeoutSeconds:
-          clocks.timeoutSeconds ??
-          (clocks.timeoutSecondsPath === undefined
-            ? undefined
-            : positiveInteger('TimeoutSecondsPath', clocks.timeoutSecondsPath, stateName, stateInput, this.context)),
-        heartbeatSeconds:
-          clocks.heartbeatSeconds ??
-          (clocks.heartbeatSecondsPath === undefined
-            ? undefined
-            : positiveInteger('HeartbeatSecondsPath', clocks.heartbeatSecondsPath, stateName, stateInput, this.context)),
-      };
-      const attempt = (this.attempts.get(stateName) ?? 0) + 1;
-      this.attempts.set(stateName, attempt);
-      return this.host.scheduleActivityTask(this, { activityArn, stateName, attempt, input, clocks: resolved }).result;
+      this.ensureRunning(scope);
+      const resolved = this.resolveClocks(stateName, clocks, scope.stateInput(stateName) ?? input);
+      const task = this.host.scheduleActivityTask(this, {
+        activityArn,
+        stateName,
+        runLabel: scope.label,
+        attempt: scope.nextAttempt(stateName),
+        input,
+        clocks: resolved,
+      });
+      // A Map iteration or Parallel branch stopped because a sibling failed (or the Map or Parallel
+      // state ended otherwise) closes its task at once, in the call that stops it: see scoped-run.ts.
+      const abandon = (): void => task.abandon(this.currentStatus === 'TIMED_OUT' ? 'TIMED_OUT' : 'ABORTED');
+      scope.signal.addEventListener('abort', abandon, { once: true });
+      return task.result.finally(() => scope.signal.removeEventListener('abort', abandon));
     };
   }
 
+  /** The state's TimeoutSeconds and HeartbeatSeconds, read through their Paths from the state's raw input. */
+  private resolveClocks(stateName: string, clocks: ActivityStateClocks, stateInput: JsonValue): ActivityTaskClocks {
+    return {
+      timeoutSeconds:
+        clocks.timeoutSeconds ??
+        (clocks.timeoutSecondsPath === undefined
+          ? undefined
+          : positiveInteger('TimeoutSecondsPath', clocks.timeoutSecondsPath, stateName, stateInput, this.context)),
+      heartbeatSeconds:
+        clocks.heartbeatSeconds ??
+        (clocks.heartbeatSecondsPath === undefined
+          ? undefined
+          : positiveInteger('HeartbeatSecondsPath', clocks.heartbeatSecondsPath, stateName, stateInput, this.context)),
+    };
+  }
+
+  /** Ends a Task state for good whose execution closed or whose iteration or branch was stopped. */
+  private ensureRunning(scope: RunScope): void {
+    if (this.currentStatus !== 'RUNNING') throw new ExecutionClosedError(`Execution ${this.name} is ${this.currentStatus}.`);
+    if (scope.signal.aborted) throw new ExecutionClosedError(`The run of execution ${this.name} (${scope.label}) was stopped.`);
+  }
+
   /** `arn:aws:states:::lambda:invoke`: Parameters give FunctionName, Payload and InvocationType. */
-  private lambdaTask(stateName: string): TaskHandler {
+  private lambdaTask(stateName: string): ScopedTaskHandler {
     return async (input) => {
       const { FunctionName, Payload, InvocationType } = (input ?? {}) as {
         FunctionName?: unknown;
@@ -242,13 +270,81 @@ export class ExecutionRun {
     };
   }
 
-  private unsupportedTask(resource: string): TaskHandler {
-    return () => {
-      throw new StatesRuntimeError(`This local endpoint runs Task states on its own activities only; ${resource} is not one of them.`);
+  /**
+   * `arn:aws:states:::states:startExecution` (and `.sync`, `.sync:2`): starts the child on this
+   * engine; the plain form returns at once, the others wait for the child to close. Stopping this
+   * task (the execution stopped or timed out, its iteration or branch stopped, its own
+   * TimeoutSeconds passed) stops the child, as the service does. See start-execution-integration.ts.
+   */
+  private startExecutionTask(stateName: string, pattern: StartExecutionPattern, clocks: ActivityStateClocks): ScopedTaskHandler {
+    return async (input, scope) => {
+      // As for activities: one turn, so that the state's raw input (for TimeoutSecondsPath) is in its run scope.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.ensureRunning(scope);
+      // HeartbeatSeconds means nothing to a child execution; only the timeout is kept.
+      const { timeoutSeconds } = this.resolveClocks(
+        stateName,
+        { timeoutSeconds: clocks.timeoutSeconds, timeoutSecondsPath: clocks.timeoutSecondsPath },
+        scope.stateInput(stateName) ?? input,
+      );
+      let child: ExecutionRun;
+      try {
+        child = this.host.startExecution(startExecutionRequest(input));
+      } catch (error) {
+        if (error instanceof StepFunctionsApiError) throw startExecutionRefused(error);
+        throw error;
+      }
+      this.host.log(`execution ${this.name} (state ${stateName}) started execution ${child.name} of ${child.stateMachine.name}`);
+      if (pattern === 'request-response') return startedExecutionResult(child.arn, child.startDate);
+      return new Promise<JsonValue>((resolve, reject) => {
+        let timer: LongTimer | undefined;
+        let ended = false;
+        /** Ends the wait once, however it ends; a child stopped here then closes without effect on it. */
+        const end = (): boolean => {
+          if (ended) return false;
+          ended = true;
+          timer?.clear();
+          scope.signal.removeEventListener('abort', onAbort);
+          return true;
+        };
+        const onAbort = (): void => {
+          if (!end()) return;
+          child.stop(undefined, childAbortCause(this.arn));
+          reject(new ExecutionClosedError(`The task of state ${stateName} was stopped, and with it its child execution ${child.name}.`));
+        };
+        if (scope.signal.aborted) {
+          onAbort();
+          return;
+        }
+        scope.signal.addEventListener('abort', onAbort, { once: true });
+        if (timeoutSeconds !== undefined) {
+          timer = setLongTimeout(() => {
+            if (!end()) return;
+            child.stop(undefined, childAbortCause(this.arn));
+            void statesTimeoutError('States.Timeout', `The child execution did not close within TimeoutSeconds (${timeoutSeconds}).`).then(
+              reject,
+            );
+          }, timeoutSeconds * 1000);
+        }
+        void child.closed.then(() => {
+          if (!end()) return;
+          const result = executionResult(child.describe(), pattern);
+          if (child.status === 'SUCCEEDED') resolve(result);
+          else reject(childExecutionFailed(result));
+        });
+      });
     };
   }
 
-  private async recordInterpreterEvents(events: AsyncGenerator<InterpreterEvent>): Promise<{ error: string; cause: unknown } | undefined> {
+  private unsupportedTask(resource: string): ScopedTaskHandler {
+    return () => {
+      throw new StatesRuntimeError(
+        `This local endpoint runs Task states on its own activities, lambda:invoke and states:startExecution only; ${resource} is none of them.`,
+      );
+    };
+  }
+
+  private async recordInterpreterEvents(events: AsyncGenerator<ScopedRunEvent>): Promise<{ error: string; cause: unknown } | undefined> {
     let failure: { error: string; cause: unknown } | undefined;
     for await (const event of events) {
       // Once stopped or timed out, the history ends with that event; the aborted run's last reports are dropped.
@@ -296,6 +392,7 @@ export class ExecutionRun {
     this.end = { ...end, stopDate: new Date() };
     this.timeoutTimer?.clear();
     this.history.append(end.event, end.details);
+    this.markClosed();
     if (end.status === 'ABORTED' || end.status === 'TIMED_OUT') this.run?.abort();
     // Tokens of a timed-out execution answer TaskTimedOut, those of a stopped one TaskDoesNotExist.
     for (const task of [...this.openTasks]) task.abandon(end.status === 'TIMED_OUT' ? 'TIMED_OUT' : 'ABORTED');

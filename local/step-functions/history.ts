@@ -1,5 +1,5 @@
 import type { HistoryEvent, HistoryEventType } from '@aws-sdk/client-sfn';
-import type { InterpreterEvent, JsonValue } from './interpreter';
+import type { ScopedRunEvent } from './scoped-run';
 
 /** The fields of a history event besides its id, previous id, timestamp and type. */
 export type HistoryEventDetails = Omit<HistoryEvent, 'id' | 'previousEventId' | 'timestamp' | 'type'>;
@@ -26,30 +26,34 @@ export function describeCause(cause: unknown): string | undefined {
  */
 export class ExecutionHistory {
   private readonly events: HistoryEvent[] = [];
-  /** Raw input of each state when last entered, for Reference Paths that read the state input. */
-  private readonly stateInputs = new Map<string, JsonValue>();
 
   get all(): readonly HistoryEvent[] {
     return this.events;
   }
 
-  append(type: HistoryEventType, details: HistoryEventDetails = {}): HistoryEvent {
+  /**
+   * Appends an event. Its previousEventId is the event before it unless `previousEventId` names
+   * the event it follows from, as the service does for the events of one activity task (its
+   * ActivityStarted follows its ActivityScheduled, its end follows its ActivityStarted), so a
+   * reader can follow each task even when concurrent iterations interleave their events.
+   */
+  append(type: HistoryEventType, details: HistoryEventDetails = {}, previousEventId?: number): HistoryEvent {
     const previous = this.events.at(-1);
-    const event: HistoryEvent = { timestamp: new Date(), type, id: this.events.length + 1, previousEventId: previous?.id ?? 0, ...details };
+    const event: HistoryEvent = {
+      timestamp: new Date(),
+      type,
+      id: this.events.length + 1,
+      previousEventId: previousEventId ?? previous?.id ?? 0,
+      ...details,
+    };
     this.events.push(event);
     return event;
   }
 
-  /** The raw input the state had when it was last entered. */
-  stateInput(stateName: string): JsonValue | undefined {
-    return this.stateInputs.get(stateName);
-  }
-
   /** Records what the interpreter reports; execution start and end are recorded by the execution itself. */
-  recordInterpreterEvent(event: InterpreterEvent): void {
+  recordInterpreterEvent(event: ScopedRunEvent): void {
     switch (event.type) {
       case 'StateEntered': {
-        this.stateInputs.set(event.state.name, event.state.input);
         const type = stateEventType(event.state.type, 'Entered');
         if (type !== undefined) {
           this.append(type, {
@@ -74,6 +78,9 @@ export class ExecutionHistory {
         return;
       case 'MapIterationFailed':
         this.append('MapIterationFailed', { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } });
+        return;
+      case 'MapIterationAborted':
+        this.append('MapIterationAborted', { mapIterationAbortedEventDetails: { name: event.parentState.name, index: event.index } });
         return;
       default:
         // A failure shows as the activity event before it, a retry as the next ActivityScheduled, a

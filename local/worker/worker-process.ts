@@ -34,12 +34,18 @@ function lambdaContext(message: InvokeMessage): Context {
   };
 }
 
+/** A thrown error as the Node.js Lambda runtime reports it in the invoke response (FunctionError "Handled"). */
+function functionError(thrown: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+  return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
+}
+
 function main(): void {
   process.on('message', (message: InvokeMessage) => {
     if (message?.type !== 'invoke') return;
     handler(message.event, lambdaContext(message))
       .then((result) => process.send?.({ type: 'result', id: message.id, result }))
-      .catch((error: Error) => process.send?.({ type: 'result', id: message.id, error: `${error.name}: ${error.message}` }));
+      .catch((error: unknown) => process.send?.({ type: 'result', id: message.id, error: functionError(error) }));
   });
   process.send?.({ type: 'ready' });
 }

@@ -163,10 +163,23 @@ describe('the approval state machine on the endpoint', () => {
   it('sends a reminder with a new token after the first link expires, then expires', async () => {
     const { activityArn } = await local.sfn.send(new CreateActivityCommand({ name: uniqueName('approval') }));
     if (activityArn === undefined) throw new Error('CreateActivity returned no ARN');
+    // The worker function: CheckRequest's synchronous invoke answers with the normalized request
+    // (as the worker does for the seed form, CONTRACT.md "CheckRequest"); WakeWorker's start is ignored.
+    const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${uniqueName('worker')}`;
+    const normalized = {
+      approvers: ['manager@example.com'],
+      policy: 'any',
+      subject: 'Approval needed for Jane Doe',
+      details: {},
+      employeeName: 'Jane Doe',
+    };
+    local.endpoint.engine.registerLambdaFunction(functionArn, (_payload, invocationType) =>
+      Promise.resolve(invocationType === 'Event' ? null : { valid: true, request: normalized }),
+    );
     const config = readApprovalConfig((key) => ({ reminderIntervalSeconds: 1, reminderCount: 1 })[key]);
     const definition = renderDefinition(
       readFileSync(APPROVAL_ASL_FILE, 'utf8'),
-      approvalDefinitionSubstitutions(config, activityArn, 'arn:aws:lambda:us-east-1:123456789012:function:not-registered'),
+      approvalDefinitionSubstitutions(config, activityArn, functionArn),
     );
     const { stateMachineArn } = await local.sfn.send(
       new CreateStateMachineCommand({ name: uniqueName('approval'), definition, roleArn: ROLE_ARN }),
@@ -180,22 +193,15 @@ describe('the approval state machine on the endpoint', () => {
     while (tasks.length < 2) tasks.push(await takeTask(activityArn));
     const execution = await waitForStatus(executionArn, 'FAILED', 5_000);
 
-    expect(tasks.map((task) => task.input)).toEqual([
-      {
-        request: { ...request, approval: { attempt: 1, deliveryRetries: 0, redeliveryDelaySeconds: 60 } },
-        attempt: 1,
-        reminderCount: 1,
-        reminderIntervalSeconds: 1,
-        executionName: 'approval-request-1',
-      },
-      {
-        request: { ...request, approval: { attempt: 2, deliveryRetries: 0, redeliveryDelaySeconds: 60 } },
-        attempt: 2,
-        reminderCount: 1,
-        reminderIntervalSeconds: 1,
-        executionName: 'approval-request-1',
-      },
-    ]);
+    const taskInput = (attempt: number): unknown => ({
+      request: normalized,
+      approver: 'manager@example.com',
+      attempt,
+      reminderCount: 1,
+      reminderIntervalSeconds: 1,
+      executionName: 'approval-request-1',
+    });
+    expect(tasks.map((task) => task.input)).toEqual([taskInput(1), taskInput(2)]);
     // "Troubleshooting activities": each attempt's TimeoutSeconds starts when the worker takes it (then the machine schedules the reminder).
     expect(tasks[1]?.token).not.toBe(tasks[0]?.token);
     expect(execution).toMatchObject({

@@ -1,0 +1,28 @@
+import type { WorkerFunctionError } from './local-activity-worker';
+
+/** How a synchronous invoke of the worker failed. */
+export type WorkerInvokeFailure =
+  /** The handler threw (FunctionError "Handled"): the error's type, message and trace. */
+  | { readonly kind: 'handled'; readonly error: WorkerFunctionError }
+  /** The run ended without an answer (FunctionError "Unhandled"): a timeout, or the worker process died. */
+  | { readonly kind: 'unhandled'; readonly reason: string }
+  /**
+   * The worker is stopped, which stands for reserved concurrency 0 (how the integ probe holds it
+   * off): Lambda refuses the call before running anything (HTTP 429, TooManyRequestsException).
+   */
+  | { readonly kind: 'throttled' };
+
+/** A synchronous invoke of the worker whose function failed, as Lambda reports it. */
+export class WorkerInvokeError extends Error {
+  override readonly name = 'WorkerInvokeError';
+
+  constructor(readonly failure: WorkerInvokeFailure) {
+    super(
+      failure.kind === 'handled'
+        ? `${failure.error.errorType}: ${failure.error.errorMessage}`
+        : failure.kind === 'unhandled'
+          ? failure.reason
+          : 'The worker is stopped (reserved concurrency 0): the invoke is throttled.',
+    );
+  }
+}
