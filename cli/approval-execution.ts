@@ -1,12 +1,15 @@
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { ApprovalError } from '../functions/commons/approval-errors';
+import { approverStates, decisionRecord, type ApproverView, type DecisionRecord } from './approver-states';
+import { readExecutionHistory } from './execution-history';
+import { isRecord, parseJson } from './json-values';
+import { parseRequest, type ApprovalPolicy, type ApprovalRequestView } from './request-view';
+
+export type { DecisionRecord } from './approver-states';
 
 /** What became of a request, beyond the execution status: lets a script branch without parsing errors. */
 export type ApprovalOutcome =
   'pending' | 'approved' | 'rejected' | 'expired' | 'invalid-request' | 'not-delivered' | 'failed' | 'timed-out' | 'aborted';
-
-/** The audit record the approval API builds from the click (see infra/approval-api-templates.ts). */
-export type DecisionRecord = Readonly<Record<string, unknown>>;
 
 /** One approval request as `status --json` and `list --json` print it. */
 export interface ApprovalExecutionView {
@@ -18,28 +21,19 @@ export interface ApprovalExecutionView {
   /** Only once the execution has ended. */
   readonly stopDate?: string;
   /** From the execution input; null where the input lacks a field (the execution then failed as InvalidRequest). */
-  readonly request: { readonly managerEmailAddress: string | null; readonly employeeName: string | null };
-  /** Approved: from the output. Rejected: parsed from the failure cause. */
+  readonly request: ApprovalRequestView;
+  /** `any` or `all`; null when the input asked for neither (it then failed as InvalidRequest). */
+  readonly policy: ApprovalPolicy | null;
+  /** What is to be decided: the subject, or "Approval needed for <employee>" for the seed form. */
+  readonly subject: string | null;
+  /** Each approver's state, in the request's order. Needs the execution history: `list` leaves it out. */
+  readonly approvers?: readonly ApproverView[];
+  /** Approved under `any` (and the seed form): from the output. Rejected: parsed from the failure cause. */
   readonly decision?: DecisionRecord;
+  /** Approved under `all`: every approver's record, in the approvers' order. */
+  readonly decisions?: readonly DecisionRecord[];
   readonly error?: string;
   readonly cause?: string;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
 }
 
 function outcomeOf(status: string, error: string | undefined): ApprovalOutcome {
@@ -68,26 +62,59 @@ function outcomeOf(status: string, error: string | undefined): ApprovalOutcome {
   }
 }
 
-function decisionOf(execution: DescribeExecutionCommandOutput): DecisionRecord | undefined {
-  if (execution.status === 'SUCCEEDED') {
-    const output = parseJson(execution.output);
-    const approval = isRecord(output) ? output.approval : undefined;
-    const decision = isRecord(approval) ? approval.decision : undefined;
-    return isRecord(decision) ? decision : undefined;
-  }
-  if (execution.error === ApprovalError.Rejected) {
-    const record = parseJson(execution.cause);
-    return isRecord(record) ? record : undefined;
-  }
-  return undefined;
+/** The `approval` field of an approved execution's output: policy, approvers, and a decision or decisions. */
+function approvalOutput(execution: DescribeExecutionCommandOutput): Record<string, unknown> | undefined {
+  if (execution.status !== 'SUCCEEDED') return undefined;
+  const output = parseJson(execution.output);
+  const approval = isRecord(output) ? output.approval : undefined;
+  return isRecord(approval) ? approval : undefined;
 }
 
-export function toApprovalExecutionView(execution: DescribeExecutionCommandOutput): ApprovalExecutionView {
+function decisionsOf(execution: DescribeExecutionCommandOutput): { decision?: DecisionRecord; decisions?: DecisionRecord[] } {
+  const approval = approvalOutput(execution);
+  if (approval) {
+    if (isRecord(approval.decision)) return { decision: decisionRecord(approval.decision) };
+    if (Array.isArray(approval.decisions)) return { decisions: approval.decisions.filter(isRecord).map(decisionRecord) };
+    return {};
+  }
+  if (execution.status === 'FAILED' && execution.error === ApprovalError.Rejected) {
+    const record = parseJson(execution.cause);
+    return isRecord(record) ? { decision: decisionRecord(record) } : {};
+  }
+  return {};
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+}
+
+/**
+ * The view of one execution. With its history, the view has each approver's state; without
+ * (`list`, one call per request), it has none.
+ */
+export function toApprovalExecutionView(
+  execution: DescribeExecutionCommandOutput,
+  history?: readonly HistoryEvent[],
+): ApprovalExecutionView {
   const executionArn = execution.executionArn ?? '';
   const status = execution.status ?? 'UNKNOWN';
-  const input = parseJson(execution.input);
-  const request = isRecord(input) ? input : {};
-  const decision = decisionOf(execution);
+  const parsed = parseRequest(parseJson(execution.input));
+  const { decision, decisions } = decisionsOf(execution);
+  const approval = approvalOutput(execution);
+  // The state machine's normalized values, once it has written them, over what the input said.
+  const policy = approval?.policy === 'any' || approval?.policy === 'all' ? approval.policy : parsed.policy;
+  const addresses = stringList(approval?.approvers) ?? parsed.approvers;
+  const approvers =
+    history === undefined
+      ? undefined
+      : approverStates({
+          approvers: addresses,
+          policy,
+          status,
+          ...(execution.error === undefined ? {} : { error: execution.error }),
+          finalRecords: decision ? [decision] : (decisions ?? []),
+          history,
+        });
   return {
     executionArn,
     name: execution.name ?? executionArn.split(':').pop() ?? '',
@@ -95,13 +122,30 @@ export function toApprovalExecutionView(execution: DescribeExecutionCommandOutpu
     outcome: outcomeOf(status, execution.error),
     startDate: execution.startDate?.toISOString() ?? null,
     ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
-    request: { managerEmailAddress: stringOrNull(request.managerEmailAddress), employeeName: stringOrNull(request.employeeName) },
+    request: parsed.request,
+    policy,
+    subject: parsed.subject,
+    ...(approvers ? { approvers } : {}),
     ...(decision ? { decision } : {}),
+    ...(decisions ? { decisions } : {}),
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
   };
 }
 
-export async function describeApprovalExecution(sfn: SFNClient, executionArn: string): Promise<ApprovalExecutionView> {
-  return toApprovalExecutionView(await sfn.send(new DescribeExecutionCommand({ executionArn })));
+export interface DescribeOptions {
+  /** Read the history too, for each approver's state (one or more GetExecutionHistory calls more). */
+  readonly withApprovers?: boolean;
+  readonly abortSignal?: AbortSignal;
+}
+
+export async function describeApprovalExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  options: DescribeOptions = {},
+): Promise<ApprovalExecutionView> {
+  const { abortSignal } = options;
+  const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }), abortSignal ? { abortSignal } : {});
+  const history = options.withApprovers ? await readExecutionHistory(sfn, executionArn, abortSignal) : undefined;
+  return toApprovalExecutionView(execution, history);
 }

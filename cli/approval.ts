@@ -13,13 +13,14 @@ import { doctorCommand } from './commands/doctor';
 import { listCommand } from './commands/list';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
+import { waitCommand } from './commands/wait';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { processOutput } from './output';
+import { processWaitDependencies } from './wait-for-outcome';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
-const COMMANDS: readonly Command[] = [startCommand, statusCommand, listCommand, doctorCommand];
+const COMMANDS: readonly Command[] = [startCommand, waitCommand, statusCommand, listCommand, doctorCommand];
 
 const usage = `Usage: approval <command> [options]
 
@@ -35,12 +36,17 @@ Targets:
   --local    the local stack started by \`npm start\` (not for doctor)
 
 Every command takes --json for machine-readable output and --help.
-Exit codes: 0 done, 1 failed (stack not running or not found, AWS error, a doctor problem),
-2 bad arguments.`;
+Exit codes: 0 done (for wait and start --wait: approved), 1 failed (stack not running or not
+found, AWS error, a doctor problem; for wait: any end but approved, rejected or expired),
+2 bad arguments, 3 rejected and 4 expired (wait and start --wait), 130 Ctrl-C while waiting.
+
+Example, a CI gate:
+  approval start --wait --approver ana@example.com --approver ben@example.com --policy all --subject "Deploy release 42" && ./deploy.sh`;
 
 export function defaultDependencies(): CommandDependencies {
   return {
     output: processOutput,
+    waiting: processWaitDependencies,
     env: process.env,
     createSfnClient: (config) => new SFNClient(config),
     createCloudFormationClient: (config) => new CloudFormationClient(config),
@@ -60,7 +66,7 @@ function findCommand(name: string): Command {
   return command;
 }
 
-function dispatch(argv: readonly string[], deps: CommandDependencies): Promise<void> | void {
+function dispatch(argv: readonly string[], deps: CommandDependencies): Promise<number | void> | void {
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h') {
     deps.output.stdout(usage);
@@ -86,8 +92,7 @@ function debugDetails(error: unknown): string | undefined {
 export async function runApprovalCli(argv: readonly string[], deps: CommandDependencies = defaultDependencies()): Promise<number> {
   const debug = deps.env.APPROVAL_DEBUG === '1';
   try {
-    await dispatch(argv, deps);
-    return EXIT_OK;
+    return (await dispatch(argv, deps)) ?? EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
       deps.output.stderr(error.message);

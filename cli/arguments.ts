@@ -47,3 +47,21 @@ export function parseCommandLine<T>(command: string, parse: () => T): T {
     throw new UsageError(error.message, command);
   }
 }
+
+interface OptionToken {
+  readonly kind: string;
+  readonly name?: string;
+}
+
+/**
+ * parseArgs keeps the last of a repeated option that takes one value; for a subject or a policy
+ * that would drop what someone typed without a word. Options declared `multiple` are meant to repeat.
+ */
+export function refuseRepeatedOptions(command: string, tokens: readonly OptionToken[], names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || !names.includes(token.name)) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once; give it once.`, command);
+    seen.add(token.name);
+  }
+}

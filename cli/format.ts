@@ -1,81 +1,124 @@
 import type { ApprovalExecutionView, ApprovalOutcome } from './approval-execution';
+import type { DecisionRecord } from './approver-states';
+import { describeApprover } from './approver-text';
+import { formatDate, printable, shorten } from './format-values';
 
-// Execution input is anyone's: control and bidi characters could move the cursor or recolour the
-// terminal, so they are shown escaped.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+export { printable } from './format-values';
 
-export function printable(value: string): string {
-  return value.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+function shown(value: string | null | undefined): string {
+  return value === null || value === undefined ? '(missing)' : printable(value);
 }
 
-function shorten(value: string, width: number): string {
-  return value.length > width ? `${value.slice(0, width - 3)}...` : value;
+/** The seed form keeps its own words: it has one manager. */
+function isSeedForm(view: ApprovalExecutionView): boolean {
+  return view.request.approvers === undefined;
 }
 
-/** `2026-11-21 10:00:00 UTC` from an ISO date. */
-function formatDate(iso: string | null | undefined): string {
-  if (!iso) return '-';
-  return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
+function outcomeNote(view: ApprovalExecutionView): string {
+  const notes: Record<ApprovalOutcome, string> = {
+    pending: isSeedForm(view)
+      ? 'waiting for the manager to approve or reject'
+      : view.policy === 'all'
+        ? 'waiting for every approver to approve'
+        : 'waiting for an approver to decide',
+    approved: 'approved',
+    rejected: 'rejected',
+    expired: 'expired: nobody answered in time',
+    'invalid-request': 'the request was invalid',
+    'not-delivered': 'the email could not be delivered',
+    failed: 'failed',
+    'timed-out': 'ran past its time limit',
+    aborted: 'stopped before a decision',
+  };
+  return notes[view.outcome];
 }
 
-function shown(value: string | null): string {
-  return value === null ? '(missing)' : printable(value);
-}
-
-const OUTCOME_NOTES: Record<ApprovalOutcome, string> = {
-  pending: 'waiting for the manager to approve or reject',
-  approved: 'approved',
-  rejected: 'rejected',
-  expired: 'expired: nobody answered in time',
-  'invalid-request': 'the request was invalid',
-  'not-delivered': 'the email could not be delivered',
-  failed: 'failed',
-  'timed-out': 'ran past its time limit',
-  aborted: 'stopped before a decision',
-};
+const POLICY_NOTES = {
+  any: 'any: the first decision of any approver decides',
+  all: 'all: every approver must approve; the first rejection decides',
+} as const;
 
 const DECISION_LABELS: ReadonlyArray<readonly [string, string]> = [
+  ['approver', 'Approver'],
   ['decision', 'Decision'],
   ['decidedAt', 'Decided at'],
   ['sourceIp', 'Source IP'],
   ['userAgent', 'User agent'],
   ['requestId', 'Request id'],
+  ['comment', 'Comment'],
 ];
 
 // Wide enough for every decision label, so output with and without a decision lines up alike.
 const LABEL_WIDTH = Math.max(...DECISION_LABELS.map(([, label]) => label.length));
 
-function labelled(rows: ReadonlyArray<readonly [string, string]>): string[] {
+type Row = readonly [string, string];
+
+function labelled(rows: readonly Row[]): string[] {
   const width = Math.max(LABEL_WIDTH, ...rows.map(([label]) => label.length));
-  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`.trimEnd());
 }
 
-function decisionRows(decision: Readonly<Record<string, unknown>>): Array<readonly [string, string]> {
+function render(value: unknown): string {
+  return printable(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+function decisionRows(decision: DecisionRecord): Row[] {
   const known = new Set(DECISION_LABELS.map(([field]) => field));
-  const render = (value: unknown) => printable(typeof value === 'string' ? value : JSON.stringify(value));
   return [
     ...DECISION_LABELS.filter(([field]) => decision[field] !== undefined).map(
       ([field, label]) => [label, render(decision[field])] as const,
     ),
-    // Fields added to the record later (a comment, say) still show.
+    // Fields added to the record later still show.
     ...Object.entries(decision)
       .filter(([field]) => !known.has(field))
       .map(([field, value]) => [field, render(value)] as const),
   ];
 }
 
-/** `approval status`: the request, its state and, once ended, the decision record or the error. */
+/** Rows under one label: the label on the first only. */
+function block(label: string, lines: readonly string[]): Row[] {
+  return lines.map((line, index) => [index === 0 ? label : '', line] as const);
+}
+
+function requestRows(view: ApprovalExecutionView): Row[] {
+  const { request } = view;
+  const rows: Row[] = [];
+  if (request.approvers !== undefined) rows.push(['Subject', shown(request.subject)]);
+  if (request.managerEmailAddress !== undefined) rows.push(['Manager', shown(request.managerEmailAddress)]);
+  if (request.employeeName !== undefined) rows.push(['Employee', shown(request.employeeName)]);
+  if (request.requester !== undefined) rows.push(['Requester', shown(request.requester)]);
+  if (request.approvers !== undefined)
+    rows.push(['Policy', view.policy === null ? `${shown(request.policy)} (not a policy)` : POLICY_NOTES[view.policy]]);
+  if (request.details !== undefined) {
+    const details = Object.entries(request.details ?? {});
+    rows.push(
+      ...block(
+        'Details',
+        request.details === null ? ['(not a set of texts)'] : details.map(([name, value]) => `${printable(name)}: ${printable(value)}`),
+      ),
+    );
+  }
+  return rows;
+}
+
+function approverRows(view: ApprovalExecutionView): Row[] {
+  const approvers = view.approvers ?? [];
+  const width = Math.max(0, ...approvers.map((approver) => printable(approver.address).length));
+  return block(
+    approvers.length === 1 ? 'Approver' : 'Approvers',
+    approvers.map((approver) => `${printable(approver.address).padEnd(width)}  ${describeApprover(approver, view.outcome)}`),
+  );
+}
+
+/** `approval status`: the request, each approver's state and, once ended, the decision record(s) or the error. */
 export function formatExecution(view: ApprovalExecutionView): string[] {
-  const rows: Array<readonly [string, string]> = [
-    ['Execution', view.executionArn],
-    ['Status', `${view.status} (${OUTCOME_NOTES[view.outcome]})`],
-    ['Manager', shown(view.request.managerEmailAddress)],
-    ['Employee', shown(view.request.employeeName)],
-    ['Started', formatDate(view.startDate)],
-  ];
+  const rows: Row[] = [['Execution', view.executionArn], ['Status', `${view.status} (${outcomeNote(view)})`], ...requestRows(view)];
+  rows.push(['Started', formatDate(view.startDate)]);
   if (view.stopDate) rows.push(['Stopped', formatDate(view.stopDate)]);
-  if (view.decision) {
-    rows.push(...decisionRows(view.decision));
+  rows.push(...approverRows(view));
+  const records = view.decision ? [view.decision] : (view.decisions ?? []);
+  if (records.length > 0) {
+    rows.push(...records.flatMap(decisionRows));
   } else {
     if (view.error !== undefined) rows.push(['Error', printable(view.error)]);
     if (view.cause !== undefined) rows.push(['Cause', printable(view.cause)]);
@@ -83,15 +126,23 @@ export function formatExecution(view: ApprovalExecutionView): string[] {
   return labelled(rows);
 }
 
+function approversCell(view: ApprovalExecutionView): string {
+  const { approvers, managerEmailAddress } = view.request;
+  const addresses =
+    approvers !== undefined ? approvers : managerEmailAddress === undefined || managerEmailAddress === null ? null : [managerEmailAddress];
+  if (addresses === null || addresses.length === 0) return '(missing)';
+  return addresses.map(printable).join(', ');
+}
+
 /** `approval list`: one row per request, newest first. */
 export function formatExecutionTable(views: readonly ApprovalExecutionView[], withStatus: boolean): string[] {
-  const header = ['STARTED', ...(withStatus ? ['STATUS'] : []), 'MANAGER', 'EMPLOYEE', 'EXECUTION ARN'];
+  const header = ['STARTED', ...(withStatus ? ['STATUS'] : []), 'APPROVERS', 'SUBJECT', 'EXECUTION ARN'];
   const rows = views.map((view) => [
     formatDate(view.startDate),
     // SUCCEEDED and FAILED alone do not say approved, rejected or expired.
     ...(withStatus ? [view.status === 'SUCCEEDED' || view.status === 'FAILED' ? `${view.status} (${view.outcome})` : view.status] : []),
-    shorten(shown(view.request.managerEmailAddress), 40),
-    shorten(shown(view.request.employeeName), 30),
+    shorten(approversCell(view), 40),
+    shorten(shown(view.subject), 50),
     view.executionArn,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));

@@ -16,7 +16,8 @@ const DESCRIBE_CONCURRENCY = 5;
 
 const usage = `Usage: approval list [options]
 
-Lists open approval requests (running executions), newest first, with their manager and employee.
+Lists open approval requests (running executions), newest first, with their approvers and
+subject ("Approval needed for <employee>" for a request about an employee).
 
 Options:
   --all              every request, whatever its status
@@ -24,7 +25,9 @@ Options:
   --local            use the local stack started by \`npm start\`
   --stack-name NAME  stack to use (default: stackName in cdk.json, else ${DEFAULT_STACK_NAME})
   --region REGION    region of the deployed stack (default: the AWS SDK's)
-  --json             print a JSON array of the objects \`approval status --json\` prints
+  --json             print a JSON array of the objects \`approval status --json\` prints, without
+                     approvers (each approver's state needs the request's history, one more
+                     call per request: \`approval status\` shows it)
   -h, --help         show this help`;
 
 function parseMax(raw: string | undefined): number {

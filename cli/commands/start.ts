@@ -1,45 +1,58 @@
 import { parseArgs } from 'node:util';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { MAX_EMPLOYEE_NAME_LENGTH, validateApprovalTask, type ApprovalRequest } from '../../functions/commons/approval-request';
+import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
-import { COMMON_OPTIONS, parseCommandLine, STACK_OPTIONS } from '../arguments';
+import { COMMON_OPTIONS, parseCommandLine, refuseRepeatedOptions, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';
+import { requestFromFlags } from '../request-flags';
 import { findStateMachineArn, localInboxUrl, regionOfArn, resolveTarget, sfnClientFor, targetFlag } from '../targets';
+import { waitForOutcome } from '../wait-for-outcome';
 import type { Command } from './command';
+import { WAITING_HELP } from './wait';
 
-const usage = `Usage: approval start --manager-email ADDRESS --employee-name NAME [options]
+const usage = `Usage: approval start --approver ADDRESS [--approver ADDRESS ...] --subject TEXT [options]
+       approval start --manager-email ADDRESS --employee-name NAME [options]
 
-Starts an approval request: the manager gets an email with Approve and Reject links.
+Starts an approval request: each approver gets an email with Approve and Reject links of their
+own. With --wait, waits for the decision and exits 0 only when approved.
 
-Options:
+A request (any workflow):
+  --approver ADDRESS       who decides; repeat for several (up to 10 distinct addresses)
+  --policy any|all         any (default): the first decision of any approver decides;
+                           all: every approver must approve, the first rejection decides
+  --subject TEXT           what is to be decided (up to 200 characters, one line)
+  --detail KEY=VALUE       a line of the email's details table; repeat for more (up to 20)
+  --requester ADDRESS      who asks; must not be one of the approvers (no self-approval)
+
+A request about an employee (one manager; the original email):
   --manager-email ADDRESS  where the email goes (one plain address)
   --employee-name NAME     who the request is for (at most ${MAX_EMPLOYEE_NAME_LENGTH} characters, one line)
+
+Use one form or the other. The state machine checks the request again and fails it as
+InvalidRequest, naming every problem, if it breaks a rule (lengths, duplicates, characters).
+
+Options:
+  --wait                   wait for the outcome (see below); exit 0 approved, 3 rejected, 4 expired
   --name NAME              execution name (default: generated); the same name and input
                            while the request is open starts nothing new
   --local                  use the local stack started by \`npm start\`
   --stack-name NAME        stack to use (default: stackName in cdk.json, else ${DEFAULT_STACK_NAME})
   --region REGION          region of the deployed stack (default: the AWS SDK's)
-  --json                   print {"executionArn", "startDate"} only
+  --json                   print {"executionArn", "startDate"} only; with --wait, only the final
+                           JSON \`approval status --json\` prints
   -h, --help               show this help
 
-Example:
+${WAITING_HELP}
+
+Examples:
+  approval start --wait --approver ana@example.com --approver ben@example.com --policy all --subject "Deploy release 42" && ./deploy.sh
+  approval start --approver ana@example.com --subject "Refund order 1234" --detail Amount=120.00 --detail Customer=C-981
   approval start --manager-email manager@example.com --employee-name "Jim Smith"`;
 
-const FLAG_OF_FIELD: Readonly<Record<string, string>> = { managerEmailAddress: '--manager-email', employeeName: '--employee-name' };
-
-/**
- * The worker's own validation, so the CLI refuses exactly what would fail as InvalidRequest;
- * only the field names become the option names a person typed.
- */
-function requestProblems(request: Partial<ApprovalRequest>): string[] {
-  const validation = validateApprovalTask({ request, attempt: 1, reminderCount: 0, reminderIntervalSeconds: 1, executionName: 'cli' });
-  if (validation.valid) return [];
-  return validation.problems.map((problem) =>
-    problem.replace(/^(managerEmailAddress|employeeName)\b/, (field) => FLAG_OF_FIELD[field] ?? field),
-  );
-}
+// parseArgs keeps the last of a repeated one-value option; for these that would drop a value silently.
+const SINGLE_VALUED = ['policy', 'subject', 'requester'] as const;
 
 function executionNameProblem(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
@@ -49,12 +62,18 @@ function executionNameProblem(name: string | undefined): string | undefined {
   return undefined;
 }
 
+/** "ana@example.com", "ana@example.com and ben@example.com", "a, b and c". */
+function joinAddresses(addresses: readonly string[]): string {
+  if (addresses.length <= 1) return addresses.join('');
+  return `${addresses.slice(0, -1).join(', ')} and ${addresses.at(-1) ?? ''}`;
+}
+
 export const startCommand: Command = {
   name: 'start',
-  summary: 'ask a manager to approve a request for an employee',
+  summary: 'ask one or more approvers to approve a request (--wait: wait for the decision)',
   usage,
   async run(args, deps) {
-    const { values } = parseCommandLine('start', () =>
+    const { values, tokens } = parseCommandLine('start', () =>
       parseArgs({
         args: [...args],
         options: {
@@ -62,21 +81,29 @@ export const startCommand: Command = {
           ...STACK_OPTIONS,
           'manager-email': { type: 'string' },
           'employee-name': { type: 'string' },
+          approver: { type: 'string', multiple: true },
+          policy: { type: 'string' },
+          subject: { type: 'string' },
+          detail: { type: 'string', multiple: true },
+          requester: { type: 'string' },
+          wait: { type: 'boolean' },
           name: { type: 'string' },
         },
         strict: true,
+        tokens: true,
       }),
     );
     if (values.help) {
       deps.output.stdout(usage);
       return;
     }
+    refuseRepeatedOptions('start', tokens, SINGLE_VALUED);
 
-    const request = { managerEmailAddress: values['manager-email'], employeeName: values['employee-name'] };
-    const problems = requestProblems(request);
+    const request = requestFromFlags(values);
+    const problems = request.valid ? [] : [...request.problems];
     const nameProblem = executionNameProblem(values.name);
     if (nameProblem) problems.push(nameProblem);
-    if (problems.length > 0) throw new UsageError(problems.map((problem) => `${problem}.`).join('\n'), 'start');
+    if (!request.valid || problems.length > 0) throw new UsageError(problems.map((problem) => `${problem}.`).join('\n'), 'start');
 
     const target = resolveTarget(values, deps);
     try {
@@ -85,21 +112,35 @@ export const startCommand: Command = {
       const started = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn,
-          input: JSON.stringify(request),
+          input: JSON.stringify(request.input),
           ...(values.name === undefined ? {} : { name: values.name }),
         }),
       );
       const executionArn = started.executionArn ?? '';
       const startDate = started.startDate?.toISOString() ?? null;
+      if (values.wait) {
+        // --json prints the final view only: one JSON document on stdout, whatever happens.
+        if (!values.json) deps.output.stdout(`Started ${executionArn}`);
+        return await waitForOutcome({
+          sfn,
+          executionArn,
+          json: values.json ?? false,
+          targetFlag: targetFlag(target),
+          output: deps.output,
+          waiting: deps.waiting,
+        });
+      }
       if (values.json) {
         deps.output.stdout(JSON.stringify({ executionArn, startDate }, null, 2));
         return;
       }
       deps.output.stdout(executionArn);
       const inbox = target.kind === 'local' ? ` (in the local inbox, ${localInboxUrl(deps.env)})` : '';
+      const several = request.approvers.length > 1;
       deps.output.stdout(
-        `${request.managerEmailAddress} gets an email with Approve / Reject links${inbox} as soon as the worker picks the request up. ` +
-          `Follow it with: approval status ${executionArn}${targetFlag(target)}`,
+        `${joinAddresses(request.approvers)} ${several ? 'each get' : 'gets'} an email with Approve / Reject links${inbox} as soon as the worker picks the request up. ` +
+          `Follow it with: approval status ${executionArn}${targetFlag(target)}` +
+          (values['manager-email'] === undefined ? ` (or wait for it: approval wait ${executionArn}${targetFlag(target)})` : ''),
       );
     } catch (error) {
       throw explainAwsFailure(error, target);

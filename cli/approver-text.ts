@@ -1,0 +1,61 @@
+import type { ApprovalOutcome } from './approval-execution';
+import type { ApproverView } from './approver-states';
+import { formatDate, printable } from './format-values';
+
+/** "reminder 2 of 3" for attempt 3; the first email is no reminder. */
+function reminderLabel(attempt: number | undefined, reminderCount: number | undefined): string | undefined {
+  if (attempt === undefined || attempt <= 1) return undefined;
+  return `reminder ${attempt - 1}${reminderCount === undefined ? '' : ` of ${reminderCount}`}`;
+}
+
+function decisionText(approver: ApproverView): string {
+  const record = approver.decision ?? {};
+  const at = typeof record.decidedAt === 'string' ? ` at ${printable(record.decidedAt)}` : '';
+  const comment = typeof record.comment === 'string' && record.comment !== '' ? `, comment "${printable(record.comment)}"` : '';
+  return `${approver.state}${at}${comment}`;
+}
+
+/** One approver's state in words, for `approval status`: with times, reminders and the decision's time and comment. */
+export function describeApprover(approver: ApproverView, outcome: ApprovalOutcome): string {
+  const reminder = reminderLabel(approver.attempt, approver.reminderCount);
+  switch (approver.state) {
+    case 'waiting':
+      return reminder === undefined ? 'waiting: the email is not sent yet' : `waiting: ${reminder} is not sent yet`;
+    case 'emailed': {
+      const what = reminder === undefined ? 'emailed' : `emailed ${reminder}`;
+      const when = approver.emailedAt === undefined ? '' : ` at ${formatDate(approver.emailedAt)}`;
+      const until = approver.validUntil === undefined ? '' : `, links valid until ${formatDate(approver.validUntil)}`;
+      let next = '';
+      if (reminder === undefined && approver.reminderCount !== undefined) {
+        next = approver.reminderCount === 0 ? ' (no reminders)' : ` (then reminder 1 of ${approver.reminderCount})`;
+      }
+      return `${what}${when}${until}${next}`;
+    }
+    case 'approved':
+    case 'rejected':
+      return decisionText(approver);
+    case 'expired':
+      return 'expired: no answer before the last reminder ran out';
+    case 'not-delivered':
+      return `not delivered${approver.error === undefined ? '' : `: ${printable(approver.error)}`}`;
+    case 'closed':
+      return outcome === 'approved' || outcome === 'rejected'
+        ? 'closed: the request was decided by someone else'
+        : 'closed: the request ended without their decision';
+  }
+}
+
+/** One approver's state in a few words, for the progress line of `--wait`. */
+export function summarizeApprover(approver: ApproverView): string {
+  const reminder = reminderLabel(approver.attempt, approver.reminderCount);
+  switch (approver.state) {
+    case 'waiting':
+      return reminder === undefined ? 'not emailed yet' : `${reminder} not sent yet`;
+    case 'emailed':
+      return reminder === undefined ? 'emailed' : `emailed, ${reminder}`;
+    case 'expired':
+      return 'no answer, reminders ran out';
+    default:
+      return approver.state;
+  }
+}
