@@ -6,6 +6,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'cdk.out/',
+      'cdk.out.example/',
       'coverage/',
       'bench/results/',
       'test/integ/*.snapshot/',

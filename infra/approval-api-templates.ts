@@ -98,13 +98,40 @@ export function formDecisionRequestTemplate(decision: Decision): string {
   ].join('\n');
 }
 
-/** `confirm` mode: GET answers with this page and changes nothing; its button POSTs the decision. */
+/** Unicode bidirectional controls: text that reorders what follows it (U+202A-U+202E, U+2066-U+2069). */
+export const BIDI_CONTROLS = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'] as const;
+
+/** VTL that sets `$<target>` to `$<source>` escaped for HTML text and attributes. */
+function htmlEscapeLine(source: string, target: string): string {
+  return `#set($${target} = $${source}.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;'))`;
+}
+
+/** Longest subject the confirmation page shows: the request's own limit. */
+export const MAX_SUBJECT_IN_PAGE = 200;
+
+/**
+ * Request template of GET /succeed or GET /fail in `confirm` link mode: SendTaskHeartbeat, which
+ * changes nothing but answers an error for a token that is not valid or no longer open, so the
+ * confirmation page (and the subject it shows) is only served for a link that can still decide.
+ */
+export function confirmCheckRequestTemplate(): string {
+  return [`#set($taskToken = "$!input.params('taskToken')")`, '{', `  "taskToken": "${escapedForJson('$taskToken')}"`, '}'].join('\n');
+}
+
+/**
+ * `confirm` mode: the answer to GET once Step Functions accepted the token; the page changes
+ * nothing, its button POSTs the decision. The token and subject come from the link, which its
+ * holder can edit: both are escaped, bidirectional controls dropped, the subject cut to its limit.
+ */
 export function confirmPageTemplate(decision: Decision): string {
   return [
     `#set($taskToken = "$!input.params('taskToken')")`,
-    // The token comes from the link, which anyone can forge: escape it for the attribute.
-    `#set($tokenInHtml = $taskToken.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;'))`,
-    renderConfirmPage(decision, DECISION_ROUTES[decision], '$tokenInHtml', MAX_COMMENT_LENGTH),
+    htmlEscapeLine('taskToken', 'tokenInHtml'),
+    `#set($subject = "$!input.params('subject')")`,
+    ...BIDI_CONTROLS.map((control) => `#set($subject = $subject.replaceAll('${control}', ''))`),
+    `#if($subject.length() > ${MAX_SUBJECT_IN_PAGE})#set($subject = $subject.substring(0, ${MAX_SUBJECT_IN_PAGE}))#end`,
+    htmlEscapeLine('subject', 'subjectInHtml'),
+    renderConfirmPage(decision, DECISION_ROUTES[decision], '$tokenInHtml', MAX_COMMENT_LENGTH, '$subjectInHtml'),
   ].join('\n');
 }
 

@@ -228,9 +228,22 @@ const HOW_TO_SET = 'Set it in cdk.json under "context", or with `-c name=value` 
 
 type Context = (key: string) => unknown;
 
+/** Where settings come from, for error messages: the CDK context, or the props of the HumanApproval construct. */
+export interface SettingsSource {
+  /** Names a value in a message, e.g. `Context value reminderCount=0`. */
+  readonly describe: (name: string, raw: unknown) => string;
+  /** Says where to change a setting. */
+  readonly howToSet: string;
+}
+
+export const CONTEXT_SETTINGS: SettingsSource = {
+  describe: (name, raw) => `Context value ${name}=${JSON.stringify(raw)}`,
+  howToSet: HOW_TO_SET,
+};
+
 const isUnset = (raw: unknown): boolean => raw === undefined || raw === null || raw === '';
 
-function readInteger(context: Context, name: SettingNameOf<IntegerSetting>): number {
+function readInteger(context: Context, src: SettingsSource, name: SettingNameOf<IntegerSetting>): number {
   const setting: IntegerSetting = APPROVAL_SETTINGS[name];
   const raw = context(name);
   if (isUnset(raw)) return setting.default;
@@ -238,34 +251,31 @@ function readInteger(context: Context, name: SettingNameOf<IntegerSetting>): num
   const value = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < setting.min || value > setting.max) {
     throw new ApprovalConfigError(
-      `Context value ${name}=${JSON.stringify(raw)} is not valid: use a whole number of ${setting.unit} from ${setting.min} to ${setting.max}. ${HOW_TO_SET}`,
+      `${src.describe(name, raw)} is not valid: use a whole number of ${setting.unit} from ${setting.min} to ${setting.max}. ${src.howToSet}`,
     );
   }
   return value;
 }
 
-function readBoolean(context: Context, name: SettingNameOf<BooleanSetting>): boolean {
+function readBoolean(context: Context, src: SettingsSource, name: SettingNameOf<BooleanSetting>): boolean {
   const raw = context(name);
   if (isUnset(raw)) return APPROVAL_SETTINGS[name].default;
   if (raw === true || raw === 'true') return true;
   if (raw === false || raw === 'false') return false;
-  throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(raw)} is not valid: use true or false. ${HOW_TO_SET}`);
+  throw new ApprovalConfigError(`${src.describe(name, raw)} is not valid: use true or false. ${src.howToSet}`);
 }
 
-function readOptionalString(context: Context, name: SettingName, what: string): string | undefined {
+function readOptionalString(context: Context, src: SettingsSource, name: SettingName, what: string): string | undefined {
   const raw = context(name);
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string')
-    throw new ApprovalConfigError(`Context value ${name}=${JSON.stringify(raw)} is not valid: use ${what}. ${HOW_TO_SET}`);
+  if (typeof raw !== 'string') throw new ApprovalConfigError(`${src.describe(name, raw)} is not valid: use ${what}. ${src.howToSet}`);
   return raw.trim() || undefined;
 }
 
-function readOptionalEmail(context: Context, name: SettingNameOf<EmailSetting>, example: string): string | undefined {
-  const value = readOptionalString(context, name, 'an email address');
+function readOptionalEmail(context: Context, src: SettingsSource, name: SettingNameOf<EmailSetting>, example: string): string | undefined {
+  const value = readOptionalString(context, src, name, 'an email address');
   if (value !== undefined && !isEmailAddress(value)) {
-    throw new ApprovalConfigError(
-      `Context value ${name}=${JSON.stringify(value)} is not an email address. Use one such as ${example}. ${HOW_TO_SET}`,
-    );
+    throw new ApprovalConfigError(`${src.describe(name, value)} is not an email address. Use one such as ${example}. ${src.howToSet}`);
   }
   return value;
 }
@@ -273,14 +283,12 @@ function readOptionalEmail(context: Context, name: SettingNameOf<EmailSetting>, 
 /** SES configuration set names: letters, digits, `_` and `-`, at most 64 characters. */
 const CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-function readLinkMode(context: Context): LinkMode {
+function readLinkMode(context: Context, src: SettingsSource): LinkMode {
   const setting = APPROVAL_SETTINGS.linkMode;
   const raw = context('linkMode');
   if (isUnset(raw)) return setting.default;
   if (typeof raw === 'string' && (setting.values as readonly string[]).includes(raw)) return raw as LinkMode;
-  throw new ApprovalConfigError(
-    `Context value linkMode=${JSON.stringify(raw)} is not valid: use ${setting.values.join(' or ')}. ${HOW_TO_SET}`,
-  );
+  throw new ApprovalConfigError(`${src.describe('linkMode', raw)} is not valid: use ${setting.values.join(' or ')}. ${src.howToSet}`);
 }
 
 const INTEGER_SETTING_NAMES = (Object.keys(APPROVAL_SETTINGS) as SettingName[]).filter(
@@ -291,23 +299,23 @@ const INTEGER_SETTING_NAMES = (Object.keys(APPROVAL_SETTINGS) as SettingName[]).
  * Reads and checks every setting, so a wrong value stops `cdk synth` with a message naming it
  * rather than failing later in CloudFormation or at run time.
  */
-export function readApprovalConfig(context: Context): ApprovalConfig {
+export function readApprovalConfig(context: Context, src: SettingsSource = CONTEXT_SETTINGS): ApprovalConfig {
   if (context('workerMaxConcurrency') === 0 || context('workerMaxConcurrency') === '0') {
     const { min, max } = APPROVAL_SETTINGS.workerMaxConcurrency;
     throw new ApprovalConfigError(
-      `Context value workerMaxConcurrency=0 is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set, and the worker bounds itself to workerMaxConcurrency instances (${min} to ${max}). ${HOW_TO_SET}`,
+      `${src.describe('workerMaxConcurrency', 0)} is no longer needed: the stack reserves no Lambda concurrency unless workerReservedConcurrency is set, and the worker bounds itself to workerMaxConcurrency instances (${min} to ${max}). ${src.howToSet}`,
     );
   }
-  const integers = Object.fromEntries(INTEGER_SETTING_NAMES.map((name) => [name, readInteger(context, name)])) as Record<
+  const integers = Object.fromEntries(INTEGER_SETTING_NAMES.map((name) => [name, readInteger(context, src, name)])) as Record<
     SettingNameOf<IntegerSetting>,
     number
   >;
 
-  const senderEmail = readOptionalEmail(context, 'senderEmail', 'approvals@example.com, a verified SES identity');
-  const sesConfigurationSet = readOptionalString(context, 'sesConfigurationSet', 'the name of an SES configuration set');
+  const senderEmail = readOptionalEmail(context, src, 'senderEmail', 'approvals@example.com, a verified SES identity');
+  const sesConfigurationSet = readOptionalString(context, src, 'sesConfigurationSet', 'the name of an SES configuration set');
   if (sesConfigurationSet !== undefined && !CONFIGURATION_SET_NAME.test(sesConfigurationSet)) {
     throw new ApprovalConfigError(
-      `Context value sesConfigurationSet=${JSON.stringify(sesConfigurationSet)} is not a configuration set name: use letters, digits, _ and -, at most 64 characters. ${HOW_TO_SET}`,
+      `${src.describe('sesConfigurationSet', sesConfigurationSet)} is not a configuration set name: use letters, digits, _ and -, at most 64 characters. ${src.howToSet}`,
     );
   }
 
@@ -315,15 +323,15 @@ export function readApprovalConfig(context: Context): ApprovalConfig {
     senderEmail,
     sesConfigurationSet,
     ...integers,
-    createApiGatewayAccountRole: readBoolean(context, 'createApiGatewayAccountRole'),
-    linkMode: readLinkMode(context),
-    apiTracing: readBoolean(context, 'apiTracing'),
-    alarmEmail: readOptionalEmail(context, 'alarmEmail', 'ops@example.com'),
-    dashboard: readBoolean(context, 'dashboard'),
+    createApiGatewayAccountRole: readBoolean(context, src, 'createApiGatewayAccountRole'),
+    linkMode: readLinkMode(context, src),
+    apiTracing: readBoolean(context, src, 'apiTracing'),
+    alarmEmail: readOptionalEmail(context, src, 'alarmEmail', 'ops@example.com'),
+    dashboard: readBoolean(context, src, 'dashboard'),
   };
   if (config.apiThrottlingBurstLimit < config.apiThrottlingRateLimit) {
     throw new ApprovalConfigError(
-      `Context value apiThrottlingBurstLimit=${config.apiThrottlingBurstLimit} is smaller than apiThrottlingRateLimit=${config.apiThrottlingRateLimit}; the burst must be at least the rate. ${HOW_TO_SET}`,
+      `${src.describe('apiThrottlingBurstLimit', config.apiThrottlingBurstLimit)} is smaller than apiThrottlingRateLimit=${config.apiThrottlingRateLimit}; the burst must be at least the rate. ${src.howToSet}`,
     );
   }
   const backstop = executionTimeoutSeconds(config);

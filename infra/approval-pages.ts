@@ -63,13 +63,15 @@ export function renderPage({ title, message, accent }: PageContent): string {
 
 /**
  * The confirmation page of `confirm` link mode: nothing is decided until the button is pressed.
- * `tokenReference` is the VTL reference holding the HTML-escaped token; it is the only `$` allowed.
+ * `tokenReference` and `subjectReference` are the VTL references holding the HTML-escaped token and
+ * subject; they are the only `$` allowed. The subject line shows only when the subject is not empty.
  */
 export function renderConfirmPage(
   decision: 'approved' | 'rejected',
   action: string,
   tokenReference: string,
   maxCommentLength: number,
+  subjectReference: string,
 ): string {
   const approving = decision === 'approved';
   const title = approving ? 'Approve this request?' : 'Reject this request?';
@@ -77,6 +79,7 @@ export function renderConfirmPage(
   const accent = approving ? GREEN : RED;
   const html = page(title, [
     `<h1 style="color:${accent}">${title}</h1>`,
+    'SUBJECT_LINE',
     `<p>Nothing has been decided yet. Press <strong>${verb}</strong> to record your ${approving ? 'approval' : 'rejection'}.</p>`,
     `<form method="post" action="${action}">`,
     `<input type="hidden" name="taskToken" value="TOKEN">`,
@@ -86,5 +89,7 @@ export function renderConfirmPage(
     '</form>',
     `<p style="color:${GREY};font-size:90%">Opened by mistake? Close this page: nothing changes until the button is pressed.</p>`,
   ]);
-  return assertNoVtl(html, title).replace('value="TOKEN"', `value="${tokenReference}"`);
+  return assertNoVtl(html, title)
+    .replace('value="TOKEN"', `value="${tokenReference}"`)
+    .replace('SUBJECT_LINE', `#if(${subjectReference} != '')<p style="font-size:120%"><strong>${subjectReference}</strong></p>#end`);
 }

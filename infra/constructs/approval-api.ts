@@ -6,6 +6,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DECISION_ROUTES } from '../../functions/commons/decision-links';
 import {
+  confirmCheckRequestTemplate,
   confirmPageTemplate,
   type Decision,
   decisionRequestTemplate,
@@ -150,10 +151,15 @@ export class ApprovalApi extends Construct {
       description: 'Lets the approval API answer approval tasks and nothing else',
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
     });
+    const linkMode = props.linkMode ?? APPROVAL_SETTINGS.linkMode.default;
+    if (!LINK_MODES.includes(linkMode)) {
+      throw new Error(`linkMode must be one of ${LINK_MODES.join(', ')}, not ${JSON.stringify(linkMode)}.`);
+    }
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AnswerApprovalTasks',
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        // In confirm mode the page is only shown for a token SendTaskHeartbeat accepts as open.
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', ...(linkMode === 'confirm' ? ['states:SendTaskHeartbeat'] : [])],
         resources: [props.activity.activityArn],
       }),
     );
@@ -165,10 +171,6 @@ export class ApprovalApi extends Construct {
       // No method has a body model, so this checks nothing today; it keeps any future model enforced.
       validateRequestBody: true,
     });
-    const linkMode = props.linkMode ?? APPROVAL_SETTINGS.linkMode.default;
-    if (!LINK_MODES.includes(linkMode)) {
-      throw new Error(`linkMode must be one of ${LINK_MODES.join(', ')}, not ${JSON.stringify(linkMode)}.`);
-    }
     this.addDecisionRoutes(this.api.root.addResource(DECISION_ROUTES.approved), 'SendTaskSuccess', 'approved', linkMode, validator);
     this.addDecisionRoutes(this.api.root.addResource(DECISION_ROUTES.rejected), 'SendTaskFailure', 'rejected', linkMode, validator);
     this.addGatewayPages();
@@ -200,43 +202,40 @@ export class ApprovalApi extends Construct {
       acknowledgeBearerLinks(
         resource.addMethod(
           'GET',
-          this.stepFunctionsIntegration(action, decision, { 'application/json': decisionRequestTemplate(decision) }),
+          this.stepFunctionsIntegration(action, decisionSucceededTemplate(decision), {
+            'application/json': decisionRequestTemplate(decision),
+          }),
           getOptions,
         ),
       );
       return;
     }
-    // Opening the link calls nothing: a MOCK integration answers with the confirmation page.
-    const confirmPage = new apigw.MockIntegration({
-      passthroughBehavior: apigw.PassthroughBehavior.NEVER,
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-      integrationResponses: [
-        {
-          statusCode: '200',
-          responseParameters: integrationResponseParameters,
-          responseTemplates: htmlTemplates(confirmPageTemplate(decision)),
-        },
-      ],
-    });
+    // Opening the link decides nothing: SendTaskHeartbeat only checks that the token is valid and
+    // open, and its success answers with the confirmation page, which names the subject.
     acknowledgeBearerLinks(
-      resource.addMethod('GET', confirmPage, {
-        ...getOptions,
-        methodResponses: [{ statusCode: '200', responseParameters: methodResponseParameters }],
-      }),
+      resource.addMethod(
+        'GET',
+        this.stepFunctionsIntegration('SendTaskHeartbeat', confirmPageTemplate(decision), {
+          'application/json': confirmCheckRequestTemplate(),
+        }),
+        getOptions,
+      ),
     );
     // The form's button posts the token (and a comment) in the body; only that form encoding is mapped.
     acknowledgeBearerLinks(
       resource.addMethod(
         'POST',
-        this.stepFunctionsIntegration(action, decision, { 'application/x-www-form-urlencoded': formDecisionRequestTemplate(decision) }),
+        this.stepFunctionsIntegration(action, decisionSucceededTemplate(decision), {
+          'application/x-www-form-urlencoded': formDecisionRequestTemplate(decision),
+        }),
         { authorizationType: apigw.AuthorizationType.NONE, requestValidator: validator, methodResponses: getOptions.methodResponses },
       ),
     );
   }
 
   private stepFunctionsIntegration(
-    action: 'SendTaskSuccess' | 'SendTaskFailure',
-    decision: Decision,
+    action: 'SendTaskSuccess' | 'SendTaskFailure' | 'SendTaskHeartbeat',
+    successTemplate: string,
     requestTemplates: Record<string, string>,
   ): apigw.AwsIntegration {
     return new apigw.AwsIntegration({
@@ -252,7 +251,7 @@ export class ApprovalApi extends Construct {
           {
             statusCode: '200',
             responseParameters: integrationResponseParameters,
-            responseTemplates: htmlTemplates(decisionSucceededTemplate(decision)),
+            responseTemplates: htmlTemplates(successTemplate),
           },
           {
             statusCode: '400',

@@ -4,9 +4,23 @@ import { CreateActivityCommand, CreateStateMachineCommand, SFNClient } from '@aw
 import { renderDefinition } from '../../statemachine/render-definition';
 import { LocalStackError } from './errors';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account';
-import { onlyResourceOfType, resolveIntrinsics, type SynthesizedStack } from './synthesized-stack';
+import { type CloudFormationTemplate, resolveIntrinsics, resourcesOfType, type SynthesizedStack } from './synthesized-stack';
 
 /** What CloudFormation does for the workflow of the template, done against the local Step Functions endpoint. */
+
+const STATE_MACHINE = 'AWS::StepFunctions::StateMachine';
+/** Stack outputs that name the approval state machine: the approval stack's, and a stack that embeds the construct. */
+const APPROVAL_OUTPUTS = ['StateMachineArn', 'ApprovalStateMachineArn'];
+/** The hash CDK appends to a logical id. */
+const CDK_ID_HASH = /[0-9A-F]{8}$/;
+const MAX_NAME_LENGTH = 80;
+
+export interface DeployedStateMachines {
+  /** The approval state machine, named after the stack (the CLI finds it by that name). */
+  readonly approvalStateMachineArn: string;
+  /** Every state machine of the template, the approval one included, by its readable name (see {@link readableName}). */
+  readonly stateMachines: Readonly<Record<string, string>>;
+}
 
 function localSfnClient(stepFunctionsUrl: string): SFNClient {
   return new SFNClient({ endpoint: stepFunctionsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -24,30 +38,123 @@ export async function createActivity(stackName: string, stepFunctionsUrl: string
   }
 }
 
-/** Creates the state machine from the template's definition asset and substitutions, as CloudFormation would. */
-export async function createStateMachine(
+/** A logical id without the hash CDK appends: `ReleaseStateMachine1A2B3C4D` -> `ReleaseStateMachine`. */
+export function readableName(logicalId: string): string {
+  const stripped = logicalId.replace(CDK_ID_HASH, '');
+  return stripped === '' ? logicalId : stripped;
+}
+
+/** The logical id of the approval state machine: the one the stack output StateMachineArn refers to. */
+function approvalMachineId(template: CloudFormationTemplate, machineIds: readonly string[]): string {
+  for (const output of APPROVAL_OUTPUTS) {
+    const value = template.Outputs?.[output]?.Value as { Ref?: unknown } | undefined;
+    if (typeof value?.Ref === 'string' && machineIds.includes(value.Ref)) return value.Ref;
+  }
+  const [only] = machineIds;
+  if (machineIds.length === 1 && only !== undefined) return only;
+  throw new LocalStackError(
+    `The template has ${machineIds.length} state machines and no output ${APPROVAL_OUTPUTS.join(' or ')} that names the approval one.`,
+  );
+}
+
+/** The logical ids among `candidates` that a Ref or Fn::GetAtt anywhere in `value` names. */
+function referencedIds(value: unknown, candidates: ReadonlySet<string>, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) referencedIds(item, candidates, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, argument] of Object.entries(value as Record<string, unknown>)) {
+      const target = key === 'Ref' ? argument : key === 'Fn::GetAtt' && Array.isArray(argument) ? (argument as unknown[])[0] : undefined;
+      if (typeof target === 'string' && candidates.has(target)) found.add(target);
+      referencedIds(argument, candidates, found);
+    }
+  }
+  return found;
+}
+
+/** The state machines in an order CloudFormation could create them: each after the machines its definition refers to. */
+function creationOrder(machines: ReadonlyMap<string, Record<string, unknown>>): string[] {
+  const ids = new Set(machines.keys());
+  const dependencies = new Map([...machines].map(([id, properties]) => [id, referencedIds(properties, ids)]));
+  const ordered: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (id: string, chain: readonly string[]): void => {
+    if (ordered.includes(id)) return;
+    if (visiting.has(id)) throw new LocalStackError(`The state machines ${[...chain, id].join(' -> ')} refer to each other in a cycle.`);
+    visiting.add(id);
+    for (const dependency of dependencies.get(id) ?? []) if (dependency !== id) visit(dependency, [...chain, id]);
+    visiting.delete(id);
+    ordered.push(id);
+  };
+  // Sorted, so that the order (and the names below) does not depend on how the template lists them.
+  for (const id of [...ids].sort()) visit(id, []);
+  return ordered;
+}
+
+/** The definition as CloudFormation gives it to CreateStateMachine: from the S3 asset, DefinitionString or Definition, with its substitutions. */
+function definitionOf(
+  logicalId: string,
+  properties: Record<string, unknown>,
+  assemblyDir: string,
+  physical: Readonly<Record<string, string>>,
+): string {
+  let template: string;
+  const location = properties.DefinitionS3Location as { Key?: unknown } | undefined;
+  if (typeof location?.Key === 'string') {
+    template = fs.readFileSync(path.join(assemblyDir, `asset.${location.Key}`), 'utf8');
+  } else if (properties.DefinitionString !== undefined) {
+    template = String(resolveIntrinsics(properties.DefinitionString, physical));
+  } else if (properties.Definition !== undefined) {
+    template = JSON.stringify(resolveIntrinsics(properties.Definition, physical));
+  } else {
+    throw new LocalStackError(`The state machine ${logicalId} has no DefinitionS3Location, DefinitionString or Definition.`);
+  }
+  if (properties.DefinitionSubstitutions === undefined) return template;
+  const resolved = resolveIntrinsics(properties.DefinitionSubstitutions, physical) as Record<string, unknown>;
+  return renderDefinition(template, Object.fromEntries(Object.entries(resolved).map(([name, value]) => [name, String(value)])));
+}
+
+/**
+ * Creates every state machine of the template, as CloudFormation would: each after the machines
+ * its definition refers to (a Ref of a state machine is its ARN, `Fn::GetAtt X.Name` its name).
+ * The approval machine is named after the stack; the others `<stack>-<readable name>`.
+ * `physical` gives the values of the other resources the definitions refer to.
+ */
+export async function createStateMachines(
   synthesized: SynthesizedStack,
   stepFunctionsUrl: string,
   physical: Readonly<Record<string, string>>,
-): Promise<string> {
+): Promise<DeployedStateMachines> {
   const { template, stackName, assemblyDir } = synthesized;
-  const [, machine] = onlyResourceOfType(template, 'AWS::StepFunctions::StateMachine');
-  const location = machine.DefinitionS3Location as { Key?: string } | undefined;
-  if (!location?.Key) throw new LocalStackError('The state machine in the template has no DefinitionS3Location asset.');
-  const definitionTemplate = fs.readFileSync(path.join(assemblyDir, `asset.${location.Key}`), 'utf8');
-  const substitutions = resolveIntrinsics(machine.DefinitionSubstitutions ?? {}, physical) as Record<string, string>;
+  const machines = new Map(resourcesOfType(template, STATE_MACHINE));
+  if (machines.size === 0) throw new LocalStackError('The synthesized template has no state machine.');
+  const approvalId = approvalMachineId(template, [...machines.keys()]);
+  const values: Record<string, string> = { ...physical };
+  const stateMachines: Record<string, string> = {};
+  let approvalStateMachineArn = '';
   const sfn = localSfnClient(stepFunctionsUrl);
   try {
-    const { stateMachineArn } = await sfn.send(
-      new CreateStateMachineCommand({
-        name: stackName,
-        definition: renderDefinition(definitionTemplate, substitutions),
-        roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${stackName}-StateMachineRole`,
-      }),
-    );
-    if (!stateMachineArn) throw new LocalStackError('The local Step Functions endpoint returned no state machine ARN.');
-    return stateMachineArn;
+    for (const logicalId of creationOrder(machines)) {
+      const properties = machines.get(logicalId) ?? {};
+      let readable = readableName(logicalId);
+      if (Object.hasOwn(stateMachines, readable)) readable = logicalId;
+      const isApproval = logicalId === approvalId;
+      const name = isApproval ? stackName : `${stackName}-${readable}`.slice(0, MAX_NAME_LENGTH);
+      const { stateMachineArn } = await sfn.send(
+        new CreateStateMachineCommand({
+          name,
+          definition: definitionOf(logicalId, properties, assemblyDir, values),
+          roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${isApproval ? `${stackName}-StateMachineRole` : `${name}-Role`}`,
+        }),
+      );
+      if (!stateMachineArn) throw new LocalStackError('The local Step Functions endpoint returned no state machine ARN.');
+      values[logicalId] = stateMachineArn;
+      values[`${logicalId}.Arn`] = stateMachineArn;
+      values[`${logicalId}.Name`] = name;
+      stateMachines[readable] = stateMachineArn;
+      if (isApproval) approvalStateMachineArn = stateMachineArn;
+    }
   } finally {
     sfn.destroy();
   }
+  return { approvalStateMachineArn, stateMachines };
 }

@@ -2,10 +2,13 @@ import { buildApiModel } from '../api-gateway/api-model';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, type LocalService } from '../ports';
 import { type LocalSes, startLocalSes } from '../ses/server';
+import { lambdaFunctionError, lambdaThrottledError, lambdaUnknownError } from '../step-functions/lambda-errors';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../step-functions/server';
 import type { LocalActivityWorker } from '../worker/local-activity-worker';
-import { createActivity, createStateMachine } from './deploy-workflow';
+import { WorkerInvokeError } from '../worker/worker-invoke-error';
+import { createActivity, createStateMachines } from './deploy-workflow';
 import { LocalStackError } from './errors';
+import type { JsonValue } from '../step-functions/interpreter';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
 import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack, type SynthesizedStack } from './synthesized-stack';
 import { createWorker } from './worker-from-template';
@@ -31,8 +34,16 @@ export interface LocalStack {
   /** SES v2 endpoint; its inbox page is at this URL and the stored emails at `/store`. */
   readonly sesUrl: string;
   readonly stepFunctionsUrl: string;
+  /** The approval state machine (named after the stack). */
   readonly stateMachineArn: string;
+  /**
+   * Every state machine of the template, the approval one included, by readable name: its
+   * logical id without the hash CDK appends, e.g. `ReleaseStateMachine`.
+   */
+  readonly stateMachines: Readonly<Record<string, string>>;
   readonly activityArn: string;
+  /** The worker Lambda function, as Task states name it (`lambda:invoke` FunctionName). */
+  readonly workerFunctionArn: string;
   readonly worker: LocalActivityWorker;
   readonly stepFunctions: LocalStepFunctions;
   readonly ses: LocalSes;
@@ -107,18 +118,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       (line) => log('worker', line),
     );
     cleanups.push(() => worker.close());
-    // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
-    stepFunctions.engine.registerLambdaFunction(functionArn, (payload) => {
-      worker.invokeAsync(payload);
-      return Promise.resolve(null);
+    stepFunctions.engine.registerLambdaFunction(functionArn, async (payload, invocationType) => {
+      // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
+      if (invocationType === 'Event') {
+        worker.invokeAsync(payload);
+        return null;
+      }
+      // The CheckRequest state's synchronous invoke runs the handler now and answers with its result.
+      try {
+        return (await worker.invokeSync(payload)) as JsonValue;
+      } catch (error) {
+        if (!(error instanceof WorkerInvokeError)) throw error;
+        const { failure } = error;
+        if (failure.kind === 'handled') throw lambdaFunctionError(failure.error);
+        throw failure.kind === 'throttled' ? lambdaThrottledError() : lambdaUnknownError(failure.reason);
+      }
     });
     await worker.start();
 
-    const stateMachineArn = await createStateMachine(synthesized, stepFunctions.url, {
+    const { approvalStateMachineArn: stateMachineArn, stateMachines } = await createStateMachines(synthesized, stepFunctions.url, {
       [activityId]: activityArn,
+      [`${activityId}.Name`]: `${stackName}-ManualApproval`,
+      [functionId]: `${stackName}-${functionId}`,
       [`${functionId}.Arn`]: functionArn,
     });
-    log('stack', `deployed state machine ${stackName} and its activity`);
+    log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
 
     return {
       stackName,
@@ -126,7 +150,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sesUrl: ses.url,
       stepFunctionsUrl: stepFunctions.url,
       stateMachineArn,
+      stateMachines,
       activityArn,
+      workerFunctionArn: functionArn,
       worker,
       stepFunctions,
       ses,

@@ -3,8 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { readApprovalConfig } from '../../infra/approval-config';
+import { ReleaseWorkflow } from '../../examples/release-workflow/release-workflow';
 import { HumanApprovalStack } from '../../infra/human-approval-stack';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
 
 /** The CloudFormation template and assets of the stack, as `cdk synth` produces them. */
 export interface SynthesizedStack {
@@ -19,8 +21,14 @@ export interface CloudFormationResource {
   readonly Properties?: Record<string, unknown>;
 }
 
+export interface CloudFormationOutput {
+  readonly Value: unknown;
+  readonly Description?: string;
+}
+
 export interface CloudFormationTemplate {
   readonly Resources: Record<string, CloudFormationResource>;
+  readonly Outputs?: Record<string, CloudFormationOutput>;
 }
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
@@ -31,10 +39,14 @@ function projectContext(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
+/** Construct id of the example release workflow the local mode adds to the stack. */
+export const RELEASE_WORKFLOW_ID = 'ReleaseWorkflow';
+
 /**
- * Synthesizes the stack in this process, exactly as infra/app.ts does for `cdk synth`, with the
- * project's cdk.json context overlaid by `context`. The local mode reads everything it serves from
- * the result, so local and deployed behaviour come from the same template.
+ * Synthesizes the stack in this process, exactly as infra/app.ts does for `cdk synth` (plus the
+ * example release workflow), with the project's cdk.json context overlaid by `context`. The local
+ * mode reads everything it serves from the result, so local and deployed behaviour come from the
+ * same template.
  */
 export function synthesizeStack(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'approval-local-'));
@@ -45,6 +57,9 @@ export function synthesizeStack(context: Record<string, unknown> = {}, options: 
   const config = readApprovalConfig((key) => app.node.tryGetContext(key));
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
   const stack = new HumanApprovalStack(app, stackName, { config });
+  // The example's release workflow runs beside the approval machine (and calls it with
+  // startExecution.sync:2), so `npm start` serves both; a deployment of infra/app.ts has no such part.
+  new ReleaseWorkflow(stack, RELEASE_WORKFLOW_ID, { approval: stack.approval });
   const assembly = app.synth();
   const artifact = assembly.getStackArtifact(stack.artifactId);
   return { stackName, template: artifact.template as CloudFormationTemplate, assemblyDir: assembly.directory };
@@ -75,9 +90,18 @@ export class UnsupportedIntrinsicError extends Error {
   override readonly name = 'UnsupportedIntrinsicError';
 }
 
+/** The pseudo parameters of the local account, which every template may Ref. */
+const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LOCAL_REGION,
+  'AWS::AccountId': LOCAL_ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
 /**
  * Resolves the CloudFormation intrinsics this template uses (Ref, Fn::GetAtt, Fn::Join, Fn::Sub
- * without a variable map) against the physical values the local mode created.
+ * without a variable map) against the physical values the local mode created (`Ref` by logical
+ * id, `Fn::GetAtt` as `LogicalId.Attribute`) and the pseudo parameters of the local account.
  */
 export function resolveIntrinsics(value: unknown, physical: Readonly<Record<string, string>>): unknown {
   if (Array.isArray(value)) return value.map((item) => resolveIntrinsics(item, physical));
@@ -103,7 +127,7 @@ export function resolveIntrinsics(value: unknown, physical: Readonly<Record<stri
 }
 
 function lookup(name: string, physical: Readonly<Record<string, string>>): string {
-  const value = physical[name];
+  const value = physical[name] ?? PSEUDO_PARAMETERS[name];
   if (value === undefined) throw new UnsupportedIntrinsicError(`The local mode has no value for ${name}.`);
   return value;
 }

@@ -43,11 +43,17 @@ function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
 
-function renderConfirmPage(path: '/succeed' | '/fail', token: string): string {
-  const response = route('GET', path).integrationResponses[0];
+/** The page GET answers with once SendTaskHeartbeat accepted the token (its 200 response). */
+function renderConfirmPage(path: '/succeed' | '/fail', token: string, subject?: string): string {
+  const response = route('GET', path).integrationResponses.find((candidate) => candidate.statusCode === '200');
   const template = response && selectTemplate(response.responseTemplates, 'text/html');
   if (!template) throw new Error('no confirmation page template');
-  return renderMappingTemplate(template, { request: context('GET', path, `taskToken=${encodeURIComponent(token)}`) }).output;
+  const query = `taskToken=${encodeURIComponent(token)}${subject === undefined ? '' : `&subject=${encodeURIComponent(subject)}`}`;
+  return renderMappingTemplate(template, { request: context('GET', path, query) }).output;
+}
+
+function subjectInPage(html: string): string | undefined {
+  return /<p style="font-size:120%"><strong>([^<]*)<\/strong><\/p>/.exec(html)?.[1];
 }
 
 function renderPost(path: '/succeed' | '/fail', body: string, userAgent?: string): Record<string, unknown> {
@@ -74,13 +80,21 @@ beforeAll(() => {
 });
 
 describe('confirm mode, GET: a page and nothing else', () => {
-  it('GET /succeed and GET /fail are MOCK integrations: opening a link calls no AWS service', () => {
+  it('GET /succeed and GET /fail only check the token with SendTaskHeartbeat, which decides nothing', () => {
     for (const path of ['/succeed', '/fail'] as const) {
-      // "Mock integrations for REST APIs in API Gateway": API Gateway answers from the templates, with no backend.
-      expect(route('GET', path).integrationType).toBe('MOCK');
+      // SendTaskHeartbeat (API reference): reports that the task is still in progress; an unknown, closed or timed-out task answers an error.
+      expect(route('GET', path).stepFunctionsAction).toBe('SendTaskHeartbeat');
       expect(route('GET', path).requiredQueryParameters).toEqual(['taskToken']);
       expect(route('POST', path).integrationType).toBe('AWS');
     }
+    const check = route('GET', '/succeed').requestTemplates['application/json'];
+    if (!check) throw new Error('no heartbeat request template');
+    const token = 'AQCE+abc/def==';
+    expect(
+      JSON.parse(
+        renderMappingTemplate(check, { request: context('GET', '/succeed', `taskToken=${encodeURIComponent(token)}&subject=x`) }).output,
+      ),
+    ).toEqual({ taskToken: token });
     expect(route('POST', '/succeed').stepFunctionsAction).toBe('SendTaskSuccess');
     expect(route('POST', '/fail').stepFunctionsAction).toBe('SendTaskFailure');
     expect(model.routes).toHaveLength(4);
@@ -100,6 +114,36 @@ describe('confirm mode, GET: a page and nothing else', () => {
       expect(tokenInPage(html)).toBe(token);
       expect(html).toContain('name="comment"');
     }
+  });
+
+  it('says what is being decided: the subject from the link, escaped, without bidirectional controls, at most 200 characters', () => {
+    const link = buildDecisionLinks(
+      'https://x.execute-api.eu-west-1.amazonaws.com/respond',
+      'tok+en/=',
+      'Deploy release 42 <now> & "then"',
+    );
+    const url = new URL(link.approveUrl);
+    const html = renderConfirmPage('/succeed', url.searchParams.get('taskToken') ?? '', url.searchParams.get('subject') ?? '');
+
+    expect(subjectInPage(html)).toBe('Deploy release 42 &lt;now&gt; &amp; &quot;then&quot;');
+    expect(subjectInPage(renderConfirmPage('/succeed', 't', 'Pay \u202eevil\u2066 now'))).toBe('Pay evil now');
+    expect(subjectInPage(renderConfirmPage('/succeed', 't', 'z'.repeat(5000)))).toBe('z'.repeat(200));
+    // A link without a subject (sent before subjects existed) still gets its page, without the line.
+    expect(subjectInPage(renderConfirmPage('/succeed', 't'))).toBeUndefined();
+    expect(renderConfirmPage('/succeed', 't')).toContain('Approve this request?');
+  });
+
+  it('shows the page only when Step Functions accepts the token: a closed or damaged one gets the error page', () => {
+    const errors = route('GET', '/succeed').integrationResponses.find((candidate) => candidate.statusCode === '400');
+    const template = errors && selectTemplate(errors.responseTemplates, 'text/html');
+    if (!template) throw new Error('no 4xx template');
+    const closed = renderMappingTemplate(template, {
+      request: context('GET', '/succeed', 'taskToken=t&subject=Secret'),
+      body: '{"__type":"com.amazonaws.swf.service.v2.model#TaskDoesNotExist"}',
+    });
+
+    expect(closed.output).toContain('This request is no longer open');
+    expect(closed.output).not.toContain('Secret');
   });
 
   it.each(HOSTILE_TOKENS.map((token) => [token.slice(0, 30), token]))('escapes a forged token in the page (%s)', (_label, token) => {

@@ -128,4 +128,47 @@ describe('a manager in a real browser, confirm link mode', () => {
     expect(approvalOutput(execution).approval.decision).toMatchObject({ decision: 'approved', comment: 'Budget checked' });
     await page.close();
   });
+
+  it('two approvers, policy all: each opens their own email, sees the subject on the confirmation page, and both approvals decide', async () => {
+    const ana = uniqueManager('browser-ana');
+    const ben = uniqueManager('browser-ben');
+    const subject = `Deploy release ${process.pid} to production`;
+    const executionArn = await startApproval(local.sfn, local.stack, {
+      approvers: [ana, ben],
+      policy: 'all',
+      subject,
+      details: { Release: String(process.pid), Change: 'Adds the export endpoint' },
+    });
+    await waitForEmails(local.stack, ana);
+    await waitForEmails(local.stack, ben);
+    const page = await session.browser.newPage({ viewport: { width: 1000, height: 900 } });
+
+    for (const [approver, comment] of [
+      [ana, 'Tests are green'],
+      [ben, 'Release notes checked'],
+    ] as const) {
+      await page.goto(local.stack.sesUrl);
+      const email = page.locator('.email', { hasText: approver });
+      await email.waitFor({ timeout: 15_000 });
+      const frame = email.frameLocator('iframe');
+      await expect(frame.getByText('Adds the export endpoint').textContent()).resolves.toBe('Adds the export endpoint');
+      const href = await frame.getByRole('link', { name: 'Approve' }).getAttribute('href');
+      await page.goto(href ?? '');
+      await page.getByRole('heading', { name: 'Approve this request?' }).waitFor();
+      await expect(page.getByText(subject).textContent()).resolves.toBe(subject);
+      await page.getByLabel('Comment (optional)').fill(comment);
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await page.getByRole('heading', { name: 'Approved' }).waitFor({ timeout: 10_000 });
+      if (approver === ana) expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    }
+
+    const execution = await waitForEnd(local.sfn, executionArn);
+    expect(execution.status).toBe('SUCCEEDED');
+    const { decisions } = approvalOutput(execution).approval as unknown as { decisions: Array<Record<string, unknown>> };
+    expect(decisions.map((record) => [record.approver, record.decision, record.comment])).toEqual([
+      [ana, 'approved', 'Tests are green'],
+      [ben, 'approved', 'Release notes checked'],
+    ]);
+    await page.close();
+  });
 });

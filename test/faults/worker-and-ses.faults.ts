@@ -32,6 +32,9 @@ describe('1. the worker dies right after taking a task', () => {
     // The dead worker's held poll ends when the endpoint sees its socket close; only then does a
     // new task go to the next poll instead of to the dead one.
     await sleep(300);
+    // The function answers again (CheckRequest calls it), but no run takes tasks until the dying one has.
+    local.stack.worker.holdSlots(true);
+    await local.stack.worker.start();
 
     const manager = uniqueManager('dies');
     const name = `worker-dies-${process.pid}`;
@@ -43,8 +46,13 @@ describe('1. the worker dies right after taking a task', () => {
     const droppedToken = taken.taskToken;
     expect(droppedToken).toEqual(expect.any(String));
     seenTaskTokens.add(droppedToken ?? '');
-    expect(JSON.parse(taken.input ?? '{}')).toMatchObject({ executionName: name, attempt: 1, request: { managerEmailAddress: manager } });
-    await local.stack.worker.start();
+    expect(JSON.parse(taken.input ?? '{}')).toMatchObject({
+      executionName: name,
+      attempt: 1,
+      approver: manager,
+      request: { approvers: [manager] },
+    });
+    local.stack.worker.holdSlots(false);
 
     const attempts = REMINDER_COUNT + 1;
     const deadlineMs = attempts * REMINDER_INTERVAL_SECONDS * 1000 + 4_000;

@@ -440,15 +440,15 @@ describe('HumanApprovalStack with context settings', () => {
 describe('HumanApprovalStack with linkMode=confirm', () => {
   const { template } = synthApprovalStack({ linkMode: 'confirm' });
 
-  it('answers GET with a MOCK integration and decides only on POST through Step Functions', () => {
+  it('answers GET with SendTaskHeartbeat (a check that decides nothing) and decides only on POST', () => {
     const methods = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([, method]) => method);
     const gets = methods.filter((method) => method.HttpMethod === 'GET');
     const posts = methods.filter((method) => method.HttpMethod === 'POST');
 
     expect(methods).toHaveLength(4);
     for (const get of gets) {
-      expect(get.Integration).toMatchObject({ Type: 'MOCK', RequestTemplates: { 'application/json': '{"statusCode": 200}' } });
-      expect((get.Integration as Record<string, unknown>).Credentials).toBeUndefined();
+      expect(get.Integration).toMatchObject({ Type: 'AWS', PassthroughBehavior: 'NEVER' });
+      expect(JSON.stringify((get.Integration as { Uri: unknown }).Uri)).toContain('states:action/SendTaskHeartbeat');
       expect(get.RequestParameters).toEqual({ 'method.request.querystring.taskToken': true });
     }
     expect(
@@ -461,5 +461,20 @@ describe('HumanApprovalStack with linkMode=confirm', () => {
         RequestTemplates: { 'application/x-www-form-urlencoded': expect.stringContaining("$input.body.split('&')") },
       });
     }
+  });
+
+  it('lets the API role send heartbeats for the confirmation page, on the activity only; direct mode needs none', () => {
+    const actionsOf = (context: Record<string, unknown>): unknown[] =>
+      Object.values(synthApprovalStack(context).template.findResources('AWS::IAM::Policy'))
+        .flatMap(
+          (policy) =>
+            (policy as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: unknown }> } } }).Properties
+              .PolicyDocument.Statement,
+        )
+        .filter((statement) => statement.Sid === 'AnswerApprovalTasks')
+        .map((statement) => statement.Action);
+
+    expect(actionsOf({ linkMode: 'confirm' })).toEqual([['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']]);
+    expect(actionsOf({})).toEqual([['states:SendTaskSuccess', 'states:SendTaskFailure']]);
   });
 });

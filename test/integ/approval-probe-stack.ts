@@ -25,8 +25,8 @@ export class ApprovalProbeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ApprovalProbeStackProps) {
     super(scope, id, props);
-    const { product } = props;
-    const stateMachine = product.workflow.stateMachine;
+    const product = props.product.approval;
+    const stateMachine = product.stateMachine;
     const worker = product.worker.function;
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY });
     const executions = this.formatArn({
@@ -63,15 +63,13 @@ export class ApprovalProbeStack extends Stack {
             }),
             new iam.PolicyStatement({
               sid: 'HoldOffTheWorker',
-              actions: ['lambda:PutFunctionConcurrency', 'lambda:DeleteFunctionConcurrency'],
-              resources: [worker.functionArn],
+              actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+              resources: [product.worker.slots.tableArn],
             }),
           ],
         }),
       },
     });
-    // The probe puts the worker back exactly as deployed: this reservation, or none.
-    const deployedReservation = (worker.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions;
 
     this.probe = new nodejs.NodejsFunction(this, 'Probe', {
       role,
@@ -88,7 +86,8 @@ export class ApprovalProbeStack extends Stack {
         [PROBE_ENV.activityArn]: product.activity.activityArn,
         [PROBE_ENV.approvalApiUrl]: product.approvalApi.url,
         [PROBE_ENV.workerFunctionName]: worker.functionName,
-        [PROBE_ENV.workerReservedConcurrency]: deployedReservation === undefined ? '' : String(deployedReservation),
+        [PROBE_ENV.workerSlotsTable]: product.worker.slots.tableName,
+        [PROBE_ENV.workerSlotCount]: String(product.config.workerMaxConcurrency),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: { minify: true, sourceMap: true, target: 'node24' },

@@ -80,7 +80,7 @@ const page = (status: number, title: string): string => `${status} ${title}`;
  */
 const decisionRecord = (decision: 'approved' | 'rejected') =>
   Match.stringLikeRegexp(
-    `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4} by the probe, with sourceIp and requestId$`,
+    `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4} by the probe, with sourceIp and requestId, approver as asked$`,
   );
 
 // The Lambda Invoke answer carries the function's result as a JSON string in Payload.

@@ -52,6 +52,8 @@ describe('the approval flow on the local stack', () => {
       userAgent: 'e2e-test-browser/1.0',
       // API Gateway's extended request id, which no client chooses.
       requestId: expect.stringMatching(/^[A-Za-z0-9+/]{16}$/),
+      // Added by the state machine: the address the email went to.
+      approver: manager,
     });
   });
 

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Pages } from '../../infra/approval-pages';
 import { runClickScenario } from '../integ/probe/click-scenario';
 import type { ProbeConfig } from '../integ/probe/config';
@@ -12,19 +12,31 @@ jest.setTimeout(60_000);
 /**
  * The real-AWS test's probe (test/integ/probe), run against the local stack: the same scenarios
  * and the same summaries the integ test asserts on, so a change to the API or the state machine
- * that would fail `npm run test:aws` shows here first. Holding the worker off is played by stopping
- * the local worker (on AWS: reserved concurrency 0).
+ * that would fail `npm run test:aws` shows here first. The probe holds every worker slot (a
+ * DynamoDB table on AWS); here the fake table tells the local worker its slots are held elsewhere.
  */
 describe('the integ probe on the local stack', () => {
   const local = useLocalStack();
-  const concurrencyCalls: string[] = [];
+  const slotCalls: string[] = [];
 
-  /** Stands in for Lambda: reserved concurrency 0 stops the local worker, anything else starts it. */
-  const lambda: Pick<LambdaClient, 'send'> = {
-    send: async (command: { constructor: { name: string }; input: { ReservedConcurrentExecutions?: number } }) => {
-      concurrencyCalls.push(`${command.constructor.name} ${command.input.ReservedConcurrentExecutions ?? ''}`.trim());
-      if (command.input.ReservedConcurrentExecutions === 0) await local.stack.worker.close();
-      else await local.stack.worker.start();
+  /**
+   * Stands in for the slot table: the probe's puts hold the local worker's slots, its deletes free
+   * them. The first put also ends the worker run the stack started with, which would still be
+   * polling (on AWS the probe runs while the worker is idle).
+   */
+  const dynamodb: Pick<DynamoDBClient, 'send'> = {
+    send: async (command: {
+      constructor: { name: string };
+      input: { Key?: { slot?: { S?: string } }; Item?: { slot?: { S?: string } } };
+    }) => {
+      const slot = command.input.Item?.slot?.S ?? command.input.Key?.slot?.S;
+      slotCalls.push(`${command.constructor.name} ${slot ?? ''}`.trim());
+      const holding = command.constructor.name === 'PutItemCommand';
+      local.stack.worker.holdSlots(holding);
+      if (holding && slotCalls.length === 1) {
+        await local.stack.worker.close();
+        await local.stack.worker.start();
+      }
       return {};
     },
   };
@@ -34,16 +46,19 @@ describe('the integ probe on the local stack', () => {
     activityArn: local.stack.activityArn,
     approvalApiUrl: local.stack.apiUrl,
     workerFunctionName: 'not-the-local-worker',
-    workerReservedConcurrency: undefined,
+    workerSlotsTable: 'slots',
+    workerSlotCount: 2,
   });
 
   const record = (decision: string) =>
     expect.stringMatching(
-      new RegExp(`^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId$`),
+      new RegExp(
+        `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId, approver as asked$`,
+      ),
     );
 
-  it('clicks: approve, a second click, two damaged links, reject, with the worker held off and put back', async () => {
-    const summary = await runClickScenario({ sfn: local.sfn, lambda, config: config(), openLink });
+  it('clicks: approve, a second click, two damaged links, reject, with the worker slots held and given back', async () => {
+    const summary = await runClickScenario({ sfn: local.sfn, dynamodb, config: config(), openLink });
 
     expect(summary).toEqual({
       workerHeldOff: true,
@@ -64,7 +79,7 @@ describe('the integ probe on the local stack', () => {
       workerRestored: true,
       stopped: 0,
     });
-    expect(concurrencyCalls).toEqual(['PutFunctionConcurrencyCommand 0', 'DeleteFunctionConcurrencyCommand']);
+    expect(slotCalls).toEqual(['PutItemCommand slot-0', 'PutItemCommand slot-1', 'DeleteItemCommand slot-0', 'DeleteItemCommand slot-1']);
   });
 
   it('delivery: the worker takes the request and reports no failure, and the probe stops the execution', async () => {

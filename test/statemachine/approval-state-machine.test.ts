@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ApprovalError } from '../../functions/commons/approval-errors';
-import { validateApprovalTask } from '../../functions/commons/approval-request';
+import { checkApprovalRequest, validateApprovalTask } from '../../functions/commons/approval-request';
 import { type ApprovalConfig, executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
 import { approvalDefinitionSubstitutions } from '../../infra/constructs/approval-workflow';
 import {
@@ -47,6 +47,7 @@ function definitionFor(overrides: Partial<ApprovalConfig> = {}): AslDefinition {
 /** What the worker receives from GetActivityTask: the ManualApproval state's Parameters. */
 interface TaskInput {
   readonly request: Record<string, unknown>;
+  readonly approver: string;
   readonly attempt: number;
   readonly reminderCount: number;
   readonly reminderIntervalSeconds: number;
@@ -66,6 +67,8 @@ interface Run {
   readonly tasks: readonly TaskInput[];
   /** Every Lambda invoke the WakeWorker state made, in order. */
   readonly wakes: readonly JsonValue[];
+  /** Every request the CheckRequest state handed the worker function. */
+  readonly checks: readonly JsonValue[];
   readonly events: readonly EventLog[];
   readonly elapsedMs: number;
 }
@@ -112,13 +115,22 @@ async function runApproval(
 ): Promise<Run> {
   const input = options.input === undefined ? REQUEST : options.input;
   const definition = definitionFor({ ...FAST, ...options.config });
-  const stateMachine = new StateMachine(structuredClone(definition) as unknown as StateMachineDefinition);
+  // A JSON copy, not structuredClone: under jest that makes objects of another realm, whose nested
+  // "x.$" fields aws-local-stepfunctions does not resolve (it checks for this realm's Object.prototype).
+  const stateMachine = new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition);
   const tasks: TaskInput[] = [];
   const wakes: JsonValue[] = [];
   const wake = options.wake ?? acceptWake;
   const wakeHandler: LocalHandler = (invokeInput) => {
     wakes.push(structuredClone(invokeInput));
     return wake(invokeInput, wakes.length);
+  };
+  const checks: JsonValue[] = [];
+  // The worker function's real checkRequest action, as the lambda:invoke integration returns it.
+  const checkHandler: LocalHandler = (invokeInput) => {
+    checks.push(structuredClone(invokeInput));
+    const { Payload } = invokeInput as { Payload: { action: string; request: unknown } };
+    return { StatusCode: 200, Payload: checkApprovalRequest(Payload.request) as unknown as JsonValue };
   };
   const handler: LocalHandler = (taskInput) => {
     const task = structuredClone(taskInput) as unknown as TaskInput;
@@ -129,7 +141,7 @@ async function runApproval(
   const started = performance.now();
   const execution = stateMachine.run(input, {
     overrides: {
-      taskResourceLocalHandlers: { ManualApproval: handler, WakeWorker: wakeHandler },
+      taskResourceLocalHandlers: { CheckRequest: checkHandler, ManualApproval: handler, WakeWorker: wakeHandler },
       waitTimeOverrides: { WaitBeforeRedelivery: 0 },
     },
     context: {
@@ -157,14 +169,14 @@ async function runApproval(
   const events: EventLog[] = [];
   for await (const event of execution.eventLogs) events.push(event);
 
-  if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, wakes, events, elapsedMs };
+  if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, wakes, checks, events, elapsedMs };
   if (!(thrown instanceof ExecutionError)) throw thrown as Error;
   const failed = events.find((event) => event.type === 'ExecutionFailed');
   if (failed?.type !== 'ExecutionFailed') throw new Error(`The execution failed without an ExecutionFailed event: ${String(thrown)}`);
   // The same error also hangs off the ExecutionError; both must agree.
   const { name, message } = thrown.cause as Error;
   expect({ error: name, cause: message }).toEqual({ error: failed.Error, cause: failed.Cause });
-  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, wakes, events, elapsedMs };
+  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, wakes, checks, events, elapsedMs };
 }
 
 function attempts(run: Run): number[] {
@@ -176,9 +188,20 @@ function retries(run: Run): number {
   return run.events.filter((event) => event.type === 'StateEntered' && event.state.name === 'WaitBeforeRedelivery').length;
 }
 
-/** The approval counters the state machine keeps next to the decision. */
-function counters(attempt: number, config: Partial<ApprovalConfig> = FAST) {
-  return { attempt, deliveryRetries: 0, redeliveryDelaySeconds: configWith(config).deliveryRetryIntervalSeconds };
+const MANAGER = REQUEST.managerEmailAddress;
+
+/** The request as CheckRequest normalizes the seed form: one approver, policy any, the seed's subject. */
+const SEED_NORMALIZED = {
+  approvers: [MANAGER],
+  policy: 'any',
+  subject: 'Approval needed for Jane Doe',
+  details: {},
+  employeeName: REQUEST.employeeName,
+};
+
+/** What an approved seed request adds to the execution input. */
+function seedApproval(record: Record<string, unknown> = DECISION) {
+  return { policy: 'any', approvers: [MANAGER], decision: { ...record, approver: MANAGER } };
 }
 
 /** Every state of the definition, branches and map iterators included. */
@@ -269,14 +292,15 @@ describe('approval.asl.json', () => {
 });
 
 describe('approval state machine run locally', () => {
-  it('approves: passes the decision record through and keeps the input untouched', async () => {
+  it('approves: passes the decision record through, naming the approver, and keeps the input untouched', async () => {
     const run = await runApproval(() => DECISION);
 
-    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { ...counters(1), decision: DECISION } } });
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: seedApproval() } });
     expect(run.tasks).toHaveLength(1);
     const [task] = run.tasks;
     expect(task).toEqual({
-      request: expect.objectContaining(REQUEST),
+      request: SEED_NORMALIZED,
+      approver: MANAGER,
       attempt: 1,
       reminderCount: FAST.reminderCount,
       reminderIntervalSeconds: FAST.reminderIntervalSeconds,
@@ -284,16 +308,19 @@ describe('approval state machine run locally', () => {
     });
     // The worker's own check accepts what the state machine hands it.
     expect(validateApprovalTask(task)).toEqual({ valid: true, task });
+    // The check saw the whole execution input, extra fields included.
+    expect(run.checks).toEqual([{ FunctionName: WORKER_ARN, Payload: { action: 'checkRequest', request: REQUEST } }]);
   });
 
-  it('rejects: fails with Rejected and the decision record as the cause', async () => {
-    const record = JSON.stringify({ ...DECISION, decision: 'rejected', comment: 'Over budget' });
+  it('rejects: fails with Rejected and the decision record, naming the approver, as the cause', async () => {
+    const record = { ...DECISION, decision: 'rejected', comment: 'Over budget' };
     const run = await runApproval(() => {
-      throw taskFailure(ApprovalError.Rejected, record);
+      throw taskFailure(ApprovalError.Rejected, JSON.stringify(record));
     });
 
-    // "Handling errors in Step Functions workflows": an uncaught task error fails the execution with that error and cause.
-    expect(run.outcome).toEqual({ status: 'FAILED', error: 'Rejected', cause: record });
+    // "Handling errors in Step Functions workflows": an uncaught error fails the execution with that error and cause.
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Rejected' });
+    expect(JSON.parse((run.outcome as { cause: string }).cause)).toEqual({ ...record, approver: MANAGER });
     expect(attempts(run)).toEqual([1]);
   });
 
@@ -323,25 +350,36 @@ describe('approval state machine run locally', () => {
   it('approves after a reminder', async () => {
     const run = await runApproval((_task, call) => (call === 1 ? noAnswer() : DECISION));
 
-    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: { ...counters(2), decision: DECISION } } });
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: seedApproval() } });
     expect(attempts(run)).toEqual([1, 2]);
-    // The reminder carries the original request, not the first attempt's bookkeeping.
-    expect(run.tasks[1]?.request).toEqual({ ...REQUEST, approval: counters(2) });
+    // The reminder carries the normalized request, not the first attempt's bookkeeping.
+    expect(run.tasks[1]?.request).toEqual(SEED_NORMALIZED);
   });
 
-  it('fails at once on an invalid request, without retrying', async () => {
+  it('fails at once on an invalid request, before any task and without retrying', async () => {
     const withoutManager: Partial<typeof REQUEST> = { ...REQUEST };
     delete withoutManager.managerEmailAddress;
-    const run = await runApproval(
-      (task) => {
-        const validation = validateApprovalTask(task);
-        if (!validation.valid) throw taskFailure(ApprovalError.InvalidRequest, validation.problems.join('; '));
-        return DECISION;
-      },
-      { input: withoutManager },
-    );
+    const run = await runApproval(() => DECISION, { input: withoutManager });
 
-    expect(run.outcome).toEqual({ status: 'FAILED', error: 'InvalidRequest', cause: 'managerEmailAddress is missing' });
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: 'InvalidRequest',
+      cause: 'Invalid approval request: managerEmailAddress is missing.',
+    });
+    expect(run.tasks).toHaveLength(0);
+    expect(run.wakes).toHaveLength(0);
+  });
+
+  it('fails with InvalidRequest when the worker finds a task input unusable', async () => {
+    const run = await runApproval(() => {
+      throw taskFailure(ApprovalError.InvalidRequest, 'Invalid approval request: the task input has no approver.');
+    });
+
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: 'InvalidRequest',
+      cause: 'Invalid approval request: the task input has no approver.',
+    });
     expect(run.tasks).toHaveLength(1);
     expect(retries(run)).toBe(0);
   });
@@ -352,16 +390,18 @@ describe('approval state machine run locally', () => {
     ['null', null],
     ['an array', [1, 2]],
     ['an empty array', []],
-    ['an object with neither field', { name: 'Jim' }],
+    ['an object with no field of either form', { name: 'Jim' }],
   ])('fails at once with InvalidRequest, before any task, when the input is %s', async (_label, input) => {
     const run = await runApproval(() => DECISION, { input: input as JsonValue });
 
     expect(run.outcome).toEqual({
       status: 'FAILED',
       error: 'InvalidRequest',
-      cause: 'Invalid approval request: the execution input must be a JSON object with managerEmailAddress and employeeName.',
+      cause:
+        'Invalid approval request: the execution input must be a JSON object with approvers and subject, or with managerEmailAddress and employeeName.',
     });
     expect(run.tasks).toHaveLength(0);
+    expect(run.checks).toHaveLength(0);
   });
 
   it('retries a failed delivery and then succeeds', async () => {
@@ -372,13 +412,22 @@ describe('approval state machine run locally', () => {
 
     expect(run.outcome).toEqual({
       status: 'SUCCEEDED',
-      output: { ...REQUEST, approval: { attempt: 1, deliveryRetries: 2, redeliveryDelaySeconds: 240, decision: DECISION } },
+      output: { ...REQUEST, approval: seedApproval() },
     });
     expect(run.tasks).toHaveLength(3);
     // A delivery retry is the same attempt, not a reminder, and it wakes the worker again.
     expect(attempts(run)).toEqual([1, 1, 1]);
     expect(retries(run)).toBe(2);
     expect(run.wakes).toHaveLength(3);
+    // Each retry waits twice as long as the one before.
+    const waits = run.events
+      .filter((event) => event.type === 'StateEntered' && event.state.name === 'WaitBeforeRedelivery')
+      .map(
+        (event) =>
+          (event as unknown as { state: { input: { approval: { redeliveryDelaySeconds: number } } } }).state.input.approval
+            .redeliveryDelaySeconds,
+      );
+    expect(waits).toEqual([60, 120]);
   });
 
   it('gives up after every delivery retry failed, keeping the error and cause', async () => {
@@ -456,5 +505,166 @@ describe('approval state machine run locally', () => {
     expect(run.outcome).toEqual({ status: 'FAILED', error: 'EmailDeliveryRefused', cause });
     expect(run.tasks).toHaveLength(1);
     expect(retries(run)).toBe(0);
+  });
+});
+
+describe('approval state machine with several approvers', () => {
+  const ANA = 'ana@example.com';
+  const BEN = 'ben@example.com';
+  const RELEASE = {
+    approvers: [ANA, BEN],
+    subject: 'Deploy release 42 to production',
+    details: { Release: '42' },
+    requester: 'dev@example.com',
+    ticket: 'OPS-7',
+  };
+  const record = (decision: 'approved' | 'rejected', extra: Record<string, unknown> = {}) => ({ ...DECISION, decision, ...extra });
+
+  it('any: emails every approver with a task of their own; the first approval decides and stops the others', async () => {
+    const run = await runApproval((task) => (task.approver === BEN ? record('approved') : noAnswer()), {
+      input: { ...RELEASE, policy: 'any' },
+    });
+
+    expect(run.outcome).toEqual({
+      status: 'SUCCEEDED',
+      output: {
+        ...RELEASE,
+        policy: 'any',
+        approval: { policy: 'any', approvers: [ANA, BEN], decision: { ...record('approved'), approver: BEN } },
+      },
+    });
+    expect(run.tasks.map((task) => task.approver).sort()).toEqual([ANA, BEN]);
+    expect(run.tasks.every((task) => (task.request as { subject: string }).subject === RELEASE.subject)).toBe(true);
+    // Ana's iteration was stopped, not left waiting for her reminders.
+    expect(attempts(run)).toEqual([1, 1]);
+    expect(run.events.filter((event) => event.type === 'MapIterationFailed')).toHaveLength(1);
+  });
+
+  it('any: a rejection decides at once', async () => {
+    const run = await runApproval(
+      (task) => {
+        if (task.approver === ANA)
+          throw taskFailure(ApprovalError.Rejected, JSON.stringify(record('rejected', { comment: 'Not this week' })));
+        return noAnswer();
+      },
+      { input: RELEASE },
+    );
+
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Rejected' });
+    expect(JSON.parse((run.outcome as { cause: string }).cause)).toEqual({
+      ...record('rejected', { comment: 'Not this week' }),
+      approver: ANA,
+    });
+  });
+
+  it('any: expires only when every approver stayed silent through the last reminder', async () => {
+    const run = await runApproval(() => noAnswer(), { input: RELEASE });
+
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: 'Expired',
+      cause: 'Nobody approved or rejected the request before the last reminder ran out.',
+    });
+    expect(attempts(run).sort()).toEqual([1, 1, 2, 2, 3, 3]);
+  }, 15_000);
+
+  it('all: approved when both approve, with every record in the approvers order', async () => {
+    const run = await runApproval((task) => record('approved', { decidedAt: task.approver === ANA ? 't2' : 't1' }), {
+      input: { ...RELEASE, policy: 'all' },
+    });
+
+    expect(run.outcome).toEqual({
+      status: 'SUCCEEDED',
+      output: {
+        ...RELEASE,
+        policy: 'all',
+        approval: {
+          policy: 'all',
+          approvers: [ANA, BEN],
+          decisions: [
+            { ...record('approved', { decidedAt: 't2' }), approver: ANA },
+            { ...record('approved', { decidedAt: 't1' }), approver: BEN },
+          ],
+        },
+      },
+    });
+  });
+
+  it('all: waits for the second approval after the first', async () => {
+    let anaApproves: (value: JsonValue) => void = () => undefined;
+    const run = runApproval(
+      (task) =>
+        task.approver === ANA
+          ? new Promise<JsonValue>((resolve) => {
+              anaApproves = resolve;
+            })
+          : record('approved'),
+      { input: { ...RELEASE, policy: 'all' } },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    anaApproves(record('approved'));
+
+    expect((await run).outcome).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('all: the first rejection decides and stops the other approver', async () => {
+    const run = await runApproval(
+      (task) => {
+        if (task.approver === BEN) throw taskFailure(ApprovalError.Rejected, JSON.stringify(record('rejected')));
+        return noAnswer();
+      },
+      { input: { ...RELEASE, policy: 'all' } },
+    );
+
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'Rejected' });
+    expect(JSON.parse((run.outcome as { cause: string }).cause)).toEqual({ ...record('rejected'), approver: BEN });
+    expect(attempts(run)).toEqual([1, 1]);
+  });
+
+  it("all: one approver's silence through the last reminder expires the request", async () => {
+    const run = await runApproval((task) => (task.approver === ANA ? record('approved') : noAnswer()), {
+      input: { ...RELEASE, policy: 'all' },
+    });
+
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: 'Expired',
+      cause: 'An approver did not approve or reject before the last reminder ran out; every approver must approve.',
+    });
+  }, 15_000);
+
+  it('names the approver from its own data: an "approver" in the decision output cannot change it', async () => {
+    const run = await runApproval(() => record('approved', { approver: 'mallory@example.com' }), {
+      input: { ...RELEASE, approvers: [ANA] },
+    });
+
+    expect(run.outcome).toMatchObject({ status: 'SUCCEEDED', output: { approval: { decision: { approver: ANA } } } });
+  });
+
+  it.each(['any', 'all'])(
+    'keeps a record with quotes, backslashes and markup exact through approval and rejection (%s)',
+    async (policy) => {
+      const hostile = record('approved', { comment: 'a "quoted" \\ back\\slash </script> \\" {}', userAgent: '"}\\\'<x>' });
+      const approved = await runApproval(() => hostile, { input: { ...RELEASE, approvers: [ANA], policy } });
+      const rejected = await runApproval(
+        () => {
+          throw taskFailure(ApprovalError.Rejected, JSON.stringify({ ...hostile, decision: 'rejected' }));
+        },
+        { input: { ...RELEASE, approvers: [ANA], policy } },
+      );
+
+      const approval = (approved.outcome as unknown as { output: { approval: { decision?: unknown; decisions?: unknown[] } } }).output
+        .approval;
+      expect(approval.decision ?? approval.decisions?.[0]).toEqual({ ...hostile, approver: ANA });
+      expect(JSON.parse((rejected.outcome as { cause: string }).cause)).toEqual({ ...hostile, decision: 'rejected', approver: ANA });
+    },
+  );
+
+  it('refuses self-approval before anyone is emailed', async () => {
+    const run = await runApproval(() => record('approved'), { input: { ...RELEASE, requester: 'Ben@Example.com' } });
+
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
+    expect((run.outcome as { cause: string }).cause).toMatch(/^Invalid approval request: .*requester/);
+    expect(run.tasks).toHaveLength(0);
   });
 });

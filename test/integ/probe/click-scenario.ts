@@ -1,5 +1,6 @@
-import { DeleteFunctionConcurrencyCommand, type LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { slotKey } from '../../../functions/approval-worker/worker-slots';
 import { buildDecisionLinks } from '../../../functions/commons/decision-links';
 import type { ProbeConfig } from './config';
 import { describe, parseJsonOrText, startRequest, stopIfRunning, takeTask, waitUntilClosed } from './executions';
@@ -15,7 +16,7 @@ import {
 
 export interface ClickDependencies {
   readonly sfn: SFNClient;
-  readonly lambda: Pick<LambdaClient, 'send'>;
+  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
   readonly config: ProbeConfig;
   readonly openLink: (url: string) => Promise<PageSeen>;
 }
@@ -84,14 +85,55 @@ async function rejectAfterDamagedLinks(deps: ClickDependencies, started: string[
   };
 }
 
+/** Who holds the worker's slots while the probe takes the tasks itself. */
+export const PROBE_SLOT_HOLDER = 'integ-probe';
+/** Longer than the scenario: if the probe dies, the slots free themselves after this. */
+const HOLD_MS = 10 * 60_000;
+
+/** Takes every worker slot (unconditionally: a run that held one finishes its work and stops). */
+async function holdWorkerSlots(deps: ClickDependencies): Promise<void> {
+  const expiresAt = Date.now() + HOLD_MS;
+  for (let slot = 0; slot < deps.config.workerSlotCount; slot++) {
+    await deps.dynamodb.send(
+      new PutItemCommand({
+        TableName: deps.config.workerSlotsTable,
+        Item: {
+          slot: { S: slotKey(slot) },
+          holder: { S: PROBE_SLOT_HOLDER },
+          expiresAt: { N: String(expiresAt) },
+          expiresAtSeconds: { N: String(Math.ceil(expiresAt / 1000) + 3_600) },
+        },
+      }),
+    );
+  }
+}
+
+/** Gives back the slots the probe still holds. */
+async function releaseWorkerSlots(deps: ClickDependencies): Promise<void> {
+  for (let slot = 0; slot < deps.config.workerSlotCount; slot++) {
+    try {
+      await deps.dynamodb.send(
+        new DeleteItemCommand({
+          TableName: deps.config.workerSlotsTable,
+          Key: { slot: { S: slotKey(slot) } },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': { S: PROBE_SLOT_HOLDER } },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+}
+
 /**
  * The click path on the deployed API, with real task tokens: the probe takes the tasks itself
- * while the worker's reserved concurrency is 0 (neither the WakeWorker invoke nor the schedule can
- * start it, and nothing about the product changes), then puts the worker back as deployed.
+ * while it holds every worker slot (the runs the WakeWorker invoke and the schedule start find no
+ * free slot and stop before polling; the CheckRequest invoke, which needs no slot, still answers),
+ * then gives the slots back.
  */
 export async function runClickScenario(deps: ClickDependencies): Promise<ClickSummary> {
-  const { sfn, lambda, config } = deps;
-  const FunctionName = config.workerFunctionName;
+  const { sfn } = deps;
   const started: string[] = [];
   let workerHeldOff = false;
   let workerRestored = false;
@@ -99,7 +141,7 @@ export async function runClickScenario(deps: ClickDependencies): Promise<ClickSu
   let approve = NO_APPROVAL;
   let reject = NO_REJECTION;
   try {
-    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName, ReservedConcurrentExecutions: 0 }));
+    await holdWorkerSlots(deps);
     workerHeldOff = true;
     approve = (await approveThenClickAgain(deps, started)) ?? NO_APPROVAL;
     // Without its own task the probe raced another poller; a second 60-second poll would not fit.
@@ -109,9 +151,7 @@ export async function runClickScenario(deps: ClickDependencies): Promise<ClickSu
       if (await stopIfRunning(sfn, executionArn)) stopped++;
     }
     if (workerHeldOff) {
-      const reserved = config.workerReservedConcurrency;
-      if (reserved === undefined) await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName }));
-      else await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName, ReservedConcurrentExecutions: reserved }));
+      await releaseWorkerSlots(deps);
       workerRestored = true;
     }
   }

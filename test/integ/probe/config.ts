@@ -4,7 +4,8 @@ export const PROBE_ENV = {
   activityArn: 'ACTIVITY_ARN',
   approvalApiUrl: 'APPROVAL_API_URL',
   workerFunctionName: 'WORKER_FUNCTION_NAME',
-  workerReservedConcurrency: 'WORKER_RESERVED_CONCURRENCY',
+  workerSlotsTable: 'WORKER_SLOTS_TABLE',
+  workerSlotCount: 'WORKER_SLOTS',
 } as const;
 
 export interface ProbeConfig {
@@ -13,8 +14,9 @@ export interface ProbeConfig {
   /** Base URL of the approval API stage, as the worker's links use it. */
   readonly approvalApiUrl: string;
   readonly workerFunctionName: string;
-  /** The worker's reserved concurrency as deployed; undefined when the stack reserves none. */
-  readonly workerReservedConcurrency: number | undefined;
+  /** The worker's slot table and how many slots it has: the probe holds them all to keep the worker off the tasks. */
+  readonly workerSlotsTable: string;
+  readonly workerSlotCount: number;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -24,16 +26,17 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 export function readProbeConfig(env: NodeJS.ProcessEnv): ProbeConfig {
-  const reserved = env[PROBE_ENV.workerReservedConcurrency]?.trim();
-  const workerReservedConcurrency = reserved ? Number(reserved) : undefined;
-  if (workerReservedConcurrency !== undefined && !(Number.isInteger(workerReservedConcurrency) && workerReservedConcurrency >= 0)) {
-    throw new Error(`${PROBE_ENV.workerReservedConcurrency} ${JSON.stringify(reserved)} is not a whole number.`);
+  const slots = required(env, PROBE_ENV.workerSlotCount);
+  const workerSlotCount = Number(slots);
+  if (!(Number.isInteger(workerSlotCount) && workerSlotCount >= 1)) {
+    throw new Error(`${PROBE_ENV.workerSlotCount} ${JSON.stringify(slots)} is not a whole number of slots.`);
   }
   return {
     stateMachineArn: required(env, PROBE_ENV.stateMachineArn),
     activityArn: required(env, PROBE_ENV.activityArn),
     approvalApiUrl: required(env, PROBE_ENV.approvalApiUrl),
     workerFunctionName: required(env, PROBE_ENV.workerFunctionName),
-    workerReservedConcurrency,
+    workerSlotsTable: required(env, PROBE_ENV.workerSlotsTable),
+    workerSlotCount,
   };
 }

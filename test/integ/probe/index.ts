@@ -1,4 +1,4 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { POLL_HOLD_MS } from '../../../functions/approval-worker/drain-activity-tasks';
 import { runClickScenario } from './click-scenario';
@@ -10,7 +10,7 @@ import type { ProbeEvent, ProbeSummary } from './summary';
 const config = readProbeConfig(process.env);
 // The socket must outlive GetActivityTask's 60-second long poll: a task handed to an aborted poll is lost.
 const sfn = new SFNClient({ requestHandler: { requestTimeout: POLL_HOLD_MS + 10_000, connectionTimeout: 5_000 } });
-const lambda = new LambdaClient({});
+const dynamodb = new DynamoDBClient({});
 
 /**
  * The integ test's probe on the deployed stack. It returns what it saw, never a task token, so the
@@ -19,7 +19,7 @@ const lambda = new LambdaClient({});
 export async function handler(event: ProbeEvent): Promise<ProbeSummary> {
   let summary: ProbeSummary;
   if (event.scenario === 'clicks') {
-    summary = await runClickScenario({ sfn, lambda, config, openLink });
+    summary = await runClickScenario({ sfn, dynamodb, config, openLink });
   } else if (event.scenario === 'delivery') {
     summary = await runDeliveryScenario({ sfn, config });
   } else {

@@ -61,11 +61,11 @@ export interface RejectSeen {
 }
 
 export interface ClickSummary {
-  /** The worker's reserved concurrency was 0 while the probe held the tasks. */
+  /** The probe held every worker slot while it took the tasks itself. */
   readonly workerHeldOff: boolean;
   readonly approve: ApproveSeen;
   readonly reject: RejectSeen;
-  /** The worker's reserved concurrency is back to what the stack deployed. */
+  /** The probe gave the worker slots back. */
   readonly workerRestored: boolean;
   /** Executions the probe had to stop because a step failed (cleanup); 0 on success. */
   readonly stopped: number;
@@ -99,7 +99,7 @@ export function clip(text: string, limit = 100): string {
 export function describeDecisionRecord(record: unknown): string {
   if (record === undefined || record === null) return 'none';
   if (typeof record !== 'object' || Array.isArray(record)) return clip(`not a decision record: ${JSON.stringify(record)}`);
-  const { decision, decidedAt, userAgent, sourceIp, requestId, ...others } = record as Record<string, unknown>;
+  const { decision, decidedAt, userAgent, sourceIp, requestId, approver, ...others } = record as Record<string, unknown>;
   const present = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
   const missing = Object.entries({ sourceIp, requestId })
     .filter(([, value]) => !present(value))
@@ -107,5 +107,7 @@ export function describeDecisionRecord(record: unknown): string {
   const extra = Object.keys(others).map((field) => `, +${field}`);
   const by = userAgent === PROBE_USER_AGENT ? 'the probe' : 'another client';
   const fields = missing.length === 0 ? 'with sourceIp and requestId' : `without ${missing.join(' or ')}`;
-  return clip(`${String(decision)} at ${String(decidedAt)} by ${by}, ${fields}${extra.join('')}`);
+  // The state machine names the approver from its own data: the address the probe's request asked.
+  const forWhom = approver === PROBE_REQUEST.managerEmailAddress ? ', approver as asked' : `, approver ${JSON.stringify(approver)}`;
+  return clip(`${String(decision)} at ${String(decidedAt)} by ${by}, ${fields}${forWhom}${extra.join('')}`);
 }

@@ -1,0 +1,114 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../../infra/compliance';
+import type { HumanApproval } from '../../infra/constructs/human-approval';
+
+export interface ReleaseWorkflowProps {
+  /** The approval service the release asks. */
+  readonly approval: HumanApproval;
+}
+
+/**
+ * A release pipeline that needs two people's approval: prepare the release, ask every approver
+ * (policy `all`), then deploy, or stop with the reason. The prepare and deploy steps are Pass
+ * states standing in for a real build and deployment.
+ *
+ * Input: `{"release": "42", "change": "Adds the export endpoint", "approvers": ["ana@example.com", "ben@example.com"], "requester": "dev@example.com"}`
+ */
+export class ReleaseWorkflow extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ReleaseWorkflowProps) {
+    super(scope, id);
+
+    const prepare = new sfn.Pass(this, 'PrepareRelease', {
+      comment: 'Stands in for building and staging the release.',
+      parameters: { 'artifact.$': "States.Format('release-{}.tar.gz', $.release)" },
+      resultPath: '$.build',
+    });
+
+    const askApprovers = props.approval.approvalTask(this, 'AskApprovers', {
+      input: sfn.TaskInput.fromObject({
+        approvers: sfn.JsonPath.listAt('$.approvers'),
+        policy: 'all',
+        subject: sfn.JsonPath.format('Deploy release {} to production', sfn.JsonPath.stringAt('$.release')),
+        details: {
+          Release: sfn.JsonPath.stringAt('$.release'),
+          Change: sfn.JsonPath.stringAt('$.change'),
+          Artifact: sfn.JsonPath.stringAt('$.build.artifact'),
+        },
+        requester: sfn.JsonPath.stringAt('$.requester'),
+      }),
+      resultSelector: { 'decisions.$': '$.Output.approval.decisions' },
+      resultPath: '$.approval',
+    });
+
+    const deploy = new sfn.Pass(this, 'Deploy', {
+      comment: 'Stands in for the deployment.',
+      parameters: { 'deployed.$': '$.build.artifact' },
+      resultPath: '$.deployment',
+    });
+
+    // A failed approval reaches the parent as States.TaskFailed whose cause is the approval
+    // execution's DescribeExecution as JSON: its Error says why (Rejected, Expired, InvalidRequest...).
+    const readOutcome = new sfn.Pass(this, 'ReadApprovalOutcome', {
+      parameters: { 'execution.$': 'States.StringToJson($.approvalFailure.Cause)' },
+      resultPath: '$.approvalFailure',
+    });
+    const rejected = new sfn.Fail(this, 'ReleaseRejected', {
+      error: 'ReleaseRejected',
+      causePath: '$.approvalFailure.execution.Cause',
+      comment: 'An approver rejected the release; the cause is their decision record.',
+    });
+    const expired = new sfn.Fail(this, 'ReleaseExpired', {
+      error: 'ReleaseExpired',
+      cause: 'Not every approver approved the release before the last reminder ran out.',
+    });
+    const notApproved = new sfn.Fail(this, 'ReleaseNotApproved', {
+      errorPath: '$.approvalFailure.execution.Error',
+      causePath: '$.approvalFailure.execution.Cause',
+      comment: 'The approval could not be asked: an invalid request, or an email that could not be delivered.',
+    });
+    const whyNot = new sfn.Choice(this, 'WhyNotApproved')
+      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Rejected'), rejected)
+      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Expired'), expired)
+      .otherwise(notApproved);
+    askApprovers.addCatch(readOutcome.next(whyNot), { errors: ['States.TaskFailed'], resultPath: '$.approvalFailure' });
+    askApprovers.addCatch(
+      new sfn.Fail(this, 'ApprovalNotStarted', {
+        errorPath: '$.approvalFailure.Error',
+        causePath: '$.approvalFailure.Cause',
+        comment: 'The approval could not be started or followed (permissions, quotas).',
+      }),
+      { errors: ['States.ALL'], resultPath: '$.approvalFailure' },
+    );
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(prepare.next(askApprovers).next(deploy).next(new sfn.Succeed(this, 'Released'))),
+      logs: {
+        destination: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+      tracingEnabled: true,
+    });
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
+      // The execution ARNs of one state machine: `.sync` follows and stops the approval it started,
+      // whose name is not known in advance (StepFunctionsStartExecution writes this statement).
+      const stack = Stack.of(this);
+      const approvalName: unknown = stack.resolve(
+        stack.splitArn(props.approval.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName,
+      );
+      acknowledgeFinding(
+        policy,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify(approvalName)}*]`,
+        'The executions of the approval state machine, which .sync describes and stops: the name of each is not known in advance.',
+      );
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
+import { localHost, localPort } from '../../local/ports';
+
+const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS]
+
+Starts the example release workflow on the local stack of \`npm start\` (which serves it beside the
+approval state machine), then waits: approve or reject in the inbox, and see the release deploy or
+stop. Exits 0 when released, 3 when rejected, 4 when expired, 1 otherwise.`;
+
+/** The release workflow's execution outcome, as an exit code (the same as `approval wait`). */
+const EXIT_CODES: Readonly<Record<string, number>> = { ReleaseRejected: 3, ReleaseExpired: 4 };
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      release: { type: 'string' },
+      change: { type: 'string', default: 'A change tried out locally' },
+      approver: { type: 'string', multiple: true },
+      requester: { type: 'string', default: 'dev@example.com' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || !values.release || !values.approver?.length) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const host = localHost(process.env);
+  const sfn = new SFNClient({
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${localPort(process.env, 'stepFunctions')}`,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  try {
+    const machines = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [];
+    const release = machines.find((machine) => machine.name?.startsWith(`${DEFAULT_STACK_NAME}-ReleaseWorkflow`));
+    if (!release?.stateMachineArn) {
+      process.stderr.write('The local stack has no release workflow. Is `npm start` running?\n');
+      return 1;
+    }
+    const input = { release: values.release, change: values.change, approvers: values.approver, requester: values.requester };
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: release.stateMachineArn, input: JSON.stringify(input) }),
+    );
+    process.stdout.write(`Started release ${values.release}: ${executionArn}\nEvery approver has an email in the inbox; waiting...\n`);
+    for (;;) {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== 'RUNNING') {
+        process.stdout.write(
+          `${execution.status}${execution.error ? ` ${execution.error}` : ''}\n${execution.output ?? execution.cause ?? ''}\n`,
+        );
+        if (execution.status === 'SUCCEEDED') return 0;
+        return EXIT_CODES[execution.error ?? ''] ?? 1;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  } finally {
+    sfn.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

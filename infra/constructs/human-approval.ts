@@ -1,0 +1,246 @@
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { type ApprovalConfig, type LinkMode, readApprovalConfig, type SettingsSource } from '../approval-config';
+import { ActivityWorker } from './activity-worker';
+import { ApprovalApi } from './approval-api';
+import { ApprovalMonitoring } from './approval-monitoring';
+import { ApprovalWorkflow } from './approval-workflow';
+
+/**
+ * The settings of one human-approval service. Every one is optional; the defaults and ranges are
+ * those of APPROVAL_SETTINGS in infra/approval-config.ts (the README's configuration table), and a
+ * value out of range throws when the construct is created.
+ */
+export interface HumanApprovalProps {
+  /**
+   * Verified SES identity every email comes from. Synthesis for deployment stops with an error
+   * without one (`npm start` runs without it).
+   * @default none: synthesis reports an error
+   */
+  readonly senderEmail?: string;
+  /**
+   * SES configuration set every email is sent with.
+   * @default none
+   */
+  readonly sesConfigurationSet?: string;
+  /**
+   * Seconds a link stays valid before a reminder with new links is sent.
+   * @default 86400 (one day)
+   */
+  readonly reminderIntervalSeconds?: number;
+  /**
+   * Reminders after the first email; the request expires when the last one runs out.
+   * @default 2
+   */
+  readonly reminderCount?: number;
+  /**
+   * Minutes between the worker's scheduled runs (a safety net: every request wakes it at once).
+   * @default 60
+   */
+  readonly workerScheduleMinutes?: number;
+  /**
+   * Most worker instances working at once.
+   * @default 2
+   */
+  readonly workerMaxConcurrency?: number;
+  /**
+   * Lambda reserved concurrency of the worker; 0 reserves none.
+   * @default 0
+   */
+  readonly workerReservedConcurrency?: number;
+  /**
+   * Most emails per second across all worker instances.
+   * @default 10
+   */
+  readonly maxSendRate?: number;
+  /**
+   * Seconds before the first new email after a failed delivery; doubles each time, at most an hour.
+   * @default 60
+   */
+  readonly deliveryRetryIntervalSeconds?: number;
+  /**
+   * New emails tried after failed deliveries.
+   * @default 4
+   */
+  readonly deliveryRetryAttempts?: number;
+  /**
+   * Steady-state requests per second the approval API accepts.
+   * @default 10
+   */
+  readonly apiThrottlingRateLimit?: number;
+  /**
+   * Burst of requests the approval API accepts; at least the rate.
+   * @default 20
+   */
+  readonly apiThrottlingBurstLimit?: number;
+  /**
+   * Create the account-wide role API Gateway writes access logs with (one per account and region).
+   * @default true
+   */
+  readonly createApiGatewayAccountRole?: boolean;
+  /**
+   * `direct`: opening a link decides; `confirm`: it shows a page whose button decides.
+   * @default 'direct'
+   */
+  readonly linkMode?: LinkMode;
+  /**
+   * X-Ray tracing of the approval API stage. Its segments record the URL, task token included.
+   * @default false
+   */
+  readonly apiTracing?: boolean;
+  /**
+   * Address the CloudWatch alarms are emailed to.
+   * @default none: alarms without notifications
+   */
+  readonly alarmEmail?: string;
+  /**
+   * A CloudWatch dashboard with the approval funnel.
+   * @default false
+   */
+  readonly dashboard?: boolean;
+  /**
+   * CloudWatch namespace of the worker's metrics; give each HumanApproval of one stack its own.
+   * @default `HumanApproval/<stack name>`
+   */
+  readonly metricsNamespace?: string;
+}
+
+export interface ApprovalTaskProps {
+  /**
+   * The approval request: `{ approvers, policy, subject, details, requester }` (see the README), or
+   * the `{ managerEmailAddress, employeeName }` form. Use `sfn.TaskInput.fromObject` with JSONPath
+   * values taken from the parent's state.
+   */
+  readonly input: sfn.TaskInput;
+  /**
+   * Name of the approval execution.
+   * @default a name Step Functions generates
+   */
+  readonly name?: string;
+  /**
+   * Link the approval execution to the parent's in the console (adds AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID to its input).
+   * @default true
+   */
+  readonly associateWithParent?: boolean;
+  /**
+   * Where the approval's result goes in the parent's state: the child's DescribeExecution, with
+   * its `Output` (the approval record) as JSON.
+   * @default '$.approval'
+   */
+  readonly resultPath?: string;
+  /**
+   * What of the result to keep, e.g. `{ 'decisions.$': '$.Output.approval.decisions' }`.
+   * @default the whole result
+   */
+  readonly resultSelector?: Readonly<Record<string, unknown>>;
+  /**
+   * Longest the parent waits; after it the task fails with States.Timeout and the approval is stopped.
+   * @default no limit beyond the approval's own expiry
+   */
+  readonly timeout?: Duration;
+  readonly comment?: string;
+}
+
+const PROPS_SETTINGS: SettingsSource = {
+  describe: (name, raw) => `HumanApproval prop ${name}=${JSON.stringify(raw)}`,
+  howToSet: 'Change it in the props of the HumanApproval construct.',
+};
+
+/**
+ * The whole human-approval service as one construct to add to any CDK app: the approval state
+ * machine and its activity, the worker that emails the links, the approval API behind the links,
+ * and alarms. {@link approvalTask} runs an approval from another state machine and waits for it.
+ */
+export class HumanApproval extends Construct {
+  /** The settings in effect, defaults filled in. */
+  public readonly config: ApprovalConfig;
+  public readonly activity: sfn.Activity;
+  public readonly workflow: ApprovalWorkflow;
+  public readonly worker: ActivityWorker;
+  public readonly approvalApi: ApprovalApi;
+  public readonly monitoring: ApprovalMonitoring;
+  /** Start an execution here to ask for an approval. */
+  public readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: HumanApprovalProps = {}) {
+    super(scope, id);
+    const { metricsNamespace: namespace, ...settings } = props;
+    this.config = readApprovalConfig((key) => (settings as Readonly<Record<string, unknown>>)[key], PROPS_SETTINGS);
+    const config = this.config;
+    const metricsNamespace = namespace ?? `HumanApproval/${Stack.of(this).stackName}`;
+
+    this.activity = new sfn.Activity(this, 'ManualApprovalActivity');
+    this.approvalApi = new ApprovalApi(this, 'ApprovalApi', {
+      activity: this.activity,
+      throttlingRateLimit: config.apiThrottlingRateLimit,
+      throttlingBurstLimit: config.apiThrottlingBurstLimit,
+      createAccountRole: config.createApiGatewayAccountRole,
+      linkMode: config.linkMode,
+      tracing: config.apiTracing,
+    });
+    this.worker = new ActivityWorker(this, 'Worker', {
+      activity: this.activity,
+      approvalApiUrl: this.approvalApi.url,
+      senderEmail: config.senderEmail,
+      sesConfigurationSet: config.sesConfigurationSet,
+      schedule: Duration.minutes(config.workerScheduleMinutes),
+      maxConcurrency: config.workerMaxConcurrency,
+      reservedConcurrency: config.workerReservedConcurrency,
+      maxSendRate: config.maxSendRate,
+      metricsNamespace,
+      linkMode: config.linkMode,
+    });
+    this.workflow = new ApprovalWorkflow(this, 'Workflow', { config, activity: this.activity, worker: this.worker.function });
+    this.stateMachine = this.workflow.stateMachine;
+    this.monitoring = new ApprovalMonitoring(this, 'Monitoring', {
+      stateMachine: this.workflow.stateMachine,
+      stateMachineLogGroup: this.workflow.logGroup,
+      workerFunction: this.worker.function,
+      api: this.approvalApi.api,
+      metricsNamespace,
+      alarmEmail: config.alarmEmail,
+      dashboard: config.dashboard,
+    });
+
+    if (config.senderEmail === undefined) {
+      // An error annotation stops `cdk synth` and `cdk deploy` (the local mode synthesizes without
+      // the CLI and runs on). Without a sender every email would come from the approver's own
+      // address, which SES refuses unless each approver is a verified identity, and which fails
+      // DMARC at most companies: requests would end as EmailDeliveryRefused.
+      Annotations.of(this).addError(
+        'senderEmail is not set. A deployed stack sends every email from a verified SES identity: ' +
+          'deploy with `-c senderEmail=approvals@yourdomain.example` or set "senderEmail" under "context" in cdk.json ' +
+          '(or the senderEmail prop of HumanApproval), and run `npx approval doctor` to check that SES has verified it. ' +
+          '`npm start` needs no setting.',
+      );
+    }
+  }
+
+  /** Base URL of the Approve / Reject links. */
+  get apiUrl(): string {
+    return this.approvalApi.url;
+  }
+
+  /**
+   * A Task state that asks for an approval from another state machine and waits for the outcome
+   * (`arn:aws:states:::states:startExecution.sync:2`). Approved: the task succeeds, with the
+   * approval's output under `Output`. Rejected, expired or invalid: the task fails with
+   * `States.TaskFailed`, whose cause is the approval execution's DescribeExecution as JSON; its
+   * `Error` field says which (`Rejected`, `Expired`, `InvalidRequest`, ...). See the README.
+   */
+  approvalTask(scope: Construct, id: string, props: ApprovalTaskProps): tasks.StepFunctionsStartExecution {
+    return new tasks.StepFunctionsStartExecution(scope, id, {
+      stateMachine: this.stateMachine,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      input: props.input,
+      name: props.name,
+      associateWithParent: props.associateWithParent ?? true,
+      resultPath: props.resultPath ?? '$.approval',
+      resultSelector: props.resultSelector === undefined ? undefined : { ...props.resultSelector },
+      taskTimeout: props.timeout === undefined ? undefined : sfn.Timeout.duration(props.timeout),
+      comment: props.comment ?? 'Asks for a human approval and waits for the decision.',
+    });
+  }
+}
