@@ -51,11 +51,15 @@ function policyOf(value: unknown): ApprovalPolicy | null {
   return value === 'any' || value === 'all' ? value : null;
 }
 
-/** Reads an execution input of either form (see /tmp/issue10 contract, "Execution input"). */
+/** Reads an execution input of either form (the README's "Requests and policies"). */
 export function parseRequest(input: unknown): ParsedRequest {
   const fields = isRecord(input) ? input : {};
-  const general = 'approvers' in fields || 'subject' in fields;
-  const seed = !general || 'managerEmailAddress' in fields || 'employeeName' in fields;
+  // The form as the state machine's check decides it (validateApprovalRequest): the seed fields
+  // make a seed request, whose subject or policy are extra fields; only approvers beside them is both.
+  const hasSeedFields = fields.managerEmailAddress !== undefined || fields.employeeName !== undefined;
+  const generalOnly = ['subject', 'policy', 'details', 'requester'].some((field) => fields[field] !== undefined);
+  const general = fields.approvers !== undefined || (!hasSeedFields && generalOnly);
+  const seed = hasSeedFields || !general;
 
   const managerEmailAddress = stringOrNull(fields.managerEmailAddress);
   const employeeName = stringOrNull(fields.employeeName);
@@ -64,9 +68,9 @@ export function parseRequest(input: unknown): ParsedRequest {
   const request: ApprovalRequestView = {
     ...(seed ? { managerEmailAddress, employeeName } : {}),
     ...(general ? { approvers, subject } : {}),
-    ...('policy' in fields ? { policy: stringOrNull(fields.policy) } : {}),
-    ...('details' in fields ? { details: stringRecord(fields.details) } : {}),
-    ...('requester' in fields ? { requester: stringOrNull(fields.requester) } : {}),
+    ...(general && 'policy' in fields ? { policy: stringOrNull(fields.policy) } : {}),
+    ...(general && 'details' in fields ? { details: stringRecord(fields.details) } : {}),
+    ...(general && 'requester' in fields ? { requester: stringOrNull(fields.requester) } : {}),
   };
 
   if (general) return { request, policy: policyOf(fields.policy), subject, approvers: approvers ?? [] };

@@ -138,7 +138,7 @@ export function confirmPageTemplate(decision: Decision): string {
 /**
  * Step Functions errors that mean the task is closed: decided, expired, or replaced by a reminder.
  * `InvalidToken` is not one of them: it means the token itself is malformed or altered (truncated,
- * double-encoded), and telling a manager "someone already decided" then would be false; that error
+ * double-encoded), and telling an approver "someone already decided" then would be false; that error
  * gets the "not valid" page with 400. (SendTaskSuccess API reference, Errors.)
  */
 export const NO_LONGER_OPEN_ERRORS = ['TaskTimedOut', 'TaskDoesNotExist'] as const;

@@ -65,7 +65,7 @@ export const APPROVAL_SETTINGS = {
     kind: 'email',
     default: undefined,
     meaning:
-      "Verified SES identity every email comes from; a deployment needs one, the local mode sends from the manager's own address without it.",
+      "Verified SES identity every email comes from; a deployment needs one, the local mode sends from each approver's own address without it.",
   },
   sesConfigurationSet: {
     kind: 'text',
@@ -197,7 +197,7 @@ type SettingNameOf<Kind extends Setting> = {
  * APPROVAL_SETTINGS but stackName, which says what each means, its default and its range.
  */
 export interface ApprovalConfig {
-  /** Undefined: none set (`cdk synth` stops; the local mode sends from the manager's own address). */
+  /** Undefined: none set (`cdk synth` stops; the local mode sends from each approver's own address). */
   readonly senderEmail: string | undefined;
   /** Undefined for none. */
   readonly sesConfigurationSet: string | undefined;

@@ -100,11 +100,17 @@ Human approval is running locally (no AWS account needed). Ready in ${seconds} s
   Approval API (the links)   ${stack.apiUrl}
   Step Functions endpoint    ${stack.stepFunctionsUrl}
   State machine              ${stack.stateMachineArn}
-
+${Object.entries(stack.stateMachines)
+  .filter(([, arn]) => arn !== stack.stateMachineArn)
+  .map(([, arn]) => `  Release workflow (example) ${arn}\n`)
+  .join('')}
 Next, in another terminal:
+  npx approval start --local --wait --approver ana@example.com --approver ben@example.com --subject "Deploy release 42"
+then open ${stack.sesUrl} and click Approve or Reject in each email; or, as the original sample:
   npx approval start --local --manager-email you@example.com --employee-name Jim
-then open ${stack.sesUrl} and click Approve or Reject, and check the outcome with
   npx approval status --local <executionArn>
+The example release workflow asks two approvers through the approval state machine:
+  npm run example:release -- --release 42 --approver ana@example.com --approver ben@example.com
 
 Press Ctrl-C to stop.
 `);

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { printable } from '../../cli/format-values';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
 import { localHost, localPort } from '../../local/ports';
 
-const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS]
+const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS] [--stack-name NAME]
 
 Starts the example release workflow on the local stack of \`npm start\` (which serves it beside the
 approval state machine), then waits: approve or reject in the inbox, and see the release deploy or
@@ -20,6 +21,7 @@ async function main(): Promise<number> {
       change: { type: 'string', default: 'A change tried out locally' },
       approver: { type: 'string', multiple: true },
       requester: { type: 'string', default: 'dev@example.com' },
+      'stack-name': { type: 'string', default: DEFAULT_STACK_NAME },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -36,7 +38,7 @@ async function main(): Promise<number> {
   });
   try {
     const machines = (await sfn.send(new ListStateMachinesCommand({}))).stateMachines ?? [];
-    const release = machines.find((machine) => machine.name?.startsWith(`${DEFAULT_STACK_NAME}-ReleaseWorkflow`));
+    const release = machines.find((machine) => machine.name?.startsWith(`${values['stack-name']}-ReleaseWorkflow`));
     if (!release?.stateMachineArn) {
       process.stderr.write('The local stack has no release workflow. Is `npm start` running?\n');
       return 1;
@@ -49,9 +51,8 @@ async function main(): Promise<number> {
     for (;;) {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (execution.status !== 'RUNNING') {
-        process.stdout.write(
-          `${execution.status}${execution.error ? ` ${execution.error}` : ''}\n${execution.output ?? execution.cause ?? ''}\n`,
-        );
+        const outcome = `${execution.status ?? ''}${execution.error ? ` ${execution.error}` : ''}`;
+        process.stdout.write(`${printable(outcome)}\n${printable(execution.output ?? execution.cause ?? '')}\n`);
         if (execution.status === 'SUCCEEDED') return 0;
         return EXIT_CODES[execution.error ?? ''] ?? 1;
       }

@@ -12,7 +12,7 @@ export const ApprovalError = {
   EmailDeliveryFailed: 'EmailDeliveryFailed',
   /** SES refused this one message for a reason retrying cannot fix (a rejected message or recipient, a bad request). */
   EmailDeliveryRefused: 'EmailDeliveryRefused',
-  /** The manager clicked Reject (sent by the approval API, not by the worker). */
+  /** An approver clicked Reject (sent by the approval API, not by the worker). */
   Rejected: 'Rejected',
   /** Nobody answered before the last reminder ran out (under policy `all`: one approver did not). */
   Expired: 'Expired',

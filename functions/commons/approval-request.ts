@@ -311,6 +311,22 @@ function approverProblems(approver: unknown, approvers: unknown): string[] {
   return known ? [] : [`the task's approver ${quote(approver)} is not one of the request's approvers`];
 }
 
+/**
+ * A task of an execution started before requests had approvers: its state machine definition (kept
+ * by Step Functions for the whole execution) hands the worker the raw seed request, with no
+ * `approver`. Such executions are still open after an update for up to their whole lifetime, and
+ * their reminders must go out: the request is normalized here and the manager is the approver.
+ */
+function fromSeedOnlyTask(input: Record<string, unknown>): ApprovalTaskValidation | undefined {
+  const { request, approver } = input;
+  if (approver !== undefined || !isPlainObject(request) || request.approvers !== undefined || request.managerEmailAddress === undefined) {
+    return undefined;
+  }
+  const normalized = validateApprovalRequest(request);
+  if (!normalized.valid) return normalized;
+  return validateApprovalTask({ ...input, request: normalized.request, approver: normalized.request.approvers[0] });
+}
+
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
@@ -323,6 +339,8 @@ export function validateApprovalTask(input: unknown): ApprovalTaskValidation {
   if (!isPlainObject(input)) {
     return { valid: false, problems: [`the task input must be a JSON object, not ${describeType(input)}`] };
   }
+  const legacy = fromSeedOnlyTask(input);
+  if (legacy !== undefined) return legacy;
   const { request, approver, attempt, reminderCount, reminderIntervalSeconds, executionName } = input;
   const problems = normalizedRequestProblems(request);
   if (isPlainObject(request)) problems.push(...approverProblems(approver, request.approvers));

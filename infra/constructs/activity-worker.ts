@@ -22,7 +22,7 @@ export interface ActivityWorkerProps {
   readonly approvalApiUrl: string;
   /**
    * Verified SES identity to send from.
-   * @default the manager's own address (as the original sample does: every manager must then be a verified identity)
+   * @default the approver's own address (as the original sample does with its manager: every approver must then be a verified identity)
    */
   readonly senderEmail?: string;
   /**
@@ -68,7 +68,7 @@ export interface ActivityWorkerProps {
 }
 
 /**
- * The Lambda that takes waiting approval tasks from the activity and emails the manager, and the
+ * The Lambda that takes waiting approval tasks from the activity and emails the approvers, and the
  * EventBridge schedule that starts it as a safety net (the state machine wakes it for each email).
  */
 export class ActivityWorker extends Construct {
@@ -165,7 +165,7 @@ export class ActivityWorker extends Construct {
         policy,
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
         props.senderEmail === undefined
-          ? "No senderEmail is configured, so each email is sent from the manager's own address, which can be any verified identity. Set senderEmail to restrict sending to one From address."
+          ? "No senderEmail is configured, so each email is sent from the approver's own address, which can be any verified identity. Set senderEmail to restrict sending to one From address."
           : 'SES also authorizes SendEmail against each recipient identity in the sandbox, which can be any address; the ses:FromAddress condition still restricts the statement to mail from senderEmail.',
       );
       if (props.sesConfigurationSet === undefined) {

@@ -86,7 +86,7 @@ const integrationResponseParameters = Object.fromEntries(
 /** The approval routes carry no authorizer by design: the token in the link is the credential. */
 function acknowledgeBearerLinks(method: apigw.Method): void {
   const reason =
-    'Approval links are bearer capabilities: the unguessable task token in the link is the credential, so the manager can answer from any mail client without signing in. See SECURITY.md.';
+    'Approval links are bearer capabilities: the unguessable task token in the link is the credential, so the approver can answer from any mail client without signing in. See SECURITY.md.';
   acknowledgeFinding(method, 'AwsSolutions-APIG4', reason);
   acknowledgeFinding(method, 'AwsSolutions-COG4', reason);
 }

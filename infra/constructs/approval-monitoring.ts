@@ -25,7 +25,7 @@ export interface ApprovalMonitoringProps {
    * counted from it by metric filters.
    */
   readonly stateMachineLogGroup: logs.ILogGroup;
-  /** The activity worker that emails the managers. */
+  /** The activity worker that emails the approvers. */
   readonly workerFunction: lambda.IFunction;
   /** The approval API; its `deploymentStage` is the stage the links point to. */
   readonly api: apigw.RestApi;
@@ -224,7 +224,7 @@ export class ApprovalMonitoring extends Construct {
         name: 'EmailNotDelivered',
         metric: this.metricOutcome('notDelivered'),
         description:
-          'An approval request ended without reaching the manager: SES refused its email (EmailDeliveryRefused) or every delivery retry failed (EmailDeliveryFailed). The requester must start it again. ' +
+          'An approval request ended without reaching an approver: SES refused an email (EmailDeliveryRefused) or every delivery retry failed (EmailDeliveryFailed). The requester must start it again. ' +
           'What to do: read the cause with `npx approval status <executionArn>` (or the ExecutionFailed event in the state machine log group), fix it (sender identity verified? recipient address? SES sandbox or sending paused?), then start the request again.',
       },
       {
@@ -238,7 +238,7 @@ export class ApprovalMonitoring extends Construct {
         name: 'ApiServerErrors',
         metric: api.deploymentStage.metricServerError({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
         description:
-          'The approval API answered a click with a 5xx. Either Step Functions failed (the manager saw the try-again page, HTTP 502) or API Gateway itself failed, which means a misconfiguration. ' +
+          'The approval API answered a click with a 5xx. Either Step Functions failed (the approver saw the try-again page, HTTP 502) or API Gateway itself failed, which means a misconfiguration. ' +
           'What to do: find the request in the API access log; integrationStatus 5xx means Step Functions was unavailable and a second click will do; otherwise check the integration role, mapping templates and the last deployment of the stage.',
       },
       {

@@ -38,7 +38,7 @@ export function approvalDefinitionSubstitutions(
   };
 }
 
-/** The state machine that wakes the worker and waits on the activity the manager's decision closes. */
+/** The state machine that wakes the worker and waits on the activity tasks the approvers' decisions close. */
 export class ApprovalWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: logs.LogGroup;

@@ -46,7 +46,9 @@ export interface HumanApprovalProps {
    */
   readonly workerMaxConcurrency?: number;
   /**
-   * Lambda reserved concurrency of the worker; 0 reserves none.
+   * Lambda reserved concurrency of the worker; 0 reserves none. It also bounds the request check
+   * each new request makes (a short synchronous call of the same function): leave room above
+   * `workerMaxConcurrency`.
    * @default 0
    */
   readonly workerReservedConcurrency?: number;
@@ -101,7 +103,8 @@ export interface HumanApprovalProps {
    */
   readonly dashboard?: boolean;
   /**
-   * CloudWatch namespace of the worker's metrics; give each HumanApproval of one stack its own.
+   * CloudWatch namespace of the worker's metrics. Use one HumanApproval per stack: alarm and
+   * dashboard names are made from the stack name.
    * @default `HumanApproval/<stack name>`
    */
   readonly metricsNamespace?: string;

@@ -7,8 +7,9 @@ export type WorkerInvokeFailure =
   /** The run ended without an answer (FunctionError "Unhandled"): a timeout, or the worker process died. */
   | { readonly kind: 'unhandled'; readonly reason: string }
   /**
-   * The worker is stopped, which stands for reserved concurrency 0 (how the integ probe holds it
-   * off): Lambda refuses the call before running anything (HTTP 429, TooManyRequestsException).
+   * The worker is stopped, which stands for a function that can take no call (reserved concurrency
+   * 0, or all of it busy): Lambda refuses the call before running anything (HTTP 429,
+   * TooManyRequestsException).
    */
   | { readonly kind: 'throttled' };
 

@@ -44,6 +44,19 @@ const BEN_APPROVES = record('approved', '21/Nov/2026:10:05:00 +0000');
 const BEN_REJECTS = record('rejected', '21/Nov/2026:10:05:00 +0000', { comment: 'Not on a Friday' });
 
 describe('approval status, each approver', () => {
+  test('the seed form with a subject or policy beside it is still the seed form: the manager is the approver', async () => {
+    // The state machine's check treats these two fields as extra fields of the seed request.
+    const input = { managerEmailAddress: ANA, employeeName: 'Jim', subject: 'Something else', policy: 'all' };
+    const execution = running('seed-extra', input);
+    sfnMock.on(DescribeExecutionCommand, { executionArn: execution.executionArn }).resolves(execution);
+    sfnMock.on(GetExecutionHistoryCommand, { executionArn: execution.executionArn }).resolves({ events: [] });
+
+    const { json } = await status(execution);
+
+    expect(json).toMatchObject({ policy: 'any', subject: 'Approval needed for Jim', approvers: [{ address: ANA, state: 'waiting' }] });
+    expect(json.request).toEqual({ managerEmailAddress: ANA, employeeName: 'Jim' });
+  });
+
   test('policy any: the first approval decides, the other approver is closed', async () => {
     const input = generalInput('any');
     const history = new History(input);

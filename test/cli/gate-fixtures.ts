@@ -7,7 +7,7 @@ import type { WaitDependencies } from '../../cli/wait-for-outcome';
 /**
  * Fixtures of the CLI's approval-gate tests (several approvers, `status` per approver, `wait` and
  * `start --wait`): a runner with a fake clock and terminal, and execution histories shaped as
- * Step Functions writes them (see /tmp/issue10 contract, "History").
+ * Step Functions writes them (ActivityStarted points back to its ActivityScheduled, the closing event to its ActivityStarted).
  */
 
 export const ACCOUNT = '123456789012';

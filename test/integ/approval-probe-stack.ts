@@ -17,8 +17,8 @@ export interface ApprovalProbeStackProps extends StackProps {
 
 /**
  * The integ test's probe, in a stack of its own so the product stack stays as users deploy it.
- * Its role may start, follow and stop approval requests, take approval tasks, and set the
- * worker's reserved concurrency; nothing else.
+ * Its role may start, follow and stop approval requests, take approval tasks, and hold the
+ * worker's slots (to keep the worker off the tasks it takes itself); nothing else.
  */
 export class ApprovalProbeStack extends Stack {
   public readonly probe: nodejs.NodejsFunction;

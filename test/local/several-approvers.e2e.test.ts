@@ -1,9 +1,24 @@
 import { expect } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
+import type { LocalStack } from '../../local/stack/local-stack';
 import { approvalOutput, linksOf, open, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
+
+const APPROVAL_BIN = path.join(__dirname, '..', '..', 'bin', 'approval.cjs');
+
+/** Runs the real `approval` CLI against the local stack; resolves with its exit code and output. */
+function approvalCli(stack: LocalStack, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, APPROVAL_LOCAL_SFN_PORT: String(new URL(stack.stepFunctionsUrl).port) };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [APPROVAL_BIN, ...args], { env, timeout: 50_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 /** Two approvers no other test emails, and a requester who is neither. */
 function team(label: string): { ana: string; ben: string; requester: string } {
@@ -130,6 +145,102 @@ describe('a request for several approvers on the local stack', () => {
       approvers: [manager],
       decision: { decision: 'approved', approver: manager },
     });
+  });
+});
+
+describe('the CLI as a gate on the local stack', () => {
+  const local = useLocalStack({ context: { reminderIntervalSeconds: 2, reminderCount: 0 } });
+
+  it('start --wait exits 0 once both approvers of an `all` request approved, and prints only the final JSON with --json', async () => {
+    const { ana, ben } = team('gate-all');
+    const gate = approvalCli(
+      local.stack,
+      'start',
+      '--local',
+      '--wait',
+      '--json',
+      '--approver',
+      ana,
+      '--approver',
+      ben,
+      '--policy',
+      'all',
+      '--subject',
+      'Deploy release 42',
+      '--detail',
+      'Release=42',
+    );
+    const [toAna] = await waitForEmails(local.stack, ana);
+    const [toBen] = await waitForEmails(local.stack, ben);
+    await open(linksOf(toAna!).approve);
+    await open(linksOf(toBen!).approve);
+    const { code, stdout } = await gate;
+
+    expect(code).toBe(0);
+    const view = JSON.parse(stdout) as { outcome: string; approvers: Array<{ address: string; state: string }> };
+    expect(view.outcome).toBe('approved');
+    expect(view.approvers.map(({ address, state }) => [address, state])).toEqual([
+      [ana, 'approved'],
+      [ben, 'approved'],
+    ]);
+  });
+
+  it('wait <arn> exits 3 on a rejection, and status shows who rejected and who was closed', async () => {
+    const { ana, ben } = team('gate-reject');
+    const started = await approvalCli(
+      local.stack,
+      'start',
+      '--local',
+      '--json',
+      '--approver',
+      ana,
+      '--approver',
+      ben,
+      '--subject',
+      'Grant admin to Eve',
+    );
+    const { executionArn } = JSON.parse(started.stdout) as { executionArn: string };
+    const gate = approvalCli(local.stack, 'wait', '--local', executionArn);
+    const [toBen] = await waitForEmails(local.stack, ben);
+    await waitForEmails(local.stack, ana);
+    await open(linksOf(toBen!).reject);
+    const waited = await gate;
+    const status = await approvalCli(local.stack, 'status', '--local', '--json', executionArn);
+
+    expect(waited.code).toBe(3);
+    expect(waited.stdout).toContain(`Rejected by ${ben}`);
+    const view = JSON.parse(status.stdout) as { approvers: Array<{ address: string; state: string }> };
+    expect(view.approvers.map(({ address, state }) => [address, state])).toEqual([
+      [ana, 'closed'],
+      [ben, 'rejected'],
+    ]);
+  });
+
+  it.each(['any', 'all'])('start --wait exits 4 when the request expires (policy %s)', async (policy) => {
+    const { ana, ben } = team(`gate-expire-${policy}`);
+    const gate = approvalCli(
+      local.stack,
+      'start',
+      '--local',
+      '--wait',
+      '--json',
+      '--approver',
+      ana,
+      '--approver',
+      ben,
+      '--policy',
+      policy,
+      '--subject',
+      'Rotate the keys',
+    );
+    const [toAna] = await waitForEmails(local.stack, ana);
+    await waitForEmails(local.stack, ben);
+    // Under all, Ana approves and Ben's silence expires the request; under any, both stay silent.
+    if (policy === 'all') await open(linksOf(toAna!).approve);
+    const { code, stdout } = await gate;
+
+    expect(code).toBe(4);
+    expect(JSON.parse(stdout)).toMatchObject({ outcome: 'expired', error: 'Expired' });
   });
 });
 

@@ -164,7 +164,7 @@ describe('the approval state machine on the endpoint', () => {
     const { activityArn } = await local.sfn.send(new CreateActivityCommand({ name: uniqueName('approval') }));
     if (activityArn === undefined) throw new Error('CreateActivity returned no ARN');
     // The worker function: CheckRequest's synchronous invoke answers with the normalized request
-    // (as the worker does for the seed form, CONTRACT.md "CheckRequest"); WakeWorker's start is ignored.
+    // (as the worker does for the seed form); WakeWorker's start is ignored.
     const functionArn = `arn:aws:lambda:us-east-1:123456789012:function:${uniqueName('worker')}`;
     const normalized = {
       approvers: ['manager@example.com'],

@@ -601,10 +601,17 @@ describe('approval state machine with several approvers', () => {
           : record('approved'),
       { input: { ...RELEASE, policy: 'all' } },
     );
+    let settled = false;
+    void run.then(() => {
+      settled = true;
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
+    // Ben approved long ago; without Ana the request stays open.
+    expect(settled).toBe(false);
     anaApproves(record('approved'));
 
     expect((await run).outcome).toMatchObject({ status: 'SUCCEEDED' });
+    expect(settled).toBe(true);
   });
 
   it('all: the first rejection decides and stops the other approver', async () => {

@@ -405,6 +405,33 @@ describe('validateApprovalTask', () => {
     expect(validateApprovalTask(taskFor(request, 'boss@example.com'))).toEqual({ valid: true, task: taskFor(request, 'boss@example.com') });
   });
 
+  it('accepts the task of an execution started before approvers existed: the manager is the approver', () => {
+    // What the previous definition's ManualApproval state handed the worker: the raw input, its counters, no approver.
+    const legacy = {
+      request: { managerEmailAddress: 'boss@example.com', employeeName: 'Jim', costCentre: 'CC-1', approval: { attempt: 2 } },
+      attempt: 2,
+      reminderCount: 2,
+      reminderIntervalSeconds: 86_400,
+      executionName: 'old-execution',
+    };
+
+    expect(validateApprovalTask(legacy)).toEqual({
+      valid: true,
+      task: {
+        request: { approvers: ['boss@example.com'], policy: 'any', subject: 'Approval needed for Jim', details: {}, employeeName: 'Jim' },
+        approver: 'boss@example.com',
+        attempt: 2,
+        reminderCount: 2,
+        reminderIntervalSeconds: 86_400,
+        executionName: 'old-execution',
+      },
+    });
+    expect(validateApprovalTask({ ...legacy, request: { managerEmailAddress: 'bob', employeeName: 'Jim' } })).toEqual({
+      valid: false,
+      problems: ['managerEmailAddress "bob" is not an email address'],
+    });
+  });
+
   it('matches the approver case-insensitively', () => {
     const request = normalized(general());
 
