@@ -5,10 +5,10 @@ import { ApprovalError, type ApprovalErrorName } from '../commons/approval-error
 import { renderApprovalEmail } from '../commons/approval-email';
 import { invalidRequestCause, validateApprovalTask } from '../commons/approval-request';
 import { buildDecisionLinks } from '../commons/decision-links';
-import { WORKER_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
+import { WORKER_METRICS, WORKER_RUN_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
 import type { WorkerConfig } from './config';
-import { EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
-import { SendRateLimiter } from './send-rate-limiter';
+import { DEFAULT_SEND_RETRY_POLICY, EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
+import { SendRateLimiter, slowestSendRate } from './send-rate-limiter';
 import { acquireWorkerSlot, type WorkerSlotsOptions } from './worker-slots';
 
 /** GetActivityTask holds a request for up to 60 s. */
@@ -26,6 +26,39 @@ export const MIN_REMAINING_MS_TO_POLL = POLL_HOLD_MS + 5_000 + TASK_BUDGET_MS;
  * ones wake the worker again after their backoff.
  */
 export const MAX_CONSECUTIVE_DELIVERY_FAILURES = 3;
+
+/**
+ * Time one task takes a loop, allowed for when sizing the run's loops: on AWS a GetActivityTask
+ * answers a waiting task in about 25 ms and an SES SendEmail takes about 60 ms, some 85 ms a task;
+ * 250 ms leaves room for slower calls, new connections and the occasional SendTaskFailure.
+ */
+export const TASK_CYCLE_ALLOWANCE_MS = 250;
+/**
+ * The most "poll then send" loops one run keeps: each holds one connection for its poll, and the
+ * SDK's clients open at most 50 sockets each; Step Functions' GetActivityTask quota is per account.
+ */
+export const MAX_POLL_LOOPS = 32;
+
+/**
+ * How many loops a run keeps at most so that, with each task taking up to TASK_CYCLE_ALLOWANCE_MS,
+ * its share of the send rate stays busy (Little's law: tasks in flight = rate x time per task):
+ * ceil(maxSendRate x 0.25 s), at least 1, at most MAX_POLL_LOOPS. E.g. 1/s -> 1, 5/s -> 2, 50/s -> 13,
+ * 100/s -> 25. The SendRateLimiter, shared by the loops, still holds the run to its share.
+ */
+export function pollLoopCount(maxSendRate: number): number {
+  return Math.min(MAX_POLL_LOOPS, Math.max(1, Math.ceil((maxSendRate * TASK_CYCLE_ALLOWANCE_MS) / 1000)));
+}
+
+/**
+ * The time left a loop needs to start a poll: MIN_REMAINING_MS_TO_POLL (a whole poll and one task),
+ * plus the wait behind the other loops' tasks in flight, which share the pace: each may hold one send
+ * slot ahead of every try of this task, at the slowest pace throttling can bring. At most about 4 s
+ * (the loops are sized to the rate); 0 for a run of one loop.
+ */
+export function minRemainingMsToPoll(maxSendRate: number, loops: number, sendAttempts = DEFAULT_SEND_RETRY_POLICY.maxAttempts): number {
+  const otherTasksInFlight = Math.max(0, loops - 1);
+  return MIN_REMAINING_MS_TO_POLL + Math.ceil((otherTasksInFlight * sendAttempts * 1000) / slowestSendRate(maxSendRate));
+}
 
 /** Step Functions limits for SendTaskFailure. */
 const MAX_CAUSE_LENGTH = 32_768;
@@ -54,6 +87,17 @@ export interface DrainDependencies {
   readonly sendRetryPolicy?: SendRetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly metrics?: WorkerMetrics;
+  /** The run's pace, shared by all its loops; by default a new one at config.maxSendRate. */
+  readonly limiter?: SendRateLimiter;
+}
+
+export interface WorkerRunDependencies extends DrainDependencies {
+  /**
+   * Starts a new run of this worker: an asynchronous invoke of its own function. Called by a run
+   * that stopped for time while tasks were still arriving, after it released its slot. Undefined:
+   * no hand-over (the schedule and the wake-ups pick up the rest).
+   */
+  readonly handOver?: () => Promise<void>;
 }
 
 export type TaskOutcome = 'emailed' | 'invalid-request' | 'delivery-failed' | 'delivery-refused' | 'ses-account-problem';
@@ -64,6 +108,11 @@ export interface DrainSummary {
   readonly invalidRequests: number;
   readonly deliveryFailures: number;
   readonly stoppedBecause: 'no-task-waiting' | 'time-running-out' | 'email-delivery-failing' | 'ses-account-problem' | 'all-slots-busy';
+}
+
+export interface WorkerRunSummary extends DrainSummary {
+  /** Only when the run handed over: whether starting the new run worked. */
+  readonly handOver?: 'invoked' | 'invoke-failed';
 }
 
 /**
@@ -111,7 +160,7 @@ export async function handleActivityTask(
   deps: DrainDependencies,
   taskToken: string,
   input: string | undefined,
-  /** The run's limiter: every send of a run shares one pace. */
+  /** The run's limiter: every send of a run, in any of its loops, shares one pace. */
   limiter: SendRateLimiter,
 ): Promise<TaskOutcome> {
   const taskRef = taskReference(taskToken);
@@ -184,62 +233,128 @@ export async function handleActivityTask(
   }
 }
 
+/** Why a run stops taking tasks before the activity is empty or its time is up. */
+type EarlyStop = 'email-delivery-failing' | 'ses-account-problem';
+
 /**
- * Takes every waiting task, one after another, while a whole poll and a send still fit in the
- * time left. Stops at the first empty poll (nothing is waiting, and an idle worker costs money),
- * when SES keeps failing, and at once when SES refuses the account itself: every other task then
- * stays queued, untouched, until the failed one's redelivery wakes the worker again.
+ * Takes every waiting task while a whole poll and a send still fit in the time left, with several
+ * "poll then send" loops at once so that call latency does not bound the rate: the loops share one
+ * SendRateLimiter, which holds the run to its share of the send rate.
+ *
+ * - The run starts with one loop and starts one more each time a task is dealt with (emailed,
+ *   refused, or rejected as invalid: SES and Step Functions answer), up to pollLoopCount(maxSendRate).
+ *   A run that finds nothing makes one poll; a run with k tasks ends with at most k + 1 empty polls.
+ * - A loop stops at its first empty poll (nothing is waiting, and an idle worker costs money).
+ * - A loop starts a poll only while minRemainingMsToPoll is left: a poll is never aborted, so the
+ *   task it may bring, and the other loops' tasks in flight ahead of it, must fit in the time left.
+ * - When SES keeps failing (MAX_CONSECUTIVE_DELIVERY_FAILURES in a row), and at once when SES refuses
+ *   the account itself, every loop stops taking tasks: the rest stay queued, untouched, until the
+ *   failed ones' redeliveries wake the worker again. Tasks already taken are finished first.
+ * - A poll or a send that throws stops every loop the same way; the run throws once they finished.
+ *
+ * `stoppedBecause` is `no-task-waiting` when the last poll to answer came back empty, and
+ * `time-running-out` when every loop stopped for time with the last poll bringing a task (tasks
+ * were still arriving) or no poll was made.
  */
 export async function drainActivityTasks(deps: DrainDependencies): Promise<DrainSummary> {
-  // One pace for the whole run: a throttling answer slows every later send of the run.
-  const limiter = new SendRateLimiter({ maxPerSecond: deps.config.maxSendRate });
+  // One pace for the whole run: a throttling answer slows every later send of every loop.
+  const limiter = deps.limiter ?? new SendRateLimiter({ maxPerSecond: deps.config.maxSendRate });
+  const maxLoops = pollLoopCount(deps.config.maxSendRate);
+  const minRemainingMs = minRemainingMsToPoll(deps.config.maxSendRate, maxLoops, deps.sendRetryPolicy?.maxAttempts);
   const counts = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 };
   let failuresInARow = 0;
-  for (;;) {
-    if (failuresInARow >= MAX_CONSECUTIVE_DELIVERY_FAILURES) {
-      deps.logger.warn('SES failed several emails in a row; leaving the other tasks queued until the redeliveries wake the worker', {
-        failuresInARow,
-      });
-      return { ...counts, stoppedBecause: 'email-delivery-failing' };
-    }
-    if (deps.remainingTimeMs() < MIN_REMAINING_MS_TO_POLL) {
-      return { ...counts, stoppedBecause: 'time-running-out' };
-    }
-    const { taskToken, input } = await deps.sfn.send(
-      new GetActivityTaskCommand({ activityArn: deps.config.activityArn, workerName: deps.workerName?.slice(0, 80) }),
+  let earlyStop: EarlyStop | undefined;
+  let thrown: { error: unknown } | undefined;
+  // Whether a poll answered, and whether the last one to answer brought a task.
+  let polled = false;
+  let lastPollBroughtTask = false;
+  const loops: Array<Promise<void>> = [];
+
+  const takingTasks = (): boolean => earlyStop === undefined && thrown === undefined;
+
+  const startLoop = (): void => {
+    loops.push(
+      loop().catch((error: unknown) => {
+        thrown ??= { error };
+      }),
     );
-    if (!taskToken) {
-      return { ...counts, stoppedBecause: 'no-task-waiting' };
-    }
-    counts.tasksTaken++;
-    const outcome = await handleActivityTask(deps, taskToken, input, limiter);
+  };
+
+  /** The activity answers and so does SES: another loop helps, up to the run's share. */
+  const grow = (): void => {
+    if (takingTasks() && loops.length < maxLoops) startLoop();
+  };
+
+  const record = (outcome: TaskOutcome): void => {
     if (outcome === 'emailed') {
       counts.emailsSent++;
       failuresInARow = 0;
+      grow();
     } else if (outcome === 'invalid-request') {
       counts.invalidRequests++;
-    } else if (outcome === 'ses-account-problem') {
+      grow();
+    } else if (outcome === 'delivery-refused') {
+      // A refusal concerns one message; only failures retrying could fix say SES itself is in trouble.
       counts.deliveryFailures++;
-      deps.logger.error('SES refuses to send for this account; leaving the other tasks queued. Run `approval doctor` to see why.', {
-        queuedTasksLeftAlone: true,
-      });
-      return { ...counts, stoppedBecause: 'ses-account-problem' };
+      grow();
+    } else if (outcome === 'delivery-failed') {
+      counts.deliveryFailures++;
+      failuresInARow++;
+      if (failuresInARow >= MAX_CONSECUTIVE_DELIVERY_FAILURES && earlyStop === undefined) {
+        earlyStop = 'email-delivery-failing';
+        deps.logger.warn('SES failed several emails in a row; leaving the other tasks queued until the redeliveries wake the worker', {
+          failuresInARow,
+        });
+      }
     } else {
       counts.deliveryFailures++;
-      // A refusal concerns one message; only failures retrying could fix say SES itself is in trouble.
-      if (outcome === 'delivery-failed') failuresInARow++;
+      if (earlyStop !== 'ses-account-problem') {
+        earlyStop = 'ses-account-problem';
+        deps.logger.error('SES refuses to send for this account; leaving the other tasks queued. Run `approval doctor` to see why.', {
+          queuedTasksLeftAlone: true,
+        });
+      }
+    }
+  };
+
+  async function loop(): Promise<void> {
+    while (takingTasks()) {
+      if (deps.remainingTimeMs() < minRemainingMs) return;
+      const { taskToken, input } = await deps.sfn.send(
+        new GetActivityTaskCommand({ activityArn: deps.config.activityArn, workerName: deps.workerName?.slice(0, 80) }),
+      );
+      polled = true;
+      lastPollBroughtTask = Boolean(taskToken);
+      // A task that reached this poll is handled even when the run stops meanwhile: it was taken.
+      if (!taskToken) return;
+      counts.tasksTaken++;
+      record(await handleActivityTask(deps, taskToken, input, limiter));
     }
   }
+
+  startLoop();
+  // Loops start while others run; wait for every one, including those started meanwhile.
+  for (let settled = 0; settled < loops.length; settled++) await loops[settled];
+  if (thrown) throw thrown.error;
+  const stoppedBecause = earlyStop ?? (polled && !lastPollBroughtTask ? 'no-task-waiting' : 'time-running-out');
+  return { ...counts, stoppedBecause };
 }
 
 const NOTHING_DONE = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 } as const;
 
 /**
- * One run of the worker: with `slots`, it first takes a worker slot for as long as it may run, and
- * stops at once when every slot is held (the runs holding them drain the same activity). If the
- * slot table cannot be reached, the run works without a slot rather than leave requests waiting.
+ * Whether a run should start its successor: it stopped for time (it never aborts a poll, so it
+ * stops taking tasks some 80 s before its timeout) while tasks were still arriving (its last poll
+ * brought one). A run that found the activity empty, that took no task, or that stopped because SES
+ * is failing does not: new requests wake the worker themselves, and SES failures wait for the
+ * redeliveries.
  */
-export async function runWorker(deps: DrainDependencies, slots?: WorkerSlotsOptions): Promise<DrainSummary> {
+export function shouldHandOver(summary: DrainSummary): boolean {
+  return summary.stoppedBecause === 'time-running-out' && summary.tasksTaken > 0;
+}
+
+/** Takes a slot (see runWorker), drains, and releases the slot before returning. */
+async function drainInSlot(deps: DrainDependencies, slots: WorkerSlotsOptions | undefined): Promise<DrainSummary> {
   if (!slots) return drainActivityTasks(deps);
   let lease;
   try {
@@ -266,4 +381,42 @@ export async function runWorker(deps: DrainDependencies, slots?: WorkerSlotsOpti
       });
     });
   }
+}
+
+/** Starts the next run; a failure is logged and does not fail this run (the schedule is the safety net). */
+async function handOver(
+  deps: WorkerRunDependencies,
+  start: () => Promise<void>,
+  summary: DrainSummary,
+): Promise<'invoked' | 'invoke-failed'> {
+  const context = { tasksTaken: summary.tasksTaken, emailsSent: summary.emailsSent };
+  try {
+    await start();
+  } catch (error) {
+    deps.logger.error('Could not hand over to a new run; the next wake-up or the schedule picks up the waiting tasks', {
+      ...context,
+      handOverError: (error as Error).name,
+      handOverMessage: (error as Error).message,
+    });
+    return 'invoke-failed';
+  }
+  deps.logger.info('Handed over to a new run: tasks are still arriving and this run is out of time', context);
+  deps.metrics?.count(WORKER_RUN_METRICS.HandOvers);
+  return 'invoked';
+}
+
+/**
+ * One run of the worker: with `slots`, it first takes a worker slot for as long as it may run, and
+ * stops at once when every slot is held (the runs holding them drain the same activity). If the
+ * slot table cannot be reached, the run works without a slot rather than leave requests waiting.
+ *
+ * A run that stops for time while tasks are still arriving (shouldHandOver) releases its slot, then
+ * starts its successor through `deps.handOver`, so a backlog larger than one run can send keeps
+ * draining without waiting for the schedule. The successor takes a slot like any run, so the slots
+ * still bound how many instances work at once.
+ */
+export async function runWorker(deps: WorkerRunDependencies, slots?: WorkerSlotsOptions): Promise<WorkerRunSummary> {
+  const summary = await drainInSlot(deps, slots);
+  if (!deps.handOver || !shouldHandOver(summary)) return summary;
+  return { ...summary, handOver: await handOver(deps, deps.handOver, summary) };
 }

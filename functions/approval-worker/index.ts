@@ -1,13 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { invalidRequestCause, validateApprovalRequest, type ApprovalRequestCheck } from '../commons/approval-request';
 import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
 import { readWorkerConfig } from './config';
-import { POLL_HOLD_MS, runWorker, type DrainSummary } from './drain-activity-tasks';
+import { POLL_HOLD_MS, runWorker, type WorkerRunSummary } from './drain-activity-tasks';
 
 const config = readWorkerConfig(process.env);
 const logger = new Logger({ serviceName: WORKER_SERVICE_NAME });
@@ -17,6 +18,17 @@ const sfn = new SFNClient({ requestHandler: { requestTimeout: POLL_HOLD_MS + 10_
 // sendApprovalEmail owns the retry policy for SES, so the SDK does not retry underneath it.
 const ses = new SESv2Client({ maxAttempts: 1 });
 const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
+// Only for the hand-over: an asynchronous invoke is accepted at once, so a short timeout keeps a
+// stuck call from holding the run (the schedule remains the safety net). AWS_ENDPOINT_URL_LAMBDA
+// points it at a local endpoint, as AWS_ENDPOINT_URL_SFN does the Step Functions client.
+const lambda = new LambdaClient({ requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } });
+
+/** The event a run that hands over starts its successor with. */
+export const HAND_OVER_EVENT = { reason: 'handOver' } as const;
+
+function isHandOver(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && (event as { reason?: unknown }).reason === HAND_OVER_EVENT.reason;
+}
 
 /** The state machine's CheckRequest state: a synchronous invoke with the whole execution input. */
 interface CheckRequestEvent {
@@ -42,10 +54,12 @@ function checkRequest(request: unknown): ApprovalRequestCheck {
 /**
  * With `{"action": "checkRequest"}`: answers the CheckRequest state at once (valid and normalized,
  * or the InvalidRequest cause). Any other event comes from the state machine's WakeWorker state for
- * each email that is due, or from the EventBridge schedule as a safety net: takes a worker slot,
- * drains the activity's waiting tasks, then stops and publishes the run's counts as CloudWatch metrics.
+ * each email that is due, from the EventBridge schedule as a safety net, or from a run that handed
+ * over (`{"reason": "handOver"}`): takes a worker slot, drains the activity's waiting tasks, then
+ * stops and publishes the run's counts as CloudWatch metrics. A run that stops for time while tasks
+ * are still arriving starts its successor, an asynchronous invoke of this same function.
  */
-export async function handler(event: unknown, context: Context): Promise<DrainSummary | ApprovalRequestCheck> {
+export async function handler(event: unknown, context: Context): Promise<WorkerRunSummary | ApprovalRequestCheck> {
   logger.addContext(context);
   if (isCheckRequest(event)) return checkRequest(event.request);
   try {
@@ -58,12 +72,22 @@ export async function handler(event: unknown, context: Context): Promise<DrainSu
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         workerName: context.functionName,
         metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
+        handOver: async () => {
+          // The unqualified name: the role may invoke exactly this function ($LATEST), nothing else.
+          await lambda.send(
+            new InvokeCommand({
+              FunctionName: context.functionName,
+              InvocationType: 'Event',
+              Payload: Buffer.from(JSON.stringify(HAND_OVER_EVENT)),
+            }),
+          );
+        },
       },
       config.slots && dynamodb
         ? { dynamodb, tableName: config.slots.tableName, count: config.slots.count, holder: context.awsRequestId }
         : undefined,
     );
-    logger.info('Worker run finished', { ...summary });
+    logger.info('Worker run finished', { ...summary, ...(isHandOver(event) ? { startedBy: HAND_OVER_EVENT.reason } : {}) });
     return summary;
   } finally {
     // A run that handled nothing has nothing to publish (and Powertools would warn about it).

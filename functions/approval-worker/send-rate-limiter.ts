@@ -8,6 +8,15 @@ export interface SendRateLimiterOptions {
 }
 
 /**
+ * The slowest pace throttling can bring a run down to: never below a quarter of the maximum, nor
+ * below one email every 2 s (nor above the maximum). A task's retries must still fit in its time
+ * budget (TASK_BUDGET_MS); the state machine's redeliveries do the rest.
+ */
+export function slowestSendRate(maxPerSecond: number): number {
+  return Math.min(maxPerSecond, Math.max(maxPerSecond / 4, 0.5));
+}
+
+/**
  * Spaces sends so a worker run never exceeds its share of the SES sending rate. A throttling answer
  * halves the pace for the rest of the run; each success wins back a tenth of the maximum.
  */
@@ -22,9 +31,7 @@ export class SendRateLimiter {
   constructor(options: SendRateLimiterOptions) {
     if (!(options.maxPerSecond > 0)) throw new RangeError(`maxPerSecond must be above 0, not ${options.maxPerSecond}`);
     this.maxPerSecond = options.maxPerSecond;
-    // Never below a quarter of the maximum, nor below one email every 2 s: a task's retries must
-    // still fit in its time budget (TASK_BUDGET_MS); the state machine's redeliveries do the rest.
-    this.minPerSecond = Math.min(options.maxPerSecond, Math.max(options.maxPerSecond / 4, 0.5));
+    this.minPerSecond = slowestSendRate(options.maxPerSecond);
     this.perSecond = options.maxPerSecond;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
@@ -35,7 +42,10 @@ export class SendRateLimiter {
     return this.perSecond;
   }
 
-  /** Waits for the next send slot. Slots are handed out in call order. */
+  /**
+   * Waits for the next send slot. Slots are handed out in call order, so concurrent senders of one
+   * run share one pace: a slot is taken synchronously, before any wait.
+   */
   async acquire(): Promise<void> {
     const now = this.now();
     const slot = Math.max(now, this.nextSlot);

@@ -26,4 +26,17 @@ export const WORKER_METRICS = {
   SesAccountProblems: 'SesAccountProblems',
 } as const;
 
-export type WorkerMetricName = (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS];
+/**
+ * Counts about the runs themselves rather than about email (the dashboard's "Email through SES"
+ * graph shows WORKER_METRICS); also counts, published the same way.
+ */
+export const WORKER_RUN_METRICS = {
+  /**
+   * A run out of time while tasks were still arriving started its successor (an asynchronous invoke
+   * of its own function), so a backlog keeps draining instead of waiting for the schedule.
+   */
+  HandOvers: 'HandOvers',
+} as const;
+
+export type WorkerMetricName =
+  (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS] | (typeof WORKER_RUN_METRICS)[keyof typeof WORKER_RUN_METRICS];

@@ -100,7 +100,7 @@ export class ActivityWorker extends Construct {
     );
     // Its own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
     this.role = new iam.Role(this, 'Role', {
-      description: 'Lets the approval worker take and fail approval tasks, send email and write its logs',
+      description: 'Lets the approval worker take and fail approval tasks, send email, write its logs and start its own next run',
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     this.role.addToPolicy(
@@ -176,6 +176,20 @@ export class ActivityWorker extends Construct {
         );
       }
     }
+
+    // A run that stops for time while tasks are still arriving starts its successor (the hand-over).
+    // In a policy of its own: the role's default policy cannot name the function, which depends on
+    // it (role policy -> function -> role policy would be a cycle); nothing depends on this one.
+    new iam.Policy(this, 'HandOverPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'HandOverToItself',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.function.functionArn],
+        }),
+      ],
+    });
 
     // A wake-up that finds every instance busy waits at most a minute, then is dropped: the busy
     // instances are draining the activity anyway, and a late start would only hold an empty poll.

@@ -168,6 +168,28 @@ describe('HumanApprovalStack at defaults', () => {
     expect(workerRole?.ManagedPolicyArns).toBeUndefined();
   });
 
+  it('lets the worker invoke its own function only (the hand-over), in a policy the function does not depend on', () => {
+    const [functionId, fn] = onlyResource(template, 'AWS::Lambda::Function');
+    const [roleId] = resourcesOfType(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('WorkerRole')) ?? [];
+    const handOver = resourcesOfType(template, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.PolicyDocument).includes('lambda:InvokeFunction'),
+    );
+    const fromWorker = handOver.filter(([, policy]) => JSON.stringify(policy.Roles) === JSON.stringify([{ Ref: roleId }]));
+
+    expect(fromWorker).toHaveLength(1);
+    const [policyId, policy] = fromWorker[0] as [string, Record<string, unknown>];
+    expect(policy.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'HandOverToItself', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [functionId, 'Arn'] } },
+      ],
+    });
+    // No cycle: the function waits for its role and the role's default policy, never for this one.
+    const resources = template.toJSON().Resources as Record<string, { DependsOn?: string[] }>;
+    expect(resources[functionId]?.DependsOn ?? []).not.toContain(policyId);
+    expect(fn.Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
   it('lets the API Gateway role answer tasks of the activity and nothing else', () => {
     const [, apiPolicy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('ApprovalApiStepFunctionsRole')) ?? [];
 

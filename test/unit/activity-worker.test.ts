@@ -255,7 +255,9 @@ describe('drainActivityTasks', () => {
       'Approval needed for Bob',
       'Approval needed for Cy',
     ]);
-    expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 4);
+    // The run starts a loop for each task dealt with (up to its share), and each loop ends at its
+    // own empty poll: 3 polls bring the tasks, 4 loops (the first and 3 more) each end empty.
+    expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 3 + 4);
   });
 
   it('does not start a poll when a whole poll and a send no longer fit in the time left', async () => {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { GetActivityTaskCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -8,6 +9,7 @@ import 'aws-sdk-client-mock-jest';
 const sfnMock = mockClient(SFNClient);
 const sesMock = mockClient(SESv2Client);
 const dynamodbMock = mockClient(DynamoDBClient);
+const lambdaMock = mockClient(LambdaClient);
 
 const context = {
   functionName: 'approval-worker',
@@ -40,6 +42,7 @@ beforeEach(() => {
   sfnMock.reset();
   sesMock.reset();
   dynamodbMock.reset();
+  lambdaMock.reset();
   written = [];
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));
@@ -55,6 +58,7 @@ function expectNoAwsCall(): void {
   expect(sfnMock.calls()).toHaveLength(0);
   expect(sesMock.calls()).toHaveLength(0);
   expect(dynamodbMock.calls()).toHaveLength(0);
+  expect(lambdaMock.calls()).toHaveLength(0);
 }
 
 describe('the worker handler', () => {
@@ -139,5 +143,69 @@ describe('the worker handler', () => {
     expect(summary).toEqual({ tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0, stoppedBecause: 'no-task-waiting' });
     expect(sfnMock).toHaveReceivedCommandTimes(GetActivityTaskCommand, 1);
     expect(sesMock).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(lambdaMock).not.toHaveReceivedCommand(InvokeCommand);
+  });
+
+  describe('out of time while tasks are still arriving', () => {
+    const input = JSON.stringify({
+      request: { approvers: ['boss@example.com'], policy: 'any', subject: 'Approval needed for Jim', details: {}, employeeName: 'Jim' },
+      approver: 'boss@example.com',
+      attempt: 1,
+      reminderCount: 2,
+      reminderIntervalSeconds: 3600,
+      executionName: 'exec-1',
+    });
+    /** Plenty of time for the first poll, then too little for another. */
+    const runningOut = () => {
+      const remaining = [290_000];
+      const running: Context = { ...context, getRemainingTimeInMillis: () => remaining.shift() ?? 70_000 };
+      return running;
+    };
+
+    beforeEach(() => {
+      sfnMock.on(GetActivityTaskCommand).resolves({ taskToken: 'token-1', input });
+      sfnMock.on(SendTaskFailureCommand).resolves({});
+      sesMock.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    });
+
+    it('invokes its own function asynchronously with {"reason": "handOver"}, logs it and counts it', async () => {
+      lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+
+      const summary = await handler({ source: 'aws.events' }, runningOut());
+
+      expect(summary).toMatchObject({ tasksTaken: 1, emailsSent: 1, stoppedBecause: 'time-running-out', handOver: 'invoked' });
+      expect(lambdaMock).toHaveReceivedCommandTimes(InvokeCommand, 1);
+      const invoke = lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input;
+      expect(invoke).toMatchObject({ FunctionName: 'approval-worker', InvocationType: 'Event' });
+      expect(JSON.parse(Buffer.from(invoke?.Payload as Uint8Array).toString('utf8'))).toEqual({ reason: 'handOver' });
+      const logs = written.join('');
+      expect(logs).toContain('Handed over to a new run');
+      expect(logs).toMatch(/"HandOvers":1/);
+    });
+
+    it('says in its last line that a hand-over started it', async () => {
+      sfnMock.on(GetActivityTaskCommand).resolves({});
+
+      await handler({ reason: 'handOver' }, context);
+
+      expect(written.join('')).toMatch(/"message":"Worker run finished".*"startedBy":"handOver"/);
+      expect(lambdaMock).not.toHaveReceivedCommand(InvokeCommand);
+    });
+
+    it('ends normally when the invoke fails', async () => {
+      lambdaMock
+        .on(InvokeCommand)
+        .rejects(Object.assign(new Error('not authorized to perform lambda:InvokeFunction'), { name: 'AccessDeniedException' }));
+      const errors: string[] = [];
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        errors.push(String(chunk));
+        return true;
+      });
+
+      const summary = await handler({ source: 'aws.events' }, runningOut());
+
+      expect(summary).toMatchObject({ emailsSent: 1, handOver: 'invoke-failed' });
+      expect([...written, ...errors].join('')).toContain('Could not hand over to a new run');
+    });
   });
 });
