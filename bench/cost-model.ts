@@ -53,3 +53,64 @@ export function idleCost(
     (slotWritesPerMonth / 1_000_000) * PRICES.dynamodbPerMillionWrites;
   return { runsPerMonth, memoryMb, architecture, gbSecondsPerMonth, slotWritesPerMonth, usdPerMonth };
 }
+
+/** More list prices for what an approval uses (Step Functions, SES, API Gateway pricing pages, us-east-1). */
+export const APPROVAL_PRICES = {
+  stepFunctionsPerStateTransition: 0.000025,
+  sesPerEmail: 0.0001,
+  apiGatewayRestPerRequest: 3.5 / 1_000_000,
+} as const;
+
+/** The month's volume the per-approval cost is spread over: the fixed (idle) cost is shared by this many approvals. */
+export const APPROVALS_PER_MONTH = 1_000;
+
+export interface ApprovalCostInputs {
+  /** State transitions of one approved one-approver request, counted from a real execution's history. */
+  readonly stateTransitions: number;
+  /** Lambda invocations an approval causes, and their GB-seconds. */
+  readonly lambdaInvocations: number;
+  readonly lambdaGbSeconds: number;
+  readonly architecture: 'arm64' | 'x86_64';
+  readonly slotWrites: number;
+  /** The worker's cost a month with no approval at all. */
+  readonly idleUsdPerMonth: number;
+}
+
+export interface ApprovalCost extends ApprovalCostInputs {
+  readonly marginalUsd: number;
+  /** Per 1,000 approvals, at APPROVALS_PER_MONTH a month: 1,000 marginal costs plus that share of the idle cost. */
+  readonly usdPer1000Approvals: number;
+}
+
+/**
+ * What 1,000 approvals cost: each adds its state transitions, Lambda invocations and time, slot
+ * writes, one email and one API request; the month's idle cost is spread over APPROVALS_PER_MONTH.
+ */
+export function approvalCost(inputs: ApprovalCostInputs): ApprovalCost {
+  const marginalUsd =
+    inputs.stateTransitions * APPROVAL_PRICES.stepFunctionsPerStateTransition +
+    (inputs.lambdaInvocations / 1_000_000) * PRICES.lambdaPerMillionRequests +
+    inputs.lambdaGbSeconds * PRICES.lambdaPerGbSecond[inputs.architecture] +
+    (inputs.slotWrites / 1_000_000) * PRICES.dynamodbPerMillionWrites +
+    APPROVAL_PRICES.sesPerEmail +
+    APPROVAL_PRICES.apiGatewayRestPerRequest;
+  const usdPer1000Approvals = 1_000 * marginalUsd + inputs.idleUsdPerMonth * (1_000 / APPROVALS_PER_MONTH);
+  return { ...inputs, marginalUsd, usdPer1000Approvals };
+}
+
+/**
+ * The original sample's state machine per approval: the activity Task, its decision Choice, and the
+ * end state (3 transitions; it had no check, wake-up or Map). Its worker ran every minute anyway, so
+ * an approval added no Lambda time of its own.
+ */
+export const SEED_APPROVAL_TRANSITIONS = 3;
+
+/**
+ * Ours per approval, besides what the history counts: the synchronous request check (a short run,
+ * about 20 ms billed) and one wake-up run that sends the email and then holds one empty 60-second
+ * poll before it stops, with its slot taken and given back (two writes).
+ */
+export function oursLambdaPerApproval(memoryMb: number): { invocations: number; gbSeconds: number; slotWrites: number } {
+  const gb = memoryMb / 1024;
+  return { invocations: 2, gbSeconds: 0.02 * gb + (IDLE_RUN_SECONDS + 0.2) * gb, slotWrites: SLOT_WRITES_PER_RUN };
+}

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type LocalStack, startLocalStack } from '../local/stack/local-stack';
 import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack } from '../local/stack/synthesized-stack';
 import { fetchStoredEmails } from '../local/ses/stored-emails';
 import { linksOf, sfnClientFor, startApproval } from '../test/support/local-flow';
 import { WORKER_ENV } from '../functions/approval-worker/config';
-import { idleCost, PRICES } from './cost-model';
+import { AWS_MODEL } from './aws-model';
+import { APPROVAL_PRICES, approvalCost, idleCost, oursLambdaPerApproval, PRICES, SEED_APPROVAL_TRANSITIONS } from './cost-model';
 
 /**
  * `npm run bench`: dispatch latency, drain rate and click latency on the local stack at the
@@ -18,6 +19,15 @@ import { idleCost, PRICES } from './cost-model';
 
 const DISPATCH_REQUESTS = 200;
 const DRAIN_REQUESTS = 500;
+/** Requests of the AWS-model dispatch measure, one at a time after a quiet spell. */
+const AWS_MODEL_DISPATCH_REQUESTS = 50;
+const BACKLOG_REQUESTS = Number(process.env.BENCH_BACKLOG_REQUESTS ?? 10_000);
+const BACKLOG_SEND_RATE = Number(process.env.BENCH_BACKLOG_SEND_RATE ?? 100);
+/**
+ * The worker's time limit in the backlog run: a run polls only while a whole 60-second poll and one
+ * task's budget fit (80 s), so at 100 s each run works about 20 s and must hand over several times.
+ */
+const BACKLOG_WORKER_TIMEOUT_SECONDS = 100;
 const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
 
 const TARGETS = {
@@ -26,6 +36,11 @@ const TARGETS = {
   drain_rate_ratio: { min: 0.9 },
   click_p50_ms: { max: 50 },
   idle_cost_usd_month: { max: 0.1 },
+  backlog_rate_ratio: { min: 0.9 },
+  backlog_max_gap_s: { max: 5 },
+  backlog_lost: { max: 0 },
+  backlog_duplicated: { max: 0 },
+  local_stack_peak_rss_mb: { max: 1024 },
 } as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,9 +73,13 @@ const start = (sfn: SFNClient, stack: LocalStack, manager: string, name: string)
   startApproval(sfn, stack, { managerEmailAddress: manager, employeeName: name });
 
 /** One request at a time: StartExecution to email stored, then link request to execution closed. */
-async function measureDispatchAndClick(stack: LocalStack, sfn: SFNClient): Promise<{ dispatch: number[]; click: number[] }> {
+async function measureDispatchAndClick(
+  stack: LocalStack,
+  sfn: SFNClient,
+): Promise<{ dispatch: number[]; click: number[]; lastExecutionArn: string }> {
   const dispatch: number[] = [];
   const click: number[] = [];
+  let lastExecutionArn = '';
   const closedAt = new Map<string, number>();
   stack.stepFunctions.engine.on('executionClosed', ({ executionArn }) =>
     closedAt.set(executionArn, performance.timeOrigin + performance.now()),
@@ -69,6 +88,7 @@ async function measureDispatchAndClick(stack: LocalStack, sfn: SFNClient): Promi
     const manager = `dispatch-${i}@example.com`;
     const startedAt = Date.now();
     const executionArn = await start(sfn, stack, manager, `Dispatch ${i}`);
+    lastExecutionArn = executionArn;
     const acceptedAt = await emailAccepted(stack, new Set([manager]), 1, 30_000);
     dispatch.push(acceptedAt - startedAt);
 
@@ -80,7 +100,7 @@ async function measureDispatchAndClick(stack: LocalStack, sfn: SFNClient): Promi
     while (!closedAt.has(executionArn)) await sleep(1);
     click.push((closedAt.get(executionArn) ?? Number.NaN) - clickedAt);
   }
-  return { dispatch, click };
+  return { dispatch, click, lastExecutionArn };
 }
 
 /** Many requests at once: how fast the backlog is emailed, against the configured send rate. */
@@ -91,6 +111,145 @@ async function measureDrain(stack: LocalStack, sfn: SFNClient): Promise<{ second
   const lastAcceptedAt = await emailAccepted(stack, new Set(managers), DRAIN_REQUESTS, 600_000);
   const seconds = (lastAcceptedAt - startedAt) / 1000;
   return { seconds, perSecond: DRAIN_REQUESTS / seconds };
+}
+
+/** State transitions of one execution: every state it entered, Map iterations' states included. */
+async function stateTransitionsOf(sfn: SFNClient, executionArn: string): Promise<number> {
+  const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return events.filter((event) => event.type?.endsWith('StateEntered')).length;
+}
+
+/** Resident memory of this process and its children (the worker), in MB, from /proc (Linux). */
+function stackRssMb(): number {
+  const rssOf = (pid: string): number => {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let total = process.memoryUsage().rss / (1024 * 1024);
+  for (const pid of fs.existsSync('/proc') ? fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name)) : []) {
+    try {
+      const parent = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1];
+      if (parent === String(process.pid)) total += rssOf(pid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+interface BacklogResult {
+  readonly count: number;
+  readonly seconds: number;
+  readonly emailsPerSecond: number;
+  readonly rateRatio: number;
+  readonly maxGapSeconds: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly peakRssMb: number;
+  readonly handOvers: number;
+}
+
+/**
+ * `count` requests started at once on a stack with AWS latencies, `sendRate` emails a second and a
+ * short worker time limit: the backlog must drain at the send rate, with hand-overs between runs and
+ * no stall, every request emailed exactly once.
+ */
+async function measureBacklog(count: number, sendRate: number, log: (line: string) => void): Promise<BacklogResult> {
+  let handOvers = 0;
+  const stack = await startLocalStack({
+    ports: { api: 0, ses: 0, stepFunctions: 0 },
+    context: { maxSendRate: sendRate },
+    latency: { sesMs: AWS_MODEL.sesSendMs, stepFunctionsMs: AWS_MODEL.stepFunctionsCallMs, coldStartMs: AWS_MODEL.coldStartMs },
+    workerTimeoutSeconds: BACKLOG_WORKER_TIMEOUT_SECONDS,
+    log: (component, line) => {
+      if (component === 'worker' && line.includes('Handed over to a new run')) handOvers++;
+    },
+  });
+  const sfn = sfnClientFor(stack);
+  let peakRssMb = stackRssMb();
+  const sampler = setInterval(() => {
+    peakRssMb = Math.max(peakRssMb, stackRssMb());
+  }, 500);
+  try {
+    const recipients = Array.from({ length: count }, (_, i) => `backlog-${i}@example.com`);
+    const wanted = new Set(recipients);
+    const startedAt = Date.now();
+    let started = 0;
+    // StartExecution as a client would send a burst: many in flight, each its own call.
+    const inFlight = 200;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (started < count) {
+          const i = started++;
+          await start(sfn, stack, recipients[i] ?? '', `Backlog ${i}`);
+        }
+      }),
+    );
+    log(`  all ${count} started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; waiting for the emails...`);
+    const deadline = Date.now() + Math.max(600_000, (count / sendRate) * 3_000);
+    let accepted: Array<{ to: string; at: number }> = [];
+    for (;;) {
+      accepted = stack.ses
+        .sent()
+        .filter((email) => wanted.has(email.to[0] ?? ''))
+        .map((email) => ({ to: email.to[0] ?? '', at: email.acceptedAt }));
+      if (new Set(accepted.map((email) => email.to)).size >= count || Date.now() > deadline) break;
+      await sleep(250);
+    }
+    // A last look for duplicates that a late run could still send.
+    await sleep(2_000);
+    accepted = stack.ses
+      .sent()
+      .filter((email) => wanted.has(email.to[0] ?? ''))
+      .map((email) => ({ to: email.to[0] ?? '', at: email.acceptedAt }));
+    const distinct = new Set(accepted.map((email) => email.to));
+    const times = accepted.map((email) => email.at).sort((a, b) => a - b);
+    const lastAt = times.at(-1) ?? Number.NaN;
+    const seconds = (lastAt - startedAt) / 1000;
+    let maxGapMs = (times[0] ?? Number.NaN) - startedAt;
+    for (let i = 1; i < times.length; i++) maxGapMs = Math.max(maxGapMs, (times[i] ?? 0) - (times[i - 1] ?? 0));
+    return {
+      count,
+      seconds,
+      emailsPerSecond: distinct.size / seconds,
+      rateRatio: distinct.size / seconds / sendRate,
+      maxGapSeconds: maxGapMs / 1000,
+      lost: count - distinct.size,
+      duplicated: accepted.length - distinct.size,
+      peakRssMb,
+      handOvers,
+    };
+  } finally {
+    clearInterval(sampler);
+    sfn.destroy();
+    await stack.close();
+  }
+}
+
+/** Dispatch with AWS latencies on, on a fresh stack: the first request pays the worker's cold start. */
+async function measureAwsModelDispatch(): Promise<number[]> {
+  const stack = await startLocalStack({
+    ports: { api: 0, ses: 0, stepFunctions: 0 },
+    latency: { sesMs: AWS_MODEL.sesSendMs, stepFunctionsMs: AWS_MODEL.stepFunctionsCallMs, coldStartMs: AWS_MODEL.coldStartMs },
+  });
+  const sfn = sfnClientFor(stack);
+  try {
+    const dispatch: number[] = [];
+    for (let i = 0; i < AWS_MODEL_DISPATCH_REQUESTS; i++) {
+      const manager = `aws-model-${i}@example.com`;
+      const startedAt = Date.now();
+      await start(sfn, stack, manager, `Dispatch ${i}`);
+      dispatch.push((await emailAccepted(stack, new Set([manager]), 1, 30_000)) - startedAt);
+    }
+    return dispatch;
+  } finally {
+    sfn.destroy();
+    await stack.close();
+  }
 }
 
 function workerBundleBytes(): number {
@@ -105,9 +264,21 @@ function workerBundleBytes(): number {
   }
 }
 
+/** `npm run bench -- backlog [count] [rate]`: only the backlog scenario, e.g. to see how the drain rate grows with maxSendRate. */
+async function backlogOnly(count: number, rate: number): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  log(`Backlog: ${count} requests at once, maxSendRate ${rate}, worker time limit ${BACKLOG_WORKER_TIMEOUT_SECONDS} s...`);
+  const result = await measureBacklog(count, rate, log);
+  process.stdout.write(`${JSON.stringify({ ...result, sendRate: rate }, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (process.argv[2] === 'backlog') {
+    await backlogOnly(Number(process.argv[3] ?? BACKLOG_REQUESTS), Number(process.argv[4] ?? BACKLOG_SEND_RATE));
+    return;
+  }
 
   log('Synthesizing: idle cost and bundle size...');
   const ours = synthesizeStack();
@@ -129,9 +300,39 @@ async function main(): Promise<void> {
   const sfn = sfnClientFor(stack);
   try {
     log(`Dispatch and click: ${DISPATCH_REQUESTS} requests, one at a time...`);
-    const { dispatch, click } = await measureDispatchAndClick(stack, sfn);
+    const { dispatch, click, lastExecutionArn } = await measureDispatchAndClick(stack, sfn);
+    const transitions = await stateTransitionsOf(sfn, lastExecutionArn);
     log(`Drain: ${DRAIN_REQUESTS} requests at once, at ${configuredRate} emails/s...`);
     const drain = await measureDrain(stack, sfn);
+    sfn.destroy();
+    await stack.close();
+
+    log(
+      `AWS model (SES ${AWS_MODEL.sesSendMs} ms, Step Functions ${AWS_MODEL.stepFunctionsCallMs} ms, cold start ${AWS_MODEL.coldStartMs} ms): dispatch of ${AWS_MODEL_DISPATCH_REQUESTS}...`,
+    );
+    const awsDispatch = await measureAwsModelDispatch();
+    log(
+      `Backlog: ${BACKLOG_REQUESTS} requests at once, maxSendRate ${BACKLOG_SEND_RATE}, worker time limit ${BACKLOG_WORKER_TIMEOUT_SECONDS} s...`,
+    );
+    const backlog = await measureBacklog(BACKLOG_REQUESTS, BACKLOG_SEND_RATE, log);
+
+    const perApproval = oursLambdaPerApproval(128);
+    const oursApprovals = approvalCost({
+      stateTransitions: transitions,
+      lambdaInvocations: perApproval.invocations,
+      lambdaGbSeconds: perApproval.gbSeconds,
+      architecture: 'arm64',
+      slotWrites: perApproval.slotWrites,
+      idleUsdPerMonth: oursIdle.usdPerMonth,
+    });
+    const seedApprovals = approvalCost({
+      stateTransitions: SEED_APPROVAL_TRANSITIONS,
+      lambdaInvocations: 0,
+      lambdaGbSeconds: 0,
+      architecture: 'x86_64',
+      slotWrites: 0,
+      idleUsdPerMonth: originalIdle.usdPerMonth,
+    });
 
     const results = {
       dispatch_p50_ms: round(percentile(dispatch, 50)),
@@ -148,6 +349,22 @@ async function main(): Promise<void> {
       seed_idle_cost_usd_month: round(originalIdle.usdPerMonth, 4),
       idle_cost_model: { ours: oursIdle, seed: originalIdle, prices: PRICES },
       worker_bundle_bytes: bundleBytes,
+      aws_model_dispatch_p50_ms: round(percentile(awsDispatch, 50)),
+      aws_model_dispatch_p99_ms: round(percentile(awsDispatch, 99)),
+      aws_model: AWS_MODEL,
+      backlog_count: backlog.count,
+      backlog_seconds: round(backlog.seconds, 2),
+      backlog_emails_per_s: round(backlog.emailsPerSecond, 2),
+      backlog_send_rate: BACKLOG_SEND_RATE,
+      backlog_rate_ratio: round(backlog.rateRatio, 3),
+      backlog_max_gap_s: round(backlog.maxGapSeconds, 2),
+      backlog_lost: backlog.lost,
+      backlog_duplicated: backlog.duplicated,
+      backlog_hand_overs: backlog.handOvers,
+      local_stack_peak_rss_mb: round(backlog.peakRssMb, 0),
+      cost_per_1000_approvals_usd: round(oursApprovals.usdPer1000Approvals, 4),
+      seed_cost_per_1000_approvals_usd: round(seedApprovals.usdPer1000Approvals, 4),
+      approval_cost_model: { ours: oursApprovals, seed: seedApprovals, prices: APPROVAL_PRICES },
       measured_at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
     };
@@ -174,6 +391,19 @@ async function main(): Promise<void> {
       ['click p50 / p99 (link to execution closed)', `${results.click_p50_ms} ms / ${results.click_p99_ms} ms`, 'p50 <= 50 ms'],
       ['idle cost, ours / original sample', `$${results.idle_cost_usd_month} / $${results.seed_idle_cost_usd_month} a month`, '<= $0.10'],
       ['worker bundle', `${results.worker_bundle_bytes} bytes`, ''],
+      ['AWS model dispatch p50 / p99', `${results.aws_model_dispatch_p50_ms} ms / ${results.aws_model_dispatch_p99_ms} ms`, ''],
+      [
+        `backlog of ${results.backlog_count} (at ${BACKLOG_SEND_RATE}/s, AWS latencies)`,
+        `${results.backlog_seconds} s, ratio ${results.backlog_rate_ratio}, longest gap ${results.backlog_max_gap_s} s, ${results.backlog_hand_overs} hand-overs`,
+        'ratio >= 0.9, gap <= 5 s',
+      ],
+      ['backlog lost / duplicated', `${results.backlog_lost} / ${results.backlog_duplicated}`, '0 / 0'],
+      ['local stack peak RSS (backlog)', `${results.local_stack_peak_rss_mb} MB`, '<= 1024 MB'],
+      [
+        'cost per 1,000 approvals (at 1,000 a month), ours / original sample',
+        `$${results.cost_per_1000_approvals_usd} / $${results.seed_cost_per_1000_approvals_usd}`,
+        '',
+      ],
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     process.stdout.write(`\n${'measure'.padEnd(width)}  result  (target)\n`);

@@ -3,7 +3,11 @@
  * read by `npm start`, the local stack and the `approval` CLI alike.
  */
 
-export const DEFAULT_LOCAL_PORTS = { api: 3000, ses: 8005, stepFunctions: 8083 } as const;
+/**
+ * The Lambda Invoke endpoint is for the worker only (it reaches it through AWS_ENDPOINT_URL_LAMBDA),
+ * so it takes any free port unless one is asked for: nothing new to configure or to keep free.
+ */
+export const DEFAULT_LOCAL_PORTS = { api: 3000, ses: 8005, stepFunctions: 8083, lambda: 0 } as const;
 
 export type LocalService = keyof typeof DEFAULT_LOCAL_PORTS;
 
@@ -12,6 +16,7 @@ export const LOCAL_PORT_ENV: Readonly<Record<LocalService, string>> = {
   api: 'APPROVAL_LOCAL_API_PORT',
   ses: 'APPROVAL_LOCAL_SES_PORT',
   stepFunctions: 'APPROVAL_LOCAL_SFN_PORT',
+  lambda: 'APPROVAL_LOCAL_LAMBDA_PORT',
 };
 
 export const LOCAL_HOST_ENV = 'APPROVAL_LOCAL_HOST';

@@ -23,6 +23,7 @@ Environment:
 ${envLine(LOCAL_PORT_ENV.api, `approval API port       (default ${DEFAULT_LOCAL_PORTS.api})`)}
 ${envLine(LOCAL_PORT_ENV.ses, `SES and inbox port      (default ${DEFAULT_LOCAL_PORTS.ses})`)}
 ${envLine(LOCAL_PORT_ENV.stepFunctions, `Step Functions port     (default ${DEFAULT_LOCAL_PORTS.stepFunctions})`)}
+${envLine(LOCAL_PORT_ENV.lambda, `Lambda Invoke port      (default 0: any free port)`)}
 ${envLine(LOCAL_HOST_ENV, `loopback address to listen on (default ${DEFAULT_LOCAL_HOST})`)}
 `;
 
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
       api: localPort(process.env, 'api'),
       ses: localPort(process.env, 'ses'),
       stepFunctions: localPort(process.env, 'stepFunctions'),
+      lambda: localPort(process.env, 'lambda'),
     },
     context: parseContext(values.context ?? []),
     log: print,

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import startSesServer from 'aws-ses-v2-local';
+import { addedLatency, checkedLatencyMs } from '../added-latency';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { FAULT_ANSWERS, type SesFault } from './faults';
 import { INBOX_PAGE } from './inbox-page';
@@ -11,12 +12,28 @@ export interface LocalSes {
   readonly port: number;
   /** From now on answer every SendEmail with this fault; undefined sends normally again. */
   setFault(fault: SesFault | undefined): void;
+  /** Changes the latency added to each SES API call from the next call on (see `latencyMs`). */
+  setLatencyMs(ms: number): void;
   /** Every email stored through this SES, with the moment (ms since the epoch) it was accepted: for rate and latency checks. */
   sent(): ReadonlyArray<{ readonly messageId: string; readonly to: readonly string[]; readonly acceptedAt: number }>;
   close(): Promise<void>;
 }
 
 const SEND_EMAIL_PATH = '/v2/email/outbound-emails';
+/** Where the SES v2 API lives; the rest (inbox page, `/store`) is this stand-in's own and takes no added latency. */
+const SES_API_PREFIX = '/v2/';
+
+export interface LocalSesOptions {
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** 0 picks a free port. @default DEFAULT_LOCAL_PORTS.ses */
+  readonly port?: number;
+  /**
+   * Added to every SES API call (SendEmail and the rest, faults included) before it is answered, to
+   * model the service's latency; the email is stored once it has passed. @default 0
+   */
+  readonly latencyMs?: number;
+}
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,8 +54,9 @@ function closeServer(server: http.Server): Promise<void> {
  * front on the public port serves the inbox page (inbox-page.ts), answers SendEmail with a fault
  * while one is set (faults.ts), and forwards everything else, `GET /store` included.
  */
-export async function startLocalSes(options: { host?: string; port?: number } = {}): Promise<LocalSes> {
+export async function startLocalSes(options: LocalSesOptions = {}): Promise<LocalSes> {
   const host = options.host ?? DEFAULT_LOCAL_HOST;
+  let latencyMs = checkedLatencyMs('latencyMs', options.latencyMs);
   const inner = await startSesServer({ host: '127.0.0.1', port: 0 });
   const innerPort = (inner.address() as AddressInfo).port;
   let fault: SesFault | undefined;
@@ -65,8 +83,7 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
     request.pipe(forwarded);
   };
 
-  const front = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+  const serve = (request: http.IncomingMessage, response: http.ServerResponse, url: URL): void => {
     const fail = (): void => {
       if (!response.headersSent) response.writeHead(502);
       response.end();
@@ -137,6 +154,17 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
       return;
     }
     forward(request, reply, fail);
+  };
+
+  const front = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (latencyMs === 0 || !url.pathname.startsWith(SES_API_PREFIX)) {
+      serve(request, response, url);
+      return;
+    }
+    // The body is not read during the wait: with no reader attached the request stays paused and
+    // keeps its bytes for serve().
+    void addedLatency(latencyMs).then(() => serve(request, response, url));
   });
 
   let port: number;
@@ -151,6 +179,9 @@ export async function startLocalSes(options: { host?: string; port?: number } = 
     port,
     setFault: (next) => {
       fault = next;
+    },
+    setLatencyMs: (ms) => {
+      latencyMs = checkedLatencyMs('latencyMs', ms);
     },
     sent: () => sentLog,
     close: async () => {

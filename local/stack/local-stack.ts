@@ -1,5 +1,6 @@
 import { buildApiModel } from '../api-gateway/api-model';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
+import { type LocalLambda, startLocalLambda } from '../lambda/server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, type LocalService } from '../ports';
 import { type LocalSes, startLocalSes } from '../ses/server';
 import { lambdaFunctionError, lambdaThrottledError, lambdaUnknownError } from '../step-functions/lambda-errors';
@@ -11,9 +12,24 @@ import { LocalStackError } from './errors';
 import type { JsonValue } from '../step-functions/interpreter';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
 import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack, type SynthesizedStack } from './synthesized-stack';
-import { createWorker } from './worker-from-template';
+import { createWorker, workerFunctionName } from './worker-from-template';
 
-export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'worker';
+export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'lambda' | 'worker';
+
+/**
+ * Latencies added on purpose, so that a run (the benchmark) can model AWS, where each call takes
+ * tens of milliseconds rather than loopback's one. None by default.
+ */
+export interface LocalLatency {
+  /** Added to every SES API call, SendEmail included. @default 0 */
+  readonly sesMs?: number;
+  /** Added to every Step Functions API call (before a GetActivityTask is held). @default 0 */
+  readonly stepFunctionsMs?: number;
+  /** Added before a worker run that finds no warm idle instance (a Lambda cold start). @default 0 */
+  readonly coldStartMs?: number;
+  /** How long an idle worker instance stays warm. @default 300000 (5 minutes) */
+  readonly warmIdleMs?: number;
+}
 
 export interface LocalStackOptions {
   /** Loopback address to listen on. @default 127.0.0.1 */
@@ -25,6 +41,10 @@ export interface LocalStackOptions {
   readonly log?: (component: LocalComponent, line: string) => void;
   /** How long GetActivityTask holds a poll. @default 60000, as the service does */
   readonly activityPollHoldMs?: number;
+  /** Latencies that model AWS. @default none */
+  readonly latency?: LocalLatency;
+  /** Replaces the worker's timeout from the template, e.g. so that a benchmark's runs must hand over. */
+  readonly workerTimeoutSeconds?: number;
 }
 
 export interface LocalStack {
@@ -34,6 +54,8 @@ export interface LocalStack {
   /** SES v2 endpoint; its inbox page is at this URL and the stored emails at `/store`. */
   readonly sesUrl: string;
   readonly stepFunctionsUrl: string;
+  /** Lambda Invoke endpoint: the worker reaches it through AWS_ENDPOINT_URL_LAMBDA. */
+  readonly lambdaUrl: string;
   /** The approval state machine (named after the stack). */
   readonly stateMachineArn: string;
   /**
@@ -47,6 +69,7 @@ export interface LocalStack {
   readonly worker: LocalActivityWorker;
   readonly stepFunctions: LocalStepFunctions;
   readonly ses: LocalSes;
+  readonly lambda: LocalLambda;
   close(): Promise<void>;
 }
 
@@ -62,7 +85,8 @@ function explainListenError(error: unknown, component: LocalService, port: numbe
 /**
  * Brings up the whole approval flow on this machine from the synthesized template: Step Functions
  * (with the state machine and activity deployed into it), SES v2 with its inbox, the API Gateway
- * stand-in, and the real worker handler on its schedule.
+ * stand-in, the real worker handler on its schedule, and a Lambda Invoke endpoint through which
+ * the worker can start new runs of itself.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? DEFAULT_LOCAL_HOST;
@@ -86,19 +110,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
       activityPollHoldMs: options.activityPollHoldMs,
+      latencyMs: options.latency?.stepFunctionsMs,
       log: (line) => log('step-functions', line),
     }).catch((error: unknown) => {
       throw explainListenError(error, 'stepFunctions', ports.stepFunctions);
     });
     cleanups.push(() => stepFunctions.close());
-    const ses: LocalSes = await startLocalSes({ host, port: ports.ses }).catch((error: unknown) => {
+    const ses: LocalSes = await startLocalSes({ host, port: ports.ses, latencyMs: options.latency?.sesMs }).catch((error: unknown) => {
       throw explainListenError(error, 'ses', ports.ses);
     });
     cleanups.push(() => ses.close());
 
     const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
     const [functionId] = onlyResourceOfType(template, 'AWS::Lambda::Function');
-    const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${stackName}-${functionId}`;
+    const functionName = workerFunctionName(synthesized);
+    const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`;
     const activityArn = await createActivity(stackName, stepFunctions.url);
 
     const api: LocalApiGateway = await startLocalApiGateway({
@@ -112,12 +138,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => api.close());
 
+    const lambda: LocalLambda = await startLocalLambda({
+      host,
+      port: ports.lambda,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      log: (line) => log('lambda', line),
+    }).catch((error: unknown) => {
+      throw explainListenError(error, 'lambda', ports.lambda);
+    });
+    cleanups.push(() => lambda.close());
+
     const worker = createWorker(
       synthesized,
-      { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url },
+      { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url, lambdaUrl: lambda.url },
       (line) => log('worker', line),
+      {
+        timeoutSeconds: options.workerTimeoutSeconds,
+        coldStartMs: options.latency?.coldStartMs,
+        warmIdleMs: options.latency?.warmIdleMs,
+      },
     );
     cleanups.push(() => worker.close());
+    lambda.registerFunction(functionName, worker);
+    // The worker's context names it by its logical id (the local runs' workerName), so a run that
+    // invokes itself by context.functionName or invokedFunctionArn names it that way.
+    lambda.registerFunction(functionId, worker);
     stepFunctions.engine.registerLambdaFunction(functionArn, async (payload, invocationType) => {
       // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
       if (invocationType === 'Event') {
@@ -139,7 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { approvalStateMachineArn: stateMachineArn, stateMachines } = await createStateMachines(synthesized, stepFunctions.url, {
       [activityId]: activityArn,
       [`${activityId}.Name`]: `${stackName}-ManualApproval`,
-      [functionId]: `${stackName}-${functionId}`,
+      [functionId]: functionName,
       [`${functionId}.Arn`]: functionArn,
     });
     log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
@@ -149,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiUrl: api.url,
       sesUrl: ses.url,
       stepFunctionsUrl: stepFunctions.url,
+      lambdaUrl: lambda.url,
       stateMachineArn,
       stateMachines,
       activityArn,
@@ -156,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       worker,
       stepFunctions,
       ses,
+      lambda,
       close: closeAll,
     };
   } catch (error) {

@@ -12,18 +12,40 @@ export function scheduleRateMs(expression: string): number {
   return Number(match[1]) * unit;
 }
 
+/** The worker's function name as the local stack deploys it: `{stackName}-{logical id}`. */
+export function workerFunctionName(synthesized: SynthesizedStack): string {
+  const [functionId] = onlyResourceOfType(synthesized.template, 'AWS::Lambda::Function');
+  return `${synthesized.stackName}-${functionId}`;
+}
+
 export interface WorkerEndpoints {
   readonly activityArn: string;
   readonly apiUrl: string;
   readonly stepFunctionsUrl: string;
   readonly sesUrl: string;
+  readonly lambdaUrl: string;
+}
+
+/** How a run models AWS beyond the template: all optional, none by default. */
+export interface WorkerRunModel {
+  /** Replaces the function's timeout from the template, e.g. to make runs hand over sooner. */
+  readonly timeoutSeconds?: number;
+  /** Added before a run that finds no warm instance. @default 0 */
+  readonly coldStartMs?: number;
+  /** How long an idle instance stays warm. @default 5 minutes */
+  readonly warmIdleMs?: number;
 }
 
 /**
  * The worker gets the function's environment from the template, with the API URL of the local
  * stand-in, and reaches the local endpoints through AWS_ENDPOINT_URL_* only: no code changes.
  */
-export function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEndpoints, log: (line: string) => void): LocalActivityWorker {
+export function createWorker(
+  synthesized: SynthesizedStack,
+  endpoints: WorkerEndpoints,
+  log: (line: string) => void,
+  model: WorkerRunModel = {},
+): LocalActivityWorker {
   const { template } = synthesized;
   const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
   const [functionId, fn] = onlyResourceOfType(template, 'AWS::Lambda::Function');
@@ -45,6 +67,10 @@ export function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEnd
     }
   }
   const slotCount = Number(variables[WORKER_ENV.slotCount]);
+  const timeoutSeconds = model.timeoutSeconds ?? Number(fn.Timeout ?? 3);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    throw new LocalStackError(`The worker's time limit must be a number of seconds > 0, not ${timeoutSeconds}.`);
+  }
   const bounds = [reserved, slotCount].filter(
     (bound): bound is number => typeof bound === 'number' && Number.isInteger(bound) && bound > 0,
   );
@@ -53,6 +79,10 @@ export function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEnd
       ...environment,
       AWS_ENDPOINT_URL_SFN: endpoints.stepFunctionsUrl,
       AWS_ENDPOINT_URL_SESV2: endpoints.sesUrl,
+      // So that the worker can start a new run of itself (a hand-over) with the SDK's Invoke.
+      AWS_ENDPOINT_URL_LAMBDA: endpoints.lambdaUrl,
+      // Lambda sets the function's name, and the handler may name itself by it: the same name as its context's.
+      AWS_LAMBDA_FUNCTION_NAME: functionId,
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -60,7 +90,9 @@ export function createWorker(synthesized: SynthesizedStack, endpoints: WorkerEnd
       // The SDK's notice about Node 22 concerns its future releases; the worker would print it on every start.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
-    timeoutSeconds: Number(fn.Timeout ?? 3),
+    timeoutSeconds,
+    coldStartMs: model.coldStartMs,
+    warmIdleMs: model.warmIdleMs,
     scheduleMs: scheduleRateMs(String(rule.ScheduleExpression)),
     maxConcurrency: bounds.length > 0 ? Math.min(...bounds) : undefined,
     maxEventAgeMs: typeof maxEventAgeSeconds === 'number' ? maxEventAgeSeconds * 1000 : undefined,

@@ -16,6 +16,7 @@ import type {
   StartExecutionInput,
   StopExecutionInput,
 } from '@aws-sdk/client-sfn';
+import { addedLatency, checkedLatencyMs } from '../added-latency';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { StepFunctionsEngine } from './engine';
 import { StepFunctionsApiError } from './errors';
@@ -33,6 +34,12 @@ export interface LocalStepFunctionsOptions {
   log?: (line: string) => void;
   /** How long GetActivityTask holds a request when no task waits. @default 60000 */
   activityPollHoldMs?: number;
+  /**
+   * Added to every API call before it runs, to model the service's latency (loopback answers in
+   * about a millisecond). A GetActivityTask pays it before its poll is held, so a held poll never
+   * loses a task to it. @default 0
+   */
+  latencyMs?: number;
 }
 
 export interface LocalStepFunctions {
@@ -40,6 +47,8 @@ export interface LocalStepFunctions {
   readonly url: string;
   readonly port: number;
   readonly engine: StepFunctionsEngine;
+  /** Changes the latency added to each API call from the next call on (see `latencyMs`). */
+  setLatencyMs(ms: number): void;
   /** Ends held polls, aborts executions, clears every timer, closes every connection; resolves once the port is free. */
   close(): Promise<void>;
 }
@@ -136,12 +145,17 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   log: (line: string) => void,
+  latencyMs: number,
 ): Promise<void> {
   // The response's close, not the request's: the request closes as soon as its body is read.
   const clientGone = new AbortController();
   response.on('close', () => clientGone.abort());
   try {
     const body = await readBody(request);
+    // Before the operation, never after it: a GetActivityTask that took a task answers at once, so
+    // no added wait stands between a handed-over task and its answer (a client that gave up during
+    // the wait has aborted the signal, and the poll is never held).
+    await addedLatency(latencyMs);
     if (request.method !== 'POST') {
       throw new StepFunctionsApiError(
         'UnknownOperationException',
@@ -201,7 +215,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     log,
     activityPollHoldMs: options.activityPollHoldMs,
   });
-  const server = createServer((request, response) => void handle(engine, request, response, log));
+  let latencyMs = checkedLatencyMs('latencyMs', options.latencyMs);
+  const server = createServer((request, response) => void handle(engine, request, response, log, latencyMs));
   try {
     await listen(server, options.port ?? DEFAULT_LOCAL_PORTS.stepFunctions, host);
   } catch (error) {
@@ -217,6 +232,9 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     url,
     port,
     engine,
+    setLatencyMs(ms: number): void {
+      latencyMs = checkedLatencyMs('latencyMs', ms);
+    },
     close(): Promise<void> {
       closing ??= (async () => {
         await engine.close();

@@ -1,13 +1,22 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { addedLatency, checkedLatencyMs } from '../added-latency';
+import { WarmInstances } from './warm-instances';
 import { WorkerInvokeError } from './worker-invoke-error';
 
 export interface LocalActivityWorkerOptions {
   /** The worker's environment: the function's variables from the template plus the local endpoints. */
   readonly environment: Readonly<Record<string, string>>;
-  /** The function's timeout, from the template. */
+  /** The function's timeout, from the template (or shortened for a benchmark). */
   readonly timeoutSeconds: number;
+  /**
+   * Added before a run that finds no warm idle instance, to model a Lambda cold start (the init
+   * phase; like Lambda, it does not count toward the function's timeout). @default 0
+   */
+  readonly coldStartMs?: number;
+  /** How long an instance stays warm with no run. @default 300000 (5 minutes) */
+  readonly warmIdleMs?: number;
   /** How often the schedule starts the worker, from the template's rule. */
   readonly scheduleMs: number;
   readonly functionName?: string;
@@ -57,9 +66,30 @@ export class LocalActivityWorker {
   private closed = false;
   private running = 0;
   private slotsHeldElsewhere = false;
-  private readonly waiting = new Set<NodeJS.Timeout>();
+  /** Asynchronous starts waiting for a free instance, oldest first. */
+  private readonly queued: Array<{ readonly event: unknown; readonly receivedAt: number }> = [];
+  private readonly instances: WarmInstances;
+  private readonly coldStartMs: number;
 
-  constructor(private readonly options: LocalActivityWorkerOptions) {}
+  constructor(private readonly options: LocalActivityWorkerOptions) {
+    this.coldStartMs = checkedLatencyMs('coldStartMs', options.coldStartMs);
+    this.instances = new WarmInstances(checkedLatencyMs('warmIdleMs', options.warmIdleMs ?? 5 * 60_000));
+  }
+
+  /** The variables the worker process runs with: the template's, plus the local endpoints. */
+  get environment(): Readonly<Record<string, string>> {
+    return this.options.environment;
+  }
+
+  /** The time limit of each run, which the handler's getRemainingTimeInMillis counts down from. */
+  get timeoutSeconds(): number {
+    return this.options.timeoutSeconds;
+  }
+
+  /** Warm instances waiting idle: the next run that finds one starts without a cold start. */
+  get warmIdleInstances(): number {
+    return this.instances.idle;
+  }
 
   /** Asynchronous starts running now, which the reserved-concurrency bound counts (synchronous invokes are not counted). */
   get busyInstances(): number {
@@ -70,6 +100,8 @@ export class LocalActivityWorker {
   async start(): Promise<void> {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     this.closed = false;
+    // A new process has no warm instance, whatever answered from the old one after close().
+    this.instances.clear();
     const child = fork(WORKER_PROCESS, [], {
       execArgv: ['--require', 'tsx/cjs'],
       env: { ...this.options.environment, PATH: process.env.PATH ?? '' },
@@ -115,18 +147,26 @@ export class LocalActivityWorker {
       this.running++;
       void this.invoke(event).finally(() => {
         this.running--;
+        this.startQueued();
       });
       return;
     }
-    if (Date.now() - receivedAt >= (this.options.maxEventAgeMs ?? 6 * 3_600_000)) {
-      this.options.log?.(`an asynchronous start found all ${max} instances busy for its whole event age and was dropped`);
+    // Waits for the next instance to come free (not for a fixed retry delay, which would add gaps
+    // Lambda does not have: a run that hands over has given its slot back before it invokes).
+    this.queued.push({ event, receivedAt });
+  }
+
+  /** Starts the oldest queued asynchronous start that is still within its event age, if an instance is free. */
+  private startQueued(): void {
+    const maxAgeMs = this.options.maxEventAgeMs ?? 6 * 3_600_000;
+    for (let next = this.queued.shift(); next !== undefined && !this.closed; next = this.queued.shift()) {
+      if (Date.now() - next.receivedAt >= maxAgeMs) {
+        this.options.log?.(`an asynchronous start found every instance busy for its whole event age and was dropped`);
+        continue;
+      }
+      this.invokeAsync(next.event, next.receivedAt);
       return;
     }
-    const retry = setTimeout(() => {
-      this.waiting.delete(retry);
-      this.invokeAsync(event, receivedAt);
-    }, 1_000);
-    this.waiting.add(retry);
   }
 
   /**
@@ -151,22 +191,44 @@ export class LocalActivityWorker {
     if (this.closed) throw new WorkerInvokeError({ kind: 'throttled' });
     const timeoutSeconds = this.options.timeoutSeconds;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<WorkerRunResult>((resolve) => {
-      timer = setTimeout(() => resolve({ unhandled: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` }), timeoutSeconds * 1000);
-    });
-    const outcome = await Promise.race([this.invoke(event), timedOut]).finally(() => clearTimeout(timer));
+    const outcome = await new Promise<WorkerRunResult>((resolve) => {
+      // The clock starts when the handler does, after any cold start, as Lambda's timeout does.
+      void this.run(event, () => {
+        timer = setTimeout(
+          () => resolve({ unhandled: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` }),
+          timeoutSeconds * 1000,
+        );
+      }).then(resolve);
+    }).finally(() => clearTimeout(timer));
     if (outcome.error !== undefined) throw new WorkerInvokeError({ kind: 'handled', error: outcome.error });
     if (outcome.unhandled !== undefined) throw new WorkerInvokeError({ kind: 'unhandled', reason: outcome.unhandled });
     return outcome.result;
   }
 
-  /** Starts one run of the handler now; resolves with what it returned, the error it threw, or why it ended unanswered. */
+  /**
+   * Starts one run of the handler now (after a cold start when no warm instance is idle); resolves
+   * with what it returned, the error it threw, or why it ended unanswered.
+   */
   invoke(event: unknown): Promise<WorkerRunResult> {
+    return this.run(event);
+  }
+
+  private async run(event: unknown, onHandlerStart?: () => void): Promise<WorkerRunResult> {
+    if (this.closed || !this.child?.connected) return { unhandled: 'The worker is stopped.' };
+    // Without a cold start to model, no wait at all: the run starts in this very turn, as before.
+    if (!this.instances.take() && this.coldStartMs > 0) await addedLatency(this.coldStartMs);
     const child = this.child;
-    if (this.closed || !child?.connected) return Promise.resolve({ unhandled: 'The worker is stopped.' });
+    // The worker may have stopped during the cold start.
+    if (this.closed || !child?.connected) return { unhandled: 'The worker is stopped.' };
     const id = this.nextId++;
+    onHandlerStart?.();
+    // The instance is busy until the handler answers, even when a synchronous caller stopped
+    // waiting at the timeout; a run the process never answers (it died) leaves no warm instance.
     return new Promise<WorkerRunResult>((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, (result) => {
+        if (result.unhandled === undefined) this.instances.release();
+        resolve(result);
+      });
       child.send({
         type: 'invoke',
         id,
@@ -185,8 +247,9 @@ export class LocalActivityWorker {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const retry of this.waiting) clearTimeout(retry);
-    this.waiting.clear();
+    this.queued.length = 0;
+    // The process ends below, and every instance with it: the next start is cold.
+    this.instances.clear();
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
