@@ -113,6 +113,13 @@ async function measureDrain(stack: LocalStack, sfn: SFNClient): Promise<{ second
   return { seconds, perSecond: DRAIN_REQUESTS / seconds };
 }
 
+/** The local stack's added latencies that model AWS (bench/aws-model.ts). */
+const AWS_MODEL_LATENCY = {
+  sesMs: AWS_MODEL.sesSendMs,
+  stepFunctionsMs: AWS_MODEL.stepFunctionsCallMs,
+  coldStartMs: AWS_MODEL.coldStartMs,
+};
+
 /** State transitions of one execution: every state it entered, Map iterations' states included. */
 async function stateTransitionsOf(sfn: SFNClient, executionArn: string): Promise<number> {
   const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
@@ -163,7 +170,7 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
   const stack = await startLocalStack({
     ports: { api: 0, ses: 0, stepFunctions: 0 },
     context: { maxSendRate: sendRate },
-    latency: { sesMs: AWS_MODEL.sesSendMs, stepFunctionsMs: AWS_MODEL.stepFunctionsCallMs, coldStartMs: AWS_MODEL.coldStartMs },
+    latency: AWS_MODEL_LATENCY,
     workerTimeoutSeconds: BACKLOG_WORKER_TIMEOUT_SECONDS,
     log: (component, line) => {
       if (component === 'worker' && line.includes('Handed over to a new run')) handOvers++;
@@ -191,21 +198,15 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
     );
     log(`  all ${count} started in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; waiting for the emails...`);
     const deadline = Date.now() + Math.max(600_000, (count / sendRate) * 3_000);
-    let accepted: Array<{ to: string; at: number }> = [];
-    for (;;) {
-      accepted = stack.ses
+    const backlogEmails = (): Array<{ to: string; at: number }> =>
+      stack.ses
         .sent()
         .filter((email) => wanted.has(email.to[0] ?? ''))
         .map((email) => ({ to: email.to[0] ?? '', at: email.acceptedAt }));
-      if (new Set(accepted.map((email) => email.to)).size >= count || Date.now() > deadline) break;
-      await sleep(250);
-    }
+    while (new Set(backlogEmails().map((email) => email.to)).size < count && Date.now() <= deadline) await sleep(250);
     // A last look for duplicates that a late run could still send.
     await sleep(2_000);
-    accepted = stack.ses
-      .sent()
-      .filter((email) => wanted.has(email.to[0] ?? ''))
-      .map((email) => ({ to: email.to[0] ?? '', at: email.acceptedAt }));
+    const accepted = backlogEmails();
     const distinct = new Set(accepted.map((email) => email.to));
     const times = accepted.map((email) => email.at).sort((a, b) => a - b);
     const lastAt = times.at(-1) ?? Number.NaN;
@@ -234,7 +235,7 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
 async function measureAwsModelDispatch(): Promise<number[]> {
   const stack = await startLocalStack({
     ports: { api: 0, ses: 0, stepFunctions: 0 },
-    latency: { sesMs: AWS_MODEL.sesSendMs, stepFunctionsMs: AWS_MODEL.stepFunctionsCallMs, coldStartMs: AWS_MODEL.coldStartMs },
+    latency: AWS_MODEL_LATENCY,
   });
   const sfn = sfnClientFor(stack);
   try {

@@ -1,4 +1,4 @@
-import type { ApprovalPolicy } from '../functions/commons/approval-request';
+import { type ApprovalPolicy, requestForm } from '../functions/commons/approval-request';
 import { isRecord } from './json-values';
 
 export type { ApprovalPolicy } from '../functions/commons/approval-request';
@@ -54,12 +54,10 @@ function policyOf(value: unknown): ApprovalPolicy | null {
 /** Reads an execution input of either form (the README's "Requests and policies"). */
 export function parseRequest(input: unknown): ParsedRequest {
   const fields = isRecord(input) ? input : {};
-  // The form as the state machine's check decides it (validateApprovalRequest): the seed fields
-  // make a seed request, whose subject or policy are extra fields; only approvers beside them is both.
-  const hasSeedFields = fields.managerEmailAddress !== undefined || fields.employeeName !== undefined;
-  const generalOnly = ['subject', 'policy', 'details', 'requester'].some((field) => fields[field] !== undefined);
-  const general = fields.approvers !== undefined || (!hasSeedFields && generalOnly);
-  const seed = hasSeedFields || !general;
+  // The form as the state machine's check decides it; an input of neither form shows as the seed's.
+  const form = requestForm(fields);
+  const general = form === 'general' || form === 'both';
+  const seed = form !== 'general';
 
   const managerEmailAddress = stringOrNull(fields.managerEmailAddress);
   const employeeName = stringOrNull(fields.employeeName);

@@ -47,7 +47,8 @@ function localEndpoint(env: TargetDependencies['env']): string {
   return localUrl(env, port);
 }
 
-function localUrl(env: TargetDependencies['env'], port: number | string): string {
+/** `http://<local host>:<port>`, with an IPv6 host in brackets. */
+export function localUrl(env: TargetDependencies['env'], port: number | string): string {
   const host = localHost(env);
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

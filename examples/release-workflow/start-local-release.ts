@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { printable } from '../../cli/format-values';
+import { localUrl } from '../../cli/targets';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
-import { localHost, localPort } from '../../local/ports';
+import { localPort } from '../../local/ports';
 
 const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS] [--stack-name NAME]
 
@@ -29,9 +30,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const host = localHost(process.env);
   const sfn = new SFNClient({
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${localPort(process.env, 'stepFunctions')}`,
+    endpoint: localUrl(process.env, localPort(process.env, 'stepFunctions')),
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,

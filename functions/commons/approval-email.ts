@@ -67,6 +67,22 @@ const WRAPPER_OPEN =
   '<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:rgb(32,33,36);max-width:36em">';
 const DO_NOT_FORWARD = 'Anyone with these links can answer the request: do not forward this email.';
 
+/** What every email's HTML ends with: the reminder line, the two buttons, validity, the warning, the request name. */
+function htmlDecisionPart(reminderLine: string, links: DecisionLinks, validityLine: string, executionName: string): string[] {
+  return [
+    reminderLine ? `<p><strong>${e(reminderLine)}</strong></p>` : '',
+    '<p>',
+    button(links.approveUrl, 'Approve', 'rgb(24,128,56)'),
+    button(links.rejectUrl, 'Reject', 'rgb(197,34,31)'),
+    '</p>',
+    `<p>${e(validityLine)}</p>`,
+    `<p style="color:rgb(95,99,104);font-size:90%">${DO_NOT_FORWARD}`,
+    `<br>Request: ${e(executionName)}</p>`,
+    '</div>',
+    '</body></html>',
+  ];
+}
+
 /**
  * The email an approver receives: for a seed request exactly the seed's email, otherwise one that
  * shows the request's subject, details, requester and policy.
@@ -138,16 +154,7 @@ function renderGeneralEmail({ task, links, now }: ApprovalEmailInput): ApprovalE
     `<h1 style="font-size:1.25em;margin:0 0 16px">${e(oneLine(request.subject))}</h1>`,
     ...(details.length > 0 ? table : []),
     about.length > 0 ? `<p>${about.join('<br>')}</p>` : '',
-    reminderLine ? `<p><strong>${e(reminderLine)}</strong></p>` : '',
-    '<p>',
-    button(links.approveUrl, 'Approve', 'rgb(24,128,56)'),
-    button(links.rejectUrl, 'Reject', 'rgb(197,34,31)'),
-    '</p>',
-    `<p>${e(validityLine)}</p>`,
-    `<p style="color:rgb(95,99,104);font-size:90%">${DO_NOT_FORWARD}`,
-    `<br>Request: ${e(task.executionName)}</p>`,
-    '</div>',
-    '</body></html>',
+    ...htmlDecisionPart(reminderLine, links, validityLine, task.executionName),
   ]
     .filter((line) => line !== '')
     .join('\n');
@@ -191,16 +198,7 @@ function renderSeedEmail({ task, links, now }: ApprovalEmailInput, name: string)
     '<body>',
     WRAPPER_OPEN,
     `<p>An approval is requested for <strong>${e(name)}</strong>.</p>`,
-    reminderLine ? `<p><strong>${e(reminderLine)}</strong></p>` : '',
-    '<p>',
-    button(links.approveUrl, 'Approve', 'rgb(24,128,56)'),
-    button(links.rejectUrl, 'Reject', 'rgb(197,34,31)'),
-    '</p>',
-    `<p>${e(validityLine)}</p>`,
-    `<p style="color:rgb(95,99,104);font-size:90%">${DO_NOT_FORWARD}`,
-    `<br>Request: ${e(task.executionName)}</p>`,
-    '</div>',
-    '</body></html>',
+    ...htmlDecisionPart(reminderLine, links, validityLine, task.executionName),
   ]
     .filter((line) => line !== '')
     .join('\n');

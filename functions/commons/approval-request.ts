@@ -253,15 +253,28 @@ function presentFieldProblems(fields: Record<string, unknown>): string[] {
   ];
 }
 
+const GENERAL_FIELDS = ['approvers', 'subject', 'policy', 'details', 'requester'] as const;
+
+/**
+ * Which form an execution input is in: `seed` whenever it has managerEmailAddress or employeeName
+ * (subject, policy, details or requester beside them are extra fields), `both` when it also has
+ * approvers, `general` for the general fields alone, `neither` otherwise.
+ */
+export function requestForm(input: Readonly<Record<string, unknown>>): 'seed' | 'general' | 'both' | 'neither' {
+  const hasSeedFields = SEED_FIELDS.some((field) => input[field] !== undefined);
+  if (hasSeedFields) return input.approvers === undefined ? 'seed' : 'both';
+  return GENERAL_FIELDS.some((field) => input[field] !== undefined) ? 'general' : 'neither';
+}
+
 /**
  * Checks an execution input in either form and turns it into the one shape the rest of the
  * approval works with. Every problem is listed, so the cause tells a person everything to fix at once.
  */
 export function validateApprovalRequest(input: unknown): ApprovalRequestValidation {
   if (!isPlainObject(input)) return { valid: false, problems: [`${NOT_A_REQUEST}, not ${describeType(input)}`] };
-  const hasSeedFields = SEED_FIELDS.some((field) => input[field] !== undefined);
+  const form = requestForm(input);
 
-  if (input.approvers !== undefined && hasSeedFields) {
+  if (form === 'both') {
     return {
       valid: false,
       problems: [
@@ -270,7 +283,7 @@ export function validateApprovalRequest(input: unknown): ApprovalRequestValidati
       ],
     };
   }
-  if (hasSeedFields) {
+  if (form === 'seed') {
     // The seed form: policy, subject, details or requester beside it are extra fields, carried through as before.
     const problems = [...managerProblems(input.managerEmailAddress), ...employeeNameProblems(input.employeeName)];
     if (problems.length > 0) return { valid: false, problems };
@@ -281,9 +294,7 @@ export function validateApprovalRequest(input: unknown): ApprovalRequestValidati
       request: { approvers: [managerEmailAddress], policy: DEFAULT_POLICY, subject: seedSubject(employeeName), details: {}, employeeName },
     };
   }
-  if (!['approvers', 'subject', 'policy', 'details', 'requester'].some((field) => input[field] !== undefined)) {
-    return { valid: false, problems: [NOT_A_REQUEST] };
-  }
+  if (form === 'neither') return { valid: false, problems: [NOT_A_REQUEST] };
   const problems = generalProblems(input, false);
   if (problems.length > 0) return { valid: false, problems };
   return { valid: true, request: normalizeGeneral(input) };
