@@ -99,6 +99,16 @@ function progressingHistories(): History[] {
   return [first, second, third];
 }
 
+/** What Step Functions answers a role without states:GetExecutionHistory. */
+function accessDenied(): SFNServiceException {
+  return new SFNServiceException({
+    name: 'AccessDeniedException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'not authorized to perform: states:GetExecutionHistory',
+  });
+}
+
 describe('approval wait', () => {
   test.each([
     ['approved', 0, APPROVED, 'Approved by ana@example.com (approved at 21/Nov/2026:10:00:04 +0000), ben@example.com'],
@@ -250,14 +260,7 @@ describe('approval wait', () => {
   });
 
   test('an error that is not passing ends the wait with 1 and says what failed', async () => {
-    sfnMock.on(DescribeExecutionCommand).rejects(
-      new SFNServiceException({
-        name: 'AccessDeniedException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'not authorized to perform: states:GetExecutionHistory',
-      }),
-    );
+    sfnMock.on(DescribeExecutionCommand).rejects(accessDenied());
 
     const result = await runGate(['wait', ARN]);
 
@@ -268,14 +271,7 @@ describe('approval wait', () => {
 
   test('without permission to read the history it still waits for the outcome, and says what it cannot show', async () => {
     polls(running(NAME, INPUT), running(NAME, INPUT), REJECTED);
-    sfnMock.on(GetExecutionHistoryCommand).rejects(
-      new SFNServiceException({
-        name: 'AccessDeniedException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'not authorized to perform: states:GetExecutionHistory',
-      }),
-    );
+    sfnMock.on(GetExecutionHistoryCommand).rejects(accessDenied());
 
     const result = await runGate(['wait', ARN]);
 

@@ -1,27 +1,10 @@
 import { expect } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import type { LocalStack } from '../../local/stack/local-stack';
 import { approvalOutput, linksOf, open, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { approvalCli } from '../support/approval-cli';
 import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
-
-const APPROVAL_BIN = path.join(__dirname, '..', '..', 'bin', 'approval.cjs');
-
-/** Runs the real `approval` CLI against the local stack; resolves with its exit code and output. */
-async function approvalCli(stack: LocalStack, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, APPROVAL_LOCAL_SFN_PORT: String(new URL(stack.stepFunctionsUrl).port) };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [APPROVAL_BIN, ...args], { env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('the approval flow on the local stack', () => {
   const local = useLocalStack();

@@ -1,24 +1,10 @@
 import { expect } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import type { LocalStack } from '../../local/stack/local-stack';
 import { approvalOutput, linksOf, open, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
+import { approvalCli } from '../support/approval-cli';
 import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
-
-const APPROVAL_BIN = path.join(__dirname, '..', '..', 'bin', 'approval.cjs');
-
-/** Runs the real `approval` CLI against the local stack; resolves with its exit code and output. */
-function approvalCli(stack: LocalStack, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, APPROVAL_LOCAL_SFN_PORT: String(new URL(stack.stepFunctionsUrl).port) };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [APPROVAL_BIN, ...args], { env, timeout: 50_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Two approvers no other test emails, and a requester who is neither. */
 function team(label: string): { ana: string; ben: string; requester: string } {
