@@ -53,7 +53,9 @@ export function synthesizeStack(context: Record<string, unknown> = {}, options: 
   // By default nothing is bundled: the local mode runs the worker from source, so esbuild has
   // nothing to do. The benchmark bundles, to measure what would be deployed.
   const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
-  const app = new App({ outdir, context: { ...projectContext(), ...context, ...bundling } });
+  // The template is the one `cdk synth` writes; its CloudFormation validation runs there (and in CI).
+  // Here it would add seconds to every start and keep its WebAssembly engine, about 250 MB, resident.
+  const app = new App({ outdir, context: { ...projectContext(), ...context, ...bundling }, builtinCloudFormationValidation: false });
   const config = readApprovalConfig((key) => app.node.tryGetContext(key));
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
   const stack = new HumanApprovalStack(app, stackName, { config });

@@ -26,6 +26,8 @@ export function describeCause(cause: unknown): string | undefined {
  */
 export class ExecutionHistory {
   private readonly events: HistoryEvent[] = [];
+  /** The last inputs and outputs recorded: a state's input is often the output before it, kept once. */
+  private readonly recentData: string[] = [];
 
   get all(): readonly HistoryEvent[] {
     return this.events;
@@ -50,22 +52,33 @@ export class ExecutionHistory {
     return event;
   }
 
+  /**
+   * `data`, or an equal string recorded shortly before: a backlog keeps thousands of histories,
+   * and most of their size is the same input passed from state to state.
+   */
+  private shared(data: string): string {
+    const earlier = this.recentData.find((recent) => recent === data);
+    if (earlier !== undefined) return earlier;
+    this.recentData.push(data);
+    if (this.recentData.length > 4) this.recentData.shift();
+    return data;
+  }
+
   /** Records what the interpreter reports; execution start and end are recorded by the execution itself. */
   recordInterpreterEvent(event: ScopedRunEvent): void {
     switch (event.type) {
       case 'StateEntered': {
         const type = stateEventType(event.state.type, 'Entered');
         if (type !== undefined) {
-          this.append(type, {
-            stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: NOT_TRUNCATED },
-          });
+          const input = this.shared(JSON.stringify(event.state.input));
+          this.append(type, { stateEnteredEventDetails: { name: event.state.name, input, inputDetails: NOT_TRUNCATED } });
         }
         return;
       }
       case 'StateExited': {
         const type = stateEventType(event.state.type, 'Exited');
         if (type !== undefined) {
-          const output = JSON.stringify(event.state.output ?? null);
+          const output = this.shared(JSON.stringify(event.state.output ?? null));
           this.append(type, { stateExitedEventDetails: { name: event.state.name, output, outputDetails: NOT_TRUNCATED } });
         }
         return;

@@ -76,6 +76,18 @@ function definitionOf(machine: Interpreter): { States?: Record<string, unknown> 
   return (machine as unknown as { definition: { States?: Record<string, unknown> } }).definition;
 }
 
+/** The names of the states a definition runs itself (not those of its Map iterations or Parallel branches). */
+const ownStatesByDefinition = new WeakMap<object, ReadonlySet<string>>();
+function ownStatesOf(machine: Interpreter): ReadonlySet<string> {
+  const definition = definitionOf(machine);
+  let states = ownStatesByDefinition.get(definition);
+  if (states === undefined) {
+    states = new Set(Object.keys(definition.States ?? {}));
+    ownStatesByDefinition.set(definition, states);
+  }
+  return states;
+}
+
 /** A run that never starts: an iteration queued behind MaxConcurrency whose Map state has already ended. */
 function neverStarted(): InterpreterRun {
   const result = Promise.reject(new ExecutionAbortedError());
@@ -163,9 +175,15 @@ function startRun(
   }
   const parentSignal = options?._rootAbortSignal;
   const controller = new AbortController();
-  const signal = parentSignal === undefined ? controller.signal : AbortSignal.any([controller.signal, parentSignal]);
+  const signal = controller.signal;
+  // Chained by hand rather than with AbortSignal.any, which costs several kilobytes per run (a
+  // backlog keeps thousands of runs open); an abort event is dispatched synchronously either way.
+  const abortWithParent = (): void => controller.abort();
+  if (parentSignal?.aborted === true) controller.abort();
+  else parentSignal?.addEventListener('abort', abortWithParent, { once: true });
   const scope = new RunScope({ parent, nested, index, signal });
   if (parent !== undefined && (endedMachines.has(machine) || signal.aborted)) {
+    parentSignal?.removeEventListener('abort', abortWithParent);
     return { scope, ...neverStarted() };
   }
   const handlers = Object.fromEntries(
@@ -185,11 +203,12 @@ function startRun(
   let ended = false;
   // Registered before the Map or Parallel state awaits this result, so a run that ended is known
   // to have ended by the time that state aborts its runs.
-  run.result.then(
-    () => (ended = true),
-    () => (ended = true),
-  );
-  const ownStates = new Set(Object.keys(definitionOf(machine).States ?? {}));
+  const runEnded = (): void => {
+    ended = true;
+    parentSignal?.removeEventListener('abort', abortWithParent);
+  };
+  run.result.then(runEnded, runEnded);
+  const ownStates = ownStatesOf(machine);
   return {
     scope,
     result: run.result,
