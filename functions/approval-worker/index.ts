@@ -9,6 +9,7 @@ import { invalidRequestCause, validateApprovalRequest, type ApprovalRequestCheck
 import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
 import { readWorkerConfig } from './config';
 import { POLL_HOLD_MS, runWorker, type WorkerRunSummary } from './drain-activity-tasks';
+import { HAND_OVER_EVENT, isHandOverEvent } from './hand-over-event';
 
 const config = readWorkerConfig(process.env);
 const logger = new Logger({ serviceName: WORKER_SERVICE_NAME });
@@ -22,13 +23,6 @@ const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
 // stuck call from holding the run (the schedule remains the safety net). AWS_ENDPOINT_URL_LAMBDA
 // points it at a local endpoint, as AWS_ENDPOINT_URL_SFN does the Step Functions client.
 const lambda = new LambdaClient({ requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } });
-
-/** The event a run that hands over starts its successor with. */
-export const HAND_OVER_EVENT = { reason: 'handOver' } as const;
-
-function isHandOver(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && (event as { reason?: unknown }).reason === HAND_OVER_EVENT.reason;
-}
 
 /** The state machine's CheckRequest state: a synchronous invoke with the whole execution input. */
 interface CheckRequestEvent {
@@ -87,7 +81,7 @@ export async function handler(event: unknown, context: Context): Promise<WorkerR
         ? { dynamodb, tableName: config.slots.tableName, count: config.slots.count, holder: context.awsRequestId }
         : undefined,
     );
-    logger.info('Worker run finished', { ...summary, ...(isHandOver(event) ? { startedBy: HAND_OVER_EVENT.reason } : {}) });
+    logger.info('Worker run finished', { ...summary, ...(isHandOverEvent(event) ? { startedBy: HAND_OVER_EVENT.reason } : {}) });
     return summary;
   } finally {
     // A run that handled nothing has nothing to publish (and Powertools would warn about it).

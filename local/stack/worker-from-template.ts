@@ -71,9 +71,8 @@ export function createWorker(
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new LocalStackError(`The worker's time limit must be a number of seconds > 0, not ${timeoutSeconds}.`);
   }
-  const bounds = [reserved, slotCount].filter(
-    (bound): bound is number => typeof bound === 'number' && Number.isInteger(bound) && bound > 0,
-  );
+  const positiveInteger = (bound: unknown): number | undefined =>
+    typeof bound === 'number' && Number.isInteger(bound) && bound > 0 ? bound : undefined;
   return new LocalActivityWorker({
     environment: {
       ...environment,
@@ -94,7 +93,8 @@ export function createWorker(
     coldStartMs: model.coldStartMs,
     warmIdleMs: model.warmIdleMs,
     scheduleMs: scheduleRateMs(String(rule.ScheduleExpression)),
-    maxConcurrency: bounds.length > 0 ? Math.min(...bounds) : undefined,
+    reservedConcurrency: positiveInteger(reserved),
+    slotCount: positiveInteger(slotCount),
     maxEventAgeMs: typeof maxEventAgeSeconds === 'number' ? maxEventAgeSeconds * 1000 : undefined,
     functionName: functionId,
     log,

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { isHandOverEvent } from '../../functions/approval-worker/hand-over-event';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
 import { WarmInstances } from './warm-instances';
 import { WorkerInvokeError } from './worker-invoke-error';
@@ -20,9 +21,18 @@ export interface LocalActivityWorkerOptions {
   /** How often the schedule starts the worker, from the template's rule. */
   readonly scheduleMs: number;
   readonly functionName?: string;
-  /** Reserved concurrency from the template: most runs at once; undefined for no limit. */
-  readonly maxConcurrency?: number;
-  /** How long an asynchronous start waits for a free instance before it is dropped (the function's MaximumEventAge). */
+  /**
+   * Reserved concurrency from the template; undefined for none. Lambda throttles an asynchronous
+   * start beyond it, keeps the event and retries it: here it waits for the next free instance.
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * The worker's slot count. There is no slot table locally, so the runner plays it: a run started
+   * while every slot is in use stops at once on AWS, and is not started here. A hand-over is the
+   * exception: its run gave its slot back before it invoked, so its successor waits for it to end.
+   */
+  readonly slotCount?: number;
+  /** How long a throttled asynchronous start is kept before it is dropped (the function's MaximumEventAge). */
   readonly maxEventAgeMs?: number;
   /** Receives the worker's log lines (its structured JSON logs) and run summaries. */
   readonly log?: (line: string) => void;
@@ -52,6 +62,30 @@ interface ResultMessage {
 }
 
 const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
+
+/**
+ * What becomes of an asynchronous start (a wake-up, the schedule, a hand-over) with `running` runs
+ * under way:
+ * - `start`: within reserved concurrency and a slot is free;
+ * - `wait` for the next run to end: Lambda throttled it (beyond reserved concurrency it keeps the
+ *   event and retries it), or it is a hand-over, whose run has already given its slot back and is
+ *   about to end (waiting for that, not for a fixed retry delay, adds no gap Lambda does not have);
+ * - `skip`: every slot is in use, so on AWS the run starts, finds no free slot and stops at once
+ *   (the runs holding the slots drain the same activity). Without this, the thousands of wake-ups
+ *   of a backlog would queue up here and keep the worker going without any hand-over.
+ */
+export function asyncStartAdmission(options: {
+  readonly running: number;
+  readonly reservedConcurrency?: number | undefined;
+  readonly slotCount?: number | undefined;
+  readonly handOver: boolean;
+}): 'start' | 'wait' | 'skip' {
+  const { running, reservedConcurrency, slotCount, handOver } = options;
+  const throttled = reservedConcurrency !== undefined && running >= reservedConcurrency;
+  const slotsInUse = slotCount !== undefined && running >= slotCount;
+  if (!throttled && !slotsInUse) return 'start';
+  return throttled || handOver ? 'wait' : 'skip';
+}
 
 /**
  * Runs the real worker handler on a schedule, in a child process with the same environment
@@ -134,26 +168,23 @@ export class LocalActivityWorker {
   }
 
   /**
-   * An asynchronous start, as EventBridge or a fire-and-forget invoke makes it: it runs when an
-   * instance is free within the reserved concurrency, waits for one up to the maximum event age,
-   * and is dropped after that.
+   * An asynchronous start, as EventBridge or a fire-and-forget invoke makes it: it runs at once, or
+   * waits for a run to end (up to the maximum event age), or is skipped; see {@link asyncStartAdmission}.
    */
   invokeAsync(event: unknown, receivedAt = Date.now()): void {
     if (this.closed) return;
     // Every slot held by someone else: on AWS such a run starts, finds no free slot and stops at once.
     if (this.slotsHeldElsewhere) return;
-    const max = this.options.maxConcurrency;
-    if (max === undefined || this.running < max) {
+    const admission = asyncStartAdmission({ ...this.options, running: this.running, handOver: isHandOverEvent(event) });
+    if (admission === 'start') {
       this.running++;
       void this.invoke(event).finally(() => {
         this.running--;
         this.startQueued();
       });
-      return;
+    } else if (admission === 'wait') {
+      this.queued.push({ event, receivedAt });
     }
-    // Waits for the next instance to come free (not for a fixed retry delay, which would add gaps
-    // Lambda does not have: a run that hands over has given its slot back before it invokes).
-    this.queued.push({ event, receivedAt });
   }
 
   /** Starts the oldest queued asynchronous start that is still within its event age, if an instance is free. */
