@@ -28,6 +28,15 @@ const BACKLOG_SEND_RATE = Number(process.env.BENCH_BACKLOG_SEND_RATE ?? 100);
  * task's budget fit (80 s), so at 100 s each run works about 20 s and must hand over several times.
  */
 const BACKLOG_WORKER_TIMEOUT_SECONDS = 100;
+/**
+ * StartExecution calls the backlog run keeps in flight. On AWS the service starts executions on its
+ * own capacity and throttles a burst (StartExecution's token bucket: 1,300, refilled 300 a second in
+ * the largest regions), so the worker never waits behind it. Locally the same process serves both:
+ * with 200 calls in flight the worker's polls and heartbeats queued behind them and the drain ran
+ * at 20 to 40 emails a second until every execution had started. A few in flight still start the
+ * 10,000 faster than the drain needs them (about 160 a second here) and leave the worker its share.
+ */
+const BACKLOG_START_CONCURRENCY = Number(process.env.BENCH_BACKLOG_START_CONCURRENCY ?? 8);
 const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
 
 const TARGETS = {
@@ -158,6 +167,8 @@ interface BacklogResult {
   readonly duplicated: number;
   readonly peakRssMb: number;
   readonly handOvers: number;
+  /** Emails stored in each 10-second window from the first start: where the drain rate falls short. */
+  readonly emailsPerTenSeconds: number[];
 }
 
 /**
@@ -186,10 +197,9 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
     const wanted = new Set(recipients);
     const startedAt = Date.now();
     let started = 0;
-    // StartExecution as a client would send a burst: many in flight, each its own call.
-    const inFlight = 200;
+    // StartExecution as a bulk client sends it: as fast as the stack takes the calls, a few in flight.
     await Promise.all(
-      Array.from({ length: inFlight }, async () => {
+      Array.from({ length: BACKLOG_START_CONCURRENCY }, async () => {
         while (started < count) {
           const i = started++;
           await start(sfn, stack, recipients[i] ?? '', `Backlog ${i}`);
@@ -213,6 +223,12 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
     const seconds = (lastAt - startedAt) / 1000;
     let maxGapMs = (times[0] ?? Number.NaN) - startedAt;
     for (let i = 1; i < times.length; i++) maxGapMs = Math.max(maxGapMs, (times[i] ?? 0) - (times[i - 1] ?? 0));
+    const emailsPerTenSeconds: number[] = [];
+    for (const at of times) {
+      const window = Math.floor((at - startedAt) / 10_000);
+      while (emailsPerTenSeconds.length <= window) emailsPerTenSeconds.push(0);
+      emailsPerTenSeconds[window] = (emailsPerTenSeconds[window] ?? 0) + 1;
+    }
     return {
       count,
       seconds,
@@ -223,6 +239,7 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
       duplicated: accepted.length - distinct.size,
       peakRssMb,
       handOvers,
+      emailsPerTenSeconds,
     };
   } finally {
     clearInterval(sampler);
