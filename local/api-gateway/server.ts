@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyTooLarge, createLocalServer, type ErrorShape, readRequestBody, urlHost } from '../http-guard';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { type ApiModel, type RouteModel, routeFor, staticParameterValue } from './api-model';
 import { MappingTemplateError } from './vtl/errors';
+import { MappingTemplateThread } from './vtl/mapping-template-thread';
 import { parseQueryString } from './vtl/query-string';
 import { renderMappingTemplate } from './vtl/render-mapping-template';
 import type { ApiGatewayRequestContext } from './vtl/request-context';
@@ -20,6 +22,8 @@ export interface LocalApiGatewayOptions {
   readonly port?: number;
   /** Receives one access-log line per request, in the stage's access-log format. */
   readonly log?: (line: string) => void;
+  /** How long a client may take to send a whole request; a request still unfinished then gets an error. @default REQUEST_TIMEOUT_MS (http-guard.ts) */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface LocalApiGateway {
@@ -39,8 +43,14 @@ const GATEWAY_RESPONSE_STATUS: Readonly<Record<string, number>> = {
   DEFAULT_5XX: 500,
 };
 
-/** API Gateway's payload limit. */
+/** API Gateway's payload limit for REST APIs: 10 MB, not adjustable (Amazon API Gateway quotas, "Payload size"). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Bodies longer than this are mapped on the render thread (vtl/mapping-template-thread.ts): a request
+ * template over megabytes can take a while, and every local endpoint shares this event loop.
+ */
+const OFF_THREAD_BODY_LENGTH = 64 * 1024;
 
 interface Reply {
   readonly status: number;
@@ -50,18 +60,28 @@ interface Reply {
   readonly integrationStatus?: number;
 }
 
-class PayloadTooLarge extends Error {}
+/** What no route matched logs as `$context.resourcePath`. */
+const NO_RESOURCE = '-';
 
-/** The `statusCode` a MOCK integration's rendered request template asks for (API Gateway: 200 when absent). */
 /**
- * A client may name the request with X-Amzn-RequestId, and `$context.requestId` then is that name:
- * at most 128 characters of letters, digits and ``!#$%&'*+-.^_|~` `` (assumption, from public reports
- * of AWS's behaviour; the variables reference only says clients can override it). Else undefined.
+ * A client may name the request with X-Amzn-RequestId "in the format of a UUID", and
+ * `$context.requestId` then is that name; API Gateway "replaces overridden request IDs that aren't in
+ * the format of a UUID with {UUID}_REPLACED_INVALID_REQUEST_ID in your access logs" (API Gateway
+ * developer guide, "Access logging for REST APIs"). So a header can never put text of its own there.
  */
-function clientRequestId(header: string | undefined): string | undefined {
-  return header !== undefined && /^[A-Za-z0-9!#$%&'*+\-.^_|~`]{1,128}$/.test(header) ? header : undefined;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function validClientRequestId(header: string | undefined): string | undefined {
+  return header !== undefined && UUID.test(header) ? header : undefined;
 }
 
+/** API errors outside the model's gateway responses (misdirected requests, timeouts): API Gateway's JSON error. */
+const errorShape: ErrorShape = (_status, type, message) => ({
+  headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': randomUUID() },
+  body: JSON.stringify({ message }),
+});
+
+/** The `statusCode` a MOCK integration's rendered request template asks for (API Gateway: 200 when absent). */
 function mockStatus(renderedRequest: string): number {
   try {
     const { statusCode } = JSON.parse(renderedRequest) as { statusCode?: unknown };
@@ -71,17 +91,38 @@ function mockStatus(renderedRequest: string): number {
   }
 }
 
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new PayloadTooLarge());
-      else chunks.push(chunk);
+/**
+ * The body, up to API Gateway's payload limit. A larger one is refused as soon as that is known:
+ * from Content-Length, before any of it is read, or at the chunk that passes the limit, after which
+ * nothing more is read (the answer closes the connection).
+ */
+async function readBody(request: http.IncomingMessage): Promise<string> {
+  if (Number(request.headers['content-length']) > MAX_BODY_BYTES) throw new BodyTooLarge(MAX_BODY_BYTES);
+  return (await readRequestBody(request, MAX_BODY_BYTES)).toString('utf8');
+}
+
+/**
+ * How long a connection stays open, half-closed and unread, after answering a request whose body
+ * was not read to its end: long enough for the client to read the answer. Closing a connection with
+ * unread data at once makes TCP reset it, and a client still sending its body may lose the answer.
+ */
+const UNREAD_BODY_LINGER_MS = 2_000;
+
+/**
+ * After the answer to a request whose body was not read to its end (larger than the limit, or
+ * answered before it was read): reads nothing more, ends the connection, and drops it after a while.
+ * The client cannot send more than the socket buffers hold.
+ */
+function closeUnreadBody(request: http.IncomingMessage, response: http.ServerResponse): void {
+  const { socket } = request;
+  response.once('finish', () => {
+    // After Node's own handling of the finished answer, which starts draining a body nobody read.
+    setImmediate(() => {
+      request.pause();
+      socket.pause();
+      socket.end();
+      setTimeout(() => socket.destroy(), UNREAD_BODY_LINGER_MS).unref();
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
   });
 }
 
@@ -103,6 +144,14 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
   const { model } = options;
   const host = options.host ?? DEFAULT_LOCAL_HOST;
   const stagePrefix = `/${model.stageName}`;
+  const renderThread = new MappingTemplateThread();
+
+  async function renderRequestTemplate(template: string, context: ApiGatewayRequestContext, body: string): Promise<string> {
+    const options = { request: context, body };
+    const rendered =
+      body.length > OFF_THREAD_BODY_LENGTH ? await renderThread.render(template, options) : renderMappingTemplate(template, options);
+    return rendered.output;
+  }
 
   function gatewayResponse(type: string, message: string, context: ApiGatewayRequestContext, accept: string | undefined): Reply {
     const ownStatus = GATEWAY_RESPONSE_STATUS[type] ?? 400;
@@ -139,7 +188,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     }
     let integrationBody = body;
     try {
-      if (requestTemplate !== undefined) integrationBody = renderMappingTemplate(requestTemplate, { request: context, body }).output;
+      if (requestTemplate !== undefined) integrationBody = await renderRequestTemplate(requestTemplate, context, body);
     } catch (error) {
       if (error instanceof MappingTemplateError) return gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept);
       throw error;
@@ -201,12 +250,13 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
       headers,
       sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: headers['user-agent'],
-      requestId: clientRequestId(headers['x-amzn-requestid']) ?? randomUUID(),
+      requestId: validClientRequestId(headers['x-amzn-requestid']) ?? randomUUID(),
       extendedRequestId: randomBytes(12).toString('base64'),
       requestTime: formatRequestTime(new Date(started)),
       requestTimeEpoch: started,
       httpMethod: method,
-      resourcePath: route?.resourcePath ?? url.pathname,
+      // The route's template, never the path the client sent: that may carry anything, a task token too.
+      resourcePath: route?.resourcePath ?? NO_RESOURCE,
       stage: model.stageName,
     };
     const accept = headers.accept;
@@ -224,7 +274,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     try {
       body = await readBody(request);
     } catch (error) {
-      if (error instanceof PayloadTooLarge)
+      if (error instanceof BodyTooLarge)
         return { reply: gatewayResponse('REQUEST_TOO_LARGE', 'Request Too Long', context, accept), context };
       throw error;
     }
@@ -233,10 +283,16 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     return { reply: await integrate(route, context, body, contentType, accept), context };
   }
 
-  function accessLogLine(context: ApiGatewayRequestContext, reply: Reply, latencyMs: number): string | undefined {
+  function accessLogLine(
+    context: ApiGatewayRequestContext,
+    clientRequestId: string | undefined,
+    reply: Reply,
+    latencyMs: number,
+  ): string | undefined {
     if (model.accessLogFormat === undefined) return undefined;
+    const replaced = clientRequestId !== undefined && validClientRequestId(clientRequestId) === undefined;
     const values: Record<string, string> = {
-      requestId: context.requestId,
+      requestId: replaced ? `${context.requestId}_REPLACED_INVALID_REQUEST_ID` : context.requestId,
       extendedRequestId: context.extendedRequestId,
       requestTime: context.requestTime,
       'identity.sourceIp': context.sourceIp,
@@ -255,24 +311,36 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     );
   }
 
-  const server = http.createServer((request, response) => {
-    const started = Date.now();
-    handle(request, started)
-      .then(({ reply, context }) => {
-        response.writeHead(reply.status, {
-          ...reply.headers,
-          'x-amzn-requestid': context.requestId,
-          'content-length': Buffer.byteLength(reply.body),
+  const server = createLocalServer(
+    { host, errorShape, sameOriginOnly: false, requestTimeoutMs: options.requestTimeoutMs },
+    (request, response) => {
+      const started = Date.now();
+      handle(request, started)
+        .then(({ reply, context }) => {
+          response.writeHead(reply.status, {
+            ...reply.headers,
+            'x-amzn-requestid': context.requestId,
+            'content-length': Buffer.byteLength(reply.body),
+          });
+          if (!request.complete) closeUnreadBody(request, response);
+          response.end(request.method === 'HEAD' ? undefined : reply.body);
+          const clientRequestId = request.headers['x-amzn-requestid'];
+          const line = accessLogLine(
+            context,
+            typeof clientRequestId === 'string' ? clientRequestId : undefined,
+            reply,
+            Date.now() - started,
+          );
+          if (line !== undefined) options.log?.(line);
+        })
+        .catch(() => {
+          if (response.headersSent || response.destroyed) return;
+          const { headers, body } = errorShape(500, 'InternalServerErrorException', 'Internal server error');
+          response.writeHead(500, headers);
+          response.end(body);
         });
-        response.end(request.method === 'HEAD' ? undefined : reply.body);
-        const line = accessLogLine(context, reply, Date.now() - started);
-        if (line !== undefined) options.log?.(line);
-      })
-      .catch(() => {
-        response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ message: 'Internal server error' }));
-      });
-  });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -280,12 +348,16 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${port}${stagePrefix}`,
+    url: `http://${urlHost(host)}:${port}${stagePrefix}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        renderThread.close(),
+      ]);
+    },
   };
 }

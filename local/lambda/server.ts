@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyTooLarge, createLocalServer, type ErrorShape, readRequestBody, RequestAborted, urlHost, utf8Text } from '../http-guard';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { WorkerInvokeError } from '../worker/worker-invoke-error';
 import { LambdaApiError } from './errors';
@@ -23,6 +24,8 @@ export interface LocalLambdaOptions {
   readonly accountId: string;
   /** One short line per invoke: function and invocation type, never the payload. */
   readonly log?: (line: string) => void;
+  /** How long a client may take to send a whole request; a request still unfinished then gets an error. @default REQUEST_TIMEOUT_MS (http-guard.ts) */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface LocalLambda {
@@ -70,30 +73,6 @@ function decodedName(encoded: string): string {
   }
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(
-          new LambdaApiError(
-            413,
-            'RequestTooLargeException',
-            `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
-          ),
-        );
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 function answer(response: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void {
   // A caller that went away gets nothing; writing would only raise an error.
   if (response.destroyed || response.writableEnded) return;
@@ -101,11 +80,19 @@ function answer(response: ServerResponse, status: number, headers: Readonly<Reco
   response.end(body);
 }
 
-function answerError(response: ServerResponse, error: LambdaApiError): void {
+/** Lambda's REST-JSON error: the type in x-amzn-ErrorType, the message in the body. */
+const errorShape: ErrorShape = (_status, type, message) => ({
+  headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type, 'x-amzn-RequestId': randomUUID() },
+  body: JSON.stringify({ Type: 'User', Message: message }),
+});
+
+function answerError(response: ServerResponse, error: LambdaApiError, options: { readonly close?: boolean } = {}): void {
+  const { headers } = errorShape(error.status, error.type, error.message);
   answer(
     response,
     error.status,
-    { 'Content-Type': 'application/json', 'x-amzn-ErrorType': error.type },
+    // The rest of a body too large to read is not read: the connection closes after the answer.
+    { ...headers, ...(options.close ? { Connection: 'close' } : {}) },
     JSON.stringify({ Type: 'User', Message: error.message, ...error.extra }),
   );
 }
@@ -129,10 +116,11 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
   const lookUp = (rawName: string, queryQualifier: string | null): { name: string; target: LocalLambdaFunction } => {
     const reference = parseFunctionName(rawName, options.region, options.accountId);
     if (reference === undefined) {
+      // Lambda quotes the value; this endpoint does not, since a path may carry anything.
       throw new LambdaApiError(
         400,
         'ValidationException',
-        `1 validation error detected: Value '${rawName}' at 'functionName' failed to satisfy constraint`,
+        "1 validation error detected: Value at 'functionName' failed to satisfy constraint",
       );
     }
     const qualifier = queryQualifier ?? reference.qualifier;
@@ -151,31 +139,37 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const path = INVOKE_PATH.exec(url.pathname);
+      // Neither the path nor a header is quoted back in an error: either may carry anything.
       if (request.method !== 'POST' || path === null) {
         request.resume();
         throw new LambdaApiError(
           404,
           'UnknownOperationException',
-          `This local endpoint serves Invoke only, not ${request.method ?? ''} ${url.pathname}.`,
+          'This local endpoint serves Invoke only: POST /2015-03-31/functions/{FunctionName}/invocations.',
         );
       }
       const invocationType = request.headers['x-amz-invocation-type'] ?? 'RequestResponse';
       if (invocationType !== 'RequestResponse' && invocationType !== 'Event' && invocationType !== 'DryRun') {
         request.resume();
-        throw new LambdaApiError(400, 'InvalidParameterValueException', `Unsupported invocation type ${String(invocationType)}.`);
+        throw new LambdaApiError(
+          400,
+          'InvalidParameterValueException',
+          'Unsupported invocation type: use RequestResponse, Event or DryRun.',
+        );
       }
       // The body first, so that every answer leaves the connection clean for the next request.
-      const body = await readBody(request, invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES);
+      const body = await readRequestBody(request, invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES);
       const { name, target } = lookUp(decodedName(path[1] ?? ''), url.searchParams.get('Qualifier'));
       let event: unknown;
       try {
         // An empty payload reaches the handler as {}, as Lambda passes it.
-        event = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-      } catch (error) {
+        event = body.length === 0 ? {} : JSON.parse(utf8Text(body) ?? '');
+      } catch {
+        // V8's parse error quotes the payload, so it stays out of the answer.
         throw new LambdaApiError(
           400,
           'InvalidRequestContentException',
-          `Could not parse request body into json: ${(error as Error).message}`,
+          'Could not parse request body into json: the payload is not valid UTF-8 JSON.',
         );
       }
       log(`${invocationType} invoke of ${name}`);
@@ -192,12 +186,22 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
         answerError(response, error);
         return;
       }
+      if (error instanceof BodyTooLarge) {
+        const tooLarge = `Request must be smaller than ${error.limitBytes} bytes for the InvokeFunction operation`;
+        answerError(response, new LambdaApiError(413, 'RequestTooLargeException', tooLarge), { close: true });
+        return;
+      }
+      // A caller that went away mid-request made no mistake of the endpoint's: nothing to answer or log.
+      if (error instanceof RequestAborted) return;
       log(`internal error: ${(error as Error).name}: ${(error as Error).message}`);
       answerError(response, new LambdaApiError(500, 'ServiceException', 'The local Lambda endpoint failed; see its log.'));
     }
   };
 
-  const server: Server = createServer((request, response) => void handle(request, response));
+  const server: Server = createLocalServer(
+    { host, errorShape, sameOriginOnly: true, requestTimeoutMs: options.requestTimeoutMs },
+    (request, response) => void handle(request, response),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_LOCAL_PORTS.lambda, host, () => {
@@ -206,7 +210,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     });
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${urlHost(host)}:${port}`;
   log(`Lambda endpoint listening on ${url}`);
 
   return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   CreateActivityInput,
@@ -17,6 +17,7 @@ import type {
   StopExecutionInput,
 } from '@aws-sdk/client-sfn';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
+import { BodyTooLarge, createLocalServer, type ErrorShape, readRequestBody, RequestAborted, urlHost, utf8Text } from '../http-guard';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { StepFunctionsEngine } from './engine';
 import { StepFunctionsApiError } from './errors';
@@ -40,6 +41,8 @@ export interface LocalStepFunctionsOptions {
    * loses a task to it. @default 0
    */
   latencyMs?: number;
+  /** How long a client may take to send a whole request; a request still unfinished then gets an error. @default REQUEST_TIMEOUT_MS (http-guard.ts) */
+  requestTimeoutMs?: number;
 }
 
 export interface LocalStepFunctions {
@@ -62,6 +65,10 @@ export class LocalStepFunctionsStartError extends Error {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
+/** The AWS JSON protocol's content types; the SDK sends 1.0. */
+const ACCEPTED_CONTENT_TYPES: ReadonlySet<string> = new Set([CONTENT_TYPE, 'application/x-amz-json-1.1']);
+/** An X-Amz-Target worth quoting back: an operation name, not whatever a client put there. */
+const QUOTABLE_TARGET = /^[A-Za-z0-9_.]{1,128}$/;
 
 type Operation = (engine: StepFunctionsEngine, request: object, signal: AbortSignal) => unknown;
 
@@ -93,7 +100,7 @@ function serialize(value: unknown): string {
   });
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+function send(response: ServerResponse, status: number, body: unknown, options: { readonly close?: boolean } = {}): void {
   // A client that went away gets nothing; writing would only raise an error.
   if (response.destroyed || response.writableEnded) return;
   const text = serialize(body);
@@ -101,31 +108,21 @@ function send(response: ServerResponse, status: number, body: unknown): void {
     'Content-Type': CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(text),
     'x-amzn-RequestId': randomUUID(),
+    // The rest of a body too large to read is not read: the connection closes after the answer.
+    ...(options.close ? { Connection: 'close' } : {}),
   });
   response.end(text);
 }
 
-function sendError(response: ServerResponse, error: StepFunctionsApiError): void {
-  send(response, 400, { __type: error.type, message: error.message });
+function sendError(response: ServerResponse, error: StepFunctionsApiError, options: { readonly close?: boolean } = {}): void {
+  send(response, 400, { __type: error.type, message: error.message }, options);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new StepFunctionsApiError('ValidationException', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
+/** Refusals of the shared guards (misdirected requests, timeouts), as AWS JSON 1.0 framework errors. */
+const errorShape: ErrorShape = (_status, type, message) => ({
+  headers: { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': randomUUID() },
+  body: JSON.stringify({ __type: `com.amazon.coral.service#${type}`, message }),
+});
 
 function parseRequest(body: string): object {
   let parsed: unknown;
@@ -151,32 +148,53 @@ async function handle(
   const clientGone = new AbortController();
   response.on('close', () => clientGone.abort());
   try {
-    const body = await readBody(request);
+    const body = await readRequestBody(request, MAX_BODY_BYTES);
     // Before the operation, never after it: a GetActivityTask that took a task answers at once, so
     // no added wait stands between a handed-over task and its answer (a client that gave up during
     // the wait has aborted the signal, and the poll is never held).
     await addedLatency(latencyMs);
     if (request.method !== 'POST') {
+      // Node's parser takes only the methods it knows, so the name is safe to quote.
       throw new StepFunctionsApiError(
         'UnknownOperationException',
         `The Step Functions API takes POST requests, not ${request.method ?? 'this method'}.`,
+      );
+    }
+    // Assumption (not in the AWS docs): AWS JSON services answer a content type they do not take
+    // with UnknownOperationException, as Kinesis does for application/octet-stream (reported in
+    // disneystreaming/smithy4s issue 167).
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
+      throw new StepFunctionsApiError(
+        'UnknownOperationException',
+        `Send the request as ${CONTENT_TYPE}, with X-Amz-Target naming the operation.`,
       );
     }
     const target = request.headers['x-amz-target'];
     const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const operation = operationName === undefined ? undefined : OPERATIONS[operationName];
     if (operation === undefined) {
+      const named =
+        typeof target === 'string' && QUOTABLE_TARGET.test(target) ? `Unknown operation ${target}` : 'No known operation in X-Amz-Target';
       throw new StepFunctionsApiError(
         'UnknownOperationException',
-        `Unknown operation ${JSON.stringify(target ?? null)}: this local endpoint serves ${Object.keys(OPERATIONS).join(', ')}.`,
+        `${named}: this local endpoint serves ${Object.keys(OPERATIONS).join(', ')}.`,
       );
     }
-    send(response, 200, await operation(engine, parseRequest(body), clientGone.signal));
+    const text = utf8Text(body);
+    if (text === undefined) throw new StepFunctionsApiError('SerializationException', 'The request body is not valid UTF-8.');
+    send(response, 200, await operation(engine, parseRequest(text), clientGone.signal));
   } catch (error) {
     if (error instanceof StepFunctionsApiError) {
       sendError(response, error);
       return;
     }
+    if (error instanceof BodyTooLarge) {
+      sendError(response, new StepFunctionsApiError('ValidationException', error.message), { close: true });
+      return;
+    }
+    // A client that went away mid-request made no mistake of the endpoint's: nothing to answer or log.
+    if (error instanceof RequestAborted) return;
     log(`internal error: ${(error as Error).name}: ${(error as Error).message}`);
     send(response, 500, {
       __type: 'com.amazon.coral.service#InternalFailure',
@@ -190,7 +208,9 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       const hint = error.code === 'EADDRINUSE' ? ' Stop whatever holds it, or pass port 0 to take any free port.' : '';
-      reject(new LocalStepFunctionsStartError(`Cannot listen on ${host}:${port} (${error.code ?? error.message}).${hint}`));
+      reject(
+        new LocalStepFunctionsStartError(`Cannot listen on ${host}:${port} (${error.code ?? error.message}).${hint}`, { cause: error }),
+      );
     };
     const onListening = (): void => {
       server.off('error', onError);
@@ -216,7 +236,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     activityPollHoldMs: options.activityPollHoldMs,
   });
   let latencyMs = checkedLatencyMs('latencyMs', options.latencyMs);
-  const server = createServer((request, response) => void handle(engine, request, response, log, latencyMs));
+  const server = createLocalServer(
+    { host, errorShape, sameOriginOnly: true, requestTimeoutMs: options.requestTimeoutMs },
+    (request, response) => void handle(engine, request, response, log, latencyMs),
+  );
   try {
     await listen(server, options.port ?? DEFAULT_LOCAL_PORTS.stepFunctions, host);
   } catch (error) {
@@ -224,7 +247,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${urlHost(host)}:${port}`;
   log(`Step Functions endpoint listening on ${url}`);
 
   let closing: Promise<void> | undefined;

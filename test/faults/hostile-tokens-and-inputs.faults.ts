@@ -11,7 +11,8 @@ import {
   tokenOfLink,
   useFaultStack,
 } from './fault-harness';
-import { results } from './suite-collector';
+import { portsOf, sendTokenEveryWay } from '../support/token-requests';
+import { capturedLogs, results } from './suite-collector';
 
 // Hostile input from outside: forged and damaged tokens in links, and execution inputs a caller
 // could send. Part of the fault suite: run through local-stack-faults.test.ts.
@@ -125,6 +126,28 @@ describe('on one stack with the default settings: hostile tokens and inputs', ()
       expect(approvalOutput(execution).approval.decision.decision).toBe('approved');
       expect((await open(reject)).status).toBe(410);
     });
+
+    it('a token sent every way in a request line, to every port of the stack, reaches no log line; the request is decided once', async () => {
+      const { executionArn, approve } = await emailedRequest(local, 'Every way');
+      const token = tokenOfLink(approve);
+      // In the query, behind a percent-encoded ?, after #, as a path segment, on unknown routes, with
+      // every method and a foreign Host: to the API, SES, Step Functions and Lambda ports.
+      const sent = await sendTokenEveryWay(portsOf(local.stack), token);
+      const execution = await waitForEnd(local.sfn, executionArn);
+      const history = await historyOf(local.sfn, executionArn);
+      const text = capturedLogs
+        .filter((entry) => entry.stack === 'hostile')
+        .map((entry) => entry.line)
+        .join('\n');
+      const forms = [token, encodeURIComponent(token), encodeURIComponent(encodeURIComponent(token)), token.slice(0, 32)];
+
+      expect(sent).toBeGreaterThan(150);
+      expect(forms.filter((form) => text.includes(form)).map((form) => form.length)).toEqual([]);
+      // Several of those requests are plain approvals, sent at once: one decides.
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(countEvents(history, 'ActivitySucceeded')).toBe(1);
+      results.tokenEveryWay = { requests: sent };
+    });
   });
 
   describe('5. hostile execution inputs', () => {
@@ -174,7 +197,7 @@ describe('on one stack with the default settings: hostile tokens and inputs', ()
       [
         'CR/LF in the name',
         (manager) => ({ managerEmailAddress: manager, employeeName: 'Jim\r\nBcc: everyone@example.com' }),
-        'employeeName contains control characters such as line breaks',
+        'employeeName contains control characters such as line breaks (U+000D, U+000A)',
       ],
       [
         'a 250 KB name',

@@ -2,6 +2,7 @@ import { expect } from '@jest/globals';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { approvalOutput, linksOf, open, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 import { approvalCli } from '../support/approval-cli';
+import { portsOf, sendTokenEveryWay } from '../support/token-requests';
 import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
@@ -160,22 +161,28 @@ describe('the approval flow on the local stack', () => {
     expect(unknown.stderr).toMatch(/No execution/);
   });
 
-  it('never writes a task token to any log', async () => {
+  it('never writes a task token to any log, whichever way and to whichever port it is sent', async () => {
     const manager = uniqueManager('logs');
     const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Lou' });
     const [email] = await waitForEmails(local.stack, manager);
     const { approve } = linksOf(email!);
     await open(approve);
     await waitForEnd(local.sfn, executionArn);
-    const token = decodeURIComponent(new URL(approve).searchParams.get('taskToken') ?? '');
+    const token = new URL(approve).searchParams.get('taskToken') ?? '';
+    // The spent token again, in every part of a request line (the ? percent-encoded, after #, as a
+    // path segment, on unknown routes, with every method), to the API, SES, Step Functions and Lambda.
+    const sent = await sendTokenEveryWay(portsOf(local.stack), token);
 
     expect(token.length).toBeGreaterThan(100);
+    expect(sent).toBeGreaterThan(150);
     const written = local.logs.join('\n');
     expect(written).toContain('[api]');
     expect(written).toContain('[worker]');
     expect(written).not.toContain(token);
     expect(written).not.toContain(encodeURIComponent(token));
+    expect(written).not.toContain(encodeURIComponent(encodeURIComponent(token)));
     expect(written).not.toContain(token.slice(0, 32));
+    expect(written).not.toContain(encodeURIComponent(token).slice(0, 32));
   });
 });
 

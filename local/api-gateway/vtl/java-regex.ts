@@ -131,30 +131,100 @@ function groupCountOf(regex: RegExp): number {
   return (new RegExp(`${regex.source}|`, regex.flags).exec('')?.length ?? 1) - 1;
 }
 
-/** Java `Matcher.appendReplacement` rules: `$n` and `${name}` refer to groups, `\` quotes the next character. */
-function expandJavaReplacement(replacement: string, match: RegExpExecArray, groupCount: number): string {
-  let out = '';
+/**
+ * The text a Java regex matches when it is plain text (no metacharacter; `\` only before characters
+ * that are neither letters nor digits, which it quotes), else undefined. Such a pattern is searched
+ * for with indexOf: no regex engine, and no match objects.
+ */
+function literalOf(regex: string): string | undefined {
+  let text = '';
+  for (let i = 0; i < regex.length; i++) {
+    const char = regex.charAt(i);
+    if (char === '\\') {
+      const next = regex.charAt(i + 1);
+      if (next === '' || /[0-9A-Za-z]/.test(next)) return undefined;
+      text += next;
+      i++;
+    } else if ('^$.|?*+()[]{}'.includes(char)) {
+      return undefined;
+    } else {
+      text += char;
+    }
+  }
+  return text === '' ? undefined : text;
+}
+
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
+/**
+ * Every `literal` in `input` replaced. One-byte text, which escaped text always is, is rewritten in a
+ * single pass over its bytes: undoing the `\'` of a 5 MB token of quotes makes no string per match.
+ */
+function replaceAllLiteral(input: string, literal: string, replacement: string): string {
+  const first = input.indexOf(literal);
+  if (first === -1) return input;
+  if (BEYOND_LATIN1.test(input) || BEYOND_LATIN1.test(literal) || BEYOND_LATIN1.test(replacement)) {
+    return input.split(literal).join(replacement);
+  }
+  const source = Buffer.from(input, 'latin1');
+  const target = Buffer.from(literal, 'latin1');
+  const substitute = Buffer.from(replacement, 'latin1');
+  const growth = Math.max(0, substitute.length - target.length) * Math.floor(source.length / target.length);
+  const out = Buffer.allocUnsafe(source.length + growth);
+  let at = source.copy(out, 0, 0, first);
+  let i = first;
+  while (i < source.length) {
+    let found = source[i] === target[0];
+    for (let k = 1; found && k < target.length; k++) found = source[i + k] === target[k];
+    if (found) {
+      for (let k = 0; k < substitute.length; k++) out[at++] = substitute[k] ?? 0;
+      i += target.length;
+    } else {
+      out[at++] = source[i++] ?? 0;
+    }
+  }
+  return out.toString('latin1', 0, at);
+}
+
+/** A piece of a Java replacement string: literal text, a numbered group or a named group. */
+type ReplacementPart = string | number | { readonly name: string };
+
+/**
+ * Java `Matcher.appendReplacement` rules: `$n` and `${name}` refer to groups, `\` quotes the next
+ * character. Parsed once per call, not once per match. Java reports a malformed replacement only
+ * when there is a match to replace, so the error is returned rather than thrown.
+ */
+function parseJavaReplacement(replacement: string, regex: RegExp): ReplacementPart[] | MappingTemplateError {
+  const groupCount = groupCountOf(regex);
+  const groupNames = new Set(Object.keys(new RegExp(`${regex.source}|`, regex.flags).exec('')?.groups ?? {}));
+  const parts: ReplacementPart[] = [];
+  let literal = '';
+  const flush = () => {
+    if (literal !== '') parts.push(literal);
+    literal = '';
+  };
   for (let i = 0; i < replacement.length; i++) {
     const char = replacement.charAt(i);
     if (char === '\\') {
       i++;
-      if (i >= replacement.length) throw new MappingTemplateError('Replacement: character to be escaped is missing');
-      out += replacement.charAt(i);
+      if (i >= replacement.length) return new MappingTemplateError('Replacement: character to be escaped is missing');
+      literal += replacement.charAt(i);
     } else if (char === '$') {
       i++;
-      if (i >= replacement.length) throw new MappingTemplateError('Replacement: illegal group reference, group index is missing');
+      if (i >= replacement.length) return new MappingTemplateError('Replacement: illegal group reference, group index is missing');
       if (replacement.charAt(i) === '{') {
         const end = replacement.indexOf('}', i);
         const name = end === -1 ? '' : replacement.slice(i + 1, end);
-        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name) || !match.groups || !(name in match.groups)) {
-          throw new MappingTemplateError(`Replacement: no group with name {${name}}`);
+        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name) || !groupNames.has(name)) {
+          return new MappingTemplateError(`Replacement: no group with name {${name}}`);
         }
-        out += match.groups[name] ?? '';
+        flush();
+        parts.push({ name });
         i = end;
         continue;
       }
       let group = replacement.charCodeAt(i) - 48;
-      if (group < 0 || group > 9) throw new MappingTemplateError('Replacement: illegal group reference');
+      if (group < 0 || group > 9) return new MappingTemplateError('Replacement: illegal group reference');
       // Like Java, take further digits only while they still name an existing group.
       while (i + 1 < replacement.length) {
         const digit = replacement.charCodeAt(i + 1) - 48;
@@ -162,55 +232,183 @@ function expandJavaReplacement(replacement: string, match: RegExpExecArray, grou
         group = group * 10 + digit;
         i++;
       }
-      if (group > groupCount) throw new MappingTemplateError(`Replacement: no group ${group}`);
-      out += match[group] ?? '';
+      if (group > groupCount) return new MappingTemplateError(`Replacement: no group ${group}`);
+      flush();
+      parts.push(group);
     } else {
-      out += char;
+      literal += char;
     }
   }
-  return out;
+  flush();
+  return parts;
 }
 
-/** Java `String.replaceAll` / `replaceFirst`. */
+/**
+ * Java `String.replaceAll` / `replaceFirst`. Plain text replaced by plain text needs no regex engine;
+ * anything else runs on JavaScript's own replace loop, with the replacement parsed once, not once per
+ * match.
+ */
 export function javaReplace(input: string, regex: string, replacement: string, all: boolean): string {
-  const compiled = javaRegExp(regex);
-  const global = new RegExp(compiled.source, `${compiled.flags}g`);
-  const groupCount = groupCountOf(compiled);
-  let out = '';
-  let last = 0;
-  for (let match = global.exec(input); match !== null; match = global.exec(input)) {
-    out += input.slice(last, match.index) + expandJavaReplacement(replacement, match, groupCount);
-    last = match.index + match[0].length;
-    if (match[0].length === 0) global.lastIndex++;
-    if (!all) break;
+  const literal = literalOf(regex);
+  if (literal !== undefined && !/[\\$]/.test(replacement)) {
+    if (all) return replaceAllLiteral(input, literal, replacement);
+    const index = input.indexOf(literal);
+    return index === -1 ? input : input.slice(0, index) + replacement + input.slice(index + literal.length);
   }
-  return out + input.slice(last);
+  const compiled = javaRegExp(regex);
+  const pattern = all ? new RegExp(compiled.source, `${compiled.flags}g`) : compiled;
+  const parts = parseJavaReplacement(replacement, compiled);
+  if (parts instanceof MappingTemplateError) {
+    if (pattern.test(input)) throw parts;
+    return input;
+  }
+  if (parts.every((part) => typeof part === 'string')) {
+    // Plain text: `$` is the only character JavaScript's replace would interpret.
+    return input.replace(pattern, parts.join('').replaceAll('$', '$$$$'));
+  }
+  return input.replace(pattern, (...args: unknown[]) => {
+    const named = args.at(-1);
+    const groups = typeof named === 'object' && named !== null ? (named as Record<string, string | undefined>) : {};
+    return parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        if (typeof part === 'number') return (args[part] as string | undefined) ?? '';
+        return groups[part.name] ?? '';
+      })
+      .join('');
+  });
+}
+
+/** Whether a Java pattern has a `|` outside every group and class, or a `\Q` quote (not looked into). */
+function hasTopLevelAlternativeOrQuote(pattern: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern.charAt(i);
+    if (char === '\\') {
+      if (pattern.charAt(i + 1) === 'Q') return true;
+      i++;
+    } else if (inClass) {
+      if (char === ']') inClass = false;
+    } else if (char === '[') {
+      inClass = true;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')') {
+      depth--;
+    } else if (char === '|' && depth === 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `(?s).*X.*`, Java's way to ask whether X occurs anywhere, as the pattern X alone: a search, instead
+ * of a full match that backtracks over the whole input (tens of milliseconds for a 5 MB form field).
+ * Undefined for any other pattern.
+ */
+function occurrencePattern(pattern: string): string | undefined {
+  const inline = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
+  if (inline?.[1]?.includes('s') !== true) return undefined;
+  const body = pattern.slice(inline[0].length);
+  if (body.length < 4 || !body.startsWith('.*') || /^\.\*[?+]/.test(body) || !body.endsWith('.*')) return undefined;
+  const middle = body.slice(2, -2);
+  // The final `.*` must be a dot and a star of its own, not `\.*`.
+  const backslashes = /\\*$/.exec(middle)?.[0].length ?? 0;
+  if (backslashes % 2 === 1 || hasTopLevelAlternativeOrQuote(middle)) return undefined;
+  return `${inline[0]}${middle}`;
 }
 
 /** Java `String.matches`: the whole string must match. */
 export function javaMatches(input: string, regex: string): boolean {
+  const occurrence = occurrencePattern(regex);
+  if (occurrence !== undefined) return javaRegExp(occurrence).test(input);
   const compiled = javaRegExp(regex);
   return new RegExp(`(?<![\\s\\S])(?:${compiled.source})(?![\\s\\S])`, compiled.flags).test(input);
 }
 
-/** Java `String.split(regex, limit)`, including the removal of trailing empty strings when limit is 0. */
-export function javaSplit(input: string, regex: string, limit = 0): string[] {
+interface SeparatorMatch {
+  readonly index: number;
+  readonly end: number;
+}
+
+/** Finds the separators of `split` from a position on (Java's String.split, too, skips its regex engine for plain text). */
+function separatorFinder(input: string, regex: string): { next: (from: number) => SeparatorMatch | undefined; literal?: string } {
+  const literal = literalOf(regex);
+  if (literal !== undefined) {
+    return {
+      literal,
+      next: (from) => {
+        const index = input.indexOf(literal, from);
+        return index === -1 ? undefined : { index, end: index + literal.length };
+      },
+    };
+  }
   const compiled = javaRegExp(regex);
   const global = new RegExp(compiled.source, `${compiled.flags}g`);
+  return {
+    next: (from) => {
+      global.lastIndex = from;
+      const match = global.exec(input);
+      return match === null ? undefined : { index: match.index, end: match.index + match[0].length };
+    },
+  };
+}
+
+/**
+ * Java `String.split(regex, limit)`, including the removal of trailing empty strings when limit is 0.
+ * With `maxParts`, only the first that many parts are made (the same ones the whole split begins
+ * with): a #foreach, which stops at MAX_FOREACH_ITERATIONS, need not cut 5 MB into a million strings.
+ */
+export function javaSplit(input: string, regex: string, limit = 0, maxParts = Number.POSITIVE_INFINITY): string[] {
+  const { next, literal } = separatorFinder(input, regex);
+  // After a zero-width match the search moves on by one character, as in Java.
+  const after = (match: SeparatorMatch) => (match.end > match.index ? match.end : match.index + 1);
   const parts: string[] = [];
   let index = 0;
-  for (let match = global.exec(input); match !== null; match = global.exec(input)) {
-    if (match[0].length === 0) global.lastIndex++;
+  let match = next(0);
+  for (; match !== undefined && parts.length < maxParts; match = next(after(match))) {
     if (limit > 0 && parts.length >= limit - 1) break;
     // A zero-width match at the very beginning never yields a leading empty string.
-    if (index === 0 && match.index === 0 && match[0].length === 0) continue;
+    if (index === 0 && match.index === 0 && match.end === 0) continue;
     parts.push(input.slice(index, match.index));
-    index = match.index + match[0].length;
+    index = match.end;
   }
-  if (index === 0 && parts.length === 0) return [input];
-  parts.push(input.slice(index));
-  if (limit === 0) {
-    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length < maxParts) {
+    if (index === 0 && parts.length === 0) return [input];
+    parts.push(input.slice(index));
+    if (limit === 0) removeTrailingEmpty(parts);
+    return parts;
   }
+  // Enough parts, and more follow. Removing trailing empty strings reaches back into these only if
+  // every later part is empty too.
+  if (limit !== 0) return parts;
+  if (literal !== undefined) {
+    if (!isRepeatOf(input, index, literal)) return parts;
+    removeTrailingEmpty(parts);
+    return parts;
+  }
+  for (; match !== undefined; match = next(after(match))) {
+    if (match.index > index) return parts;
+    index = match.end;
+  }
+  if (index < input.length) return parts;
+  removeTrailingEmpty(parts);
   return parts;
+}
+
+/** Whether the text from `from` on is `literal` over and over (or nothing). */
+function isRepeatOf(input: string, from: number, literal: string): boolean {
+  if (literal.length === 1) {
+    const code = literal.charCodeAt(0);
+    for (let i = from; i < input.length; i++) if (input.charCodeAt(i) !== code) return false;
+    return true;
+  }
+  for (let i = from; i < input.length; i += literal.length) if (!input.startsWith(literal, i)) return false;
+  return true;
+}
+
+function removeTrailingEmpty(parts: string[]): void {
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
 }

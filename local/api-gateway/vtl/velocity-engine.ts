@@ -1,5 +1,6 @@
 import { Compile, Helper, parse } from 'velocityjs';
 import { MappingTemplateError } from './errors';
+import { javaSplit } from './java-regex';
 import { JAVA_STRING_METHODS, javaToString } from './java-string';
 
 interface MethodCall {
@@ -30,6 +31,23 @@ const CUSTOM_METHOD_HANDLERS = [
 
 type VelocityAst = ReturnType<typeof parse>[number];
 type ReferenceAst = Parameters<typeof Helper.getRefText>[0];
+type ForeachAst = Extract<VelocityAst, { type: 'foreach' }>;
+
+/**
+ * API Gateway's quota "Number of iterations in a #foreach ... #end loop in mapping templates": 1,000,
+ * not adjustable (Amazon API Gateway quotas, REST APIs). Velocity's `directive.foreach.maxloops`
+ * ends such a loop quietly after that many iterations and renders the rest of the template.
+ */
+export const MAX_FOREACH_ITERATIONS = 1000;
+
+type ListReferenceAst = ForeachAst['from'];
+type Attribute = NonNullable<ListReferenceAst['path']>[number];
+
+/** velocityjs's own #foreach and property-or-method step: mixed into its Compile at runtime, left out of its typings. */
+const velocityjs = Compile.prototype as unknown as {
+  getBlockEach(block: VelocityAst[]): string;
+  getAttributes(attribute: Attribute, base: unknown, reference: ListReferenceAst): unknown;
+};
 
 /** A #set right-hand side that was already evaluated (see VelocityEngine.setValue). */
 const EVALUATED = 'apigateway-vtl:evaluated';
@@ -87,8 +105,10 @@ function parseTemplate(template: string): VelocityAst[] {
  * - a null result renders as the reference's own text (`$!` renders nothing), not as "null";
  * - `#set` with a null right-hand side leaves the variable as it was;
  * - `#if`, `!`, `&&`, `||` treat only null and false as false, `==` compares like Velocity.
+ * - `#foreach` stops after MAX_FOREACH_ITERATIONS iterations, as API Gateway's does.
  * Known remaining differences: `""` inside a double-quoted literal (Velocity 1.7's escaped quote) is
- * a parse error in velocityjs; `\$name` of an undefined reference drops the backslash.
+ * a parse error in velocityjs; `\$name` of an undefined reference drops the backslash; in the last
+ * iteration of a loop cut at the limit, `$foreach.hasNext` is false (Velocity: true).
  */
 class VelocityEngine extends Compile {
   protected override getReferences(ast: VelocityAst, isVal?: boolean): string {
@@ -136,6 +156,44 @@ class VelocityEngine extends Compile {
       }
     }
     return super.getExpression(ast);
+  }
+
+  /**
+   * velocityjs's #foreach over at most MAX_FOREACH_ITERATIONS items. The list is evaluated once, here,
+   * and handed on already evaluated.
+   */
+  getBlockEach(block: VelocityAst[]): string {
+    const [head, ...body] = block as [ForeachAst, ...VelocityAst[]];
+    const from = this.foreachList({ ...head.from, pos: head.pos });
+    let items = from;
+    if (Array.isArray(from) && from.length > MAX_FOREACH_ITERATIONS) items = from.slice(0, MAX_FOREACH_ITERATIONS);
+    else if (typeof from === 'object' && from !== null && !Array.isArray(from)) {
+      // velocityjs iterates a map's values, as Velocity does.
+      const values = Object.values(from);
+      if (values.length > MAX_FOREACH_ITERATIONS) items = values.slice(0, MAX_FOREACH_ITERATIONS);
+    }
+    const evaluated: EvaluatedValueAst = { type: EVALUATED, value: items };
+    return velocityjs.getBlockEach.call(this, [{ ...head, from: evaluated as unknown as ListReferenceAst }, ...body]);
+  }
+
+  /**
+   * The value of a #foreach list reference. For `$text.split(...)` only the parts the loop can reach
+   * are made: a form body of 5 MB is a million fields, and the loop reads a thousand of them.
+   */
+  private foreachList(from: ListReferenceAst): unknown {
+    const path = from.path ?? [];
+    const last = path.at(-1);
+    if (last?.type !== 'method' || last.id !== 'split') return this.getLiteral(from);
+    const text: unknown = this.getLiteral({ ...from, path: path.slice(0, -1) });
+    if (typeof text !== 'string') return velocityjs.getAttributes.call(this, last, text, from);
+    // velocityjs gives `args: false` for an empty argument list.
+    const args = (Array.isArray(last.args) ? last.args : []).map((arg): unknown => this.getLiteral(arg));
+    const [regex, limit = 0] = args;
+    if (args.length <= 2 && typeof regex === 'string' && typeof limit === 'number' && Number.isInteger(limit)) {
+      return javaSplit(text, regex, limit, MAX_FOREACH_ITERATIONS);
+    }
+    // Anything else gets String.split's own argument checks.
+    return JAVA_STRING_METHODS.split?.(text, args);
   }
 
   /** velocityjs's #if/#elseif/#else with Velocity's notion of true. */
