@@ -19,6 +19,14 @@ export const LOCAL_PORT_ENV: Readonly<Record<LocalService, string>> = {
   lambda: 'APPROVAL_LOCAL_LAMBDA_PORT',
 };
 
+/** What each port serves, as messages about it name it. */
+export const LOCAL_PORT_PURPOSE: Readonly<Record<LocalService, string>> = {
+  api: 'approval API',
+  ses: 'SES and inbox page',
+  stepFunctions: 'Step Functions endpoint',
+  lambda: 'Lambda Invoke endpoint',
+};
+
 export const LOCAL_HOST_ENV = 'APPROVAL_LOCAL_HOST';
 export const DEFAULT_LOCAL_HOST = '127.0.0.1';
 

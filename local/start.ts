@@ -3,7 +3,8 @@ import { UsageError } from '../cli/cli-errors';
 import { ApprovalConfigError } from '../infra/approval-config';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_HOST_ENV, LOCAL_PORT_ENV, localPort, LocalPortError } from './ports';
 import { LocalStackError } from './stack/errors';
-import { type LocalComponent, startLocalStack } from './stack/local-stack';
+import { type LocalComponent, type LocalStack, startLocalStack } from './stack/local-stack';
+import { onStopRequest } from './stop-requests';
 
 /** One line of the Environment section of the help: the variable, then what it sets. */
 const envLine = (variable: string, text: string): string => `  ${variable.padEnd(26)}${text}`;
@@ -46,6 +47,14 @@ function parseContext(values: readonly string[]): Record<string, string> {
   );
 }
 
+/** Past this, a stop that is still waiting (on a stuck worker, say) ends the process instead. */
+const STOP_DEADLINE_MS = 5_000;
+
+/** One line for the person who started the stack. */
+function say(line: string, stream: NodeJS.WriteStream = process.stdout): void {
+  stream.write(`${line}\n`);
+}
+
 /** Lambda context fields that every worker log line carries; they add nothing on a terminal. */
 const QUIET_LOG_KEYS = new Set(['timestamp', 'service', 'sampling_rate', 'xray_trace_id', 'cold_start']);
 
@@ -64,6 +73,8 @@ function readableWorkerLine(line: string): string {
 }
 
 async function main(): Promise<void> {
+  // Closing the terminal stops the stack (SIGHUP); what is written meanwhile has nowhere to go.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   // The SDK's notice about Node 22 concerns its future releases, not this run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { values } = parseArgs({
@@ -83,6 +94,17 @@ async function main(): Promise<void> {
     if (values.quiet) return;
     process.stdout.write(`[${component}] ${component === 'worker' ? readableWorkerLine(line) : line}\n`);
   };
+  // Listening from the start: a stop asked for while the stack comes up closes it once it is up.
+  const run: { stack?: LocalStack; stopping?: boolean } = {};
+  onStopRequest((request, repeat) => {
+    if (repeat) {
+      say('Stopping immediately.');
+      process.exit(130);
+    }
+    run.stopping = true;
+    say(`\n${request === 'parent exited' ? 'Parent process exited' : request}: stopping the local stack...`);
+    if (run.stack) shutDown(run.stack);
+  });
   const stack = await startLocalStack({
     host: loopbackHost(),
     ports: {
@@ -94,6 +116,11 @@ async function main(): Promise<void> {
     context: parseContext(values.context ?? []),
     log: print,
   });
+  run.stack = stack;
+  if (run.stopping) {
+    shutDown(stack);
+    return;
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(`
 Human approval is running locally (no AWS account needed). Ready in ${seconds} s.
@@ -116,28 +143,25 @@ The example release workflow asks two approvers through the approval state machi
 
 Press Ctrl-C to stop.
 `);
+}
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      process.stdout.write('Stopping immediately.\n');
-      process.exit(130);
-    }
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping the local stack...\n`);
-    stack
-      .close()
-      .then(() => {
-        process.stdout.write('Stopped; all ports are free.\n');
-        process.exit(0);
-      })
-      .catch((error: Error) => {
-        process.stderr.write(`Could not stop cleanly: ${error.message}\n`);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+/** Stops the stack, then this process; past the deadline, this process stops anyway and its ports go with it. */
+function shutDown(stack: LocalStack): void {
+  const deadline = setTimeout(() => {
+    say(`The local stack did not stop within ${STOP_DEADLINE_MS / 1000} s; stopping immediately.`, process.stderr);
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  stack
+    .close()
+    .then(() => {
+      clearTimeout(deadline);
+      say('Stopped; all ports are free.');
+      process.exit(0);
+    })
+    .catch((error: Error) => {
+      say(`Could not stop cleanly: ${error.message}`, process.stderr);
+      process.exit(1);
+    });
 }
 
 main().catch((error: Error) => {

@@ -1,7 +1,8 @@
+import { escapeUnsafeCharacters } from '../../functions/commons/text-checks';
 import { buildApiModel } from '../api-gateway/api-model';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
 import { type LocalLambda, startLocalLambda } from '../lambda/server';
-import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, type LocalService } from '../ports';
+import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../ports';
 import { type LocalSes, startLocalSes } from '../ses/server';
 import { lambdaFunctionError, lambdaThrottledError, lambdaUnknownError } from '../step-functions/lambda-errors';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../step-functions/server';
@@ -73,12 +74,18 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-function explainListenError(error: unknown, component: LocalService, port: number): Error {
-  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    return new LocalStackError(
-      `Port ${port} (${component}) is already in use. Stop what uses it, or set ${LOCAL_PORT_ENV[component]} to a free port.`,
-    );
-  }
+/**
+ * One message for a port that cannot be opened, whichever it is: the port, what it serves, and the
+ * variable that moves it. The Step Functions endpoint wraps the listen error, so its cause is read too.
+ */
+function explainListenError(error: unknown, service: LocalService, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code ?? ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+  const where = `Port ${port} (${LOCAL_PORT_PURPOSE[service]})`;
+  const variable = LOCAL_PORT_ENV[service];
+  if (code === 'EADDRINUSE')
+    return new LocalStackError(`${where} is already in use. Stop what uses it, or set ${variable} to a free port.`);
+  if (code === 'EACCES')
+    return new LocalStackError(`${where} needs privileges this process lacks. Set ${variable} to a free port above 1023.`);
   return error as Error;
 }
 
@@ -91,7 +98,9 @@ function explainListenError(error: unknown, component: LocalService, port: numbe
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? DEFAULT_LOCAL_HOST;
   const ports = { ...DEFAULT_LOCAL_PORTS, ...options.ports };
-  const log = (component: LocalComponent, line: string): void => options.log?.(component, line);
+  // Lines carry execution names, which StartExecution's caller chooses and which may hold
+  // bidirectional controls: a terminal shows them escaped instead of obeying them.
+  const log = (component: LocalComponent, line: string): void => options.log?.(component, escapeUnsafeCharacters(line));
   const cleanups: Array<() => Promise<void> | void> = [];
   const closeAll = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();

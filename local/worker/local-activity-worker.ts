@@ -142,6 +142,11 @@ export class LocalActivityWorker {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
+    // However this process ends (process.exit on a second Ctrl-C included), the worker goes with it;
+    // a parent killed outright is seen by the worker itself, as its IPC channel closes.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.options.log?.(line));
     }

@@ -26,6 +26,9 @@ function main(): void {
       .then((result) => process.send?.({ type: 'result', id: message.id, result }))
       .catch((error: unknown) => process.send?.({ type: 'result', id: message.id, error: functionError(error) }));
   });
+  // The parent is gone (stopped, or killed outright): nothing will invoke or read this process again,
+  // and it must not keep running on its own.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ type: 'ready' });
 }
 

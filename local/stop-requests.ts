@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+
+/**
+ * Every way a person or a supervisor stops `npm start`: Ctrl-C (SIGINT), a supervisor or `timeout`
+ * (SIGTERM, which npm forwards to the script), closing the terminal (SIGHUP), and the process that
+ * started this one going away without a word (npm killed with SIGKILL, or by a SIGHUP npm does not
+ * forward).
+ */
+export type StopRequest = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'parent exited';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * npm forwards SIGINT and SIGTERM to its script, which also receives them straight from the terminal
+ * (Ctrl-C reaches the whole foreground process group) or from a kill of the group: one request
+ * arrives twice within milliseconds. A repeat this soon is that echo, not someone asking again.
+ */
+const ECHO_WINDOW_MS = 1_000;
+
+/** How often the parent is checked: a stop within a second of it going away. */
+const PARENT_CHECK_MS = 500;
+
+/** The parent as the kernel sees it now; process.ppid is read once, at start. Linux only. */
+function currentParentPid(): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // "pid (command) state ppid ...": the command may hold spaces and parentheses, so read after its last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parentExited(startedBy: number): boolean {
+  const now = currentParentPid();
+  // An orphan is adopted by init or a subreaper, so its parent changes the moment the old one exits.
+  if (now !== undefined) return now !== startedBy;
+  try {
+    process.kill(startedBy, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Calls `onStop` once for the first stop request, then with `repeat` true for each later signal
+ * (someone asking again while the stop takes time), echoes of the first excepted. The parent going
+ * away during a stop is expected (a supervisor stopping the whole group) and asks nothing more.
+ */
+export function onStopRequest(onStop: (request: StopRequest, repeat: boolean) => void): void {
+  let firstAt: number | undefined;
+  const request = (kind: StopRequest): void => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      onStop(kind, false);
+    } else if (kind !== 'parent exited' && Date.now() - firstAt >= ECHO_WINDOW_MS) {
+      onStop(kind, true);
+    }
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, () => request(signal));
+  const startedBy = process.ppid;
+  const check = setInterval(() => {
+    if (!parentExited(startedBy)) return;
+    clearInterval(check);
+    request('parent exited');
+  }, PARENT_CHECK_MS);
+  // The servers keep this process alive; this check alone must not.
+  check.unref();
+}

@@ -1,0 +1,241 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../../local/ports';
+
+/**
+ * `npm start` as a person or a supervisor runs it: in its own process group, stopped each way it
+ * can be, then checked from outside (the ports and /proc), not through the stack's own word.
+ * Each start synthesizes the CDK app, so there is one per case and the time limits are generous.
+ */
+jest.setTimeout(180_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const HOST = '127.0.0.1';
+const SERVICES: readonly LocalService[] = ['api', 'ses', 'stepFunctions', 'lambda'];
+/** A few seconds, with room for a loaded machine. */
+const STOPPED_WITHIN_MS = 10_000;
+const READY_WITHIN_MS = 120_000;
+const READY_LINE = 'Press Ctrl-C to stop.';
+const STOPPED_LINE = 'Stopped; all ports are free.';
+
+interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly state: string;
+  readonly argv: readonly string[];
+}
+
+function readProcess(pid: number): ProcessInfo | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    return { pid, ppid: Number(ppid), pgid: Number(pgid), state: state ?? '', argv };
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+/** Processes of the group that still run (a zombie holds no port and runs nothing). */
+function runningInGroup(pgid: number): ProcessInfo[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readProcess(Number(name)))
+    .filter((info): info is ProcessInfo => info !== undefined && info.pgid === pgid && info.state !== 'Z');
+}
+
+const isRunning = (pid: number): boolean => {
+  const info = readProcess(pid);
+  return info !== undefined && info.state !== 'Z';
+};
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Distinct ports that are free now (each held until all are picked, so none repeats). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve) => {
+          const server = net.createServer().listen(0, HOST, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Still not so after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Date.now() - started;
+}
+
+interface NpmStart {
+  readonly npm: ChildProcess;
+  readonly ports: Readonly<Record<LocalService, number>>;
+  output(): string;
+  /** Resolves once every process writing to npm's output has closed it. */
+  readonly outputClosed: Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+function npmStart(ports: Readonly<Record<LocalService, number>>): NpmStart {
+  const env: NodeJS.ProcessEnv = { ...process.env, APPROVAL_LOCAL_HOST: HOST };
+  for (const service of SERVICES) env[LOCAL_PORT_ENV[service]] = String(ports[service]);
+  // detached: a process group of its own, as a terminal gives the foreground job.
+  const npm = spawn('npm', ['start', '--', '--quiet'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const closed = [npm.stdout, npm.stderr].map(
+    (stream) =>
+      new Promise<void>((resolve) => {
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (text += chunk));
+        stream.on('close', () => resolve());
+      }),
+  );
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  return { npm, ports, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
+}
+
+/** Whatever a failed case left behind is killed, so that no later test or run finds its ports taken. */
+const started: NpmStart[] = [];
+afterEach(() => {
+  for (const { npm } of started.splice(0)) {
+    if (npm.pid === undefined) continue;
+    for (const leftover of runningInGroup(npm.pid)) {
+      try {
+        process.kill(leftover.pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
+  }
+});
+
+async function portsOf(): Promise<Record<LocalService, number>> {
+  const ports = await freePorts(SERVICES.length);
+  return Object.fromEntries(SERVICES.map((service, index) => [service, ports[index]])) as Record<LocalService, number>;
+}
+
+/** `npm start` up and ready, with its node process and the worker process it forked. */
+async function readyStack(): Promise<{ run: NpmStart; pgid: number; node: ProcessInfo; worker: ProcessInfo }> {
+  const run = npmStart(await portsOf());
+  started.push(run);
+  const pgid = run.npm.pid ?? 0;
+  await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS);
+  const group = runningInGroup(pgid);
+  const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('local/start.ts'));
+  const worker = group.find((info) => info.argv.some((arg) => arg.endsWith(path.join('local', 'worker', 'worker-process.ts'))));
+  if (!node || !worker)
+    throw new Error(`No stack processes in the group of npm start:\n${group.map((info) => info.argv.join(' ')).join('\n')}`);
+  return { run, pgid, node, worker };
+}
+
+/** Every port free and no process of the group left, within the limit. */
+async function expectStopped(run: NpmStart, pgid: number, pids: readonly number[], withinMs = STOPPED_WITHIN_MS): Promise<void> {
+  await waitFor(async () => {
+    const free = await Promise.all(SERVICES.map((service) => portIsFree(run.ports[service])));
+    return free.every(Boolean) && runningInGroup(pgid).length === 0 && !pids.some(isRunning);
+  }, withinMs).catch(() => {
+    const left = runningInGroup(pgid).map((info) => `${info.pid} ${info.argv.join(' ')}`);
+    throw new Error(
+      `Not stopped within ${withinMs} ms; still running:\n${left.join('\n') || '(no process; a port is taken)'}\n${run.output()}`,
+    );
+  });
+  await run.outputClosed;
+}
+
+type Target = 'process group' | 'npm' | 'node';
+
+describe('npm start stops, freeing every port and leaving no process', () => {
+  const cases: ReadonlyArray<[string, Target, NodeJS.Signals, string]> = [
+    ['Ctrl-C (SIGINT to the foreground process group)', 'process group', 'SIGINT', 'SIGINT: stopping the local stack...'],
+    ['SIGTERM to npm only, as timeout or a supervisor sends it', 'npm', 'SIGTERM', 'SIGTERM: stopping the local stack...'],
+    ['SIGTERM to the node process only', 'node', 'SIGTERM', 'SIGTERM: stopping the local stack...'],
+    ['closing the terminal (SIGHUP to the process group)', 'process group', 'SIGHUP', 'SIGHUP: stopping the local stack...'],
+    ['SIGHUP to npm only', 'npm', 'SIGHUP', 'Parent process exited: stopping the local stack...'],
+    ['npm killed outright (SIGKILL)', 'npm', 'SIGKILL', 'Parent process exited: stopping the local stack...'],
+  ];
+
+  it.each(cases)('on %s', async (_, target, signal, stoppingLine) => {
+    const { run, pgid, node, worker } = await readyStack();
+
+    process.kill(target === 'process group' ? -pgid : target === 'npm' ? pgid : node.pid, signal);
+
+    await expectStopped(run, pgid, [node.pid, worker.pid]);
+    const output = run.output();
+    expect(output).toContain(`\n${stoppingLine}\n${STOPPED_LINE}\n`);
+    // npm forwards SIGINT and SIGTERM, so a signal to the whole group arrives twice: still one stop.
+    expect(output).not.toContain('Stopping immediately');
+  });
+
+  it('stops at once on a second signal while a stop is waiting', async () => {
+    const { run, pgid, node, worker } = await readyStack();
+    // A worker that cannot end keeps the first stop waiting on it.
+    process.kill(worker.pid, 'SIGSTOP');
+    process.kill(node.pid, 'SIGTERM');
+    await waitFor(() => run.output().includes('SIGTERM: stopping the local stack...'), STOPPED_WITHIN_MS);
+    // Past npm's echo of the first signal: this is someone asking again.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(run.output()).not.toContain(STOPPED_LINE);
+
+    process.kill(node.pid, 'SIGTERM');
+
+    await expectStopped(run, pgid, [node.pid, worker.pid]);
+    expect(run.output()).toContain('Stopping immediately.');
+    expect(await run.exited).toBe(130);
+  });
+
+  it('stops anyway, a few seconds on, when the stop cannot finish', async () => {
+    const { run, pgid, node, worker } = await readyStack();
+    process.kill(worker.pid, 'SIGSTOP');
+
+    process.kill(pgid, 'SIGTERM');
+
+    // start.ts gives the stop 5 s before it ends the process, the stuck worker with it.
+    await expectStopped(run, pgid, [node.pid, worker.pid], 5_000 + STOPPED_WITHIN_MS);
+    expect(run.output()).toContain('The local stack did not stop within 5 s; stopping immediately.');
+    expect(await run.exited).toBe(1);
+  });
+});
+
+describe('npm start with a port taken by something else', () => {
+  it.each(SERVICES)('names the %s port, what it serves and its variable, exits 2 and leaves nothing running', async (service) => {
+    const ports = await portsOf();
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(ports[service], HOST, resolve));
+    try {
+      const run = npmStart(ports);
+      started.push(run);
+      const pgid = run.npm.pid ?? 0;
+
+      const code = await run.exited;
+
+      expect(code).toBe(2);
+      expect(run.output()).toContain(
+        `Port ${ports[service]} (${LOCAL_PORT_PURPOSE[service]}) is already in use. Stop what uses it, or set ${LOCAL_PORT_ENV[service]} to a free port.\n`,
+      );
+      await waitFor(() => runningInGroup(pgid).length === 0, STOPPED_WITHIN_MS);
+      const others = SERVICES.filter((other) => other !== service);
+      expect(await Promise.all(others.map((other) => portIsFree(ports[other])))).toEqual(others.map(() => true));
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  });
+});
