@@ -15,7 +15,8 @@ import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { waitCommand } from './commands/wait';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
-import { processOutput } from './output';
+import { printable, printableLines } from './format-values';
+import { type CliOutput, processOutput } from './output';
 import { processWaitDependencies } from './wait-for-outcome';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
@@ -62,7 +63,7 @@ export function defaultDependencies(): CommandDependencies {
 
 function findCommand(name: string): Command {
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) throw new UsageError(`Unknown command "${name}". The commands are ${COMMANDS.map((c) => c.name).join(', ')}.`);
+  if (!command) throw new UsageError(`Unknown command "${printable(name)}". The commands are ${COMMANDS.map((c) => c.name).join(', ')}.`);
   return command;
 }
 
@@ -78,7 +79,7 @@ function dispatch(argv: readonly string[], deps: CommandDependencies): Promise<n
     return;
   }
   if (first === undefined) throw new UsageError(`Missing command: approval ${COMMANDS.map((c) => c.name).join(' | ')}.`);
-  if (first.startsWith('-')) throw new UsageError(`Put the command first: approval <command> ${first} ...`);
+  if (first.startsWith('-')) throw new UsageError(`Put the command first: approval <command> ${printable(first)} ...`);
   return findCommand(first).run(rest, deps);
 }
 
@@ -88,8 +89,21 @@ function debugDetails(error: unknown): string | undefined {
   return `${error.stack ?? String(error)}${cause}`;
 }
 
+/**
+ * The last guard of what the CLI writes: every line comes out with its control characters and
+ * bidirectional controls escaped, whichever path built it. Text already made printable (or JSON
+ * from formatJson) passes unchanged.
+ */
+function guardedOutput(output: CliOutput): CliOutput {
+  return {
+    stdout: (text) => output.stdout(printableLines(text)),
+    stderr: (text) => output.stderr(printableLines(text)),
+  };
+}
+
 /** Runs one command line and returns the exit code; never exits the process, so tests can call it. */
-export async function runApprovalCli(argv: readonly string[], deps: CommandDependencies = defaultDependencies()): Promise<number> {
+export async function runApprovalCli(argv: readonly string[], given: CommandDependencies = defaultDependencies()): Promise<number> {
+  const deps = { ...given, output: guardedOutput(given.output) };
   const debug = deps.env.APPROVAL_DEBUG === '1';
   try {
     return (await dispatch(argv, deps)) ?? EXIT_OK;

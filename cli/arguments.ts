@@ -1,4 +1,5 @@
 import { UsageError } from './cli-errors';
+import { printable } from './format-values';
 
 /** Options every command takes. */
 export const COMMON_OPTIONS = {
@@ -35,16 +36,19 @@ export function parseCommandLine<T>(command: string, parse: () => T): T {
     if (!isParseArgsError(error)) throw error;
     if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const option = /'([^']+)'/.exec(error.message)?.[1];
-      throw new UsageError(option === undefined ? error.message : `Unknown option ${option} for \`approval ${command}\`.`, command);
+      throw new UsageError(
+        option === undefined ? printable(error.message) : `Unknown option ${printable(option)} for \`approval ${command}\`.`,
+        command,
+      );
     }
     if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       const argument = /'([^']*)'/.exec(error.message)?.[1];
       throw new UsageError(
-        argument === undefined ? error.message : `Unexpected argument "${argument}" for \`approval ${command}\`.`,
+        argument === undefined ? printable(error.message) : `Unexpected argument "${printable(argument)}" for \`approval ${command}\`.`,
         command,
       );
     }
-    throw new UsageError(error.message, command);
+    throw new UsageError(printable(error.message), command);
   }
 }
 

@@ -1,5 +1,6 @@
 import { LOCAL_PORT_ENV } from '../local/ports';
 import { CliError, UsageError } from './cli-errors';
+import { printable } from './format-values';
 import type { Target } from './targets';
 
 interface ErrorFields {
@@ -54,15 +55,19 @@ export function explainAwsFailure(error: unknown, target: Target): unknown {
   }
   if (name === 'TokenProviderError' || name === 'ExpiredToken' || name === 'ExpiredTokenException') {
     return new CliError(
-      `Your AWS session has expired (${String(name)}: ${String(message)}). Log in again, e.g. with \`aws sso login\`.`,
+      `Your AWS session has expired (${printable(`${String(name)}: ${String(message)}`)}). Log in again, e.g. with \`aws sso login\`.`,
       options,
     );
   }
   if ($fault === 'client' || $fault === 'server') {
-    return new CliError(`${String(name)}: ${String(message)}`, options);
+    // AWS messages may quote what was sent (an ARN, a name): printed escaped like any other data.
+    return new CliError(printable(`${String(name)}: ${String(message)}`), options);
   }
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-    return new CliError(`Could not reach ${target.kind === 'local' ? target.endpoint : 'AWS'} (${code}): ${String(message)}`, options);
+    return new CliError(
+      `Could not reach ${target.kind === 'local' ? target.endpoint : 'AWS'} (${code}): ${printable(String(message))}`,
+      options,
+    );
   }
   return error;
 }

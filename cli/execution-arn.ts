@@ -1,4 +1,5 @@
 import { CliError, UsageError } from './cli-errors';
+import { printable } from './format-values';
 import { describeTarget, regionOfArn, targetFlag, type Target } from './targets';
 
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:[^:]*:execution:[^:]+:[^:]+$/;
@@ -11,11 +12,11 @@ export function checkExecutionArn(command: string, positionals: readonly string[
   if (EXECUTION_ARN.test(arn)) return arn;
   if (/^arn:aws[a-z-]*:states:[^:]*:[^:]*:stateMachine:/.test(arn)) {
     throw new UsageError(
-      `${arn} is a state machine ARN; ${command} wants an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`,
+      `${printable(arn)} is a state machine ARN; ${command} wants an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`,
       command,
     );
   }
-  throw new UsageError(`"${arn}" is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`, command);
+  throw new UsageError(`"${printable(arn)}" is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME).`, command);
 }
 
 /** ExecutionDoesNotExist as a message that says where the CLI looked; anything else is returned as it is. */
@@ -25,5 +26,7 @@ export function explainMissingExecution(error: unknown, executionArn: string, ta
     target.kind === 'local'
       ? ` in ${describeTarget(target)}`
       : ` in ${regionOfArn(executionArn)} (finished executions are kept for 90 days)`;
-  return new CliError(`No execution ${executionArn}${where}. See \`approval list --all${targetFlag(target)}\`.`, { cause: error });
+  return new CliError(`No execution ${printable(executionArn)}${where}. See \`approval list --all${targetFlag(target)}\`.`, {
+    cause: error,
+  });
 }

@@ -1,14 +1,32 @@
-// Execution input is anyone's: control and bidi characters could move the cursor or recolour the
-// terminal, so they are shown escaped.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { escapeUnsafeCharacters, escapeUnsafeInJson, firstCharacters } from '../functions/commons/text-checks';
 
-/** Everything printed from execution data goes through here. */
+/**
+ * Everything printed from execution data goes through here. Execution input, names, decision
+ * records and AWS messages are anyone's: control characters could move the cursor or recolour the
+ * terminal, and bidirectional controls reorder the line (an ARN or a name read in another order
+ * than it is), so they are shown as `\uXXXX` escapes.
+ */
 export function printable(value: string): string {
-  return value.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeUnsafeCharacters(value);
 }
 
+/** Text of several lines, each made printable: the last guard of everything the CLI writes. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
+/**
+ * `--json` output. JSON.stringify escapes control characters but leaves C1 controls, U+2028,
+ * U+2029 and the bidirectional controls as they are, which a terminal or a log viewer would obey:
+ * those are written as `\uXXXX` escapes too, which parse back to the same value.
+ */
+export function formatJson(value: unknown): string {
+  return escapeUnsafeInJson(JSON.stringify(value, null, 2));
+}
+
+/** At most `width` characters (code points, so no emoji is split), with `...` when cut. */
 export function shorten(value: string, width: number): string {
-  return value.length > width ? `${value.slice(0, width - 3)}...` : value;
+  return Array.from(value).length > width ? `${firstCharacters(value, width - 3)}...` : value;
 }
 
 /** `2026-11-21 10:00:00 UTC` from an ISO date. */

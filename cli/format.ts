@@ -71,7 +71,7 @@ function decisionRows(decision: DecisionRecord): Row[] {
     // Fields added to the record later still show.
     ...Object.entries(decision)
       .filter(([field]) => !known.has(field))
-      .map(([field, value]) => [field, render(value)] as const),
+      .map(([field, value]) => [printable(field), render(value)] as const),
   ];
 }
 
@@ -112,7 +112,12 @@ function approverRows(view: ApprovalExecutionView): Row[] {
 
 /** `approval status`: the request, each approver's state and, once ended, the decision record(s) or the error. */
 export function formatExecution(view: ApprovalExecutionView): string[] {
-  const rows: Row[] = [['Execution', view.executionArn], ['Status', `${view.status} (${outcomeNote(view)})`], ...requestRows(view)];
+  // The ARN ends with the execution name, which whoever started it chose: it may hold bidirectional controls.
+  const rows: Row[] = [
+    ['Execution', printable(view.executionArn)],
+    ['Status', `${printable(view.status)} (${outcomeNote(view)})`],
+    ...requestRows(view),
+  ];
   rows.push(['Started', formatDate(view.startDate)]);
   if (view.stopDate) rows.push(['Stopped', formatDate(view.stopDate)]);
   rows.push(...approverRows(view));
@@ -140,10 +145,12 @@ export function formatExecutionTable(views: readonly ApprovalExecutionView[], wi
   const rows = views.map((view) => [
     formatDate(view.startDate),
     // SUCCEEDED and FAILED alone do not say approved, rejected or expired.
-    ...(withStatus ? [view.status === 'SUCCEEDED' || view.status === 'FAILED' ? `${view.status} (${view.outcome})` : view.status] : []),
+    ...(withStatus
+      ? [view.status === 'SUCCEEDED' || view.status === 'FAILED' ? `${view.status} (${view.outcome})` : printable(view.status)]
+      : []),
     shorten(approversCell(view), 40),
     shorten(shown(view.subject), 50),
-    view.executionArn,
+    printable(view.executionArn),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: readonly string[]) =>

@@ -1,6 +1,6 @@
 import type { ApprovalExecutionView } from './approval-execution';
 import { summarizeApprover } from './approver-text';
-import { formatDate, formatDuration, printable } from './format-values';
+import { formatDate, formatDuration, printable, shorten } from './format-values';
 
 /** Where `--wait` shows how the request stands while it waits. */
 export interface ProgressReporter {
@@ -53,8 +53,9 @@ export function terminalProgress(terminal: ProgressTerminal): ProgressReporter {
   return {
     update(view, now) {
       const width = terminal.columns();
-      const line = progressLine(view, now);
-      const fitted = width !== undefined && width > 4 && line.length >= width ? `${line.slice(0, width - 4)}...` : line;
+      // Written as it is, past the CLI's output guard: escaped here, and cut at whole characters.
+      const line = printable(progressLine(view, now));
+      const fitted = width !== undefined && width > 4 ? shorten(line, width - 1) : line;
       terminal.write(`${CLEAR_LINE}${fitted}`);
       shown = true;
     },

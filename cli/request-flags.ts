@@ -1,4 +1,5 @@
 import { isEmailAddress, validateApprovalRequest } from '../functions/commons/approval-request';
+import { printable } from './format-values';
 
 /** The flags of `approval start` that make up the request, as parseArgs returns them. */
 export interface RequestFlags {
@@ -49,12 +50,12 @@ function detailsFromFlags(flags: readonly string[], problems: string[]): Record<
   for (const detail of flags) {
     const separator = detail.indexOf('=');
     if (separator <= 0) {
-      problems.push(`--detail "${detail}" must be KEY=VALUE, e.g. --detail Release=42`);
+      problems.push(`--detail "${printable(detail)}" must be KEY=VALUE, e.g. --detail Release=42`);
       continue;
     }
     const name = detail.slice(0, separator);
     // A JSON object keeps one value per key: a second one would silently replace the first.
-    if (details.has(name)) problems.push(`--detail ${name} is given more than once; give each key once`);
+    if (details.has(name)) problems.push(`--detail ${printable(name)} is given more than once; give each key once`);
     else details.set(name, detail.slice(separator + 1));
   }
   return Object.fromEntries(details);

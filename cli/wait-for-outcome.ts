@@ -5,7 +5,7 @@ import type { CliOutput } from './output';
 import { EXIT_INTERRUPTED, exitCodeOfOutcome } from './exit-codes';
 import { readExecutionHistory } from './execution-history';
 import { formatExecution } from './format';
-import { printable } from './format-values';
+import { formatJson, printable } from './format-values';
 import { lineProgress, silentProgress, terminalProgress, type ProgressReporter } from './progress';
 
 /** What waiting needs from the process; tests pass a clock, a sleep that returns at once, and a fake terminal. */
@@ -164,7 +164,7 @@ export async function waitForOutcome(request: WaitRequest): Promise<number> {
             historyDenied = true;
             history = undefined;
             output.stderr(
-              `Cannot read the execution history (${String((error as { message?: unknown }).message)}); ` +
+              `Cannot read the execution history (${printable(String((error as { message?: unknown }).message))}); ` +
                 "waiting without each approver's progress. Allow states:GetExecutionHistory to see it.",
             );
           }
@@ -174,7 +174,7 @@ export async function waitForOutcome(request: WaitRequest): Promise<number> {
         if (closed) {
           progress.clear();
           if (request.json) {
-            output.stdout(JSON.stringify(view, null, 2));
+            output.stdout(formatJson(view));
           } else {
             output.stdout(outcomeHeadline(view));
             output.stdout('');
@@ -197,7 +197,7 @@ export async function waitForOutcome(request: WaitRequest): Promise<number> {
     if (!(error instanceof Interrupted)) throw error;
     output.stderr(
       `Stopped waiting; the request is still open and its emails stay valid. ` +
-        `Wait again with: approval wait ${executionArn}${request.targetFlag}`,
+        `Wait again with: approval wait ${printable(executionArn)}${request.targetFlag}`,
     );
     return EXIT_INTERRUPTED;
   } finally {

@@ -1,5 +1,6 @@
 import { ApprovalError } from '../functions/commons/approval-errors';
 import { DECISION_ROUTES } from '../functions/commons/decision-links';
+import { HIDDEN_CHARACTER_CLASS } from '../functions/commons/text-checks';
 import { Pages, renderConfirmPage, renderPage } from './approval-pages';
 
 /**
@@ -70,8 +71,18 @@ export function decisionRequestTemplate(decision: Decision): string {
   return [`#set($taskToken = "$!input.params('taskToken')")`, ...recordFieldLines(), ...decisionCallBody(decision, false)].join('\n');
 }
 
-/** Longest comment kept in a decision record; the rest is cut off. */
+/** Longest comment kept in a decision record, in characters (code points); the rest is cut off. */
 export const MAX_COMMENT_LENGTH = 1000;
+
+/**
+ * VTL that cuts `$<name>` to its first `limit` characters as a person counts them: code points, so
+ * an emoji (two UTF-16 units, a surrogate pair) is kept or dropped whole, never split. A VTL string
+ * is a java.lang.String: `codePointCount` counts code points, `offsetByCodePoints` finds the index
+ * after the first `limit` of them (Java SE API, String). Shorter text is kept whole.
+ */
+function cutToCharactersLine(name: string, limit: number): string {
+  return `#if($${name}.codePointCount(0, $${name}.length()) > ${limit})#set($${name} = $${name}.substring(0, $${name}.offsetByCodePoints(0, ${limit})))#end`;
+}
 
 /**
  * Request template of POST /succeed or POST /fail in `confirm` link mode: the body is the
@@ -90,7 +101,9 @@ export function formDecisionRequestTemplate(decision: Decision): string {
     "#if($field.startsWith('comment='))#set($comment = $util.urlDecode($field.substring(8)))#end",
     '#end',
     '#end',
-    `#if($comment.length() > ${MAX_COMMENT_LENGTH})#set($comment = $comment.substring(0, ${MAX_COMMENT_LENGTH}))#end`,
+    // The comment is the approver's own words, kept as typed (bidirectional controls included): the
+    // record is data, and whatever shows it (the CLI) escapes what could reorder it.
+    cutToCharactersLine('comment', MAX_COMMENT_LENGTH),
     ...recordFieldLines(),
     `#set($commentInRecord = ${escapedForJson('$comment')})`,
     `#set($commentInString = ${escapedForJson('$commentInRecord')})`,
@@ -98,15 +111,12 @@ export function formDecisionRequestTemplate(decision: Decision): string {
   ].join('\n');
 }
 
-/** Unicode bidirectional controls: text that reorders what follows it (U+202A-U+202E, U+2066-U+2069). */
-export const BIDI_CONTROLS = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'] as const;
-
 /** VTL that sets `$<target>` to `$<source>` escaped for HTML text and attributes. */
 function htmlEscapeLine(source: string, target: string): string {
   return `#set($${target} = $${source}.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;'))`;
 }
 
-/** Longest subject the confirmation page shows: the request's own limit. */
+/** Longest subject the confirmation page shows, in characters (code points): the request's own limit. */
 export const MAX_SUBJECT_IN_PAGE = 200;
 
 /**
@@ -121,15 +131,18 @@ export function confirmCheckRequestTemplate(): string {
 /**
  * `confirm` mode: the answer to GET once Step Functions accepted the token; the page changes
  * nothing, its button POSTs the decision. The token and subject come from the link, which its
- * holder can edit: both are escaped, bidirectional controls dropped, the subject cut to its limit.
+ * holder can edit: both are escaped; the subject loses its bidirectional controls and hidden format
+ * characters, and is cut to its limit.
  */
 export function confirmPageTemplate(decision: Decision): string {
   return [
     `#set($taskToken = "$!input.params('taskToken')")`,
     htmlEscapeLine('taskToken', 'tokenInHtml'),
     `#set($subject = "$!input.params('subject')")`,
-    ...BIDI_CONTROLS.map((control) => `#set($subject = $subject.replaceAll('${control}', ''))`),
-    `#if($subject.length() > ${MAX_SUBJECT_IN_PAGE})#set($subject = $subject.substring(0, ${MAX_SUBJECT_IN_PAGE}))#end`,
+    // Bidirectional controls and hidden format characters dropped, written as \u escapes that Java's
+    // regex reads, so the template itself holds no invisible character.
+    `#set($subject = $subject.replaceAll('${HIDDEN_CHARACTER_CLASS}', ''))`,
+    cutToCharactersLine('subject', MAX_SUBJECT_IN_PAGE),
     htmlEscapeLine('subject', 'subjectInHtml'),
     renderConfirmPage(decision, DECISION_ROUTES[decision], '$tokenInHtml', MAX_COMMENT_LENGTH, '$subjectInHtml'),
   ].join('\n');

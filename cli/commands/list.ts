@@ -6,6 +6,7 @@ import { COMMON_OPTIONS, parseCommandLine, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';
 import { formatExecutionTable } from '../format';
+import { formatJson } from '../format-values';
 import { describeTarget, findStateMachineArn, regionOfArn, resolveTarget, sfnClientFor, targetFlag } from '../targets';
 import type { Command } from './command';
 
@@ -108,7 +109,7 @@ export const listCommand: Command = {
       const { items, more } = await newestExecutions(sfn, stateMachineArn, all, max);
       const views = await describeAll(sfn, items);
       if (values.json) {
-        deps.output.stdout(JSON.stringify(views, null, 2));
+        deps.output.stdout(formatJson(views));
         return;
       }
       const kind = all ? 'approval requests' : 'open approval requests';

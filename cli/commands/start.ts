@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
+import { characterProblems } from '../../functions/commons/text-checks';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
 import { COMMON_OPTIONS, parseCommandLine, refuseRepeatedOptions, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';
+import { formatJson, printable } from '../format-values';
 import { requestFromFlags } from '../request-flags';
 import { findStateMachineArn, localInboxUrl, regionOfArn, resolveTarget, sfnClientFor, targetFlag } from '../targets';
 import { waitForOutcome } from '../wait-for-outcome';
@@ -58,8 +60,10 @@ function executionNameProblem(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
   if (name.length < 1 || name.length > MAX_NAME_LENGTH) return `--name must be 1 to ${MAX_NAME_LENGTH} characters long, not ${name.length}`;
   if (FORBIDDEN_NAME_CHARACTERS.test(name))
-    return `--name "${name}" has characters Step Functions does not allow in a name (spaces, brackets, or any of ?*"#%\\^|~\`$&,;:/)`;
-  return undefined;
+    return `--name "${printable(name)}" has characters Step Functions does not allow in a name (spaces, brackets, or any of ?*"#%\\^|~\`$&,;:/)`;
+  // Step Functions allows bidirectional controls in a name, but the name is shown in the ARN, the
+  // email and every listing: one that reads differently from what it is is refused like a subject.
+  return characterProblems(`--name "${printable(name)}"`, name)[0];
 }
 
 /** "ana@example.com", "ana@example.com and ben@example.com", "a, b and c". */
@@ -117,10 +121,13 @@ export const startCommand: Command = {
         }),
       );
       const executionArn = started.executionArn ?? '';
+      // The name in the ARN may hold bidirectional controls (Step Functions allows them in a name):
+      // printed escaped, so what a person copies is what they see.
+      const shownArn = printable(executionArn);
       const startDate = started.startDate?.toISOString() ?? null;
       if (values.wait) {
         // --json prints the final view only: one JSON document on stdout, whatever happens.
-        if (!values.json) deps.output.stdout(`Started ${executionArn}`);
+        if (!values.json) deps.output.stdout(`Started ${shownArn}`);
         return await waitForOutcome({
           sfn,
           executionArn,
@@ -131,16 +138,16 @@ export const startCommand: Command = {
         });
       }
       if (values.json) {
-        deps.output.stdout(JSON.stringify({ executionArn, startDate }, null, 2));
+        deps.output.stdout(formatJson({ executionArn, startDate }));
         return;
       }
-      deps.output.stdout(executionArn);
+      deps.output.stdout(shownArn);
       const inbox = target.kind === 'local' ? ` (in the local inbox, ${localInboxUrl(deps.env)})` : '';
       const several = request.approvers.length > 1;
       deps.output.stdout(
         `${joinAddresses(request.approvers)} ${several ? 'each get' : 'gets'} an email with Approve / Reject links${inbox} as soon as the worker picks the request up. ` +
-          `Follow it with: approval status ${executionArn}${targetFlag(target)}` +
-          (values['manager-email'] === undefined ? ` (or wait for it: approval wait ${executionArn}${targetFlag(target)})` : ''),
+          `Follow it with: approval status ${shownArn}${targetFlag(target)}` +
+          (values['manager-email'] === undefined ? ` (or wait for it: approval wait ${shownArn}${targetFlag(target)})` : ''),
       );
     } catch (error) {
       throw explainAwsFailure(error, target);

@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, parseCommandLine } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { checkExecutionArn, explainMissingExecution } from '../execution-arn';
 import { formatExecution } from '../format';
+import { formatJson } from '../format-values';
 import { regionOfArn, resolveTarget, sfnClientFor } from '../targets';
 import type { Command } from './command';
 
@@ -52,7 +53,7 @@ export const statusCommand: Command = {
     try {
       const sfn = sfnClientFor(target, deps, regionOfArn(executionArn));
       const view = await describeApprovalExecution(sfn, executionArn, { withApprovers: true });
-      deps.output.stdout(values.json ? JSON.stringify(view, null, 2) : formatExecution(view).join('\n'));
+      deps.output.stdout(values.json ? formatJson(view) : formatExecution(view).join('\n'));
     } catch (error) {
       throw explainAwsFailure(explainMissingExecution(error, executionArn, target), target);
     }

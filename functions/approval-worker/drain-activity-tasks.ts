@@ -5,6 +5,7 @@ import { ApprovalError, type ApprovalErrorName } from '../commons/approval-error
 import { renderApprovalEmail } from '../commons/approval-email';
 import { invalidRequestCause, validateApprovalTask } from '../commons/approval-request';
 import { buildDecisionLinks } from '../commons/decision-links';
+import { escapeUnsafeCharacters } from '../commons/text-checks';
 import { WORKER_METRICS, WORKER_RUN_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
 import type { WorkerConfig } from './config';
 import { DEFAULT_SEND_RETRY_POLICY, EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
@@ -174,7 +175,9 @@ export async function handleActivityTask(
   }
 
   const { task } = validation;
-  const logContext = { taskRef, executionName: task.executionName, attempt: task.attempt };
+  // The execution name is the StartExecution caller's choice and may hold bidirectional controls,
+  // which a log line shows escaped rather than obeys.
+  const logContext = { taskRef, executionName: escapeUnsafeCharacters(task.executionName), attempt: task.attempt };
   const now = (deps.now ?? (() => new Date()))();
   const email = renderApprovalEmail({
     task,

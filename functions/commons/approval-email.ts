@@ -1,7 +1,7 @@
 import type { ApprovalTask, NormalizedApprovalRequest } from './approval-request';
 import type { DecisionLinks } from './decision-links';
 import { escapeHtml } from './html';
-import { firstCharacters } from './text-checks';
+import { firstCharacters, withoutHiddenCharacters } from './text-checks';
 
 export interface ApprovalEmail {
   readonly subject: string;
@@ -88,8 +88,30 @@ function htmlDecisionPart(reminderLine: string, links: DecisionLinks, validityLi
  * shows the request's subject, details, requester and policy.
  */
 export function renderApprovalEmail(input: ApprovalEmailInput): ApprovalEmail {
-  const { employeeName } = input.task.request;
-  return employeeName === undefined ? renderGeneralEmail(input) : renderSeedEmail(input, employeeName);
+  const task = shownTask(input.task);
+  const { employeeName } = task.request;
+  return employeeName === undefined ? renderGeneralEmail({ ...input, task }) : renderSeedEmail({ ...input, task }, employeeName);
+}
+
+/**
+ * The task with its text as the email shows it: without bidirectional controls or hidden format
+ * characters. The request check refuses them, but a task can still carry some: the execution name
+ * is whatever the caller of StartExecution chose, and a request accepted before a character was
+ * refused keeps it for its reminders. Details are cleaned where they are listed: two keys that differ
+ * only in hidden characters stay two rows.
+ */
+function shownTask(task: ApprovalTask): ApprovalTask {
+  const { request } = task;
+  return {
+    ...task,
+    executionName: withoutHiddenCharacters(task.executionName),
+    request: {
+      ...request,
+      subject: withoutHiddenCharacters(request.subject),
+      ...(request.requester === undefined ? {} : { requester: withoutHiddenCharacters(request.requester) }),
+      ...(request.employeeName === undefined ? {} : { employeeName: withoutHiddenCharacters(request.employeeName) }),
+    },
+  };
 }
 
 /** How the decision is made, said only when there is more than one approver. */
@@ -111,7 +133,9 @@ function renderGeneralEmail({ task, links, now }: ApprovalEmailInput): ApprovalE
   const { reminderLine, validityLine } = timingLines(task, now);
   const prefixed = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: ${request.subject}` : request.subject;
   const subject = firstCharacters(oneLine(prefixed), MAX_SUBJECT_LENGTH);
-  const details = Object.entries(request.details);
+  const details = Object.entries(request.details).map(
+    ([key, value]) => [withoutHiddenCharacters(key), withoutHiddenCharacters(value)] as const,
+  );
   const requestedBy = request.requester === undefined ? undefined : `Requested by ${request.requester}.`;
   const policy = policyLine(request);
 
@@ -172,7 +196,7 @@ function renderSeedEmail({ task, links, now }: ApprovalEmailInput, name: string)
   const { reminderLine, validityLine } = timingLines(task, now);
 
   const subjectPrefix = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: approval` : 'Approval';
-  const subject = oneLine(`${subjectPrefix} needed for ${name}`).slice(0, MAX_SUBJECT_LENGTH);
+  const subject = firstCharacters(oneLine(`${subjectPrefix} needed for ${name}`), MAX_SUBJECT_LENGTH);
 
   const text = [
     `An approval is requested for ${name}.`,

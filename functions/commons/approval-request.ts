@@ -1,4 +1,4 @@
-import { characterCount, characterProblems, describeType, quote, textProblems } from './text-checks';
+import { type CharacterRules, characterCount, characterProblems, describeType, quote, textProblems } from './text-checks';
 
 /** The seed's request: one manager approves something for one employee. */
 export interface SeedApprovalRequest {
@@ -127,8 +127,8 @@ function managerProblems(managerEmailAddress: unknown): string[] {
   return addressProblems('managerEmailAddress', managerEmailAddress);
 }
 
-/** The seed's rules, as they were (length in UTF-16 units), plus the bidirectional controls. */
-function employeeNameProblems(employeeName: unknown): string[] {
+/** The seed's rules, as they were (length in UTF-16 units), plus the characters every text field refuses. */
+function employeeNameProblems(employeeName: unknown, rules: CharacterRules): string[] {
   if (employeeName === undefined) return ['employeeName is missing'];
   if (typeof employeeName !== 'string') return [`employeeName must be a string, not ${describeType(employeeName)}`];
   if (employeeName.trim() === '') return ['employeeName is empty'];
@@ -136,7 +136,7 @@ function employeeNameProblems(employeeName: unknown): string[] {
   if (employeeName.length > MAX_EMPLOYEE_NAME_LENGTH) {
     problems.push(`employeeName is ${employeeName.length} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`);
   }
-  return [...problems, ...characterProblems('employeeName', employeeName)];
+  return [...problems, ...characterProblems('employeeName', employeeName, rules)];
 }
 
 function approversProblems(approvers: unknown): string[] {
@@ -168,16 +168,16 @@ function policyProblems(policy: unknown): string[] {
 }
 
 /** `subjectLimit`: a seed request's derived subject is longer than a person may write one. */
-function subjectProblems(subject: unknown, subjectLimit: number): string[] {
+function subjectProblems(subject: unknown, subjectLimit: number, rules: CharacterRules): string[] {
   if (subject === undefined) return ['subject is missing'];
-  return textProblems('subject', subject, { maxLength: subjectLimit, required: true });
+  return textProblems('subject', subject, { maxLength: subjectLimit, required: true }, rules);
 }
 
 function detailLabel(key: string): string {
   return PLAIN_KEY.test(key) ? `details.${key}` : `details[${quote(key)}]`;
 }
 
-function detailsProblems(details: unknown): string[] {
+function detailsProblems(details: unknown, rules: CharacterRules): string[] {
   if (details === undefined) return [];
   if (!isPlainObject(details)) return [`details must be an object of text entries, not ${describeType(details)}`];
   const entries = Object.entries(details);
@@ -192,9 +192,9 @@ function detailsProblems(details: unknown): string[] {
       if (keyLength > MAX_DETAIL_KEY_LENGTH) {
         problems.push(`details key ${quote(key)} is ${keyLength} characters long; the limit is ${MAX_DETAIL_KEY_LENGTH}`);
       }
-      problems.push(...characterProblems(`details key ${quote(key)}`, key));
+      problems.push(...characterProblems(`details key ${quote(key)}`, key, rules));
     }
-    problems.push(...textProblems(detailLabel(key), value, { maxLength: MAX_DETAIL_VALUE_LENGTH, required: false }));
+    problems.push(...textProblems(detailLabel(key), value, { maxLength: MAX_DETAIL_VALUE_LENGTH, required: false }, rules));
   }
   return problems;
 }
@@ -212,13 +212,13 @@ function requesterProblems(requester: unknown, approvers: unknown): string[] {
  * The general form's fields; with `seedName`, the request is a normalized seed request, whose
  * subject is derived from the name and may be longer than one a person writes.
  */
-function generalProblems(fields: Record<string, unknown>, seedName: boolean): string[] {
+function generalProblems(fields: Record<string, unknown>, seedName: boolean, rules: CharacterRules): string[] {
   const subjectLimit = seedName ? characterCount(seedSubject('')) + MAX_EMPLOYEE_NAME_LENGTH : MAX_SUBJECT_LENGTH;
   return [
     ...approversProblems(fields.approvers),
     ...policyProblems(fields.policy),
-    ...subjectProblems(fields.subject, subjectLimit),
-    ...detailsProblems(fields.details),
+    ...subjectProblems(fields.subject, subjectLimit, rules),
+    ...detailsProblems(fields.details, rules),
     ...requesterProblems(fields.requester, fields.approvers),
   ];
 }
@@ -240,15 +240,15 @@ const SEED_FIELDS = ['managerEmailAddress', 'employeeName'] as const;
 const NOT_A_REQUEST = 'the execution input must be a JSON object with approvers and subject, or with managerEmailAddress and employeeName';
 
 /** Problems of the fields present, when both forms were given and neither set of rules applies. */
-function presentFieldProblems(fields: Record<string, unknown>): string[] {
+function presentFieldProblems(fields: Record<string, unknown>, rules: CharacterRules): string[] {
   const { managerEmailAddress, employeeName, approvers, policy, subject, details, requester } = fields;
   return [
     ...(managerEmailAddress === undefined ? [] : managerProblems(managerEmailAddress)),
-    ...(employeeName === undefined ? [] : employeeNameProblems(employeeName)),
+    ...(employeeName === undefined ? [] : employeeNameProblems(employeeName, rules)),
     ...approversProblems(approvers),
     ...policyProblems(policy),
-    ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH)),
-    ...detailsProblems(details),
+    ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH, rules)),
+    ...detailsProblems(details, rules),
     ...requesterProblems(requester, approvers),
   ];
 }
@@ -271,6 +271,10 @@ export function requestForm(input: Readonly<Record<string, unknown>>): 'seed' | 
  * approval works with. Every problem is listed, so the cause tells a person everything to fix at once.
  */
 export function validateApprovalRequest(input: unknown): ApprovalRequestValidation {
+  return validateRequest(input, 'request');
+}
+
+function validateRequest(input: unknown, rules: CharacterRules): ApprovalRequestValidation {
   if (!isPlainObject(input)) return { valid: false, problems: [`${NOT_A_REQUEST}, not ${describeType(input)}`] };
   const form = requestForm(input);
 
@@ -279,13 +283,13 @@ export function validateApprovalRequest(input: unknown): ApprovalRequestValidati
       valid: false,
       problems: [
         'the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other',
-        ...presentFieldProblems(input),
+        ...presentFieldProblems(input, rules),
       ],
     };
   }
   if (form === 'seed') {
     // The seed form: policy, subject, details or requester beside it are extra fields, carried through as before.
-    const problems = [...managerProblems(input.managerEmailAddress), ...employeeNameProblems(input.employeeName)];
+    const problems = [...managerProblems(input.managerEmailAddress), ...employeeNameProblems(input.employeeName, rules)];
     if (problems.length > 0) return { valid: false, problems };
     const managerEmailAddress = input.managerEmailAddress as string;
     const employeeName = input.employeeName as string;
@@ -295,7 +299,7 @@ export function validateApprovalRequest(input: unknown): ApprovalRequestValidati
     };
   }
   if (form === 'neither') return { valid: false, problems: [NOT_A_REQUEST] };
-  const problems = generalProblems(input, false);
+  const problems = generalProblems(input, false, rules);
   if (problems.length > 0) return { valid: false, problems };
   return { valid: true, request: normalizeGeneral(input) };
 }
@@ -310,7 +314,7 @@ export function checkApprovalRequest(input: unknown): ApprovalRequestCheck {
 function normalizedRequestProblems(request: unknown): string[] {
   if (!isPlainObject(request)) return [`the task's request must be a JSON object, not ${describeType(request)}`];
   const seedName = request.employeeName !== undefined;
-  return [...generalProblems(request, seedName), ...(seedName ? employeeNameProblems(request.employeeName) : [])];
+  return [...generalProblems(request, seedName, 'task'), ...(seedName ? employeeNameProblems(request.employeeName, 'task') : [])];
 }
 
 function approverProblems(approver: unknown, approvers: unknown): string[] {
@@ -333,7 +337,7 @@ function fromSeedOnlyTask(input: Record<string, unknown>): ApprovalTaskValidatio
   if (approver !== undefined || !isPlainObject(request) || request.approvers !== undefined || request.managerEmailAddress === undefined) {
     return undefined;
   }
-  const normalized = validateApprovalRequest(request);
+  const normalized = validateRequest(request, 'task');
   if (!normalized.valid) return normalized;
   return validateApprovalTask({ ...input, request: normalized.request, approver: normalized.request.approvers[0] });
 }

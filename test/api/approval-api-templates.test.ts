@@ -1,6 +1,7 @@
 import { buildDecisionLinks } from '../../functions/commons/decision-links';
 import { type ApiModel, type IntegrationResponseModel, type RouteModel, routeFor } from '../../local/api-gateway/api-model';
 import { parseQueryString } from '../../local/api-gateway/vtl/query-string';
+import { MappingTemplateError } from '../../local/api-gateway/vtl/errors';
 import { renderMappingTemplate } from '../../local/api-gateway/vtl/render-mapping-template';
 import type { ApiGatewayRequestContext } from '../../local/api-gateway/vtl/request-context';
 import { formatRequestTime } from '../../local/api-gateway/vtl/request-time';
@@ -459,6 +460,50 @@ describe('API Gateway template shim', () => {
     expect(render(`#set($s = 'abc')$s.matches('b') $s.matches('a.c') $s.length() $s.isEmpty() $s.contains('bc')`)).toBe(
       'false true 3 false true',
     );
+  });
+
+  test('codePointCount and offsetByCodePoints count code points as Java does, a lone surrogate as one', () => {
+    // Assumption (not found in the AWS docs): API Gateway's VTL strings are Java strings. Java SE API, String.codePointCount
+    // and String.offsetByCodePoints: a surrogate pair is one code point, an unpaired surrogate is one too.
+    const count = (text: string, begin: number, end: number) =>
+      render(`#set($s = $input.params('s'))$s.codePointCount(${begin}, ${end})`, { queryString: { s: text } });
+    const offset = (text: string, index: number, by: number) =>
+      render(`#set($s = $input.params('s'))$s.offsetByCodePoints(${index}, ${by})`, { queryString: { s: text } });
+
+    expect([count('a😀b', 0, 4), count('a😀b', 0, 2), count('a😀b', 2, 4), count('😀', 1, 2), count('', 0, 0)]).toEqual([
+      '3',
+      '2',
+      '2',
+      '1',
+      '0',
+    ]);
+    expect([count('\ud83dx\ude00', 0, 3), count('\ude00\ud83d', 0, 2)]).toEqual(['3', '2']);
+    expect([offset('a😀b', 0, 2), offset('a😀b', 0, 3), offset('a😀b', 1, 1), offset('a😀b', 4, -2), offset('a😀b', 3, -1)]).toEqual([
+      '3',
+      '4',
+      '3',
+      '1',
+      '1',
+    ]);
+    // From inside a pair, its low half counts as one code point of its own.
+    expect([offset('😀x', 1, 1), offset('😀x', 2, -1)]).toEqual(['2', '0']);
+  });
+
+  test('codePointCount and offsetByCodePoints throw IndexOutOfBoundsException as Java does, which API Gateway answers with 500', () => {
+    const call = (expression: string) => () => render(`#set($s = 'a😀b')${expression}`);
+
+    for (const expression of [
+      '$s.codePointCount(-1, 2)',
+      '$s.codePointCount(0, 5)',
+      '$s.codePointCount(3, 2)',
+      '$s.offsetByCodePoints(-1, 0)',
+      '$s.offsetByCodePoints(5, 0)',
+      '$s.offsetByCodePoints(0, 4)',
+      '$s.offsetByCodePoints(4, -4)',
+    ]) {
+      expect(call(expression)).toThrow(MappingTemplateError);
+      expect(call(expression)).toThrow(/IndexOutOfBoundsException/);
+    }
   });
 
   test('$input.params looks in path, query string, then headers, and gives "" when absent', () => {

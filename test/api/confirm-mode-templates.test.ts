@@ -128,9 +128,27 @@ describe('confirm mode, GET: a page and nothing else', () => {
     expect(subjectInPage(html)).toBe('Deploy release 42 &lt;now&gt; &amp; &quot;then&quot;');
     expect(subjectInPage(renderConfirmPage('/succeed', 't', 'Pay \u202eevil\u2066 now'))).toBe('Pay evil now');
     expect(subjectInPage(renderConfirmPage('/succeed', 't', 'z'.repeat(5000)))).toBe('z'.repeat(200));
+    expect(subjectInPage(renderConfirmPage('/succeed', 't', 'Pay\u200f 100\u061c EUR\u200e to \u206aACME\ufff9x\ufffb'))).toBe(
+      'Pay 100 EUR to ACMEx',
+    );
     // A link without a subject (sent before subjects existed) still gets its page, without the line.
     expect(subjectInPage(renderConfirmPage('/succeed', 't'))).toBeUndefined();
     expect(renderConfirmPage('/succeed', 't')).toContain('Approve this request?');
+  });
+
+  it('cuts the subject at 200 characters as a person counts them: an emoji across the limit is kept or dropped whole', () => {
+    // 199 letters and an emoji: 200 characters (201 UTF-16 units), kept whole.
+    expect(subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(199)}😀`))).toBe(`${'s'.repeat(199)}😀`);
+    // 199 letters, an emoji, more: the emoji is the 200th character and stays; what follows goes.
+    expect(subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(199)}😀tail`))).toBe(`${'s'.repeat(199)}😀`);
+    // 200 letters then an emoji: the emoji is the 201st character and goes whole.
+    expect(subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(200)}😀`))).toBe('s'.repeat(200));
+    // 200 emoji and more: 200 emoji, 400 UTF-16 units.
+    const emoji = subjectInPage(renderConfirmPage('/succeed', 't', '🚀'.repeat(250))) ?? '';
+    expect(emoji).toBe('🚀'.repeat(200));
+    for (const shown of [emoji, subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(199)}😀tail`)) ?? '']) {
+      expect(shown).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    }
   });
 
   it('shows the page only when Step Functions accepts the token: a closed or damaged one gets the error page', () => {
@@ -193,6 +211,31 @@ describe('confirm mode, POST: the form decides', () => {
 
     expect(without).not.toHaveProperty('comment');
     expect(long.comment).toBe('y'.repeat(1000));
+  });
+
+  it.each([
+    ['999 letters and an emoji: 1,000 characters, kept whole', `${'y'.repeat(999)}😀`, `${'y'.repeat(999)}😀`],
+    [
+      '999 letters, an emoji across the 1,000th UTF-16 unit, more: the emoji stays',
+      `${'y'.repeat(999)}😀 more text`,
+      `${'y'.repeat(999)}😀`,
+    ],
+    ['1,000 letters then an emoji: the emoji goes whole', `${'y'.repeat(1000)}😀`, 'y'.repeat(1000)],
+    ['1,200 emoji: the first 1,000', '😀'.repeat(1200), '😀'.repeat(1000)],
+    ['an emoji and 998 letters then an emoji: kept whole', `😀${'y'.repeat(998)}😀`, `😀${'y'.repeat(998)}😀`],
+  ])('cuts a comment at 1,000 characters as a person counts them, never inside an emoji: %s', (_label, comment, kept) => {
+    const record = JSON.parse(renderPost('/succeed', formBody({ taskToken: 't', comment })).output as string) as { comment: string };
+
+    expect(record.comment).toBe(kept);
+    expect(Array.from(record.comment).length).toBeLessThanOrEqual(1000);
+    expect(record.comment).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  });
+
+  it("keeps an approver's comment as typed, bidirectional controls included: it is their record, and what shows it escapes them", () => {
+    const comment = 'OK \u202eesaeler\u202c for \u2067now\u2069';
+    const record = JSON.parse(renderPost('/fail', formBody({ taskToken: 't', comment })).cause as string) as { comment: string };
+
+    expect(record.comment).toBe(comment);
   });
 
   it.each(HOSTILE_TOKENS.map((token) => [token.slice(0, 30), token]))(

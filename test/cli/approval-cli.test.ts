@@ -214,7 +214,7 @@ describe('approval start', () => {
   test.each([
     ['missing', undefined, '--employee-name is missing.'],
     ['blank', '   ', '--employee-name is empty.'],
-    ['a line break', 'Jim\nBcc: eve@example.com', '--employee-name contains control characters such as line breaks.'],
+    ['a line break', 'Jim\nBcc: eve@example.com', '--employee-name contains control characters such as line breaks (U+000A).'],
     [
       'too long',
       'J'.repeat(MAX_EMPLOYEE_NAME_LENGTH + 1),

@@ -109,12 +109,12 @@ describe('approval start, the general form', () => {
     [
       'a line break in the subject',
       ['--approver', ANA, '--subject', 'Deploy\nnow'],
-      '--subject contains control characters such as line breaks.',
+      '--subject contains control characters such as line breaks (U+000A).',
     ],
     [
       'a bidirectional control in the subject',
       ['--approver', ANA, '--subject', 'Deploy \u202enow'],
-      '--subject contains Unicode bidirectional controls',
+      '--subject contains Unicode bidirectional controls (U+202E), which can make text read differently from what it is.',
     ],
     [
       'a subject of 201 characters',

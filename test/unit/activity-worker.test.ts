@@ -234,7 +234,7 @@ describe('drainActivityTasks', () => {
         taskToken: 'token-ana',
         error: 'InvalidRequest',
         cause:
-          'Invalid approval request: subject contains Unicode bidirectional controls (U+202A to U+202E, U+2066 to U+2069); ' +
+          'Invalid approval request: subject contains Unicode bidirectional controls (U+202E), which can make text read differently from what it is; ' +
           'requester "ANA@example.com" is also an approver: nobody may approve their own request.',
       });
     });

@@ -80,6 +80,15 @@ describe('renderApprovalEmail', () => {
     expect(email.subject).toBe('Approval needed for Jim Bcc: evil@example.com x');
     expect(email.subject).not.toMatch(/[\r\n\u2028]/);
   });
+
+  it('cuts a long subject at a whole character, never inside a surrogate pair', () => {
+    // "Approval needed for " is 20 characters: the emoji straddles the 200th UTF-16 unit.
+    const name = `${'a'.repeat(179)}\u{1F600}${'b'.repeat(30)}`;
+    const email = renderApprovalEmail({ task: task({ request: { ...seed('Jim'), employeeName: name } }), links, now });
+
+    expect(email.subject).toBe(`Approval needed for ${'a'.repeat(179)}\u{1F600}`);
+    expect(email.subject).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
 });
 
 // The seed's email, byte for byte as it was before requests could take another form: a change to
@@ -277,5 +286,37 @@ describe('renderApprovalEmail for a general request', () => {
     expect(email.subject).toBe(`Deploy <script>alert("x")</script> & 'more'`);
     expect(email.text).toContain(`<b>Key</b>: <img src=x onerror="alert('pwned')">`);
     expect(email.text).toContain("Requested by o'dev&co@example.com.");
+  });
+  it('shows no bidirectional control or hidden format character, whatever the task carries', () => {
+    // The execution name is the StartExecution caller's choice (Step Functions allows bidirectional
+    // controls in it); the marks in the subject and details are those of a request accepted before
+    // they were refused, whose reminders still go out.
+    const email = general(
+      { ...deploy, subject: 'Pay \u200finvoice 42', details: { 'Amount\u206a': '1\u061c00 EUR', Payee: 'ACME\ufff9 Ltd\ufffb' } },
+      { executionName: 'pay-\u202e24-eciovni', attempt: 2 },
+    );
+
+    const hidden = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u206f\ufff9-\ufffb]/;
+    expect(email.subject).not.toMatch(hidden);
+    expect(email.html).not.toMatch(hidden);
+    expect(email.text).not.toMatch(hidden);
+    expect(email.subject).toBe('Reminder 1 of 2: Pay invoice 42');
+    expect(email.text).toContain('Amount: 100 EUR\nPayee: ACME Ltd');
+    expect(email.text).toContain('Request: pay-24-eciovni');
+    expect(email.html).toContain('<br>Request: pay-24-eciovni</p>');
+  });
+
+  it('shows a seed name and execution name without bidirectional controls', () => {
+    const email = renderApprovalEmail({
+      task: task({ request: { ...seed('Jim'), employeeName: 'Jim \u200eSmith' }, executionName: 'promo-\u2067jim\u2069' }),
+      links,
+      now,
+    });
+
+    expect(email.subject).toBe('Approval needed for Jim Smith');
+    expect(email.text).toContain('An approval is requested for Jim Smith.');
+    expect(email.html).toContain('<strong>Jim Smith</strong>');
+    expect(email.text).toContain('Request: promo-jim');
+    expect(`${email.html}${email.text}`).not.toMatch(/[\u200e\u2067\u2069]/);
   });
 });

@@ -42,6 +42,62 @@ function checkIndex(text: string, begin: number, end: number, method: string): v
   }
 }
 
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/**
+ * Java `String.codePointCount(begin, end)`: the code points of the units from `begin` to `end`, a
+ * surrogate pair counting as one and a lone surrogate as one; IndexOutOfBoundsException unless
+ * 0 <= begin <= end <= length. (Java SE API, String.codePointCount.)
+ */
+function codePointCount(text: string, begin: number, end: number): number {
+  if (begin < 0 || end > text.length || begin > end) {
+    throw new MappingTemplateError(`String.codePointCount: begin ${begin}, end ${end}, length ${text.length} (IndexOutOfBoundsException)`);
+  }
+  let count = end - begin;
+  for (let index = begin; index < end - 1; index++) {
+    if (isHighSurrogate(text.charCodeAt(index)) && isLowSurrogate(text.charCodeAt(index + 1))) {
+      count--;
+      index++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Java `String.offsetByCodePoints(index, offset)`: the index `offset` code points away from `index`
+ * (backwards when negative), a surrogate pair counting as one and a lone surrogate as one.
+ * IndexOutOfBoundsException when `index` is outside 0..length or the text has fewer code points
+ * than `offset` on that side. (Java SE API, String.offsetByCodePoints and Character.offsetByCodePoints.)
+ */
+function offsetByCodePoints(text: string, index: number, offset: number): number {
+  const outOfBounds = () =>
+    new MappingTemplateError(
+      `String.offsetByCodePoints: index ${index}, offset ${offset}, length ${text.length} (IndexOutOfBoundsException)`,
+    );
+  if (index < 0 || index > text.length) throw outOfBounds();
+  let at = index;
+  if (offset >= 0) {
+    let moved = 0;
+    for (; at < text.length && moved < offset; moved++) {
+      if (isHighSurrogate(text.charCodeAt(at++)) && at < text.length && isLowSurrogate(text.charCodeAt(at))) at++;
+    }
+    if (moved < offset) throw outOfBounds();
+  } else {
+    let moved = offset;
+    for (; at > 0 && moved < 0; moved++) {
+      if (isLowSurrogate(text.charCodeAt(--at)) && at > 0 && isHighSurrogate(text.charCodeAt(at - 1))) at--;
+    }
+    if (moved < 0) throw outOfBounds();
+  }
+  return at;
+}
+
 type JavaStringMethod = (text: string, args: readonly unknown[]) => unknown;
 
 /** The java.lang.String methods a template may call, with Java's semantics. */
@@ -67,6 +123,9 @@ export const JAVA_STRING_METHODS: Readonly<Record<string, JavaStringMethod>> = {
     checkIndex(text, begin, end, 'substring');
     return text.slice(begin, end);
   },
+  codePointCount: (text, args) => codePointCount(text, intArg(args, 0, 'codePointCount'), intArg(args, 1, 'codePointCount')),
+  offsetByCodePoints: (text, args) =>
+    offsetByCodePoints(text, intArg(args, 0, 'offsetByCodePoints'), intArg(args, 1, 'offsetByCodePoints')),
   charAt: (text, args) => {
     const index = intArg(args, 0, 'charAt');
     checkIndex(text, index, index + 1, 'charAt');
