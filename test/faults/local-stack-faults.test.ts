@@ -11,6 +11,7 @@ import './worker-and-ses.faults';
 import './click-races.faults';
 import './hostile-tokens-and-inputs.faults';
 import './load.faults';
+import './properties.faults';
 import './no-token-in-logs.faults';
 
 afterAll(writeResults);
