@@ -3,9 +3,14 @@
  * Real-AWS integration test of the deployed stack, for @aws-cdk/integ-runner (see
  * test/integ/run-integ.ts and the README: `npm run test:aws`, `npm run test:integ-snapshot`).
  *
- * Deploys HumanApprovalInteg (the product, as `cdk deploy` builds it) and HumanApprovalIntegProbe
- * (a Lambda that drives it), then asserts on what the probe saw:
+ * Deploys HumanApprovalInteg (the product, as `cdk deploy` builds it), HumanApprovalIntegConfirm
+ * (the same with linkMode=confirm) and HumanApprovalIntegProbe (a Lambda that drives both), then
+ * asserts on what the probe saw:
  * - clicks: Approve and Reject links with real task tokens, a second click, two damaged links;
+ * - any: two approvers, one approves, the other's link is closed, no task is left on the activity;
+ * - all: two approvers, both approve, one decision record each in the order of approvers;
+ * - confirm: the confirmation page (no text a link's holder can add), a damaged link, the form's
+ *   POST with a comment that lands in the decision record;
  * - delivery: the real worker takes a request and SES (mailbox simulator) accepts the email.
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +24,7 @@ import { readApprovalConfig } from '../../infra/approval-config';
 import { Pages } from '../../infra/approval-pages';
 import { HumanApprovalStack } from '../../infra/human-approval-stack';
 import { ApprovalProbeStack } from './approval-probe-stack';
-import type { ProbeEvent, ProbeScenario } from './probe/summary';
+import { AFTER_DECISION_POLL, type ProbeEvent, type ProbeScenario } from './probe/summary';
 
 /** Sender in the snapshot; a real run takes a verified SES identity from APPROVAL_INTEG_SENDER_EMAIL. */
 const PLACEHOLDER_SENDER = 'approvals@example.com';
@@ -48,13 +53,21 @@ const product = new HumanApprovalStack(app, 'HumanApprovalInteg', {
   description: 'Human approval step for AWS Step Functions: integ test deployment (destroyed after the test)',
   config,
 });
+// The same product with confirmation pages. The account role is the first stack's (or the
+// account's own) concern: there is one per account and region, and this stack deploys after it.
+const confirmProduct = new HumanApprovalStack(app, 'HumanApprovalIntegConfirm', {
+  description: 'Human approval step for AWS Step Functions, confirm link mode: integ test deployment (destroyed after the test)',
+  config: { ...config, linkMode: 'confirm', createApiGatewayAccountRole: false },
+});
+confirmProduct.addDependency(product, "API Gateway's account role must be set before this stack's stage writes access logs");
 const probeStack = new ApprovalProbeStack(app, 'HumanApprovalIntegProbe', {
   description: 'Integ test probe of the human approval step (destroyed after the test)',
   product,
+  confirmProduct,
 });
 
 const integ = new IntegTest(app, 'HumanApprovalIntegTest', {
-  testCases: [product, probeStack],
+  testCases: [product, confirmProduct, probeStack],
   // The probe's and the worker's code are part of what the snapshot records (bundling is deterministic).
   diffAssets: true,
   // Each run deploys afresh. The update workflow would first deploy the committed snapshot (checked
@@ -70,6 +83,9 @@ const runProbe = (scenario: ProbeScenario) =>
     logRetention: logs.RetentionDays.ONE_DAY,
   });
 
+/** Title of confirm mode's page for an Approve link (renderConfirmPage in infra/approval-pages.ts). */
+const CONFIRM_APPROVE_TITLE = 'Approve this request?';
+
 /** A click's answer as the probe reports it: status and page title (infra/approval-pages.ts). */
 const page = (status: number, title: string): string => `${status} ${title}`;
 
@@ -78,10 +94,13 @@ const page = (status: number, title: string): string => `${status} ${title}`;
  * formats it (21/Nov/2026:10:00:00 +0000), the probe's own User-Agent, and the request's source
  * IP and id (infra/approval-api-templates.ts), nothing else.
  */
-const decisionRecord = (decision: 'approved' | 'rejected') =>
+const decisionRecord = (decision: 'approved' | 'rejected', more = '') =>
   Match.stringLikeRegexp(
-    `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4} by the probe, with sourceIp and requestId, approver as asked$`,
+    `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4} by the probe, with sourceIp and requestId, approver as asked${more}$`,
   );
+
+/** The worker held off for the scenario and given back, and nothing left running. */
+const heldOff = { workerHeldOff: true, workerRestored: true, stopped: 0 } as const;
 
 // The Lambda Invoke answer carries the function's result as a JSON string in Payload.
 const clicks = runProbe('clicks').expect(
@@ -108,6 +127,52 @@ const clicks = runProbe('clicks').expect(
   }),
 );
 
+// About 70 s of the assertion provider's 120 (integ-tests' AssertionsProvider function times out
+// after 2 minutes): the poll after the decision takes its full 60 seconds.
+const anyPolicy = runProbe('any').expect(
+  ExpectedResult.objectLike({
+    Payload: Match.serializedJson({
+      ...heldOff,
+      click: page(200, Pages.approved.title),
+      execution: 'SUCCEEDED',
+      record: decisionRecord('approved'),
+      otherApproverLink: page(410, Pages.noLongerOpen.title),
+      afterDecisionPoll: AFTER_DECISION_POLL.none,
+    }),
+  }),
+);
+
+const allPolicy = runProbe('all').expect(
+  ExpectedResult.objectLike({
+    Payload: Match.serializedJson({
+      ...heldOff,
+      secondApproverClick: page(200, Pages.approved.title),
+      afterOneApproval: 'RUNNING',
+      firstApproverClick: page(200, Pages.approved.title),
+      execution: 'SUCCEEDED',
+      records: [decisionRecord('approved'), decisionRecord('approved')],
+    }),
+  }),
+);
+
+// On the confirm-mode stack: its own activity and worker, so it runs beside the others.
+runProbe('confirm').expect(
+  ExpectedResult.objectLike({
+    Payload: Match.serializedJson({
+      ...heldOff,
+      page: page(200, CONFIRM_APPROVE_TITLE),
+      forgedSubject: 'absent',
+      form: "carries the link's token",
+      alteredLink: page(400, Pages.invalidLink.title),
+      afterPages: 'RUNNING',
+      click: page(200, Pages.approved.title),
+      execution: 'SUCCEEDED',
+      record: decisionRecord('approved', ', comment as sent'),
+      reopened: page(410, Pages.noLongerOpen.title),
+    }),
+  }),
+);
+
 const delivery = runProbe('delivery').expect(
   ExpectedResult.objectLike({
     Payload: Match.serializedJson({
@@ -120,8 +185,9 @@ const delivery = runProbe('delivery').expect(
   }),
 );
 
-// Clicks first, on a worker that has not run yet: a worker instance still polling after a
-// delivery could take the probe's task before the probe does.
-clicks.next(delivery);
+// One scenario at a time on the direct-mode stack, which they share. Delivery last, as the worker
+// has not run before it: a worker instance still polling after a delivery could take the probe's
+// task before the probe does.
+clicks.next(anyPolicy).next(allPolicy).next(delivery);
 
 app.synth();

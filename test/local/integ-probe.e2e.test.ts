@@ -3,11 +3,69 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Pages } from '../../infra/approval-pages';
 import { runClickScenario } from '../integ/probe/click-scenario';
 import type { ProbeConfig } from '../integ/probe/config';
+import { runConfirmScenario } from '../integ/probe/confirm-scenario';
 import { runDeliveryScenario } from '../integ/probe/delivery-scenario';
-import { openLink } from '../integ/probe/open-link';
-import { useLocalStack } from '../support/use-local-stack';
+import { fetchPage, openLink } from '../integ/probe/open-link';
+import { runAllScenario, runAnyScenario } from '../integ/probe/policy-scenarios';
+import { AFTER_DECISION_POLL } from '../integ/probe/summary';
+import { type LocalStackUnderTest, useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
+
+/**
+ * How long the local GetActivityTask holds a poll. The service holds it 60 s; shorter here so the
+ * `any` scenario's poll after the decision (a full hold, which must come back empty) stays quick.
+ */
+const POLL_HOLD_MS = 3_000;
+
+/** The worker held off for the scenario and given back, and nothing left running. */
+const HELD_OFF = { workerHeldOff: true, workerRestored: true, stopped: 0 } as const;
+
+/**
+ * Stands in for a stack's slot table: the probe's puts hold the local worker's slots, its deletes
+ * free them. The first put of each hold also ends a worker run that could still be polling (the
+ * run the stack started with; on AWS the probe runs while the worker is idle). `calls` lists them.
+ */
+function fakeSlotTable(local: LocalStackUnderTest): { readonly dynamodb: Pick<DynamoDBClient, 'send'>; readonly calls: string[] } {
+  const calls: string[] = [];
+  let held = false;
+  const dynamodb: Pick<DynamoDBClient, 'send'> = {
+    send: async (command: {
+      constructor: { name: string };
+      input: { Key?: { slot?: { S?: string } }; Item?: { slot?: { S?: string } } };
+    }) => {
+      const slot = command.input.Item?.slot?.S ?? command.input.Key?.slot?.S;
+      calls.push(`${command.constructor.name} ${slot ?? ''}`.trim());
+      const holding = command.constructor.name === 'PutItemCommand';
+      local.stack.worker.holdSlots(holding);
+      if (holding && !held) {
+        await local.stack.worker.close();
+        await local.stack.worker.start();
+      }
+      held = holding;
+      return {};
+    },
+  };
+  return { dynamodb, calls };
+}
+
+function configOf(local: LocalStackUnderTest): ProbeConfig {
+  return {
+    stateMachineArn: local.stack.stateMachineArn,
+    activityArn: local.stack.activityArn,
+    approvalApiUrl: local.stack.apiUrl,
+    workerFunctionName: 'not-the-local-worker',
+    workerSlotsTable: 'slots',
+    workerSlotCount: 2,
+  };
+}
+
+const record = (decision: string, more = '') =>
+  expect.stringMatching(
+    new RegExp(
+      `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId, approver as asked${more}$`,
+    ),
+  );
 
 /**
  * The real-AWS test's probe (test/integ/probe), run against the local stack: the same scenarios
@@ -16,52 +74,19 @@ jest.setTimeout(60_000);
  * DynamoDB table on AWS); here the fake table tells the local worker its slots are held elsewhere.
  */
 describe('the integ probe on the local stack', () => {
-  const local = useLocalStack();
-  const slotCalls: string[] = [];
+  const local = useLocalStack({ activityPollHoldMs: POLL_HOLD_MS });
+  const slots = fakeSlotTable(local);
+  const deps = () => ({ sfn: local.sfn, dynamodb: slots.dynamodb, config: configOf(local), openLink });
 
-  /**
-   * Stands in for the slot table: the probe's puts hold the local worker's slots, its deletes free
-   * them. The first put also ends the worker run the stack started with, which would still be
-   * polling (on AWS the probe runs while the worker is idle).
-   */
-  const dynamodb: Pick<DynamoDBClient, 'send'> = {
-    send: async (command: {
-      constructor: { name: string };
-      input: { Key?: { slot?: { S?: string } }; Item?: { slot?: { S?: string } } };
-    }) => {
-      const slot = command.input.Item?.slot?.S ?? command.input.Key?.slot?.S;
-      slotCalls.push(`${command.constructor.name} ${slot ?? ''}`.trim());
-      const holding = command.constructor.name === 'PutItemCommand';
-      local.stack.worker.holdSlots(holding);
-      if (holding && slotCalls.length === 1) {
-        await local.stack.worker.close();
-        await local.stack.worker.start();
-      }
-      return {};
-    },
-  };
-
-  const config = (): ProbeConfig => ({
-    stateMachineArn: local.stack.stateMachineArn,
-    activityArn: local.stack.activityArn,
-    approvalApiUrl: local.stack.apiUrl,
-    workerFunctionName: 'not-the-local-worker',
-    workerSlotsTable: 'slots',
-    workerSlotCount: 2,
+  beforeEach(() => {
+    slots.calls.length = 0;
   });
 
-  const record = (decision: string) =>
-    expect.stringMatching(
-      new RegExp(
-        `^${decision} at \\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000 by the probe, with sourceIp and requestId, approver as asked$`,
-      ),
-    );
-
   it('clicks: approve, a second click, two damaged links, reject, with the worker slots held and given back', async () => {
-    const summary = await runClickScenario({ sfn: local.sfn, dynamodb, config: config(), openLink });
+    const summary = await runClickScenario(deps());
 
     expect(summary).toEqual({
-      workerHeldOff: true,
+      ...HELD_OFF,
       approve: {
         click: `200 ${Pages.approved.title}`,
         execution: 'SUCCEEDED',
@@ -76,14 +101,39 @@ describe('the integ probe on the local stack', () => {
         execution: 'FAILED Rejected',
         record: record('rejected'),
       },
-      workerRestored: true,
-      stopped: 0,
     });
-    expect(slotCalls).toEqual(['PutItemCommand slot-0', 'PutItemCommand slot-1', 'DeleteItemCommand slot-0', 'DeleteItemCommand slot-1']);
+    expect(slots.calls).toEqual(['PutItemCommand slot-0', 'PutItemCommand slot-1', 'DeleteItemCommand slot-0', 'DeleteItemCommand slot-1']);
+  });
+
+  it("any: the second approver approves, the first approver's link is closed, and no task is left on the activity", async () => {
+    const summary = await runAnyScenario(deps());
+
+    expect(summary).toEqual({
+      ...HELD_OFF,
+      click: `200 ${Pages.approved.title}`,
+      execution: 'SUCCEEDED',
+      record: record('approved'),
+      otherApproverLink: `410 ${Pages.noLongerOpen.title}`,
+      afterDecisionPoll: AFTER_DECISION_POLL.none,
+    });
+    expect(slots.calls).toHaveLength(4);
+  });
+
+  it('all: one approval keeps the request open, both approve it, one record per approver in their order', async () => {
+    const summary = await runAllScenario(deps());
+
+    expect(summary).toEqual({
+      ...HELD_OFF,
+      secondApproverClick: `200 ${Pages.approved.title}`,
+      afterOneApproval: 'RUNNING',
+      firstApproverClick: `200 ${Pages.approved.title}`,
+      execution: 'SUCCEEDED',
+      records: [record('approved'), record('approved')],
+    });
   });
 
   it('delivery: the worker takes the request and reports no failure, and the probe stops the execution', async () => {
-    const summary = await runDeliveryScenario({ sfn: local.sfn, config: config(), taskBudgetMs: 1_000 });
+    const summary = await runDeliveryScenario({ sfn: local.sfn, config: configOf(local), taskBudgetMs: 1_000 });
 
     // Locally the worker's name is the function's logical id; on AWS it is the function name the probe is given.
     expect(summary).toEqual({
@@ -92,6 +142,28 @@ describe('the integ probe on the local stack', () => {
       lastEvent: 'ActivityStarted',
       statusAfterWorker: 'RUNNING',
       stopped: true,
+    });
+  });
+});
+
+describe('the integ probe on the local stack in confirm link mode', () => {
+  const local = useLocalStack({ context: { linkMode: 'confirm' }, activityPollHoldMs: POLL_HOLD_MS });
+  const slots = fakeSlotTable(local);
+
+  it('confirm: the page shows no appended subject, a damaged link is not valid, the posted form decides with its comment', async () => {
+    const summary = await runConfirmScenario({ sfn: local.sfn, dynamodb: slots.dynamodb, config: configOf(local), fetchPage });
+
+    expect(summary).toEqual({
+      ...HELD_OFF,
+      page: '200 Approve this request?',
+      forgedSubject: 'absent',
+      form: "carries the link's token",
+      alteredLink: `400 ${Pages.invalidLink.title}`,
+      afterPages: 'RUNNING',
+      click: `200 ${Pages.approved.title}`,
+      execution: 'SUCCEEDED',
+      record: record('approved', ', comment as sent'),
+      reopened: `410 ${Pages.noLongerOpen.title}`,
     });
   });
 });

@@ -1,9 +1,5 @@
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { slotKey } from '../../../functions/approval-worker/worker-slots';
 import { buildDecisionLinks } from '../../../functions/commons/decision-links';
-import type { ProbeConfig } from './config';
-import { describe, parseJsonOrText, startRequest, stopIfRunning, takeTask, waitUntilClosed } from './executions';
+import { describe, parseJsonOrText, startRequest, takeTask, waitUntilClosed } from './executions';
 import {
   type ApproveSeen,
   type ClickSummary,
@@ -13,11 +9,9 @@ import {
   type PageSeen,
   type RejectSeen,
 } from './summary';
+import { type HeldOffDependencies, withWorkerHeldOff } from './worker-hold';
 
-export interface ClickDependencies {
-  readonly sfn: SFNClient;
-  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
-  readonly config: ProbeConfig;
+export interface ClickDependencies extends HeldOffDependencies {
   readonly openLink: (url: string) => Promise<PageSeen>;
 }
 
@@ -85,75 +79,16 @@ async function rejectAfterDamagedLinks(deps: ClickDependencies, started: string[
   };
 }
 
-/** Who holds the worker's slots while the probe takes the tasks itself. */
-export const PROBE_SLOT_HOLDER = 'integ-probe';
-/** Longer than the scenario: if the probe dies, the slots free themselves after this. */
-const HOLD_MS = 10 * 60_000;
-
-/** Takes every worker slot (unconditionally: a run that held one finishes its work and stops). */
-async function holdWorkerSlots(deps: ClickDependencies): Promise<void> {
-  const expiresAt = Date.now() + HOLD_MS;
-  for (let slot = 0; slot < deps.config.workerSlotCount; slot++) {
-    await deps.dynamodb.send(
-      new PutItemCommand({
-        TableName: deps.config.workerSlotsTable,
-        Item: {
-          slot: { S: slotKey(slot) },
-          holder: { S: PROBE_SLOT_HOLDER },
-          expiresAt: { N: String(expiresAt) },
-          expiresAtSeconds: { N: String(Math.ceil(expiresAt / 1000) + 3_600) },
-        },
-      }),
-    );
-  }
-}
-
-/** Gives back the slots the probe still holds. */
-async function releaseWorkerSlots(deps: ClickDependencies): Promise<void> {
-  for (let slot = 0; slot < deps.config.workerSlotCount; slot++) {
-    try {
-      await deps.dynamodb.send(
-        new DeleteItemCommand({
-          TableName: deps.config.workerSlotsTable,
-          Key: { slot: { S: slotKey(slot) } },
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeValues: { ':holder': { S: PROBE_SLOT_HOLDER } },
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
-  }
-}
-
 /**
  * The click path on the deployed API, with real task tokens: the probe takes the tasks itself
- * while it holds every worker slot (the runs the WakeWorker invoke and the schedule start find no
- * free slot and stop before polling; the CheckRequest invoke, which needs no slot, still answers),
- * then gives the slots back.
+ * while it holds every worker slot (see withWorkerHeldOff), then gives the slots back.
  */
 export async function runClickScenario(deps: ClickDependencies): Promise<ClickSummary> {
-  const { sfn } = deps;
-  const started: string[] = [];
-  let workerHeldOff = false;
-  let workerRestored = false;
-  let stopped = 0;
-  let approve = NO_APPROVAL;
-  let reject = NO_REJECTION;
-  try {
-    await holdWorkerSlots(deps);
-    workerHeldOff = true;
-    approve = (await approveThenClickAgain(deps, started)) ?? NO_APPROVAL;
+  return withWorkerHeldOff(deps, { approve: NO_APPROVAL, reject: NO_REJECTION }, async (started) => {
+    const approve = (await approveThenClickAgain(deps, started)) ?? NO_APPROVAL;
     // Without its own task the probe raced another poller; a second 60-second poll would not fit.
-    if (approve !== NO_APPROVAL) reject = (await rejectAfterDamagedLinks(deps, started)) ?? { ...NO_REJECTION, click: NO_TASK };
-  } finally {
-    for (const executionArn of started) {
-      if (await stopIfRunning(sfn, executionArn)) stopped++;
-    }
-    if (workerHeldOff) {
-      await releaseWorkerSlots(deps);
-      workerRestored = true;
-    }
-  }
-  return { workerHeldOff, approve, reject, workerRestored, stopped };
+    const reject =
+      approve === NO_APPROVAL ? NO_REJECTION : ((await rejectAfterDamagedLinks(deps, started)) ?? { ...NO_REJECTION, click: NO_TASK });
+    return { approve, reject };
+  });
 }

@@ -1,4 +1,7 @@
-/** The probe's environment variables; the integ test's probe stack sets them. */
+/**
+ * The probe's environment variables for the stack in direct link mode; the integ test's probe
+ * stack sets them, and the same names with CONFIRM_ENV_PREFIX for the stack in confirm link mode.
+ */
 export const PROBE_ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   activityArn: 'ACTIVITY_ARN',
@@ -8,6 +11,9 @@ export const PROBE_ENV = {
   workerSlotCount: 'WORKER_SLOTS',
 } as const;
 
+export const CONFIRM_ENV_PREFIX = 'CONFIRM_';
+
+/** One deployed approval stack as the probe drives it. */
 export interface ProbeConfig {
   readonly stateMachineArn: string;
   readonly activityArn: string;
@@ -25,18 +31,19 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-export function readProbeConfig(env: NodeJS.ProcessEnv): ProbeConfig {
-  const slots = required(env, PROBE_ENV.workerSlotCount);
+/** The stack the variables named `<prefix><PROBE_ENV name>` describe. */
+export function readProbeConfig(env: NodeJS.ProcessEnv, prefix = ''): ProbeConfig {
+  const slots = required(env, prefix + PROBE_ENV.workerSlotCount);
   const workerSlotCount = Number(slots);
   if (!(Number.isInteger(workerSlotCount) && workerSlotCount >= 1)) {
-    throw new Error(`${PROBE_ENV.workerSlotCount} ${JSON.stringify(slots)} is not a whole number of slots.`);
+    throw new Error(`${prefix}${PROBE_ENV.workerSlotCount} ${JSON.stringify(slots)} is not a whole number of slots.`);
   }
   return {
-    stateMachineArn: required(env, PROBE_ENV.stateMachineArn),
-    activityArn: required(env, PROBE_ENV.activityArn),
-    approvalApiUrl: required(env, PROBE_ENV.approvalApiUrl),
-    workerFunctionName: required(env, PROBE_ENV.workerFunctionName),
-    workerSlotsTable: required(env, PROBE_ENV.workerSlotsTable),
+    stateMachineArn: required(env, prefix + PROBE_ENV.stateMachineArn),
+    activityArn: required(env, prefix + PROBE_ENV.activityArn),
+    approvalApiUrl: required(env, prefix + PROBE_ENV.approvalApiUrl),
+    workerFunctionName: required(env, prefix + PROBE_ENV.workerFunctionName),
+    workerSlotsTable: required(env, prefix + PROBE_ENV.workerSlotsTable),
     workerSlotCount,
   };
 }

@@ -17,10 +17,18 @@ export interface StartedRequest {
   readonly name: string;
 }
 
-/** Starts an approval request for the SES mailbox simulator, named after what the probe does with it. */
-export async function startRequest(sfn: SFNClient, stateMachineArn: string, purpose: string): Promise<StartedRequest> {
+/**
+ * Starts an approval request for the SES mailbox simulator, named after what the probe does with
+ * it. @default input the original form, for one approver (PROBE_REQUEST)
+ */
+export async function startRequest(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  purpose: string,
+  input: object = PROBE_REQUEST,
+): Promise<StartedRequest> {
   const name = `integ-${purpose}-${Date.now()}`;
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(PROBE_REQUEST) }));
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
   if (!executionArn) throw new Error(`StartExecution returned no executionArn for ${name}`);
   return { executionArn, name };
 }
@@ -30,6 +38,8 @@ export interface HeldTask {
   readonly taskToken: string;
   /** The task is the one of the execution the probe started (the state machine passes its name). */
   readonly ownTask: boolean;
+  /** The approver the task asks, from the task input. */
+  readonly approver: string | undefined;
 }
 
 /**
@@ -39,13 +49,27 @@ export interface HeldTask {
 export async function takeTask(sfn: SFNClient, activityArn: string, executionName: string): Promise<HeldTask | undefined> {
   const { taskToken, input } = await sfn.send(new GetActivityTaskCommand({ activityArn, workerName: PROBE_WORKER_NAME }));
   if (!taskToken) return undefined;
-  let taskExecution: unknown;
-  try {
-    taskExecution = (JSON.parse(input ?? '') as { executionName?: unknown }).executionName;
-  } catch {
-    taskExecution = undefined;
+  const { executionName: taskExecution, approver } = (parseJsonOrText(input) ?? {}) as { executionName?: unknown; approver?: unknown };
+  return { taskToken, ownTask: taskExecution === executionName, approver: typeof approver === 'string' ? approver : undefined };
+}
+
+/**
+ * Takes the tasks of an execution that asks several approvers (one task each), keyed by approver.
+ * Undefined as soon as a poll ends empty or hands over another execution's task.
+ */
+export async function takeTasksOf(
+  sfn: SFNClient,
+  activityArn: string,
+  executionName: string,
+  count: number,
+): Promise<Map<string, HeldTask> | undefined> {
+  const tasks = new Map<string, HeldTask>();
+  while (tasks.size < count) {
+    const task = await takeTask(sfn, activityArn, executionName);
+    if (!task?.ownTask || task.approver === undefined || tasks.has(task.approver)) return undefined;
+    tasks.set(task.approver, task);
   }
-  return { taskToken, ownTask: taskExecution === executionName };
+  return tasks;
 }
 
 export async function describe(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {

@@ -2,12 +2,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { POLL_HOLD_MS } from '../../../functions/approval-worker/drain-activity-tasks';
 import { runClickScenario } from './click-scenario';
-import { readProbeConfig } from './config';
+import { CONFIRM_ENV_PREFIX, readProbeConfig } from './config';
+import { runConfirmScenario } from './confirm-scenario';
 import { runDeliveryScenario } from './delivery-scenario';
-import { openLink } from './open-link';
-import type { ProbeEvent, ProbeSummary } from './summary';
+import { fetchPage, openLink } from './open-link';
+import { runAllScenario, runAnyScenario } from './policy-scenarios';
+import { PROBE_SCENARIOS, type ProbeEvent, type ProbeSummary } from './summary';
 
 const config = readProbeConfig(process.env);
+const confirmConfig = readProbeConfig(process.env, CONFIRM_ENV_PREFIX);
 // The socket must outlive GetActivityTask's 60-second long poll: a task handed to an aborted poll is lost.
 const sfn = new SFNClient({ requestHandler: { requestTimeout: POLL_HOLD_MS + 10_000, connectionTimeout: 5_000 } });
 const dynamodb = new DynamoDBClient({});
@@ -20,10 +23,17 @@ export async function handler(event: ProbeEvent): Promise<ProbeSummary> {
   let summary: ProbeSummary;
   if (event.scenario === 'clicks') {
     summary = await runClickScenario({ sfn, dynamodb, config, openLink });
+  } else if (event.scenario === 'any') {
+    summary = await runAnyScenario({ sfn, dynamodb, config, openLink });
+  } else if (event.scenario === 'all') {
+    summary = await runAllScenario({ sfn, dynamodb, config, openLink });
+  } else if (event.scenario === 'confirm') {
+    summary = await runConfirmScenario({ sfn, dynamodb, config: confirmConfig, fetchPage });
   } else if (event.scenario === 'delivery') {
     summary = await runDeliveryScenario({ sfn, config });
   } else {
-    throw new Error(`Unknown scenario ${JSON.stringify((event as { scenario?: unknown }).scenario)}: use "clicks" or "delivery".`);
+    const scenario = JSON.stringify((event as { scenario?: unknown }).scenario);
+    throw new Error(`Unknown scenario ${scenario}: use one of ${PROBE_SCENARIOS.map((name) => `"${name}"`).join(', ')}.`);
   }
   console.log(JSON.stringify({ message: 'Probe finished', summary }));
   return summary;
