@@ -16,7 +16,13 @@ const ROOT = path.join(__dirname, '..', '..');
 const INTEG_DIRECTORY = path.relative(ROOT, __dirname);
 const TEST_FILE = 'integ.human-approval.ts';
 const SNAPSHOT = path.join(__dirname, `${TEST_FILE}.snapshot`);
-const STACKS_DEPLOYED = ['HumanApprovalInteg', 'HumanApprovalIntegProbe', 'HumanApprovalIntegTestDefaultTestDeployAssertE50BA5D0'];
+/** In the order they are deployed (each depends on the ones before it). */
+const STACKS_DEPLOYED = [
+  'HumanApprovalInteg',
+  'HumanApprovalIntegConfirm',
+  'HumanApprovalIntegProbe',
+  'HumanApprovalIntegTestDefaultTestDeployAssertE50BA5D0',
+];
 
 /** Options every mode shares: where the test is and how to run a TypeScript app (see run-integ-app.ts). */
 const RUNNER_OPTIONS = [
@@ -122,7 +128,7 @@ async function aws(): Promise<number> {
   console.log(
     [
       `Real-AWS integration test in account ${run.account}, region ${run.region}, sending from ${run.senderEmail}.`,
-      `It deploys the stacks ${STACKS_DEPLOYED.join(', ')}, runs the probe, and destroys them: about 15 minutes, a few cents.`,
+      `It deploys the stacks ${STACKS_DEPLOYED.join(', ')}, runs the probe, and destroys them: about 15 to 25 minutes, a few cents.`,
       ...run.notes.map((note) => `Note: ${note}`),
       'If it is interrupted, delete those stacks in the CloudFormation console (the last one first).',
       '',
