@@ -1,6 +1,7 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { couldNotCheck, describeError, isNamed, isNetworkError, result, type CheckResult } from './check-result';
+import { DEPLOYABLE_REGIONS, isCommercialRegion } from './service-regions';
 
 /** The oldest bootstrap stack current aws-cdk-lib deploys with (its deploy role and asset roles). */
 export const MIN_BOOTSTRAP_VERSION = 6;
@@ -39,7 +40,22 @@ export function checkRegion(resolved: ResolvedRegion | undefined): CheckResult {
       fix: 'pass --region, set AWS_REGION, or give your profile a region (`aws configure set region eu-west-1`).',
     });
   }
-  return result('region', { status: 'ok', summary: `${resolved.region} (from ${resolved.source})` });
+  const { region, source } = resolved;
+  if (!isCommercialRegion(region)) {
+    return result('region', {
+      status: 'warn',
+      summary: `${region} (from ${source}) is outside the commercial AWS regions, which are all the doctor knows SES and arm64 Lambda in`,
+      fix: 'check in the SES and Lambda documentation for that partition that SES v2 sends email and Lambda runs arm64 functions there.',
+    });
+  }
+  if (!DEPLOYABLE_REGIONS.includes(region)) {
+    return result('region', {
+      status: 'problem',
+      summary: `${region} (from ${source}) does not offer both what the stack needs: the SES v2 API to send email and arm64 Lambda functions`,
+      fix: `deploy to one of ${DEPLOYABLE_REGIONS.join(', ')} (pass --region, or set AWS_REGION).`,
+    });
+  }
+  return result('region', { status: 'ok', summary: `${region} (from ${source})` });
 }
 
 export interface CredentialsCheck {

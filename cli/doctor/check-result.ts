@@ -56,10 +56,6 @@ export function combine(id: CheckId, findings: readonly Finding[]): CheckResult 
   });
 }
 
-export function isWorse(status: CheckStatus, than: CheckStatus): boolean {
-  return SEVERITY[status] > SEVERITY[than];
-}
-
 interface AwsErrorFields {
   readonly name?: unknown;
   readonly message?: unknown;

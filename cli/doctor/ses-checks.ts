@@ -22,10 +22,19 @@ async function getIdentity(ses: SESv2Client, identity: string): Promise<FoundIde
   }
 }
 
-/** SES lets an address send when the address itself or its whole domain is a verified identity. */
+/**
+ * SES lets an address send when the address itself or its whole domain is a verified identity: an
+ * address identity still pending verification does not stop it sending through its verified
+ * domain. The address identity is preferred when it is verified; otherwise the domain, when that
+ * is verified; otherwise whichever exists, to report.
+ */
 async function findIdentity(ses: SESv2Client, address: string): Promise<FoundIdentity | undefined> {
   const domain = address.slice(address.lastIndexOf('@') + 1);
-  return (await getIdentity(ses, address)) ?? (await getIdentity(ses, domain));
+  const own = await getIdentity(ses, address);
+  if (own?.details.VerifiedForSendingStatus) return own;
+  const byDomain = await getIdentity(ses, domain);
+  if (byDomain?.details.VerifiedForSendingStatus) return byDomain;
+  return own ?? byDomain;
 }
 
 function verifyFix(address: string, region: string): string {
@@ -122,11 +131,19 @@ export async function checkSesAccount(
         fix: 'see why in the SES console, Account dashboard; resume once it is resolved.',
       });
     }
-    if (account.EnforcementStatus !== undefined && account.EnforcementStatus !== 'HEALTHY') {
+    // SES v2 GetAccount: HEALTHY; PROBATION, under review and still sending; SHUTDOWN, sending stopped.
+    const enforcement = account.EnforcementStatus;
+    if (enforcement === 'SHUTDOWN') {
       findings.push({
         status: 'problem',
-        summary: `the account's enforcement status is ${account.EnforcementStatus}`,
-        fix: 'read the notice in the SES console, Reputation metrics, and fix the bounce or complaint rate.',
+        summary: `the account's enforcement status is SHUTDOWN: SES does not send for it in ${region}`,
+        fix: 'read the notice in the SES console, Reputation metrics, fix the bounce or complaint rate, and ask AWS to review the account.',
+      });
+    } else if (enforcement !== undefined && enforcement !== 'HEALTHY') {
+      findings.push({
+        status: 'warn',
+        summary: `the account's enforcement status is ${enforcement}: SES still sends, but may stop sending if the bounce or complaint rate stays high`,
+        fix: 'read the notice in the SES console, Reputation metrics, and bring the bounce and complaint rates down.',
       });
     }
     if (account.ProductionAccessEnabled === false) {

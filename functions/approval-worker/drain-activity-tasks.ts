@@ -8,6 +8,7 @@ import { buildDecisionLinks } from '../commons/decision-links';
 import { escapeUnsafeCharacters } from '../commons/text-checks';
 import { WORKER_METRICS, WORKER_RUN_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
 import type { WorkerConfig } from './config';
+import { handOverEvent, MAX_HAND_OVER_HOPS, type HandOverEvent } from './hand-over-event';
 import { DEFAULT_SEND_RETRY_POLICY, EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
 import { SendRateLimiter, slowestSendRate } from './send-rate-limiter';
 import { acquireWorkerSlot, type WorkerSlotsOptions } from './worker-slots';
@@ -94,11 +95,16 @@ export interface DrainDependencies {
 
 export interface WorkerRunDependencies extends DrainDependencies {
   /**
-   * Starts a new run of this worker: an asynchronous invoke of its own function. Called by a run
-   * that stopped for time while tasks were still arriving, after it released its slot. Undefined:
-   * no hand-over (the schedule and the wake-ups pick up the rest).
+   * Starts a new run of this worker with `event`: an asynchronous invoke of its own function.
+   * Called by a run that stopped for time while tasks were still arriving, after it released its
+   * slot. Undefined: no hand-over (the schedule and the wake-ups pick up the rest).
    */
-  readonly handOver?: () => Promise<void>;
+  readonly handOver?: (event: HandOverEvent) => Promise<void>;
+  /**
+   * How many hand-overs led to this run (handOverHop of its event): 0 for a run started by a
+   * wake-up or the schedule. A run at MAX_HAND_OVER_HOPS does not hand over. @default 0
+   */
+  readonly handOverHop?: number;
 }
 
 export type TaskOutcome = 'emailed' | 'invalid-request' | 'delivery-failed' | 'delivery-refused' | 'ses-account-problem';
@@ -112,8 +118,11 @@ export interface DrainSummary {
 }
 
 export interface WorkerRunSummary extends DrainSummary {
-  /** Only when the run handed over: whether starting the new run worked. */
-  readonly handOver?: 'invoked' | 'invoke-failed';
+  /**
+   * Only when the run was due to hand over: whether starting the new run worked, or whether the
+   * chain had reached MAX_HAND_OVER_HOPS, so that no new run was started.
+   */
+  readonly handOver?: 'invoked' | 'invoke-failed' | 'limit-reached';
 }
 
 /**
@@ -386,15 +395,29 @@ async function drainInSlot(deps: DrainDependencies, slots: WorkerSlotsOptions | 
   }
 }
 
-/** Starts the next run; a failure is logged and does not fail this run (the schedule is the safety net). */
+/**
+ * Starts the next run; a failure is logged and does not fail this run (the schedule is the safety
+ * net). A run whose chain already counts MAX_HAND_OVER_HOPS hand-overs starts none: it says so and
+ * counts HandOverLimitReached, and the wake-ups and the schedule take over.
+ */
 async function handOver(
   deps: WorkerRunDependencies,
-  start: () => Promise<void>,
+  start: (event: HandOverEvent) => Promise<void>,
   summary: DrainSummary,
-): Promise<'invoked' | 'invoke-failed'> {
-  const context = { tasksTaken: summary.tasksTaken, emailsSent: summary.emailsSent };
+): Promise<'invoked' | 'invoke-failed' | 'limit-reached'> {
+  const hop = deps.handOverHop ?? 0;
+  const context = { tasksTaken: summary.tasksTaken, emailsSent: summary.emailsSent, hop };
+  if (hop >= MAX_HAND_OVER_HOPS) {
+    deps.logger.warn(
+      `Not handing over: this chain of runs has handed over ${hop} times, the most allowed (MAX_HAND_OVER_HOPS); the next wake-up or the schedule picks up the waiting tasks`,
+      { ...context, maxHandOverHops: MAX_HAND_OVER_HOPS },
+    );
+    deps.metrics?.count(WORKER_RUN_METRICS.HandOverLimitReached);
+    return 'limit-reached';
+  }
+  const event = handOverEvent(hop);
   try {
-    await start();
+    await start(event);
   } catch (error) {
     deps.logger.error('Could not hand over to a new run; the next wake-up or the schedule picks up the waiting tasks', {
       ...context,
@@ -403,7 +426,7 @@ async function handOver(
     });
     return 'invoke-failed';
   }
-  deps.logger.info('Handed over to a new run: tasks are still arriving and this run is out of time', context);
+  deps.logger.info('Handed over to a new run: tasks are still arriving and this run is out of time', { ...context, nextHop: event.hop });
   deps.metrics?.count(WORKER_RUN_METRICS.HandOvers);
   return 'invoked';
 }

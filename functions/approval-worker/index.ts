@@ -9,7 +9,7 @@ import { invalidRequestCause, validateApprovalRequest, type ApprovalRequestCheck
 import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
 import { readWorkerConfig } from './config';
 import { POLL_HOLD_MS, runWorker, type WorkerRunSummary } from './drain-activity-tasks';
-import { HAND_OVER_EVENT, isHandOverEvent } from './hand-over-event';
+import { handOverHop, isHandOverEvent } from './hand-over-event';
 
 const config = readWorkerConfig(process.env);
 const logger = new Logger({ serviceName: WORKER_SERVICE_NAME });
@@ -49,13 +49,16 @@ function checkRequest(request: unknown): ApprovalRequestCheck {
  * With `{"action": "checkRequest"}`: answers the CheckRequest state at once (valid and normalized,
  * or the InvalidRequest cause). Any other event comes from the state machine's WakeWorker state for
  * each email that is due, from the EventBridge schedule as a safety net, or from a run that handed
- * over (`{"reason": "handOver"}`): takes a worker slot, drains the activity's waiting tasks, then
- * stops and publishes the run's counts as CloudWatch metrics. A run that stops for time while tasks
- * are still arriving starts its successor, an asynchronous invoke of this same function.
+ * over (`{"reason": "handOver", "hop": n}`, the chain's n-th hand-over): takes a worker slot,
+ * drains the activity's waiting tasks, then stops and publishes the run's counts as CloudWatch
+ * metrics. A run that stops for time while tasks are still arriving starts its successor, an
+ * asynchronous invoke of this same function, unless its chain has reached MAX_HAND_OVER_HOPS
+ * (hand-over-event.ts).
  */
 export async function handler(event: unknown, context: Context): Promise<WorkerRunSummary | ApprovalRequestCheck> {
   logger.addContext(context);
   if (isCheckRequest(event)) return checkRequest(event.request);
+  const hop = handOverHop(event);
   try {
     const summary = await runWorker(
       {
@@ -66,13 +69,14 @@ export async function handler(event: unknown, context: Context): Promise<WorkerR
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         workerName: context.functionName,
         metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },
-        handOver: async () => {
+        handOverHop: hop,
+        handOver: async (next) => {
           // The unqualified name: the role may invoke exactly this function ($LATEST), nothing else.
           await lambda.send(
             new InvokeCommand({
               FunctionName: context.functionName,
               InvocationType: 'Event',
-              Payload: Buffer.from(JSON.stringify(HAND_OVER_EVENT)),
+              Payload: Buffer.from(JSON.stringify(next)),
             }),
           );
         },
@@ -81,7 +85,7 @@ export async function handler(event: unknown, context: Context): Promise<WorkerR
         ? { dynamodb, tableName: config.slots.tableName, count: config.slots.count, holder: context.awsRequestId }
         : undefined,
     );
-    logger.info('Worker run finished', { ...summary, ...(isHandOverEvent(event) ? { startedBy: HAND_OVER_EVENT.reason } : {}) });
+    logger.info('Worker run finished', { ...summary, ...(isHandOverEvent(event) ? { startedBy: 'handOver', hop } : {}) });
     return summary;
   } finally {
     // A run that handled nothing has nothing to publish (and Powertools would warn about it).

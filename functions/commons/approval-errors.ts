@@ -21,6 +21,12 @@ export const ApprovalError = {
    * with this error, which stops the other approvers' iterations; the Map's Catch turns it into success.
    */
   Approved: 'Approved',
+  /**
+   * Inside the state machine only: the CheckRequest state could not get an answer from the worker
+   * function (it failed, or Lambda kept refusing to run it) even after retrying. The request was
+   * not judged, so this is not InvalidRequest.
+   */
+  RequestCheckFailed: 'RequestCheckFailed',
 } as const;
 
 export type ApprovalErrorName = (typeof ApprovalError)[keyof typeof ApprovalError];

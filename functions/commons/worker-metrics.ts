@@ -36,6 +36,11 @@ export const WORKER_RUN_METRICS = {
    * of its own function), so a backlog keeps draining instead of waiting for the schedule.
    */
   HandOvers: 'HandOvers',
+  /**
+   * A run that would have handed over did not: its chain had handed over MAX_HAND_OVER_HOPS times
+   * (functions/approval-worker/hand-over-event.ts). The wake-ups and the schedule take over.
+   */
+  HandOverLimitReached: 'HandOverLimitReached',
 } as const;
 
 export type WorkerMetricName =

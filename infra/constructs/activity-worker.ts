@@ -123,6 +123,11 @@ export class ActivityWorker extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrency || undefined,
+      // A run that hands over invokes this function itself. Lambda stops such a chain after about 16
+      // invocations by default ("Use Lambda recursive loop detection to prevent infinite loops"), and
+      // a large backlog needs longer chains: the worker bounds its own chains instead
+      // (MAX_HAND_OVER_HOPS in functions/approval-worker/hand-over-event.ts).
+      recursiveLoop: lambda.RecursiveLoop.ALLOW,
       environment: {
         [WORKER_ENV.activityArn]: props.activity.activityArn,
         [WORKER_ENV.approvalApiUrl]: props.approvalApiUrl,

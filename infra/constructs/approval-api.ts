@@ -113,6 +113,9 @@ export class ApprovalApi extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new apigw.RestApi(this, 'Api', {
+      // API Gateway's metrics (and so the alarms on them) are keyed by API name and stage: a name of
+      // its own per stack keeps two stacks in one account and region from sharing them.
+      restApiName: `${Stack.of(this).stackName}-approvals`,
       description: 'Approve / Reject links of the human-approval workflow',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: false,

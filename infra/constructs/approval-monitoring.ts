@@ -53,8 +53,8 @@ export interface ApprovalMonitoringProps {
   /**
    * Create the dashboard. Each account has 3 dashboards (up to 50 metrics each) free a month;
    * beyond that a dashboard costs $3.00 a month, about 30 times this service's idle-cost target
-   * of $0.10. Turn it off where the free ones are taken. (The 5 alarms are within the 10 free
-   * standard-resolution alarm metrics; beyond those each costs $0.10 a month.)
+   * of $0.10. Turn it off where the free ones are taken. (The 7 alarms watch 8 metrics, within the
+   * 10 free standard-resolution alarm metrics; beyond those each costs $0.10 a month.)
    * Prices: https://aws.amazon.com/cloudwatch/pricing/ (us-east-1, Free Tier and Paid Tier tabs).
    * @default true
    */
@@ -89,6 +89,30 @@ export const EXECUTION_OUTCOMES = {
 export type ExecutionOutcome = keyof typeof EXECUTION_OUTCOMES;
 
 /**
+ * The errors an execution ends with by design: the outcomes above. An execution that fails with
+ * any other error (States.Runtime, States.Permissions, a Lambda.* error, RequestCheckFailed when
+ * the worker function could not check the request) ended for a reason nobody planned, and
+ * UNEXPECTED_FAILURES counts it.
+ */
+export const DESIGNED_EXECUTION_ERRORS: readonly string[] = Object.values(EXECUTION_OUTCOMES).flatMap(({ errors }) => [...errors]);
+
+/** The metric the executions that failed with an error outside DESIGNED_EXECUTION_ERRORS are counted in. */
+export const UNEXPECTED_FAILURES_METRIC = 'ApprovalsFailedUnexpectedly';
+
+/**
+ * The 4xx surge alarm: over 15 minutes, at least API_4XX_MIN_REQUESTS requests, of which at least
+ * API_4XX_SHARE answered 4xx. Approvers clicking stale links (410, the task already decided or
+ * replaced by a reminder) and the odd damaged link (400) are a minority of the clicks, and fewer
+ * than 5 requests never trip it, however many fail: one person retrying a broken link does not.
+ * When the API loses its role's permission on the activity (or a template breaks), every click
+ * answers 400, so any 5 clicks in 15 minutes trip it. The API has only the decision routes; a
+ * request to an unknown path (403) counts too, which on an unguessable execute-api host is rare.
+ */
+export const API_4XX_MIN_REQUESTS = 5;
+export const API_4XX_SHARE = 0.8;
+const API_4XX_PERIOD = Duration.minutes(15);
+
+/**
  * Matches the log event Step Functions writes when an execution fails with one of `errors`. The
  * events are JSON: `{"id", "type", "details", "previous_event_id", "event_timestamp",
  * "execution_arn", "redrive_count"}`, where `details` of an ExecutionFailed event is its
@@ -106,16 +130,29 @@ export function executionFailedPattern(errors: readonly string[]): logs.JsonPatt
   );
 }
 
+/**
+ * Matches the ExecutionFailed event of an execution that failed with an error outside `designed`.
+ * A Fail state always has an error, and so has every failure Step Functions reports itself.
+ */
+export function unexpectedFailurePattern(designed: readonly string[]): logs.JsonPattern {
+  return logs.FilterPattern.all(
+    logs.FilterPattern.stringValue('$.type', '=', 'ExecutionFailed'),
+    ...designed.map((error) => logs.FilterPattern.stringValue('$.details.error', '!=', error)),
+  );
+}
+
 interface AlarmSpec {
   readonly name: string;
   readonly metric: cloudwatch.IMetric;
   readonly description: string;
+  /** @default 1 (one event is enough) */
+  readonly threshold?: number;
 }
 
 /**
- * What needs a person: five alarms (email problems, worker errors, API 5xx, SES account problems,
- * executions that hit their backstop timeout), optionally emailed through SNS, and a dashboard of
- * the approval funnel.
+ * What needs a person: seven alarms (email problems, worker errors, API 5xx, a surge of API 4xx,
+ * SES account problems, executions that hit their backstop timeout, executions that failed for a
+ * reason nobody designed), optionally emailed through SNS, and a dashboard of the approval funnel.
  */
 export class ApprovalMonitoring extends Construct {
   public readonly alarms: cloudwatch.Alarm[] = [];
@@ -125,6 +162,8 @@ export class ApprovalMonitoring extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** Metric filters on the state machine's log group, by outcome. */
   public readonly outcomeFilters: Readonly<Record<ExecutionOutcome, logs.MetricFilter>>;
+  /** The metric filter counting executions that failed with an error outside DESIGNED_EXECUTION_ERRORS. */
+  public readonly unexpectedFailureFilter: logs.MetricFilter;
 
   private readonly props: ApprovalMonitoringProps;
 
@@ -140,6 +179,11 @@ export class ApprovalMonitoring extends Construct {
       expired: this.addOutcomeFilter('ExpiredFilter', 'expired'),
       invalidRequest: this.addOutcomeFilter('InvalidRequestFilter', 'invalidRequest'),
     };
+    this.unexpectedFailureFilter = this.addFilter(
+      'UnexpectedFailureFilter',
+      UNEXPECTED_FAILURES_METRIC,
+      unexpectedFailurePattern(DESIGNED_EXECUTION_ERRORS),
+    );
 
     if (props.alarmEmail !== undefined) {
       this.topic = new sns.Topic(this, 'AlarmTopic', {
@@ -204,12 +248,16 @@ export class ApprovalMonitoring extends Construct {
 
   private addOutcomeFilter(id: string, outcome: ExecutionOutcome): logs.MetricFilter {
     const { metricName, errors } = EXECUTION_OUTCOMES[outcome];
-    // Each filter is a custom metric, like each of the worker's six: ten in all, the free tier's ten
-    // custom metrics; beyond those one costs $0.30 a month, prorated by the hour it is published.
-    // No defaultValue, so nothing is published while nothing fails and an idle stack pays nothing.
+    return this.addFilter(id, metricName, executionFailedPattern(errors));
+  }
+
+  private addFilter(id: string, metricName: string, filterPattern: logs.IFilterPattern): logs.MetricFilter {
+    // Each filter is a custom metric, like each of the worker's own: the free tier has ten custom
+    // metrics, and beyond those one costs $0.30 a month, prorated by the hour it is published. No
+    // defaultValue, so nothing is published while nothing happens and an idle stack pays nothing.
     return new logs.MetricFilter(this, id, {
       logGroup: this.props.stateMachineLogGroup,
-      filterPattern: executionFailedPattern(errors),
+      filterPattern,
       metricNamespace: this.props.metricsNamespace,
       metricName,
       metricValue: '1',
@@ -242,6 +290,21 @@ export class ApprovalMonitoring extends Construct {
           'What to do: find the request in the API access log; integrationStatus 5xx means Step Functions was unavailable and a second click will do; otherwise check the integration role, mapping templates and the last deployment of the stage.',
       },
       {
+        name: 'ApiClientErrorSurge',
+        metric: this.metricApiClientErrorShare(),
+        threshold: API_4XX_SHARE,
+        description:
+          `At least ${API_4XX_SHARE * 100}% of at least ${API_4XX_MIN_REQUESTS} requests to the approval API in 15 minutes answered 4xx: clicks are failing. Stale links (410) and the odd damaged link (400) do not come near this; a lost permission of the API's role on the activity, or a broken mapping template, makes every click fail with 400. ` +
+          'What to do: find the requests in the API access log; integrationStatus 400 on every click means Step Functions refused the call: check the API role (states:SendTaskSuccess, SendTaskFailure, and SendTaskHeartbeat in confirm mode, on the activity ARN) and the last deployment of the stage.',
+      },
+      {
+        name: 'ExecutionsFailedUnexpectedly',
+        metric: this.unexpectedFailureFilter.metric({ statistic: cloudwatch.Stats.SUM, period: PERIOD }),
+        description:
+          `An approval execution failed with an error that is none of its designed outcomes (${DESIGNED_EXECUTION_ERRORS.join(', ')}): States.Runtime, States.Permissions, a Lambda error, or RequestCheckFailed (the worker function could not check the request). The request was not decided; the requester must start it again once the cause is fixed. ` +
+          'What to do: open the execution (its ExecutionFailed event in the state machine log group names it), read the error and cause in its history, then check the worker function, the state machine role and the last deployment.',
+      },
+      {
         name: 'SesAccountProblems',
         metric: this.metricWorker(WORKER_METRICS.SesAccountProblems),
         description:
@@ -258,12 +321,28 @@ export class ApprovalMonitoring extends Construct {
     ];
   }
 
-  private addAlarm({ name, metric, description }: AlarmSpec): cloudwatch.Alarm {
+  /**
+   * The share of the approval API's requests answered with a 4xx over 15 minutes, or 0 while fewer
+   * than API_4XX_MIN_REQUESTS came (see API_4XX_SHARE). Keyed by the API's name and stage, as API
+   * Gateway publishes them.
+   */
+  public metricApiClientErrorShare(): cloudwatch.MathExpression {
+    const stage = this.props.api.deploymentStage;
+    const sum = { statistic: cloudwatch.Stats.SUM, period: API_4XX_PERIOD };
+    return new cloudwatch.MathExpression({
+      expression: `IF(FILL(requests, 0) >= ${API_4XX_MIN_REQUESTS}, FILL(clientErrors, 0) / requests, 0)`,
+      usingMetrics: { requests: stage.metricCount(sum), clientErrors: stage.metricClientError(sum) },
+      period: API_4XX_PERIOD,
+      label: 'share of requests answered 4xx',
+    });
+  }
+
+  private addAlarm({ name, metric, description, threshold = 1 }: AlarmSpec): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, name, {
       alarmName: `${Stack.of(this).stackName}-${name}`,
       alarmDescription: description,
       metric,
-      threshold: 1,
+      threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       datapointsToAlarm: 1,

@@ -181,6 +181,35 @@ describe('region', () => {
     expect(result.checks['sender-identity']).toMatchObject({ status: 'skip', summary: 'needs a region (see region)' });
     expect(result.json.region).toBeNull();
   });
+
+  test('a region where SES v2 does not send email is a problem naming the regions to use', async () => {
+    // Asia Pacific (Hong Kong) has Lambda on arm64 but no SES endpoint.
+    const result = await doctor([], { region: 'ap-east-1' });
+
+    expect(result.code).toBe(1);
+    expect(result.checks.region).toMatchObject({
+      status: 'problem',
+      summary:
+        'ap-east-1 (from --region) does not offer both what the stack needs: the SES v2 API to send email and arm64 Lambda functions',
+      fix: expect.stringMatching(
+        /^deploy to one of us-east-1, us-east-2, .*eu-west-1, .*sa-east-1 \(pass --region, or set AWS_REGION\)\.$/,
+      ),
+    });
+  });
+
+  test('a region that offers both is ok, however few services it has besides', async () => {
+    const result = await doctor([], { region: 'eu-central-2' });
+
+    expect(result.code).toBe(0);
+    expect(result.checks.region).toEqual({ id: 'region', status: 'ok', summary: 'eu-central-2 (from --region)' });
+  });
+
+  test('a region outside the commercial partition is a warning, not judged', async () => {
+    const result = await doctor([], { region: 'us-gov-west-1' });
+
+    expect(result.code).toBe(0);
+    expect(result.checks.region).toMatchObject({ status: 'warn', summary: expect.stringContaining('outside the commercial AWS regions') });
+  });
 });
 
 describe('settings', () => {
@@ -262,6 +291,7 @@ describe('sender identity', () => {
     mocks.ses
       .on(GetEmailIdentityCommand, { EmailIdentity: SENDER })
       .resolves({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false, VerificationStatus: 'PENDING' });
+    mocks.ses.on(GetEmailIdentityCommand, { EmailIdentity: 'example.com' }).rejects(sesNotFound('example.com'));
 
     const result = await doctor();
 
@@ -302,6 +332,41 @@ describe('sender identity', () => {
       summary:
         'hr@new.example sends through the verified domain new.example, but its DKIM status is PENDING: mail may fail DMARC or land in spam',
       fix: `publish the DKIM CNAME records the SES console shows for new.example (${REGION}).`,
+    });
+  });
+
+  test('an address still pending verification sends through its verified domain: ok', async () => {
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: SENDER })
+      .resolves({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false, VerificationStatus: 'PENDING' });
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'example.com' })
+      .resolves({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: true, DkimAttributes: { Status: 'SUCCESS' } });
+
+    const result = await doctor();
+
+    expect(result.code).toBe(0);
+    expect(result.checks['sender-identity']).toEqual({
+      id: 'sender-identity',
+      status: 'ok',
+      summary: `${SENDER} through the verified domain example.com (DKIM SUCCESS)`,
+    });
+  });
+
+  test('an address pending verification whose domain is not verified either: a problem about the address', async () => {
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: SENDER })
+      .resolves({ IdentityType: 'EMAIL_ADDRESS', VerifiedForSendingStatus: false, VerificationStatus: 'PENDING' });
+    mocks.ses
+      .on(GetEmailIdentityCommand, { EmailIdentity: 'example.com' })
+      .resolves({ IdentityType: 'DOMAIN', VerifiedForSendingStatus: false, VerificationStatus: 'PENDING' });
+
+    const result = await doctor();
+
+    expect(result.code).toBe(1);
+    expect(result.checks['sender-identity']).toMatchObject({
+      status: 'problem',
+      summary: `${SENDER} is not verified in SES (${REGION}; status PENDING)`,
     });
   });
 
@@ -348,7 +413,37 @@ describe('SES account', () => {
 
     expect(result.checks['ses-account']).toMatchObject({
       status: 'problem',
-      summary: `sending is paused for the account in ${REGION}; the account's enforcement status is SHUTDOWN`,
+      summary: `sending is paused for the account in ${REGION}; the account's enforcement status is SHUTDOWN: SES does not send for it in ${REGION}`,
+    });
+  });
+
+  test('enforcement status SHUTDOWN stops sending: a problem even while sending is not paused', async () => {
+    mocks.ses
+      .on(GetSesAccountCommand)
+      .resolves({ SendingEnabled: true, EnforcementStatus: 'SHUTDOWN', ProductionAccessEnabled: true, SendQuota: { MaxSendRate: 14 } });
+
+    const result = await doctor();
+
+    expect(result.code).toBe(1);
+    expect(result.checks['ses-account']).toMatchObject({
+      status: 'problem',
+      summary: `the account's enforcement status is SHUTDOWN: SES does not send for it in ${REGION}`,
+    });
+  });
+
+  test('enforcement status PROBATION still sends: a warning, and nothing blocks', async () => {
+    mocks.ses
+      .on(GetSesAccountCommand)
+      .resolves({ SendingEnabled: true, EnforcementStatus: 'PROBATION', ProductionAccessEnabled: true, SendQuota: { MaxSendRate: 14 } });
+
+    const result = await doctor();
+
+    expect(result.code).toBe(0);
+    expect(result.checks['ses-account']).toMatchObject({
+      status: 'warn',
+      summary:
+        "the account's enforcement status is PROBATION: SES still sends, but may stop sending if the bounce or complaint rate stays high",
+      fix: 'read the notice in the SES console, Reputation metrics, and bring the bounce and complaint rates down.',
     });
   });
 

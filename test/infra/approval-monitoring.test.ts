@@ -12,9 +12,14 @@ import { ApprovalApi } from '../../infra/constructs/approval-api';
 import {
   ApprovalMonitoring,
   type ApprovalMonitoringProps,
+  API_4XX_MIN_REQUESTS,
+  API_4XX_SHARE,
+  DESIGNED_EXECUTION_ERRORS,
   EXECUTION_OUTCOMES,
   type ExecutionOutcome,
   executionFailedPattern,
+  UNEXPECTED_FAILURES_METRIC,
+  unexpectedFailurePattern,
 } from '../../infra/constructs/approval-monitoring';
 import { readReferencePath } from '../../local/step-functions/reference-path';
 import { APPROVAL_ASL_FILE, type AslState, loadApprovalDefinition, templatePlaceholders } from '../../statemachine/render-definition';
@@ -95,15 +100,21 @@ describe('ApprovalMonitoring alarms', () => {
     const topicRef = { Ref: topicId };
     const notifies = { AlarmActions: [topicRef], OKActions: [topicRef] };
 
-    it('has exactly the five alarms, each with a description of what it means and what to do', () => {
+    it('has exactly the seven alarms, each with a description of what it means and what to do', () => {
       const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm');
 
       expect(alarms.map(([, alarm]) => alarm.AlarmName).sort()).toEqual(
-        ['ApiServerErrors', 'EmailNotDelivered', 'ExecutionsTimedOut', 'SesAccountProblems', 'WorkerErrors'].map(
-          (name) => `HumanApproval-${name}`,
-        ),
+        [
+          'ApiClientErrorSurge',
+          'ApiServerErrors',
+          'EmailNotDelivered',
+          'ExecutionsFailedUnexpectedly',
+          'ExecutionsTimedOut',
+          'SesAccountProblems',
+          'WorkerErrors',
+        ].map((name) => `HumanApproval-${name}`),
       );
-      expect(monitoring.alarms).toHaveLength(5);
+      expect(monitoring.alarms).toHaveLength(7);
       for (const [, alarm] of alarms) {
         expect(alarm.AlarmDescription).toMatch(/What to do: /);
         expect((alarm.AlarmDescription as string).length).toBeLessThanOrEqual(1024);
@@ -128,7 +139,8 @@ describe('ApprovalMonitoring alarms', () => {
       );
     });
 
-    it('alarms on one 5xx answer of the approval API stage', () => {
+    it("alarms on one 5xx answer of this stack's approval API stage, named after the stack", () => {
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'HumanApproval-approvals' });
       expect(alarmNamed(template, 'ApiServerErrors')).toEqual(
         expect.objectContaining({
           ...ALARM_BASICS,
@@ -136,10 +148,67 @@ describe('ApprovalMonitoring alarms', () => {
           Namespace: 'AWS/ApiGateway',
           MetricName: '5XXError',
           Dimensions: expect.arrayContaining([
-            { Name: 'ApiName', Value: 'Api' },
+            { Name: 'ApiName', Value: 'HumanApproval-approvals' },
             { Name: 'Stage', Value: { Ref: expect.stringMatching(/^ApprovalApiDeploymentStagerespond/) } },
           ]),
         }),
+      );
+    });
+
+    it('keeps the API metrics of two stacks in one account apart: each API, and so each alarm, has its own name', () => {
+      const names = ['ApprovalsTeamA', 'ApprovalsTeamB'].map((stackName) => {
+        const stack = new Stack(new App(), stackName);
+        const approvalApi = new ApprovalApi(stack, 'ApprovalApi', { activity: new sfn.Activity(stack, 'Activity') });
+        const [, restApi] = resourcesOfType(Template.fromStack(stack), 'AWS::ApiGateway::RestApi')[0] ?? [];
+        const metric: unknown = approvalApi.api.deploymentStage.metricServerError().dimensions?.ApiName;
+        return { restApi: restApi?.Name, metric };
+      });
+
+      expect(names).toEqual([
+        { restApi: 'ApprovalsTeamA-approvals', metric: 'ApprovalsTeamA-approvals' },
+        { restApi: 'ApprovalsTeamB-approvals', metric: 'ApprovalsTeamB-approvals' },
+      ]);
+    });
+
+    it('alarms when most of at least five requests to the approval API in 15 minutes answered 4xx', () => {
+      const alarm = alarmNamed(template, 'ApiClientErrorSurge');
+      const metrics = alarm.Metrics as Array<{
+        Id: string;
+        Expression?: string;
+        MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Period: number; Stat: string };
+      }>;
+
+      expect(alarm).toEqual(
+        expect.objectContaining({
+          ...notifies,
+          Threshold: API_4XX_SHARE,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+        }),
+      );
+      expect(metrics.find((metric) => metric.Expression !== undefined)?.Expression).toBe(
+        `IF(FILL(requests, 0) >= ${API_4XX_MIN_REQUESTS}, FILL(clientErrors, 0) / requests, 0)`,
+      );
+      const stats = metrics.filter((metric) => metric.MetricStat !== undefined);
+      expect(
+        stats.map((metric) => [metric.Id, metric.MetricStat?.Metric.MetricName, metric.MetricStat?.Stat, metric.MetricStat?.Period]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['requests', 'Count', 'Sum', 900],
+          ['clientErrors', '4XXError', 'Sum', 900],
+        ]),
+      );
+      for (const metric of stats) {
+        expect(metric.MetricStat?.Metric.Dimensions).toEqual(
+          expect.arrayContaining([{ Name: 'ApiName', Value: 'HumanApproval-approvals' }]),
+        );
+      }
+    });
+
+    it('alarms on one execution that failed with an error none of its designed outcomes has', () => {
+      expect(alarmNamed(template, 'ExecutionsFailedUnexpectedly')).toEqual(
+        expect.objectContaining({ ...ALARM_BASICS, ...notifies, Namespace: 'HumanApproval', MetricName: UNEXPECTED_FAILURES_METRIC }),
       );
     });
 
@@ -193,7 +262,7 @@ describe('ApprovalMonitoring alarms', () => {
       expect(allow.Condition.ArnEquals['aws:SourceArn']).toEqual(
         expect.arrayContaining(alarmIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))),
       );
-      expect(allow.Condition.ArnEquals['aws:SourceArn']).toHaveLength(5);
+      expect(allow.Condition.ArnEquals['aws:SourceArn']).toHaveLength(7);
     });
 
     it('leaves the topic unencrypted by default, because alarms cannot publish to one encrypted with alias/aws/sns', () => {
@@ -204,8 +273,8 @@ describe('ApprovalMonitoring alarms', () => {
   describe('without alarmEmail', () => {
     const { template, monitoring } = synth();
 
-    it('still creates the five alarms, with no action and no topic', () => {
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    it('still creates the seven alarms, with no action and no topic', () => {
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
       template.resourceCountIs('AWS::SNS::Topic', 0);
       template.resourceCountIs('AWS::SNS::Subscription', 0);
       expect(monitoring.topic).toBeUndefined();
@@ -279,7 +348,10 @@ const DECISION_RECORD =
 const SES_REFUSAL =
   'MessageRejected: Email address is not verified. The following identities failed the check in region US-EAST-1: manager@example.com';
 
-const SAMPLE_EVENTS: Array<[string, ExecutionOutcome | 'nothing', string]> = [
+/** What a log event is counted as: one outcome, an unexpected failure, or nothing. */
+type Counted = ExecutionOutcome | 'unexpected' | 'nothing';
+
+const SAMPLE_EVENTS: Array<[string, Counted, string]> = [
   ['the execution failing with Rejected', 'rejected', logEvent(14, 'ExecutionFailed', { error: 'Rejected', cause: DECISION_RECORD })],
   [
     'the execution failing with Expired',
@@ -325,10 +397,41 @@ const SAMPLE_EVENTS: Array<[string, ExecutionOutcome | 'nothing', string]> = [
   ['an approval', 'nothing', logEvent(14, 'ExecutionSucceeded', { output: '{"approval":{"decision":{"decision":"approved"}}}' })],
   ['an execution timing out', 'nothing', logEvent(9, 'ExecutionTimedOut', { error: 'States.Timeout' })],
   [
-    'a failure that is no approval outcome',
-    'nothing',
-    logEvent(7, 'ExecutionFailed', { error: 'States.Runtime', cause: 'An error occurred while executing the state.' }),
+    'the execution failing with States.Runtime',
+    'unexpected',
+    logEvent(7, 'ExecutionFailed', {
+      error: 'States.Runtime',
+      cause:
+        "An error occurred while executing the state 'IsRequestValid' (entered at the event id #6). Invalid path '$.approval.check.valid': The choice state's condition path references an invalid value.",
+    }),
   ],
+  [
+    'the execution failing with States.Permissions',
+    'unexpected',
+    logEvent(5, 'ExecutionFailed', {
+      error: 'States.Permissions',
+      cause: 'Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.',
+    }),
+  ],
+  [
+    'the execution failing with a Lambda error from CheckRequest',
+    'unexpected',
+    logEvent(9, 'ExecutionFailed', {
+      error: 'Lambda.Unknown',
+      cause: 'The cause could not be determined because Lambda did not return an error type.',
+    }),
+  ],
+  [
+    'the execution failing with RequestCheckFailed',
+    'unexpected',
+    logEvent(30, 'ExecutionFailed', { error: 'RequestCheckFailed', cause: 'The worker function could not check the request.' }),
+  ],
+  [
+    'a Lambda error of CheckRequest that will be retried (TaskFailed)',
+    'nothing',
+    logEvent(6, 'TaskFailed', { error: 'Lambda.Unknown', resource: 'invoke', resourceType: 'lambda' }),
+  ],
+  ['an execution aborted by hand', 'nothing', logEvent(8, 'ExecutionAborted', {})],
 ];
 
 describe('ApprovalMonitoring metric filters', () => {
@@ -343,8 +446,8 @@ describe('ApprovalMonitoring metric filters', () => {
 
   it('count each outcome on the state machine log group, publishing nothing while nothing happens', () => {
     const [logGroupId] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('StateMachineLogs')) ?? [];
-    expect(filters).toHaveLength(4);
-    for (const { metricName } of Object.values(EXECUTION_OUTCOMES)) {
+    expect(filters).toHaveLength(5);
+    for (const metricName of [...Object.values(EXECUTION_OUTCOMES).map((outcome) => outcome.metricName), UNEXPECTED_FAILURES_METRIC]) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         LogGroupName: { Ref: logGroupId },
         MetricTransformations: [
@@ -361,30 +464,46 @@ describe('ApprovalMonitoring metric filters', () => {
     expect(patternOf('ApprovalsRejected')).toBe('{ ($.type = "ExecutionFailed") && ($.details.error = "Rejected") }');
     expect(patternOf('ApprovalsExpired')).toBe('{ ($.type = "ExecutionFailed") && ($.details.error = "Expired") }');
     expect(patternOf('ApprovalsInvalid')).toBe('{ ($.type = "ExecutionFailed") && ($.details.error = "InvalidRequest") }');
+    expect(patternOf(UNEXPECTED_FAILURES_METRIC)).toBe(
+      '{ ($.type = "ExecutionFailed") && ($.details.error != "EmailDeliveryFailed") && ($.details.error != "EmailDeliveryRefused") && ($.details.error != "Rejected") && ($.details.error != "Expired") && ($.details.error != "InvalidRequest") }',
+    );
   });
+
+  /** Which filters count the event: the outcomes' and the unexpected failures'. */
+  const countedAs = (event: unknown): Counted[] => {
+    const outcomes: Counted[] = (Object.keys(EXECUTION_OUTCOMES) as ExecutionOutcome[]).filter((outcome) =>
+      matchesJsonFilterPattern(patternOf(EXECUTION_OUTCOMES[outcome].metricName), event),
+    );
+    return matchesJsonFilterPattern(patternOf(UNEXPECTED_FAILURES_METRIC), event) ? [...outcomes, 'unexpected'] : outcomes;
+  };
 
   it.each(SAMPLE_EVENTS)('count %s as %s', (_label, expected, line) => {
-    const matching = (Object.keys(EXECUTION_OUTCOMES) as ExecutionOutcome[]).filter((outcome) =>
-      matchesJsonFilterPattern(patternOf(EXECUTION_OUTCOMES[outcome].metricName), JSON.parse(line) as unknown),
-    );
-
-    expect(matching).toEqual(expected === 'nothing' ? [] : [expected]);
+    expect(countedAs(JSON.parse(line) as unknown)).toEqual(expected === 'nothing' ? [] : [expected]);
   });
 
-  it('cover every error the state machine can end with, each in one outcome only', () => {
+  it('cover every error the state machine can end with, each in one filter only: designed outcomes by theirs, the rest as unexpected', () => {
     const definition = loadApprovalDefinition(
       Object.fromEntries(templatePlaceholders(fs.readFileSync(APPROVAL_ASL_FILE, 'utf8')).map((name) => [name, '1'])),
     );
-    const endings = terminalErrors(definition.States);
-    const counted = Object.values(EXECUTION_OUTCOMES).flatMap(({ errors }) => [...errors]);
+    const endings = [...new Set(Object.values(terminalErrors(definition.States)).flat())];
+    const counted: string[] = Object.values(EXECUTION_OUTCOMES).flatMap(({ errors }) => [...errors]);
 
-    expect([...counted].sort()).toEqual([...new Set(Object.values(endings).flat())].sort());
     expect(new Set(counted).size).toBe(counted.length);
-    expect([...EXECUTION_OUTCOMES.notDelivered.errors].sort()).toEqual([...(endings.EmailNotDelivered ?? [])].sort());
+    expect(endings).toEqual(expect.arrayContaining(counted));
+    for (const error of endings) {
+      const filters = countedAs(JSON.parse(logEvent(9, 'ExecutionFailed', { error, cause: 'x' })) as unknown);
+      expect([error, filters.length]).toEqual([error, 1]);
+      expect([error, filters.includes('unexpected')]).toEqual([error, !counted.includes(error)]);
+    }
+    expect([...EXECUTION_OUTCOMES.notDelivered.errors].sort()).toEqual(
+      [...(terminalErrors(definition.States).EmailNotDelivered ?? [])].sort(),
+    );
+    expect(DESIGNED_EXECUTION_ERRORS).toEqual(counted);
   });
 
-  it('is what executionFailedPattern builds', () => {
+  it('is what executionFailedPattern and unexpectedFailurePattern build', () => {
     expect(executionFailedPattern(['Rejected']).logPatternString).toBe(patternOf('ApprovalsRejected'));
+    expect(unexpectedFailurePattern(DESIGNED_EXECUTION_ERRORS).logPatternString).toBe(patternOf(UNEXPECTED_FAILURES_METRIC));
   });
 });
 
@@ -453,14 +572,14 @@ describe('ApprovalMonitoring dashboard', () => {
       'AWS/ApiGateway Latency latency p50',
       'AWS/ApiGateway Latency latency p99',
     ]);
-    expect(widget('What needs a person').alarms).toHaveLength(5);
+    expect(widget('What needs a person').alarms).toHaveLength(7);
   });
 
   it('can be left out (it costs $3 a month beyond the three free ones), keeping the alarms', () => {
     const { template: withoutDashboard, monitoring: withoutDashboardMonitoring } = synth({ dashboard: false });
 
     withoutDashboard.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
-    withoutDashboard.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    withoutDashboard.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     expect(withoutDashboardMonitoring.dashboard).toBeUndefined();
   });
 
@@ -545,14 +664,15 @@ function terminalErrors(states: Readonly<Record<string, AslState>>): Record<stri
 
 /**
  * Evaluates the subset of the CloudWatch Logs JSON filter syntax the construct uses against one
- * log event: `{ ... }` around `&&`, `||`, parentheses and `$.field.path = "text"` (an exact,
- * case-sensitive string comparison; no wildcards).
+ * log event: `{ ... }` around `&&`, `||`, parentheses, `$.field.path = "text"` and
+ * `$.field.path != "text"` (exact, case-sensitive string comparisons; no wildcards). A selector
+ * whose field the event lacks matches neither comparison.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 function matchesJsonFilterPattern(pattern: string, event: unknown): boolean {
   const inner = /^\{(.*)\}$/s.exec(pattern.trim())?.[1];
   if (inner === undefined) throw new Error(`Not a JSON filter pattern: ${pattern}`);
-  const tokens = Array.from(inner.matchAll(/\s*(\(|\)|&&|\|\||=|"(?:[^"\\]|\\.)*"|\$(?:\.\w+)+)\s*/gy), (match) => match[1] ?? '');
+  const tokens = Array.from(inner.matchAll(/\s*(\(|\)|&&|\|\||!=|=|"(?:[^"\\]|\\.)*"|\$(?:\.\w+)+)\s*/gy), (match) => match[1] ?? '');
   if (tokens.join('').replace(/\s/g, '') !== inner.replace(/\s/g, '')) throw new Error(`Unsupported filter syntax in ${pattern}`);
   let at = 0;
   const next = (): string => tokens[at++] ?? '';
@@ -560,10 +680,13 @@ function matchesJsonFilterPattern(pattern: string, event: unknown): boolean {
 
   const comparison = (): boolean => {
     const selector = next();
-    if (!selector.startsWith('$.') || next() !== '=') throw new Error(`Unsupported comparison in ${pattern}`);
+    const operator = next();
+    if (!selector.startsWith('$.') || (operator !== '=' && operator !== '!=')) throw new Error(`Unsupported comparison in ${pattern}`);
     const expected = JSON.parse(next()) as string;
     if (expected.includes('*')) throw new Error('Wildcards are not supported by this evaluator');
-    return readReferencePath(selector, event as Parameters<typeof readReferencePath>[1]) === expected;
+    const actual = readReferencePath(selector, event as Parameters<typeof readReferencePath>[1]);
+    if (actual === undefined) return false;
+    return operator === '=' ? actual === expected : actual !== expected;
   };
   const operand = (): boolean => {
     if (peek() !== '(') return comparison();

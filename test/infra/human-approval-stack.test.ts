@@ -76,6 +76,18 @@ describe('HumanApprovalStack at defaults', () => {
     expect(fn.Timeout as number).toBeGreaterThanOrEqual(60 + 15 + 60);
   });
 
+  it("lets the worker invoke itself beyond Lambda's recursive-loop stop (about 16 in a chain): it bounds its hand-overs itself", () => {
+    const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
+
+    expect(fn.RecursiveLoop).toBe('Allow');
+  });
+
+  it('names the REST API after the stack, so its metrics and alarms are its own', () => {
+    const [, restApi] = onlyResource(template, 'AWS::ApiGateway::RestApi');
+
+    expect(restApi.Name).toBe(`${stack.stackName}-approvals`);
+  });
+
   it('reserves no Lambda concurrency (new accounts cannot give any) and bounds the worker with 2 slots instead, each instance keeping to half the 10 emails/s', () => {
     const [functionId, fn] = onlyResource(template, 'AWS::Lambda::Function');
     const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table');

@@ -2,6 +2,7 @@ import { expect } from '@jest/globals';
 import '../../local/step-functions/polyfills';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ApprovalError } from '../../functions/commons/approval-errors';
 import { checkApprovalRequest, validateApprovalTask } from '../../functions/commons/approval-request';
@@ -109,9 +110,15 @@ afterEach(() => {
 type Wake = (payload: JsonValue, call: number) => JsonValue;
 const acceptWake: Wake = () => ({ StatusCode: 202, Payload: '' });
 
+/**
+ * Plays Lambda for the CheckRequest state: answers as the integration does (undefined: the worker
+ * function's real check), or throws the error Step Functions would report.
+ */
+type Check = (call: number) => JsonValue | undefined;
+
 async function runApproval(
   worker: Worker,
-  options: { input?: JsonValue; config?: Partial<ApprovalConfig>; wake?: Wake } = {},
+  options: { input?: JsonValue; config?: Partial<ApprovalConfig>; wake?: Wake; check?: Check } = {},
 ): Promise<Run> {
   const input = options.input === undefined ? REQUEST : options.input;
   const definition = definitionFor({ ...FAST, ...options.config });
@@ -129,6 +136,8 @@ async function runApproval(
   // The worker function's real checkRequest action, as the lambda:invoke integration returns it.
   const checkHandler: LocalHandler = (invokeInput) => {
     checks.push(structuredClone(invokeInput));
+    const answer = options.check?.(checks.length);
+    if (answer !== undefined) return answer;
     const { Payload } = invokeInput as { Payload: { action: string; request: unknown } };
     return { StatusCode: 200, Payload: checkApprovalRequest(Payload.request) as unknown as JsonValue };
   };
@@ -143,6 +152,8 @@ async function runApproval(
     overrides: {
       taskResourceLocalHandlers: { CheckRequest: checkHandler, ManualApproval: handler, WakeWorker: wakeHandler },
       waitTimeOverrides: { WaitBeforeRedelivery: 0 },
+      // The retries' timing is checked against the definition below, not waited for.
+      retryIntervalOverrides: { CheckRequest: 0 },
     },
     context: {
       Execution: {
@@ -280,6 +291,33 @@ describe('approval.asl.json', () => {
     expect([...own].sort()).toEqual([...known].sort());
   });
 
+  it('retries a throttled request check for the time the README and the definition state', () => {
+    const state = definitionFor().States.CheckRequest;
+    const [throttled] = (state?.Retry ?? []) as Array<{
+      Comment: string;
+      IntervalSeconds: number;
+      BackoffRate: number;
+      MaxDelaySeconds: number;
+      JitterStrategy: string;
+      MaxAttempts: number;
+    }>;
+    if (!throttled) throw new Error('CheckRequest has no Retry');
+    // "Handling errors in Step Functions workflows": retry n waits IntervalSeconds x BackoffRate^(n-1), at most
+    // MaxDelaySeconds; JitterStrategy FULL waits a random time between 0 and that.
+    const waits = Array.from({ length: throttled.MaxAttempts }, (_, n) =>
+      Math.min(throttled.IntervalSeconds * throttled.BackoffRate ** n, throttled.MaxDelaySeconds),
+    );
+    const longest = waits.reduce((sum, wait) => sum + wait, 0);
+    const average = throttled.JitterStrategy === 'FULL' ? longest / 2 : longest;
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const row = readme.split('\n').find((line) => line.startsWith('| `workerReservedConcurrency` |')) ?? '';
+
+    expect({ longest, average }).toEqual({ longest: 603, average: 301.5 });
+    expect(throttled.Comment).toContain('about five minutes on average, at most about ten');
+    expect(throttled.Comment).toContain(`at most ${longest} s in all and ${average} s on average`);
+    expect(row).toContain('about five minutes on average (at most about ten)');
+  });
+
   it('has an execution timeout longer than every reminder interval together', () => {
     for (const overrides of [{}, FAST, { reminderIntervalSeconds: 30 * 86_400, reminderCount: 10 }]) {
       const config = configWith(overrides);
@@ -368,6 +406,41 @@ describe('approval state machine run locally', () => {
     });
     expect(run.tasks).toHaveLength(0);
     expect(run.wakes).toHaveLength(0);
+  });
+
+  it('retries a request check whose function crashed, and goes on when it answers', async () => {
+    const run = await runApproval(() => DECISION, {
+      check: (call) => {
+        if (call <= 2)
+          throw taskFailure('Lambda.Unknown', 'The cause could not be determined because Lambda did not return an error type.');
+        return undefined;
+      },
+    });
+
+    expect(run.checks).toHaveLength(3);
+    expect(run.outcome).toEqual({ status: 'SUCCEEDED', output: { ...REQUEST, approval: seedApproval() } });
+  });
+
+  it.each([
+    ['crashed (Lambda.Unknown)', 'Lambda.Unknown', 3],
+    ['exited (Runtime.ExitError)', 'Runtime.ExitError', 3],
+    ['threw (Error)', 'Error', 3],
+    ['was throttled every time (Lambda.TooManyRequestsException)', 'Lambda.TooManyRequestsException', 16],
+  ])('ends with RequestCheckFailed, before any email, when the check function %s on every try', async (_label, error, tries) => {
+    const run = await runApproval(() => DECISION, {
+      check: () => {
+        throw taskFailure(error, 'RequestId: 0b1c2d3e Error: Runtime exited with error: signal: killed');
+      },
+    });
+
+    expect(run.checks).toHaveLength(tries);
+    expect(run.tasks).toHaveLength(0);
+    expect(run.wakes).toHaveLength(0);
+    expect(run.outcome).toEqual({
+      status: 'FAILED',
+      error: ApprovalError.RequestCheckFailed,
+      cause: `The worker function could not check the request (${error}), not even after retrying. Nothing was sent. The execution history and the worker log group say why; start the request again once the worker works.`,
+    });
   });
 
   it('fails with InvalidRequest when the worker finds a task input unusable', async () => {

@@ -20,9 +20,11 @@ import {
   type WorkerLogger,
   type WorkerRunDependencies,
 } from '../../functions/approval-worker/drain-activity-tasks';
+import { handOverHop, MAX_HAND_OVER_HOPS, type HandOverEvent } from '../../functions/approval-worker/hand-over-event';
 import { SendRateLimiter } from '../../functions/approval-worker/send-rate-limiter';
 import { validateApprovalRequest } from '../../functions/commons/approval-request';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
+import { WORKER_TIMEOUT_SECONDS } from '../../infra/approval-config';
 
 /** A clock whose time moves only when every pending piece of work waits on one of its timers. */
 class VirtualClock {
@@ -520,6 +522,94 @@ describe('the hand-over', () => {
     const [line] = logs.filter((entry) => entry.level === 'error');
     expect(line?.message).toMatch(/^Could not hand over to a new run/);
     expect(line?.extra[0]).toMatchObject({ handOverError: 'AccessDeniedException' });
+  });
+
+  it('counts the hops of a chain: each run hands its successor the next hop, and the chain stops at the limit', async () => {
+    // Prepare: a backlog no chain of runs can drain, each run out of time after a few tasks.
+    const rate = 10;
+    const world = fakeWorld({ tasks: 1_000_000, deadline: Number.MAX_SAFE_INTEGER });
+    const logs: LogLine[] = [];
+    const counted: WorkerMetricName[] = [];
+    const started: HandOverEvent[] = [];
+    const minRemaining = minRemainingMsToPoll(rate, pollLoopCount(rate));
+    let event: unknown = { source: 'aws.events' };
+    const outcomes: Array<string | undefined> = [];
+
+    // Act: play Lambda, starting each run with the event its predecessor handed over, until one does not.
+    for (let run = 0; run <= MAX_HAND_OVER_HOPS + 1; run++) {
+      // Time for two polls, then too little: every run stops for time with tasks still arriving.
+      const remaining = [PLENTY_OF_TIME, PLENTY_OF_TIME];
+      const handOver = (next: HandOverEvent): Promise<void> => {
+        started.push(next);
+        return Promise.resolve();
+      };
+      const deps = {
+        ...depsFor(world, rate, logs, counted),
+        remainingTimeMs: () => remaining.shift() ?? minRemaining - 1,
+        handOver,
+        handOverHop: handOverHop(event),
+      };
+      const summary = await world.clock.run(runWorker(deps));
+      outcomes.push(summary.handOver);
+      if (summary.handOver !== 'invoked') break;
+      event = JSON.parse(JSON.stringify(started.at(-1)));
+    }
+
+    // Assess: hops 1, 2, ... up to the limit, then one run that stops the chain, says so and counts it.
+    expect(started.map((next) => next.hop)).toEqual(Array.from({ length: MAX_HAND_OVER_HOPS }, (_, i) => i + 1));
+    expect(started.every((next) => next.reason === 'handOver')).toBe(true);
+    expect(outcomes).toHaveLength(MAX_HAND_OVER_HOPS + 1);
+    expect(outcomes.at(-1)).toBe('limit-reached');
+    expect(counted.filter((name) => name === 'HandOvers')).toHaveLength(MAX_HAND_OVER_HOPS);
+    expect(counted.filter((name) => name === 'HandOverLimitReached')).toHaveLength(1);
+    const warnings = logs.filter((line) => line.level === 'warn' && line.message.startsWith('Not handing over'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain(`handed over ${MAX_HAND_OVER_HOPS} times`);
+    expect(warnings[0]?.extra[0]).toMatchObject({ hop: MAX_HAND_OVER_HOPS, maxHandOverHops: MAX_HAND_OVER_HOPS });
+    expectEveryHandedTaskDealtWithOnce(world);
+  });
+
+  it('hands over from the last hop below the limit, and not from the limit itself', async () => {
+    const rate = 10;
+    const run = async (hop: number) => {
+      const world = fakeWorld({ tasks: 5_000, deadline: minRemainingMsToPoll(rate, pollLoopCount(rate)) + 30_000 });
+      const counted: WorkerMetricName[] = [];
+      const handOver = jest.fn((_next: HandOverEvent) => Promise.resolve());
+      const summary = await world.clock.run(runWorker({ ...depsFor(world, rate, [], counted), handOver, handOverHop: hop }));
+      return { summary, handOver, counted };
+    };
+
+    const below = await run(MAX_HAND_OVER_HOPS - 1);
+    const at = await run(MAX_HAND_OVER_HOPS);
+
+    expect(below.summary.handOver).toBe('invoked');
+    expect(below.handOver).toHaveBeenCalledWith({ reason: 'handOver', hop: MAX_HAND_OVER_HOPS });
+    expect(at.summary).toMatchObject({ stoppedBecause: 'time-running-out', handOver: 'limit-reached' });
+    expect(at.handOver).not.toHaveBeenCalled();
+    expect(at.counted).toContain('HandOverLimitReached');
+    expect(at.counted).not.toContain('HandOvers');
+  });
+
+  it.each([
+    ['a hand-over from an older run, without a hop', { reason: 'handOver' }, 0],
+    ['a hop that is not a number', { reason: 'handOver', hop: '95' }, 0],
+    ['a negative hop', { reason: 'handOver', hop: -3 }, 0],
+    ['a fractional hop', { reason: 'handOver', hop: 2.5 }, 0],
+    ['an infinite hop', { reason: 'handOver', hop: Infinity }, 0],
+    ['a wake-up', { reason: 'activityScheduled' }, 0],
+    ['the schedule', { source: 'aws.events', 'detail-type': 'Scheduled Event' }, 0],
+    ['no event at all', null, 0],
+    ['a hand-over with its hop', { reason: 'handOver', hop: 7 }, 7],
+  ])('reads %s as hop %d', (_label, event, hop) => {
+    expect(handOverHop(event)).toBe(hop);
+  });
+
+  it('bounds a chain to a few hours of runs, long enough for a large backlog', () => {
+    // The limit's comment promises "a little over 8 hours" at most.
+    const longestChainSeconds = (MAX_HAND_OVER_HOPS + 1) * WORKER_TIMEOUT_SECONDS;
+    expect(longestChainSeconds).toBe(29_100);
+    // Far beyond Lambda's own stop at about 16 invocations in one chain.
+    expect(MAX_HAND_OVER_HOPS).toBeGreaterThan(16);
   });
 
   it('is due exactly for a run that took tasks and stopped for time', () => {

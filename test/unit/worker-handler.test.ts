@@ -5,6 +5,7 @@ import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { MAX_HAND_OVER_HOPS } from '../../functions/approval-worker/hand-over-event';
 
 const sfnMock = mockClient(SFNClient);
 const sesMock = mockClient(SESv2Client);
@@ -168,7 +169,7 @@ describe('the worker handler', () => {
       sesMock.on(SendEmailCommand).resolves({ MessageId: 'm' });
     });
 
-    it('invokes its own function asynchronously with {"reason": "handOver"}, logs it and counts it', async () => {
+    it('invokes its own function asynchronously with {"reason": "handOver", "hop": 1}, logs it and counts it', async () => {
       lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
 
       const summary = await handler({ source: 'aws.events' }, runningOut());
@@ -177,7 +178,7 @@ describe('the worker handler', () => {
       expect(lambdaMock).toHaveReceivedCommandTimes(InvokeCommand, 1);
       const invoke = lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input;
       expect(invoke).toMatchObject({ FunctionName: 'approval-worker', InvocationType: 'Event' });
-      expect(JSON.parse(Buffer.from(invoke?.Payload as Uint8Array).toString('utf8'))).toEqual({ reason: 'handOver' });
+      expect(JSON.parse(Buffer.from(invoke?.Payload as Uint8Array).toString('utf8'))).toEqual({ reason: 'handOver', hop: 1 });
       const logs = written.join('');
       expect(logs).toContain('Handed over to a new run');
       expect(logs).toMatch(/"HandOvers":1/);
@@ -190,6 +191,33 @@ describe('the worker handler', () => {
 
       expect(written.join('')).toMatch(/"message":"Worker run finished".*"startedBy":"handOver"/);
       expect(lambdaMock).not.toHaveReceivedCommand(InvokeCommand);
+    });
+
+    it('hands its successor the next hop of the chain', async () => {
+      lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+
+      await handler({ reason: 'handOver', hop: 41 }, runningOut());
+
+      const invoke = lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input;
+      expect(JSON.parse(Buffer.from(invoke?.Payload as Uint8Array).toString('utf8'))).toEqual({ reason: 'handOver', hop: 42 });
+    });
+
+    it('does not hand over at the end of the longest chain: it warns and counts HandOverLimitReached', async () => {
+      lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+      // Powertools writes warnings and errors to stderr.
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+
+      const summary = await handler({ reason: 'handOver', hop: MAX_HAND_OVER_HOPS }, runningOut());
+
+      expect(summary).toMatchObject({ stoppedBecause: 'time-running-out', handOver: 'limit-reached' });
+      expect(lambdaMock).not.toHaveReceivedCommand(InvokeCommand);
+      const logs = written.join('');
+      expect(logs).toMatch(/"level":"WARN".*"message":"Not handing over: this chain of runs has handed over 96 times/);
+      expect(logs).toMatch(/"HandOverLimitReached":1/);
+      expect(logs).not.toMatch(/"HandOvers":1/);
     });
 
     it('ends normally when the invoke fails', async () => {

@@ -1,0 +1,40 @@
+/**
+ * The commercial AWS regions the stack can be deployed to: those where the SES v2 API sends email
+ * ("Amazon Simple Email Service endpoints and quotas", AWS General Reference, Service API
+ * endpoints; it lists 25 commercial regions and the two AWS GovCloud (US) ones) and where Lambda
+ * runs arm64 functions, which the worker is ("Selecting and configuring an instruction set
+ * architecture for your Lambda function": every region in this list offers arm64). Read from those
+ * pages on 2026-12-07; a region AWS adds later is reported as a problem until it is added here.
+ */
+export const DEPLOYABLE_REGIONS: readonly string[] = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'af-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'sa-east-1',
+];
+
+/** Regions outside the commercial partition (GovCloud, China, isolated): the doctor does not judge them. */
+export function isCommercialRegion(region: string): boolean {
+  return !/^(us-gov-|cn-|us-iso|eu-iso|eusc-)/.test(region);
+}
