@@ -52,7 +52,7 @@ export function checkRegion(resolved: ResolvedRegion | undefined): CheckResult {
     return result('region', {
       status: 'problem',
       summary: `${region} (from ${source}) does not offer both what the stack needs: the SES v2 API to send email and arm64 Lambda functions`,
-      fix: `deploy to one of ${DEPLOYABLE_REGIONS.join(', ')} (pass --region, or set AWS_REGION).`,
+      fix: `deploy to one of ${DEPLOYABLE_REGIONS.join(', ')} (pass --region, or set AWS_REGION); if AWS now offers both there, this list is out of date.`,
     });
   }
   return result('region', { status: 'ok', summary: `${region} (from ${source})` });

@@ -1,10 +1,11 @@
 /**
  * The commercial AWS regions the stack can be deployed to: those where the SES v2 API sends email
- * ("Amazon Simple Email Service endpoints and quotas", AWS General Reference, Service API
- * endpoints; it lists 25 commercial regions and the two AWS GovCloud (US) ones) and where Lambda
- * runs arm64 functions, which the worker is ("Selecting and configuring an instruction set
- * architecture for your Lambda function": every region in this list offers arm64). Read from those
- * pages on 2026-12-07; a region AWS adds later is reported as a problem until it is added here.
+ * ("Amazon Simple Email Service endpoints and quotas", AWS General Reference, Service API endpoints)
+ * and where Lambda runs arm64 functions, which the worker is ("Selecting and configuring an
+ * instruction set architecture for your Lambda function"). Only part of this list could be checked
+ * against those pages here (us-east-1/2, us-west-1/2, af-south-1, ap-south-1/2, ap-southeast-3,
+ * ap-northeast-3); the rest follows AWS's regional service lists as last known. A region AWS adds
+ * later is reported as a problem whose message says the list may be out of date.
  */
 export const DEPLOYABLE_REGIONS: readonly string[] = [
   'us-east-1',
