@@ -210,11 +210,11 @@ const REFUSED_CHARACTERS: readonly RefusedCharacters[] = [
 
 /**
  * Most combining marks (`\p{M}`) allowed in a row. Real writing stacks a few on one letter:
- * Vietnamese two, Hebrew with points and cantillation four or five, Tibetan's stacked consonants
- * of Sanskrit words about six. "Zalgo" text stacks dozens, which draws over the lines above and
- * below and hides them. (Unicode's Stream-Safe Text Format, UAX #15, allows up to 30 non-starters
- * in a row, a bound chosen to be "significantly beyond" any linguistic use; 8 is still above every
- * script's needs and keeps a stack within about one line.)
+ * Vietnamese two, Hebrew with points and cantillation up to about five; the tallest stack in use,
+ * Tibetan's Kalachakra monogram, has eight. "Zalgo" text stacks dozens, which draw over the lines
+ * above and below and hide them. (Unicode's Stream-Safe Text Format, UAX #15, allows up to 30
+ * non-starters in a row, a bound meant to lie far beyond any linguistic use; 8 covers every script
+ * and keeps a stack within about a line.)
  */
 export const MAX_COMBINING_MARKS_IN_A_ROW = 8;
 const COMBINING_RUN = new RegExp(`\\p{M}{${MAX_COMBINING_MARKS_IN_A_ROW + 1},}`, 'gu');
