@@ -158,8 +158,8 @@ function employeeNameProblems(employeeName: unknown, rules: CharacterRules): str
  * What two addresses are compared by, to count approvers and to spot a requester approving their
  * own request: the address in lower case and, under the `request` rules, without the `+tag` of its
  * local part. Mail to `ana+2@example.com` reaches `ana@example.com` at nearly every provider
- * (subaddressing, RFC 5233), so the two are one person's. Dots are not folded: only Gmail ignores
- * them, and elsewhere `j.smith@` and `jsmith@` are different people. The worker's own check of a
+ * (subaddressing, RFC 5233), so the two are one person's. Dots are not folded: only Gmail's own
+ * addresses ignore them, and elsewhere `j.smith@` and `jsmith@` are different people. The worker's own check of a
  * task (`task` rules) compares in lower case only, as requests were checked before, so a request
  * accepted then still gets its reminders.
  */
