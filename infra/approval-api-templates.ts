@@ -1,6 +1,5 @@
 import { ApprovalError } from '../functions/commons/approval-errors';
 import { DECISION_ROUTES } from '../functions/commons/decision-links';
-import { HIDDEN_CHARACTER_CLASS } from '../functions/commons/text-checks';
 import { Pages, renderConfirmPage, renderPage } from './approval-pages';
 
 /**
@@ -116,13 +115,10 @@ function htmlEscapeLine(source: string, target: string): string {
   return `#set($${target} = $${source}.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;'))`;
 }
 
-/** Longest subject the confirmation page shows, in characters (code points): the request's own limit. */
-export const MAX_SUBJECT_IN_PAGE = 200;
-
 /**
  * Request template of GET /succeed or GET /fail in `confirm` link mode: SendTaskHeartbeat, which
  * changes nothing but answers an error for a token that is not valid or no longer open, so the
- * confirmation page (and the subject it shows) is only served for a link that can still decide.
+ * confirmation page is only served for a link that can still decide.
  */
 export function confirmCheckRequestTemplate(): string {
   return [`#set($taskToken = "$!input.params('taskToken')")`, '{', `  "taskToken": "${escapedForJson('$taskToken')}"`, '}'].join('\n');
@@ -130,21 +126,15 @@ export function confirmCheckRequestTemplate(): string {
 
 /**
  * `confirm` mode: the answer to GET once Step Functions accepted the token; the page changes
- * nothing, its button POSTs the decision. The token and subject come from the link, which its
- * holder can edit: both are escaped; the subject loses its bidirectional controls and hidden format
- * characters, and is cut to its limit.
+ * nothing, its button POSTs the decision. It reads nothing from the request but the token, which it
+ * HTML-escapes into its form: no query parameter or header reaches the page, so nobody can make it
+ * say anything about the request. What the request is about, the approver reads in their email.
  */
 export function confirmPageTemplate(decision: Decision): string {
   return [
     `#set($taskToken = "$!input.params('taskToken')")`,
     htmlEscapeLine('taskToken', 'tokenInHtml'),
-    `#set($subject = "$!input.params('subject')")`,
-    // Bidirectional controls and hidden format characters dropped, written as \u escapes that Java's
-    // regex reads, so the template itself holds no invisible character.
-    `#set($subject = $subject.replaceAll('${HIDDEN_CHARACTER_CLASS}', ''))`,
-    cutToCharactersLine('subject', MAX_SUBJECT_IN_PAGE),
-    htmlEscapeLine('subject', 'subjectInHtml'),
-    renderConfirmPage(decision, DECISION_ROUTES[decision], '$tokenInHtml', MAX_COMMENT_LENGTH, '$subjectInHtml'),
+    renderConfirmPage(decision, DECISION_ROUTES[decision], '$tokenInHtml', MAX_COMMENT_LENGTH),
   ].join('\n');
 }
 

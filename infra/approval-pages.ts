@@ -63,15 +63,16 @@ export function renderPage({ title, message, accent }: PageContent): string {
 
 /**
  * The confirmation page of `confirm` link mode: nothing is decided until the button is pressed.
- * `tokenReference` and `subjectReference` are the VTL references holding the HTML-escaped token and
- * subject; they are the only `$` allowed. The subject line shows only when the subject is not empty.
+ * `tokenReference` is the VTL reference holding the HTML-escaped token, the only `$` allowed. The
+ * page shows no request text: API Gateway renders it with nothing to read the request from but the
+ * link, and whatever the link carried, its holder could change. It names the decision and points to
+ * the email, which says what the request is.
  */
 export function renderConfirmPage(
   decision: 'approved' | 'rejected',
   action: string,
   tokenReference: string,
   maxCommentLength: number,
-  subjectReference: string,
 ): string {
   const approving = decision === 'approved';
   const title = approving ? 'Approve this request?' : 'Reject this request?';
@@ -79,8 +80,8 @@ export function renderConfirmPage(
   const accent = approving ? GREEN : RED;
   const html = page(title, [
     `<h1 style="color:${accent}">${title}</h1>`,
-    'SUBJECT_LINE',
-    `<p>Nothing has been decided yet. Press <strong>${verb}</strong> to record your ${approving ? 'approval' : 'rejection'}.</p>`,
+    `<p>This page records your decision on the request described in the email you received. Check the request there: this page shows nothing about it.</p>`,
+    `<p>Nothing has been decided yet. Press <strong>${verb}</strong> to ${approving ? 'approve' : 'reject'} that request, with a comment if you wish.</p>`,
     `<form method="post" action="${action}">`,
     `<input type="hidden" name="taskToken" value="TOKEN">`,
     `<p><label for="comment">Comment (optional)</label><br>`,
@@ -89,7 +90,5 @@ export function renderConfirmPage(
     '</form>',
     `<p style="color:${GREY};font-size:90%">Opened by mistake? Close this page: nothing changes until the button is pressed.</p>`,
   ]);
-  return assertNoVtl(html, title)
-    .replace('value="TOKEN"', `value="${tokenReference}"`)
-    .replace('SUBJECT_LINE', `#if(${subjectReference} != '')<p style="font-size:120%"><strong>${subjectReference}</strong></p>#end`);
+  return assertNoVtl(html, title).replace('value="TOKEN"', `value="${tokenReference}"`);
 }

@@ -1,4 +1,13 @@
-import { type CharacterRules, characterCount, characterProblems, describeType, quote, textProblems } from './text-checks';
+import {
+  type CharacterRules,
+  characterCount,
+  characterProblems,
+  describeType,
+  headerTextProblems,
+  nothingShownProblems,
+  quote,
+  textProblems,
+} from './text-checks';
 
 /** The seed's request: one manager approves something for one employee. */
 export interface SeedApprovalRequest {
@@ -127,7 +136,10 @@ function managerProblems(managerEmailAddress: unknown): string[] {
   return addressProblems('managerEmailAddress', managerEmailAddress);
 }
 
-/** The seed's rules, as they were (length in UTF-16 units), plus the characters every text field refuses. */
+/**
+ * The seed's rules, as they were (length in UTF-16 units), plus what every text field refuses; the
+ * name is part of the email's subject line, so encoded words are refused as in a subject.
+ */
 function employeeNameProblems(employeeName: unknown, rules: CharacterRules): string[] {
   if (employeeName === undefined) return ['employeeName is missing'];
   if (typeof employeeName !== 'string') return [`employeeName must be a string, not ${describeType(employeeName)}`];
@@ -136,10 +148,30 @@ function employeeNameProblems(employeeName: unknown, rules: CharacterRules): str
   if (employeeName.length > MAX_EMPLOYEE_NAME_LENGTH) {
     problems.push(`employeeName is ${employeeName.length} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`);
   }
-  return [...problems, ...characterProblems('employeeName', employeeName, rules)];
+  problems.push(...characterProblems('employeeName', employeeName, rules));
+  if (rules === 'request')
+    problems.push(...nothingShownProblems('employeeName', employeeName), ...headerTextProblems('employeeName', employeeName));
+  return problems;
 }
 
-function approversProblems(approvers: unknown): string[] {
+/**
+ * What two addresses are compared by, to count approvers and to spot a requester approving their
+ * own request: the address in lower case and, under the `request` rules, without the `+tag` of its
+ * local part. Mail to `ana+2@example.com` reaches `ana@example.com` at nearly every provider
+ * (subaddressing, RFC 5233), so the two are one person's. Dots are not folded: only Gmail's own
+ * addresses ignore them, and elsewhere `j.smith@` and `jsmith@` are different people. The worker's own check of a
+ * task (`task` rules) compares in lower case only, as requests were checked before, so a request
+ * accepted then still gets its reminders.
+ */
+export function mailboxKey(address: string, rules: CharacterRules = 'request'): string {
+  const lower = address.toLowerCase();
+  if (rules === 'task') return lower;
+  const at = lower.lastIndexOf('@');
+  const plus = lower.indexOf('+');
+  return plus > 0 && plus < at ? `${lower.slice(0, plus)}${lower.slice(at)}` : lower;
+}
+
+function approversProblems(approvers: unknown, rules: CharacterRules): string[] {
   if (approvers === undefined) return ['approvers is missing'];
   if (!Array.isArray(approvers)) return [`approvers must be an array of email addresses, not ${describeType(approvers)}`];
   if (approvers.length === 0) return [`approvers is empty; name 1 to ${MAX_APPROVERS} email addresses`];
@@ -154,10 +186,18 @@ function approversProblems(approvers: unknown): string[] {
       problems.push(...problem);
       return;
     }
-    const key = approver.toLowerCase();
+    const key = mailboxKey(approver, rules);
     const first = firstIndexOf.get(key);
-    if (first === undefined) firstIndexOf.set(key, index);
-    else problems.push(`${label} ${quote(approver)} repeats approvers[${first}]`);
+    if (first === undefined) {
+      firstIndexOf.set(key, index);
+      return;
+    }
+    const earlier = String(approvers[first]);
+    problems.push(
+      earlier.toLowerCase() === approver.toLowerCase()
+        ? `${label} ${quote(approver)} repeats approvers[${first}]`
+        : `${label} ${quote(approver)} repeats approvers[${first}] ${quote(earlier)}: addresses that differ only in a +tag reach one mailbox`,
+    );
   });
   return problems;
 }
@@ -170,7 +210,7 @@ function policyProblems(policy: unknown): string[] {
 /** `subjectLimit`: a seed request's derived subject is longer than a person may write one. */
 function subjectProblems(subject: unknown, subjectLimit: number, rules: CharacterRules): string[] {
   if (subject === undefined) return ['subject is missing'];
-  return textProblems('subject', subject, { maxLength: subjectLimit, required: true }, rules);
+  return textProblems('subject', subject, { maxLength: subjectLimit, required: true, inHeader: true }, rules);
 }
 
 function detailLabel(key: string): string {
@@ -193,19 +233,26 @@ function detailsProblems(details: unknown, rules: CharacterRules): string[] {
         problems.push(`details key ${quote(key)} is ${keyLength} characters long; the limit is ${MAX_DETAIL_KEY_LENGTH}`);
       }
       problems.push(...characterProblems(`details key ${quote(key)}`, key, rules));
+      if (rules === 'request') problems.push(...nothingShownProblems(`details key ${quote(key)}`, key));
     }
     problems.push(...textProblems(detailLabel(key), value, { maxLength: MAX_DETAIL_VALUE_LENGTH, required: false }, rules));
   }
   return problems;
 }
 
-function requesterProblems(requester: unknown, approvers: unknown): string[] {
+function requesterProblems(requester: unknown, approvers: unknown, rules: CharacterRules): string[] {
   if (requester === undefined) return [];
   const problems = addressProblems('requester', requester);
   if (problems.length > 0 || typeof requester !== 'string' || !Array.isArray(approvers)) return problems;
-  const selfApproval = approvers.some((approver) => typeof approver === 'string' && approver.toLowerCase() === requester.toLowerCase());
-  if (selfApproval) return [`requester ${quote(requester)} is also an approver: nobody may approve their own request`];
-  return [];
+  const key = mailboxKey(requester, rules);
+  const index = approvers.findIndex((approver) => typeof approver === 'string' && mailboxKey(approver, rules) === key);
+  if (index === -1) return [];
+  const approver = String(approvers[index]);
+  const as =
+    approver.toLowerCase() === requester.toLowerCase()
+      ? ''
+      : ` as approvers[${index}] ${quote(approver)} (addresses that differ only in a +tag reach one mailbox)`;
+  return [`requester ${quote(requester)} is also an approver${as}: nobody may approve their own request`];
 }
 
 /**
@@ -215,11 +262,11 @@ function requesterProblems(requester: unknown, approvers: unknown): string[] {
 function generalProblems(fields: Record<string, unknown>, seedName: boolean, rules: CharacterRules): string[] {
   const subjectLimit = seedName ? characterCount(seedSubject('')) + MAX_EMPLOYEE_NAME_LENGTH : MAX_SUBJECT_LENGTH;
   return [
-    ...approversProblems(fields.approvers),
+    ...approversProblems(fields.approvers, rules),
     ...policyProblems(fields.policy),
     ...subjectProblems(fields.subject, subjectLimit, rules),
     ...detailsProblems(fields.details, rules),
-    ...requesterProblems(fields.requester, fields.approvers),
+    ...requesterProblems(fields.requester, fields.approvers, rules),
   ];
 }
 
@@ -245,11 +292,11 @@ function presentFieldProblems(fields: Record<string, unknown>, rules: CharacterR
   return [
     ...(managerEmailAddress === undefined ? [] : managerProblems(managerEmailAddress)),
     ...(employeeName === undefined ? [] : employeeNameProblems(employeeName, rules)),
-    ...approversProblems(approvers),
+    ...approversProblems(approvers, rules),
     ...policyProblems(policy),
     ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH, rules)),
     ...detailsProblems(details, rules),
-    ...requesterProblems(requester, approvers),
+    ...requesterProblems(requester, approvers, rules),
   ];
 }
 

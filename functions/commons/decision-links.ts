@@ -11,16 +11,19 @@ export interface DecisionLinks {
 }
 
 /**
- * Builds the Approve / Reject links for one task token.
+ * Builds the Approve / Reject links for one task token. The links carry the token and nothing
+ * else: the confirmation page of `confirm` link mode shows no request text, since anything a link
+ * carried, its holder could change.
  *
  * Tokens hold `+`, `/` and `=`; API Gateway URL-decodes query strings (a raw `+` would arrive as a
- * space), so the token is percent-encoded with encodeURIComponent and survives byte for byte. The
- * subject, when given, rides along for the confirmation page of `confirm` link mode, which shows it
- * once Step Functions has accepted the token as open.
+ * space), so the token is percent-encoded with encodeURIComponent and survives byte for byte.
+ *
+ * `_subject` is ignored. Links once carried the subject for the confirmation page; the parameter
+ * stays only so that a caller still passing it builds the same safe links.
  */
-export function buildDecisionLinks(apiUrl: string, taskToken: string, subject?: string): DecisionLinks {
+export function buildDecisionLinks(apiUrl: string, taskToken: string, _subject?: string): DecisionLinks {
   const base = apiUrl.replace(/\/+$/, '');
-  const query = `taskToken=${encodeURIComponent(taskToken)}${subject ? `&subject=${encodeURIComponent(subject)}` : ''}`;
+  const query = `taskToken=${encodeURIComponent(taskToken)}`;
   return {
     approveUrl: `${base}/${DECISION_ROUTES.approved}?${query}`,
     rejectUrl: `${base}/${DECISION_ROUTES.rejected}?${query}`,

@@ -43,17 +43,25 @@ function formBody(fields: Record<string, string>): string {
   return new URLSearchParams(fields).toString();
 }
 
-/** The page GET answers with once SendTaskHeartbeat accepted the token (its 200 response). */
-function renderConfirmPage(path: '/succeed' | '/fail', token: string, subject?: string): string {
+/**
+ * The page GET answers with once SendTaskHeartbeat accepted the token (its 200 response), for a link
+ * with the token and `rest` of the query string, and any extra request headers.
+ */
+function renderConfirmPage(path: '/succeed' | '/fail', token: string, rest = '', headers: Record<string, string> = {}): string {
   const response = route('GET', path).integrationResponses.find((candidate) => candidate.statusCode === '200');
   const template = response && selectTemplate(response.responseTemplates, 'text/html');
   if (!template) throw new Error('no confirmation page template');
-  const query = `taskToken=${encodeURIComponent(token)}${subject === undefined ? '' : `&subject=${encodeURIComponent(subject)}`}`;
-  return renderMappingTemplate(template, { request: context('GET', path, query) }).output;
+  const request = context('GET', path, `taskToken=${encodeURIComponent(token)}${rest}`);
+  return renderMappingTemplate(template, { request: { ...request, headers: { ...request.headers, ...headers } } }).output;
 }
 
-function subjectInPage(html: string): string | undefined {
-  return /<p style="font-size:120%"><strong>([^<]*)<\/strong><\/p>/.exec(html)?.[1];
+/** The page's text as a person reads it: tags removed, whitespace runs made one space. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<title>[^<]*<\/title>/, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function renderPost(path: '/succeed' | '/fail', body: string, userAgent?: string): Record<string, unknown> {
@@ -116,39 +124,37 @@ describe('confirm mode, GET: a page and nothing else', () => {
     }
   });
 
-  it('says what is being decided: the subject from the link, escaped, without bidirectional controls, at most 200 characters', () => {
-    const link = buildDecisionLinks(
-      'https://x.execute-api.eu-west-1.amazonaws.com/respond',
-      'tok+en/=',
-      'Deploy release 42 <now> & "then"',
+  it('shows no request text: not a subject added to the link, not a subject header, only the decision and where the request is described', () => {
+    const plain = renderConfirmPage('/succeed', 'AQC+tok/en==');
+    // What the security test did: a real link with a subject appended, and a subject header for good measure.
+    const forged = renderConfirmPage(
+      '/succeed',
+      'AQC+tok/en==',
+      `&subject=${encodeURIComponent('Deploy release 42')}&subject=${encodeURIComponent('Order team lunch')}`,
+      { subject: 'Grant admin to Eve', Subject: 'Grant admin to Eve' },
     );
-    const url = new URL(link.approveUrl);
-    const html = renderConfirmPage('/succeed', url.searchParams.get('taskToken') ?? '', url.searchParams.get('subject') ?? '');
+    const headerOnly = renderConfirmPage('/fail', 'AQC+tok/en==', '', { subject: 'Grant admin to Eve' });
 
-    expect(subjectInPage(html)).toBe('Deploy release 42 &lt;now&gt; &amp; &quot;then&quot;');
-    expect(subjectInPage(renderConfirmPage('/succeed', 't', 'Pay \u202eevil\u2066 now'))).toBe('Pay evil now');
-    expect(subjectInPage(renderConfirmPage('/succeed', 't', 'z'.repeat(5000)))).toBe('z'.repeat(200));
-    expect(subjectInPage(renderConfirmPage('/succeed', 't', 'Pay\u200f 100\u061c EUR\u200e to \u206aACME\ufff9x\ufffb'))).toBe(
-      'Pay 100 EUR to ACMEx',
+    for (const html of [forged, headerOnly]) {
+      expect(html).not.toContain('Order team lunch');
+      expect(html).not.toContain('Deploy release 42');
+      expect(html).not.toContain('Grant admin');
+    }
+    // The request changes nothing on the page but the token.
+    expect(forged).toBe(plain);
+    expect(visibleText(plain)).toBe(
+      'Approve this request? This page records your decision on the request described in the email you received. ' +
+        'Check the request there: this page shows nothing about it. Nothing has been decided yet. ' +
+        'Press Approve to approve that request, with a comment if you wish. Comment (optional) Approve ' +
+        'Opened by mistake? Close this page: nothing changes until the button is pressed.',
     );
-    // A link without a subject (sent before subjects existed) still gets its page, without the line.
-    expect(subjectInPage(renderConfirmPage('/succeed', 't'))).toBeUndefined();
-    expect(renderConfirmPage('/succeed', 't')).toContain('Approve this request?');
+    expect(visibleText(headerOnly)).toContain('Press Reject to reject that request, with a comment if you wish.');
   });
 
-  it('cuts the subject at 200 characters as a person counts them: an emoji across the limit is kept or dropped whole', () => {
-    // 199 letters and an emoji: 200 characters (201 UTF-16 units), kept whole.
-    expect(subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(199)}😀`))).toBe(`${'s'.repeat(199)}😀`);
-    // 199 letters, an emoji, more: the emoji is the 200th character and stays; what follows goes.
-    expect(subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(199)}😀tail`))).toBe(`${'s'.repeat(199)}😀`);
-    // 200 letters then an emoji: the emoji is the 201st character and goes whole.
-    expect(subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(200)}😀`))).toBe('s'.repeat(200));
-    // 200 emoji and more: 200 emoji, 400 UTF-16 units.
-    const emoji = subjectInPage(renderConfirmPage('/succeed', 't', '🚀'.repeat(250))) ?? '';
-    expect(emoji).toBe('🚀'.repeat(200));
-    for (const shown of [emoji, subjectInPage(renderConfirmPage('/succeed', 't', `${'s'.repeat(199)}😀tail`)) ?? '']) {
-      expect(shown).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-    }
+  it('builds links that carry the token and nothing else', () => {
+    const link = buildDecisionLinks('https://x.execute-api.eu-west-1.amazonaws.com/respond', 'tok+en/=', 'Deploy release 42');
+
+    for (const url of [link.approveUrl, link.rejectUrl]) expect([...new URL(url).searchParams.keys()]).toEqual(['taskToken']);
   });
 
   it('shows the page only when Step Functions accepts the token: a closed or damaged one gets the error page', () => {

@@ -332,3 +332,77 @@ describe('messages that quote what was typed or what AWS answered', () => {
     expect(invalid.stderr).toContain("InvalidArn: Invalid Arn: 'Resource type not valid in this context: release-\\u202e24");
   });
 });
+
+describe('characters that show nothing, tags and lone surrogates', () => {
+  // A soft hyphen, the Mongolian vowel separator, an invisible operator, "ok" in tag characters, half a surrogate pair.
+  const HIDDEN_SUBJECT = 'Pay\u00ad 100\u180e EUR\u2062 \u{e006f}\u{e006b}now \ud800';
+  const ESCAPED_SUBJECT = 'Pay\\u00ad 100\\u180e EUR\\u2062 \\udb40\\udc6f\\udb40\\udc6bnow \\ud800';
+  const SHOWN_AS_IS = /[\u00ad\u180e\u2061-\u2064]|\udb40[\udc00-\udc7f]|[\ud800-\udfff]/u;
+
+  test('approval list prints them escaped in the table and in --json, which parses back to the exact subject', async () => {
+    deployedStack(cfnMock);
+    const input = { approvers: [ANA], subject: HIDDEN_SUBJECT };
+    const name = 'hidden-text';
+    const arn = executionArn(name);
+    const execution = failed(name, input, 'InvalidRequest', 'Invalid approval request: subject contains ...');
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: [{ executionArn: arn, name, stateMachineArn: execution.stateMachineArn, status: 'FAILED', startDate: STARTED }],
+    });
+    sfnMock.on(DescribeExecutionCommand, { executionArn: arn }).resolves(execution);
+
+    const table = await runGate(['list', '--all']);
+    const json = await runGate(['list', '--all', '--json']);
+
+    expect([table.code, json.code]).toEqual([0, 0]);
+    for (const output of [table.stdout, json.stdout]) expect(output).not.toMatch(SHOWN_AS_IS);
+    // The table's column shows the start of the subject.
+    expect(table.stdout).toContain(ESCAPED_SUBJECT.slice(0, 40));
+    expect(json.stdout).toContain(ESCAPED_SUBJECT);
+    expect((JSON.parse(json.stdout) as Array<{ subject: string }>)[0]?.subject).toBe(HIDDEN_SUBJECT);
+  });
+
+  test.each([
+    [
+      'an encoded word in --subject',
+      ['--approver', ANA, '--subject', '=?UTF-8?B?4oCuRGVwbG95?='],
+      '--subject contains MIME encoded-word syntax',
+    ],
+    [
+      'an encoded word in --employee-name',
+      ['--manager-email', 'm@example.com', '--employee-name', '=?utf-8?q?=E2=80=AEJim?='],
+      '--employee-name contains MIME encoded-word syntax',
+    ],
+    [
+      'a --subject that shows nothing',
+      ['--approver', ANA, '--subject', '\u3164'],
+      '--subject shows nothing: it holds only blank or invisible characters (U+3164)',
+    ],
+    [
+      'a --subject of stacked marks',
+      ['--approver', ANA, '--subject', `D${'\u0336'.repeat(30)}`],
+      '--subject has 30 combining marks in a row; at most 8 may stack',
+    ],
+    [
+      'a tag character in --subject',
+      ['--approver', ANA, '--subject', 'Deploy\u{e0041}'],
+      '--subject contains invisible format characters (U+E0041)',
+    ],
+    [
+      'the same approver twice through a +tag',
+      ['--approver', ANA, '--approver', 'ana+2@example.com', '--policy', 'all', '--subject', 'S'],
+      '--approver #2 "ana+2@example.com" repeats --approver #1 "ana@example.com": addresses that differ only in a +tag reach one mailbox',
+    ],
+    [
+      'a requester approving through a +tag',
+      ['--approver', 'dev+ok@example.com', '--subject', 'S', '--requester', 'dev@example.com'],
+      '--requester "dev@example.com" is also an approver as --approver #1 "dev+ok@example.com"',
+    ],
+  ])('approval start refuses %s before any AWS call', async (_case, args, message) => {
+    const result = await runGate(['start', ...args]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toMatch(SHOWN_AS_IS);
+    expect(result.stderr).toContain(message);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+});

@@ -44,6 +44,29 @@ describe('confirm link mode on the local stack', () => {
     expect((await waitForEnd(local.sfn, executionArn)).status).toBe('SUCCEEDED');
   });
 
+  it('shows no request text: a subject appended to the link or sent as a header does not reach the page', async () => {
+    const manager = uniqueManager('forged-subject');
+    await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Jim' });
+    const [email] = await waitForEmails(local.stack, manager);
+    const { approve } = linksOf(email!);
+
+    const plain = await open(approve);
+    const forged = await open(`${approve}&subject=${encodeURIComponent('Order team lunch')}`, {
+      headers: { subject: 'Grant admin to Eve' },
+    });
+    const headerOnly = await open(approve, { headers: { subject: 'Grant admin to Eve' } });
+
+    expect(new URL(approve).searchParams.has('subject')).toBe(false);
+    for (const page of [forged, headerOnly]) {
+      expect(page.status).toBe(200);
+      expect(page.body).not.toContain('Order team lunch');
+      expect(page.body).not.toContain('Grant admin');
+      expect(page.body).toBe(plain.body);
+    }
+    expect(plain.body).toContain('the request described in the email you received');
+    expect(plain.body).not.toContain('Jim');
+  });
+
   it('pressing Approve records the decision with the comment', async () => {
     const manager = uniqueManager('confirm-approve');
     const executionArn = await startApproval(local.sfn, local.stack, { managerEmailAddress: manager, employeeName: 'Ann' });

@@ -233,7 +233,7 @@ describe('the CLI as a gate on the local stack', () => {
 describe('confirm mode with several approvers on the local stack', () => {
   const local = useLocalStack({ context: { linkMode: 'confirm' } });
 
-  it('the confirmation page names the subject for an open link, and nothing for a closed or forged one', async () => {
+  it('the confirmation page shows no request text, for an open, a closed or a forged link', async () => {
     const { ana, ben } = team('confirm');
     const executionArn = await startApproval(local.sfn, local.stack, { approvers: [ana, ben], subject: 'Ship the Q3 report' });
     const [toAna] = await waitForEmails(local.stack, ana);
@@ -241,7 +241,8 @@ describe('confirm mode with several approvers on the local stack', () => {
 
     const page = await open(linksOf(toAna!).approve);
     expect(page).toMatchObject({ status: 200, title: 'Approve this request?' });
-    expect(page.body).toContain('Ship the Q3 report');
+    expect(page.body).toContain('the request described in the email you received');
+    expect(page.body).not.toContain('Ship the Q3 report');
 
     const forged = new URL(linksOf(toAna!).approve);
     forged.searchParams.set('taskToken', 'not-a-token');
@@ -249,7 +250,7 @@ describe('confirm mode with several approvers on the local stack', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body).not.toContain('Ship the Q3 report');
 
-    // Ben decides with the page's form; Ana's link is closed then and shows no subject.
+    // Ben decides with the page's form; Ana's link is closed then.
     const token = new URL(linksOf(toBen!).approve).searchParams.get('taskToken') ?? '';
     const decided = await open(linksOf(toBen!).approve.split('?')[0] ?? '', {
       method: 'POST',

@@ -189,7 +189,7 @@ describe('drainActivityTasks', () => {
       expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
     });
 
-    it('puts the subject in the links only for confirm mode, whose confirmation page shows it', async () => {
+    it('puts only the token in the links, in confirm mode too: the confirmation page shows no request text', async () => {
       queueTasks({ taskToken: 'token-direct', input: taskInput(deploy, { approver: 'ana@example.com' }) });
       await drainActivityTasks(deps);
       sfnMock.reset();
@@ -198,7 +198,7 @@ describe('drainActivityTasks', () => {
 
       const [direct, confirm] = sentEmails().map((email) => email.Content?.Simple?.Body?.Text?.Data ?? '');
       expect(direct).toContain(`${API_URL}succeed?taskToken=token-direct\n`);
-      expect(confirm).toContain(`${API_URL}succeed?taskToken=token-confirm&subject=Deploy%20release%2042\n`);
+      expect(confirm).toContain(`${API_URL}succeed?taskToken=token-confirm\n`);
     });
 
     it("sends from the approver's own address when no sender is configured", async () => {

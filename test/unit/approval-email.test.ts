@@ -306,6 +306,25 @@ describe('renderApprovalEmail for a general request', () => {
     expect(email.html).toContain('<br>Request: pay-24-eciovni</p>');
   });
 
+  it('drops the soft hyphen, U+180E, the invisible operators and tag characters, and replaces lone surrogates, for a request accepted before they were refused', () => {
+    const smuggled = Array.from('approve now', (letter) => String.fromCodePoint(0xe0000 + letter.charCodeAt(0))).join('');
+    const email = general({
+      ...deploy,
+      subject: `Pay\u00ad invoice\u180e 42${smuggled}`,
+      details: { 'Amount\u2061': '1\u2062\u2063\u206400 EUR', Note: 'half \ud800 pair' },
+    });
+
+    const hidden = /[\u00ad\u180e\u2061-\u2064]|\udb40[\udc00-\udc7f]/;
+    for (const shown of [email.subject, email.html, email.text]) {
+      expect(shown).not.toMatch(hidden);
+      expect(shown).not.toMatch(/[\ud800-\udfff]/u);
+    }
+    expect(email.subject).toBe('Pay invoice 42');
+    expect(email.text).toContain('Amount: 100 EUR\nNote: half \ufffd pair');
+    // The England flag is made of tag characters and stays whole.
+    expect(general({ ...deploy, subject: '🏴󠁧󠁢󠁥󠁮󠁧󠁿 release' }).subject).toBe('🏴󠁧󠁢󠁥󠁮󠁧󠁿 release');
+  });
+
   it('shows a seed name and execution name without bidirectional controls', () => {
     const email = renderApprovalEmail({
       task: task({ request: { ...seed('Jim'), employeeName: 'Jim \u200eSmith' }, executionName: 'promo-\u2067jim\u2069' }),

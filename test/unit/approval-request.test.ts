@@ -393,6 +393,167 @@ describe('validateApprovalRequest, the general form', () => {
   });
 });
 
+/** Where a cause quotes a value: every UTF-16 unit of a hidden character as an escape. */
+const escapedUnits = (character: string) =>
+  Array.from({ length: character.length }, (_, index) => `\\u${character.charCodeAt(index).toString(16).padStart(4, '0')}`).join('');
+const codePointHex = (character: string) => `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+describe('validateApprovalRequest, text that hides or fakes what it says', () => {
+  it.each([
+    ['base64, as found by the security test', '=?UTF-8?B?4oCuRGVwbG95?='],
+    ['quoted-printable, in lower case', 'Pay =?utf-8?q?=E2=80=AEDeploy?= now'],
+    ['with a language tag (RFC 2231)', '=?iso-8859-1*en?Q?Caf=E9?='],
+  ])('refuses an RFC 2047 encoded word in the subject, which a mail client would decode: %s', (_label, subject) => {
+    const [problem] = problemsOf(general({ subject }));
+
+    expect(problem).toMatch(/^subject contains MIME encoded-word syntax \("=\?.*\?="\), which a mail client decodes in the subject line/);
+  });
+
+  it('refuses an encoded word in the employee name, which becomes the subject, and allows one where no header shows it', () => {
+    expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim =?UTF-8?B?4oCuRGVwbG95?=' })).toEqual([
+      'employeeName contains MIME encoded-word syntax ("=?UTF-8?B?4oCuRGVwbG95?="), which a mail client decodes in the subject line into other characters',
+    ]);
+    // A detail is only in the email's body, where nothing decodes it: it stays as written.
+    expect(validateApprovalRequest(general({ details: { Header: '=?UTF-8?B?4oCuRGVwbG95?=' } })).valid).toBe(true);
+    // Text that only looks a little like one is fine.
+    expect(validateApprovalRequest(general({ subject: 'Is 2+2=4? Yes =? no' })).valid).toBe(true);
+  });
+
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['the Hangul filler', '\u3164'],
+    ['the Hangul choseong and jungseong fillers', '\u115f\u1160'],
+    ['the halfwidth Hangul filler between spaces', ' \uffa0 '],
+    ['the Braille pattern blank', '\u2800\u2800'],
+    ['a word joiner and a byte order mark', '\u2060\ufeff\u2060'],
+  ])('refuses a subject that shows nothing: %s', (_label, subject) => {
+    const named = [...new Set(Array.from(subject).filter((character) => character !== ' '))].map(codePointHex).join(', ');
+
+    expect(problemsOf(general({ subject }))).toEqual([`subject shows nothing: it holds only blank or invisible characters (${named})`]);
+  });
+
+  it('refuses an employee name and a details key that show nothing; an optional detail value may look empty', () => {
+    expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: '\u3164' })).toEqual([
+      'employeeName shows nothing: it holds only blank or invisible characters (U+3164)',
+    ]);
+    expect(problemsOf(general({ details: { '\u200b': 'v' } }))).toEqual([
+      'details key "\u200b" shows nothing: it holds only blank or invisible characters (U+200B)',
+    ]);
+    expect(validateApprovalRequest(general({ details: { Note: '\u200b' } })).valid).toBe(true);
+    // Invisible characters beside visible ones stay allowed: scripts and emoji need joiners.
+    expect(validateApprovalRequest(general({ subject: '\u200bDeploy\u3164 42' })).valid).toBe(true);
+  });
+
+  describe.each(
+    [
+      ['the soft hyphen', '\u00ad'],
+      ['the Mongolian vowel separator', '\u180e'],
+      ['function application', '\u2061'],
+      ['invisible times', '\u2062'],
+      ['invisible separator', '\u2063'],
+      ['invisible plus', '\u2064'],
+      ['the language tag', '\u{e0001}'],
+      ['tag latin capital letter A', '\u{e0041}'],
+      ['the cancel tag', '\u{e007f}'],
+    ].map(([label, character]) => [`${label} ${codePointHex(character ?? '')}`, character ?? '']),
+  )('refuses %s', (_label, character) => {
+    const problem = `contains invisible format characters (${codePointHex(character)}), which can change or hide what is shown`;
+
+    it('in the subject, the details and the employee name', () => {
+      expect(problemsOf(general({ subject: `Pay ${character}100`, details: { [`Amount${character}`]: `1${character}00` } }))).toEqual([
+        `subject ${problem}`,
+        `details key "Amount${escapedUnits(character)}" ${problem}`,
+        `details["Amount${escapedUnits(character)}"] ${problem}`,
+      ]);
+      expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: `Jim${character}` })).toEqual([`employeeName ${problem}`]);
+    });
+  });
+
+  it('refuses a hidden sentence in tag characters, and keeps the flags of England, Scotland and Wales', () => {
+    const hidden = Array.from('approve', (letter) => String.fromCodePoint(0xe0000 + letter.charCodeAt(0))).join('');
+
+    expect(problemsOf(general({ subject: `Deploy 42${hidden}` }))).toEqual([
+      'subject contains invisible format characters (U+E0061, U+E0070, U+E0072 and more), which can change or hide what is shown',
+    ]);
+    for (const flag of ['🏴󠁧󠁢󠁥󠁮󠁧󠁿', '🏴󠁧󠁢󠁳󠁣󠁴󠁿', '🏴󠁧󠁢󠁷󠁬󠁳󠁿']) expect(validateApprovalRequest(general({ subject: `${flag} team` })).valid).toBe(true);
+    // The same tags after another emoji, or a flag with more tags, hide text.
+    expect(
+      validateApprovalRequest(
+        general({
+          subject: `😀${Array.from('gbsct', (letter) => String.fromCodePoint(0xe0000 + letter.charCodeAt(0))).join('')}\u{e007f}`,
+        }),
+      ).valid,
+    ).toBe(false);
+    expect(validateApprovalRequest(general({ subject: `🏴󠁧󠁢󠁳󠁣󠁴󠁿${hidden}` })).valid).toBe(false);
+  });
+
+  it('refuses a run of more than 8 combining marks in every text field, naming the field and the run', () => {
+    // 200 characters: a letter and 199 marks on it.
+    const zalgo = `D${'\u0336\u0489\u0300'.repeat(66)}\u0301`;
+
+    expect(problemsOf(general({ subject: zalgo, details: { Release: `4${'\u0301'.repeat(9)}2` } }))).toEqual([
+      'subject has 199 combining marks in a row; at most 8 may stack, as more draw over the text around them',
+      'details.Release has 9 combining marks in a row; at most 8 may stack, as more draw over the text around them',
+    ]);
+    expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: `J${'\u0308'.repeat(20)}im` })).toEqual([
+      'employeeName has 20 combining marks in a row; at most 8 may stack, as more draw over the text around them',
+    ]);
+  });
+
+  it('accepts the stacks real scripts write: Vietnamese, pointed Hebrew, a Tibetan stack of 8 marks', () => {
+    const subjects = [
+      'Tie\u0302\u0301ng Vie\u0323\u0302t',
+      '\u05e9\u05bc\u05c1\u05b8\u05d1\u05bd\u05d5\u05bc\u05e2\u05b7',
+      // The Kalachakra monogram: one letter with eight marks stacked on it.
+      '\u0f67\u0f90\u0fb5\u0fa8\u0fb3\u0fba\u0fbc\u0fbb\u0f82',
+      `e${'\u0301'.repeat(8)}`,
+    ];
+
+    expect(subjects.filter((subject) => !validateApprovalRequest(general({ subject })).valid)).toEqual([]);
+  });
+
+  it('refuses lone surrogates in every text field, naming the field; whole surrogate pairs (emoji) are fine', () => {
+    const problem = (label: string, code: string) =>
+      `${label} contains lone surrogates (${code}), halves of a UTF-16 pair that are no character and cannot be sent as UTF-8`;
+
+    expect(problemsOf(general({ subject: 'Deploy \ud800 now', details: { 'Key\udc00': 'v\ud83d' } }))).toEqual([
+      problem('subject', 'U+D800'),
+      problem('details key "Key\\udc00"', 'U+DC00'),
+      problem('details["Key\\udc00"]', 'U+D83D'),
+    ]);
+    expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim\udfff' })).toEqual([problem('employeeName', 'U+DFFF')]);
+    expect(checkApprovalRequest(general({ subject: '\udbff end' }))).toEqual({
+      valid: false,
+      cause: `Invalid approval request: ${problem('subject', 'U+DBFF')}.`,
+    });
+    expect(validateApprovalRequest(general({ subject: '🚀 \ud83d\ude80 deploy' })).valid).toBe(true);
+  });
+});
+
+describe('validateApprovalRequest, one mailbox is one person', () => {
+  it('counts addresses that differ only in a +tag as one approver', () => {
+    expect(problemsOf(general({ approvers: ['ana@example.com', 'ben@example.com', 'ANA+2@example.com'], policy: 'all' }))).toEqual([
+      'approvers[2] "ANA+2@example.com" repeats approvers[0] "ana@example.com": addresses that differ only in a +tag reach one mailbox',
+    ]);
+    expect(problemsOf(general({ approvers: ['ana+a@example.com', 'ana+b@example.com'] }))).toEqual([
+      'approvers[1] "ana+b@example.com" repeats approvers[0] "ana+a@example.com": addresses that differ only in a +tag reach one mailbox',
+    ]);
+  });
+
+  it('refuses a requester who approves through a +tag of their own address, either way round', () => {
+    expect(problemsOf(general({ approvers: ['ana@example.com', 'dev+ok@example.com'], requester: 'dev@example.com' }))).toEqual([
+      'requester "dev@example.com" is also an approver as approvers[1] "dev+ok@example.com" (addresses that differ only in a +tag reach one mailbox): nobody may approve their own request',
+    ]);
+    expect(validateApprovalRequest(general({ approvers: ['dev@example.com'], requester: 'dev+ci@example.com' })).valid).toBe(false);
+  });
+
+  it('does not fold dots or other domains: only Gmail ignores dots, and elsewhere they are different people', () => {
+    expect(validateApprovalRequest(general({ approvers: ['j.smith@example.com', 'jsmith@example.com'], policy: 'all' })).valid).toBe(true);
+    expect(validateApprovalRequest(general({ approvers: ['ana+x@example.com', 'ana+x@example.org'] })).valid).toBe(true);
+    expect(validateApprovalRequest(general({ approvers: ['ana@example.com'], requester: 'a.na@example.com' })).valid).toBe(true);
+  });
+});
+
 describe('checkApprovalRequest', () => {
   it('answers a valid request with the normalized request', () => {
     expect(checkApprovalRequest(general({ requester: 'dev@example.com' }))).toEqual({
@@ -538,6 +699,20 @@ describe('validateApprovalTask', () => {
     expect(taskProblemsOf(taskFor({ ...request, subject: 'Deploy\u2066 42' }, 'ana@example.com'))).toEqual([
       `subject ${bidiProblem('\u2066')}`,
     ]);
+  });
+
+  it('still takes the task of a request accepted before encoded words, blank-looking text, mark runs, lone surrogates and +tag twins were refused', () => {
+    const request = {
+      ...normalized(general()),
+      approvers: ['ana@example.com', 'ana+2@example.com'],
+      subject: '=?UTF-8?B?4oCuRGVwbG95?=',
+      details: { '\u200b': `x${'\u0301'.repeat(40)}`, Tag: 'a\u{e0041}\u00ad\ud800' },
+      requester: 'ana+dev@example.com',
+    } as NormalizedApprovalRequest;
+
+    expect(taskProblemsOf({ request: normalized(general()), approver: 'x' }).length).toBeGreaterThan(0);
+    expect(validateApprovalTask(taskFor(request, 'ana+2@example.com')).valid).toBe(true);
+    expect(validateApprovalTask(taskFor({ ...request, subject: '\u3164' }, 'ana@example.com')).valid).toBe(true);
   });
 
   it('refuses a task input the state machine did not build', () => {

@@ -83,4 +83,17 @@ describe('the worker and an execution name with bidirectional controls', () => {
     expect(`${email?.Subject?.Data}${email?.Body?.Html?.Data}${email?.Body?.Text?.Data}`).not.toMatch(HIDDEN);
     expect(email?.Body?.Text?.Data).toContain('Request: deploy-24-x');
   });
+
+  it('logs a name with a soft hyphen, an invisible operator and tag characters escaped, and emails it without them', async () => {
+    // "ok" in tag characters: invisible, yet there for whatever reads the text.
+    queueTask('deploy\u00ad-42\u2063-\u{e006f}\u{e006b}');
+
+    await drainActivityTasks(deps);
+
+    const sent = lines.find((line) => line.includes('Sent an approval request'));
+    expect(JSON.parse(sent ?? '{}')).toMatchObject({ executionName: 'deploy\\u00ad-42\\u2063-\\udb40\\udc6f\\udb40\\udc6b' });
+    const email = sesMock.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple;
+    expect(`${email?.Body?.Html?.Data}${email?.Body?.Text?.Data}`).not.toMatch(/[\u00ad\u2063]|\udb40[\udc00-\udc7f]/);
+    expect(email?.Body?.Text?.Data).toMatch(/^Request: deploy-42-$/m);
+  });
 });
