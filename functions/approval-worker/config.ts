@@ -11,7 +11,6 @@ export const WORKER_ENV = {
   slotsTable: 'WORKER_SLOTS_TABLE',
   slotCount: 'WORKER_SLOTS',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  linksCarrySubject: 'LINKS_CARRY_SUBJECT',
 } as const;
 
 export interface WorkerConfig {
@@ -33,11 +32,6 @@ export interface WorkerConfig {
   readonly slots: { readonly tableName: string; readonly count: number } | undefined;
   /** CloudWatch namespace of the worker's metrics. */
   readonly metricsNamespace: string;
-  /**
-   * Whether the links carry the request's subject, for the confirmation page of `confirm` link
-   * mode. Off in `direct` mode, where nothing shows it: the seed email's links stay as they were.
-   */
-  readonly linksCarrySubject: boolean;
 }
 
 /** The SES sandbox rate: safe anywhere when the stack does not say otherwise. */
@@ -88,7 +82,6 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     slots = { tableName: slotsTable, count };
   }
   const metricsNamespace = env[WORKER_ENV.metricsNamespace]?.trim() || WORKER_METRICS_NAMESPACE_DEFAULT;
-  const linksCarrySubject = env[WORKER_ENV.linksCarrySubject]?.trim() === 'true';
   return {
     activityArn,
     approvalApiUrl,
@@ -97,6 +90,5 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     sesConfigurationSet,
     slots,
     metricsNamespace,
-    linksCarrySubject,
   };
 }

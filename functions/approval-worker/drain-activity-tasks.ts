@@ -190,7 +190,7 @@ export async function handleActivityTask(
   const now = (deps.now ?? (() => new Date()))();
   const email = renderApprovalEmail({
     task,
-    links: buildDecisionLinks(deps.config.approvalApiUrl, taskToken, deps.config.linksCarrySubject ? task.request.subject : undefined),
+    links: buildDecisionLinks(deps.config.approvalApiUrl, taskToken),
     now,
   });
   // One task per approver: its email, with this task's own token in the links, goes to that approver only.

@@ -17,11 +17,8 @@ export interface DecisionLinks {
  *
  * Tokens hold `+`, `/` and `=`; API Gateway URL-decodes query strings (a raw `+` would arrive as a
  * space), so the token is percent-encoded with encodeURIComponent and survives byte for byte.
- *
- * `_subject` is ignored. Links once carried the subject for the confirmation page; the parameter
- * stays only so that a caller still passing it builds the same safe links.
  */
-export function buildDecisionLinks(apiUrl: string, taskToken: string, _subject?: string): DecisionLinks {
+export function buildDecisionLinks(apiUrl: string, taskToken: string): DecisionLinks {
   const base = apiUrl.replace(/\/+$/, '');
   const query = `taskToken=${encodeURIComponent(taskToken)}`;
   return {

@@ -11,7 +11,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WORKER_ENV } from '../../functions/approval-worker/config';
 import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
-import { APPROVAL_SETTINGS, type LinkMode, WORKER_TIMEOUT_SECONDS } from '../approval-config';
+import { APPROVAL_SETTINGS, WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
 
 export const WORKER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'approval-worker', 'index.ts');
@@ -59,12 +59,6 @@ export interface ActivityWorkerProps {
    * @default WORKER_METRICS_NAMESPACE_DEFAULT (functions/commons/worker-metrics.ts)
    */
   readonly metricsNamespace?: string;
-  /**
-   * The approval API's link mode: in `confirm` mode the links also carry the request's subject,
-   * which the confirmation page shows.
-   * @default the default of the `linkMode` setting (APPROVAL_SETTINGS)
-   */
-  readonly linkMode?: LinkMode;
 }
 
 /**
@@ -139,7 +133,6 @@ export class ActivityWorker extends Construct {
         [WORKER_ENV.slotsTable]: this.slots.tableName,
         [WORKER_ENV.slotCount]: String(maxConcurrency),
         [WORKER_ENV.metricsNamespace]: props.metricsNamespace ?? WORKER_METRICS_NAMESPACE_DEFAULT,
-        [WORKER_ENV.linksCarrySubject]: String((props.linkMode ?? APPROVAL_SETTINGS.linkMode.default) === 'confirm'),
         POWERTOOLS_SERVICE_NAME: WORKER_SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',

@@ -193,7 +193,6 @@ export class HumanApproval extends Construct {
       reservedConcurrency: config.workerReservedConcurrency,
       maxSendRate: config.maxSendRate,
       metricsNamespace,
-      linkMode: config.linkMode,
     });
     this.workflow = new ApprovalWorkflow(this, 'Workflow', { config, activity: this.activity, worker: this.worker.function });
     this.stateMachine = this.workflow.stateMachine;

@@ -152,7 +152,7 @@ describe('confirm mode, GET: a page and nothing else', () => {
   });
 
   it('builds links that carry the token and nothing else', () => {
-    const link = buildDecisionLinks('https://x.execute-api.eu-west-1.amazonaws.com/respond', 'tok+en/=', 'Deploy release 42');
+    const link = buildDecisionLinks('https://x.execute-api.eu-west-1.amazonaws.com/respond', 'tok+en/=');
 
     for (const url of [link.approveUrl, link.rejectUrl]) expect([...new URL(url).searchParams.keys()]).toEqual(['taskToken']);
   });

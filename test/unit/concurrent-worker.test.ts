@@ -92,7 +92,6 @@ const config = (maxSendRate: number): WorkerConfig => ({
   sesConfigurationSet: undefined,
   slots: undefined,
   metricsNamespace: 'HumanApproval',
-  linksCarrySubject: false,
 });
 
 interface LogLine {

@@ -34,12 +34,8 @@ describe('buildDecisionLinks', () => {
     expect(buildDecisionLinks('http://127.0.0.1:3000/respond//', 'abc').rejectUrl).toBe('http://127.0.0.1:3000/respond/fail?taskToken=abc');
   });
 
-  it('carries the token and nothing else, even when a subject is passed: a link holder could change anything else it carried', () => {
-    const { approveUrl, rejectUrl } = buildDecisionLinks(
-      'https://abc.execute-api.us-east-1.amazonaws.com/respond',
-      'AQC+tok/en==',
-      'Deploy 42',
-    );
+  it('carries the token and nothing else: a link holder could change anything else it carried', () => {
+    const { approveUrl, rejectUrl } = buildDecisionLinks('https://abc.execute-api.us-east-1.amazonaws.com/respond', 'AQC+tok/en==');
 
     expect(approveUrl).toBe('https://abc.execute-api.us-east-1.amazonaws.com/respond/succeed?taskToken=AQC%2Btok%2Fen%3D%3D');
     expect(rejectUrl).toBe('https://abc.execute-api.us-east-1.amazonaws.com/respond/fail?taskToken=AQC%2Btok%2Fen%3D%3D');

@@ -15,7 +15,6 @@ describe('readWorkerConfig', () => {
       sesConfigurationSet: undefined,
       slots: undefined,
       metricsNamespace: 'HumanApproval',
-      linksCarrySubject: false,
     });
     expect(readWorkerConfig({ ...good, MAX_SEND_RATE: '2.5' }).maxSendRate).toBe(2.5);
     expect(readWorkerConfig({ ...good, SENDER_EMAIL: 'approvals@example.com' }).senderEmail).toBe('approvals@example.com');
@@ -29,10 +28,8 @@ describe('readWorkerConfig', () => {
         WORKER_SLOTS: '3',
         SES_CONFIGURATION_SET: 'events',
         POWERTOOLS_METRICS_NAMESPACE: 'Approvals',
-        LINKS_CARRY_SUBJECT: 'true',
       }),
     ).toMatchObject({
-      linksCarrySubject: true,
       slots: { tableName: 'HumanApproval-WorkerSlots', count: 3 },
       sesConfigurationSet: 'events',
       metricsNamespace: 'Approvals',

@@ -21,7 +21,6 @@ const WORKER_CONFIG: WorkerConfig = {
   sesConfigurationSet: undefined,
   slots: undefined,
   metricsNamespace: 'HumanApproval',
-  linksCarrySubject: false,
 };
 
 // "deploy-42" shown, "deploy-24" stored: U+202E reverses what follows it.

@@ -311,7 +311,6 @@ export interface ExecutionCase {
   /** For invalid inputs: words the cause must contain, one per broken field. */
   readonly labels: readonly string[];
   readonly answers: readonly Answer[];
-  readonly linksCarrySubject: boolean;
 }
 
 export const executionCase: fc.Arbitrary<ExecutionCase> = fc
@@ -322,9 +321,8 @@ export const executionCase: fc.Arbitrary<ExecutionCase> = fc
       anyInput.map((input) => ({ kind: 'any' as const, input, labels: [] as string[] })),
     ),
     answers,
-    fc.boolean(),
   )
-  .map(([{ kind, input, labels }, given, linksCarrySubject]) => ({ kind, input, labels, answers: given, linksCarrySubject }));
+  .map(([{ kind, input, labels }, given]) => ({ kind, input, labels, answers: given }));
 
 /** One task the worker took: the input the state machine built and what the worker made of it. */
 interface TakenTask {
@@ -355,7 +353,7 @@ function taskFailure(error: string, cause: string): Error {
  * SendTaskFailure), and an emailed approver answers as the case says.
  */
 async function runCase(stateMachine: StateMachine, worker: WorkerHarness, testCase: ExecutionCase): Promise<CaseRun> {
-  worker.reset(testCase.linksCarrySubject);
+  worker.reset();
   const tasks: TakenTask[] = [];
   // Handlers an ended Map left running (its other iterations under "any"): waited for, so their
   // emails are counted with this case and not the next.
@@ -427,7 +425,7 @@ async function runCase(stateMachine: StateMachine, worker: WorkerHarness, testCa
 interface WorkerHarness {
   readonly emails: SendEmailCommandInput[];
   readonly failures: SendTaskFailureCommandInput[];
-  reset(linksCarrySubject: boolean): void;
+  reset(): void;
   handle(token: string, input: string): Promise<TaskOutcome>;
   restore(): void;
 }
@@ -453,7 +451,7 @@ function workerHarness(): WorkerHarness {
   return {
     emails,
     failures,
-    reset(linksCarrySubject) {
+    reset() {
       emails.length = 0;
       failures.length = 0;
       config = {
@@ -464,7 +462,6 @@ function workerHarness(): WorkerHarness {
         sesConfigurationSet: undefined,
         slots: undefined,
         metricsNamespace: 'HumanApproval',
-        linksCarrySubject,
       };
     },
     handle: (token, input) =>
@@ -561,7 +558,7 @@ function expectSafeEmail(email: SendEmailCommandInput, task: TakenTask): void {
     [approve, 'succeed'],
     [reject, 'fail'],
   ] as const) {
-    // The token alone, whatever the worker's configuration (linksCarrySubject): the confirmation page shows no request text.
+    // The token alone: the confirmation page shows no request text.
     expect(linkToken(link ?? '', route)).toEqual({ token: task.token, subject: null, base: API_URL });
   }
 }
