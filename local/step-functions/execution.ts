@@ -379,9 +379,14 @@ export class ExecutionRun {
     }
     // Error and Cause exactly as the interpreter reported them (a Fail state's Cause or CausePath included).
     const cause = thrown instanceof ExecutionError ? (thrown.cause as Error | undefined) : undefined;
+    const error = failure?.error ?? cause?.name ?? 'States.Runtime';
+    const causeText = describeCause(failure === undefined ? (cause?.message ?? String(thrown)) : failure.cause);
+    // A task's timeout fails the execution as States.Timeout with no cause, a missed heartbeat too
+    // (recorded on AWS: see ActivityTask.expire).
+    const timedOut = error === 'States.Timeout' || error === 'States.HeartbeatTimeout';
     const fields = optionalFields({
-      error: failure?.error ?? cause?.name ?? 'States.Runtime',
-      cause: describeCause(failure === undefined ? (cause?.message ?? String(thrown)) : failure.cause),
+      error: timedOut ? 'States.Timeout' : error,
+      cause: timedOut && causeText === '' ? undefined : causeText,
     });
     this.close({ status: 'FAILED', event: 'ExecutionFailed', ...fields, details: { executionFailedEventDetails: fields } });
   }

@@ -52,6 +52,12 @@ export class ExecutionHistory {
     return event;
   }
 
+  /** The id of the latest StateEntered event of the state named, 0 when there is none yet. */
+  lastEnteredEventId(stateName: string): number {
+    const entered = this.events.findLast((event) => event.stateEnteredEventDetails?.name === stateName);
+    return entered?.id ?? 0;
+  }
+
   /**
    * `data`, or an equal string recorded shortly before: a backlog keeps thousands of histories,
    * and most of their size is the same input passed from state to state.
@@ -71,7 +77,13 @@ export class ExecutionHistory {
         const type = stateEventType(event.state.type, 'Entered');
         if (type !== undefined) {
           const input = this.shared(JSON.stringify(event.state.input));
-          this.append(type, { stateEnteredEventDetails: { name: event.state.name, input, inputDetails: NOT_TRUNCATED } });
+          // The first state follows from nothing: its previousEventId is 0, as in every history recorded on AWS.
+          const first = this.events.length === 1 && this.events[0]?.type === 'ExecutionStarted';
+          this.append(
+            type,
+            { stateEnteredEventDetails: { name: event.state.name, input, inputDetails: NOT_TRUNCATED } },
+            first ? 0 : undefined,
+          );
         }
         return;
       }
