@@ -287,15 +287,26 @@ export class ExecutionRun {
         { timeoutSeconds: clocks.timeoutSeconds, timeoutSecondsPath: clocks.timeoutSecondsPath },
         scope.stateInput(stateName) ?? input,
       );
+      const events = new TaskEvents(this.history, pattern, this.arn);
+      events.scheduled(input);
       let child: ExecutionRun;
       try {
         child = this.host.startExecution(startExecutionRequest(input));
       } catch (error) {
-        if (error instanceof StepFunctionsApiError) throw startExecutionRefused(error);
+        if (error instanceof StepFunctionsApiError) {
+          const refused = startExecutionRefused(error);
+          events.failed(refused.name, refused.message);
+          throw refused;
+        }
         throw error;
       }
       this.host.log(`execution ${this.name} (state ${stateName}) started execution ${child.name} of ${child.stateMachine.name}`);
-      if (pattern === 'request-response') return startedExecutionResult(child.arn, child.startDate);
+      const started = startedExecutionResult(child.arn, child.startDate);
+      if (pattern === 'request-response') {
+        events.succeeded(started);
+        return started;
+      }
+      events.submitted(started);
       return new Promise<JsonValue>((resolve, reject) => {
         let timer: LongTimer | undefined;
         let ended = false;
@@ -321,16 +332,21 @@ export class ExecutionRun {
           timer = setLongTimeout(() => {
             if (!end()) return;
             child.stop(undefined, childAbortCause(this.arn));
-            void statesTimeoutError('States.Timeout', `The child execution did not close within TimeoutSeconds (${timeoutSeconds}).`).then(
-              reject,
-            );
+            events.timedOut();
+            void statesTimeoutError('States.Timeout', '').then(reject);
           }, timeoutSeconds * 1000);
         }
         void child.closed.then(() => {
           if (!end()) return;
           const result = executionResult(child.describe(), pattern);
-          if (child.status === 'SUCCEEDED') resolve(result);
-          else reject(childExecutionFailed(result));
+          if (child.status === 'SUCCEEDED') {
+            events.succeeded(result);
+            resolve(result);
+            return;
+          }
+          const failure = childExecutionFailed(result);
+          events.failed(failure.name, failure.message);
+          reject(failure);
         });
       });
     };
@@ -404,5 +420,59 @@ export class ExecutionRun {
     const reason = end.error === undefined ? '' : ` with ${end.error}`;
     this.host.log(`execution ${this.name} ${end.status.toLowerCase().replace('_', ' ')}${reason}`);
     this.host.executionClosed(this);
+  }
+}
+
+/**
+ * The history events of one `states:startExecution` Task state, as the service records them
+ * (LocalStack's recordings on AWS: test_start_execution_sync2, _sync_delegate_failure,
+ * _sync_delegate_timeout): TaskScheduled with the effective Parameters and region, TaskStarted,
+ * TaskSubmitted with the StartExecution response (`.sync` forms only), then TaskSucceeded,
+ * TaskFailed or TaskTimedOut; each names the resource without its prefix and the resource type
+ * `states`. The service's TaskSubmitted also carries SdkHttpMetadata and SdkResponseMetadata,
+ * left out here.
+ */
+class TaskEvents {
+  private readonly resource: string;
+  private readonly region: string;
+
+  constructor(
+    private readonly history: ExecutionHistory,
+    pattern: StartExecutionPattern,
+    executionArn: string,
+  ) {
+    this.resource = pattern === 'request-response' ? 'startExecution' : `startExecution.${pattern}`;
+    this.region = executionArn.split(':')[3] ?? '';
+  }
+
+  private get names(): { resource: string; resourceType: string } {
+    return { resource: this.resource, resourceType: 'states' };
+  }
+
+  scheduled(parameters: JsonValue): void {
+    this.history.append('TaskScheduled', {
+      taskScheduledEventDetails: { ...this.names, region: this.region, parameters: JSON.stringify(parameters) },
+    });
+    this.history.append('TaskStarted', { taskStartedEventDetails: this.names });
+  }
+
+  submitted(response: JsonValue): void {
+    this.history.append('TaskSubmitted', {
+      taskSubmittedEventDetails: { ...this.names, output: JSON.stringify(response), outputDetails: { truncated: false } },
+    });
+  }
+
+  succeeded(output: JsonValue): void {
+    this.history.append('TaskSucceeded', {
+      taskSucceededEventDetails: { ...this.names, output: JSON.stringify(output), outputDetails: { truncated: false } },
+    });
+  }
+
+  failed(error: string, cause: string): void {
+    this.history.append('TaskFailed', { taskFailedEventDetails: { ...this.names, error, cause } });
+  }
+
+  timedOut(): void {
+    this.history.append('TaskTimedOut', { taskTimedOutEventDetails: { ...this.names, error: 'States.Timeout' } });
   }
 }

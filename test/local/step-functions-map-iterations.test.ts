@@ -298,9 +298,9 @@ describe('the history of concurrent iterations', () => {
       expect(worker).toBe(named(by).workerName);
     }
     expect(byType(events, 'ActivitySucceeded')).toHaveLength(3);
-    // Events that are not an activity's own still follow the event before them.
+    // Events that are not an activity's own still follow the event before them; the first state follows from nothing (as recorded on AWS).
     for (const event of events.filter((candidate) => !['ActivityStarted', 'ActivitySucceeded'].includes(candidate.type ?? ''))) {
-      if (event.type === 'ExecutionStarted') continue;
+      if (event.type === 'ExecutionStarted' || event.id === 2) continue;
       expect(event.previousEventId).toBe((event.id ?? 0) - 1);
     }
   });
