@@ -6,6 +6,7 @@ import { StepFunctionsApiError } from './errors';
 import { describeCause, ExecutionHistory, type HistoryEventDetails } from './history';
 import { ExecutionClosedError, type JsonValue, StatesRuntimeError, statesTimeoutError } from './interpreter';
 import { lambdaError } from './lambda-errors';
+import { mapLengths } from './map-length';
 import { type LongTimer, setLongTimeout } from './long-timer';
 import { readReferencePath } from './reference-path';
 import type { RunScope } from './run-scope';
@@ -90,7 +91,7 @@ function optionalFields(fields: { error?: string | undefined; cause?: string | u
  * keeps a timer or a promise pending.
  */
 export class ExecutionRun {
-  readonly history = new ExecutionHistory();
+  readonly history: ExecutionHistory;
   private currentStatus: ExecutionStatus = 'RUNNING';
   private end: (ExecutionEnd & { readonly stopDate: Date }) | undefined;
   private readonly openTasks = new Set<ActivityTask>();
@@ -124,6 +125,7 @@ export class ExecutionRun {
       },
       StateMachine: { Id: stateMachine.arn, Name: stateMachine.name },
     };
+    this.history = new ExecutionHistory(mapLengths(stateMachine.definition, this.context));
   }
 
   get status(): ExecutionStatus {

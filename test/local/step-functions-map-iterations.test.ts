@@ -140,9 +140,15 @@ describe('a Map iteration stopped because a sibling failed', () => {
     expect(byType(events, 'MapIterationAborted').map((event) => event.mapIterationAbortedEventDetails)).toEqual([
       { name: 'AskAll', index: second.input === 'ana' ? 0 : 1 },
     ]);
-    // Assumption (not found in the AWS docs): the stopped iterations follow the failed one, and the execution's end follows them.
+    // As recorded on AWS (test/conformance/map-iteration-failures.test.ts): the stopped iterations, each with the state it was in, follow the failed one; then MapStateFailed and the execution's end.
     const types = events.map((event) => event.type);
-    expect(types.slice(types.indexOf('MapIterationFailed'))).toEqual(['MapIterationFailed', 'MapIterationAborted', 'ExecutionFailed']);
+    expect(types.slice(types.indexOf('MapIterationFailed'))).toEqual([
+      'MapIterationFailed',
+      'TaskStateAborted',
+      'MapIterationAborted',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
     expect(byType(events, 'ActivitySucceeded')).toEqual([]);
   });
 
