@@ -5,6 +5,7 @@ import type { ActivityStateClocks, PreparedDefinition, StartExecutionPattern } f
 import { StepFunctionsApiError } from './errors';
 import { describeCause, ExecutionHistory, type HistoryEventDetails } from './history';
 import { ExecutionClosedError, type JsonValue, StatesRuntimeError, statesTimeoutError } from './interpreter';
+import { failStatePaths, unresolvedFailPathCause } from './fail-state-paths';
 import { lambdaError } from './lambda-errors';
 import { mapLengths } from './map-length';
 import { type LongTimer, setLongTimeout } from './long-timer';
@@ -405,9 +406,19 @@ export class ExecutionRun {
     const timedOut = error === 'States.Timeout' || error === 'States.HeartbeatTimeout';
     const fields = optionalFields({
       error: timedOut ? 'States.Timeout' : error,
-      cause: timedOut && causeText === '' ? undefined : causeText,
+      cause: timedOut && causeText === '' ? undefined : (this.failPathCause(error, causeText) ?? causeText),
     });
     this.close({ status: 'FAILED', event: 'ExecutionFailed', ...fields, details: { executionFailedEventDetails: fields } });
+  }
+
+  /** A Fail state's ErrorPath or CausePath that found nothing, told as the service tells it. */
+  private failPathCause(error: string, cause: string | undefined): string | undefined {
+    if (error !== 'States.Runtime' || cause === undefined) return undefined;
+    const entered = this.history.lastEntered();
+    const details = entered?.stateEnteredEventDetails;
+    if (entered?.type !== 'FailStateEntered' || details?.name === undefined) return undefined;
+    const state = { name: details.name, enteredEventId: entered.id ?? 0, input: details.input ?? '' };
+    return unresolvedFailPathCause(cause, state, failStatePaths(this.stateMachine.definition).get(details.name));
   }
 
   private close(end: ExecutionEnd): void {

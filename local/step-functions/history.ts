@@ -74,6 +74,11 @@ export class ExecutionHistory {
     for (; this.pendingMapFailures > 0; this.pendingMapFailures--) this.append('MapStateFailed', {});
   }
 
+  /** The latest StateEntered event, if any. */
+  lastEntered(): HistoryEvent | undefined {
+    return this.events.findLast((event) => event.stateEnteredEventDetails !== undefined);
+  }
+
   /** The id of the latest StateEntered event of the state named, 0 when there is none yet. */
   lastEnteredEventId(stateName: string): number {
     const entered = this.events.findLast((event) => event.stateEnteredEventDetails?.name === stateName);
