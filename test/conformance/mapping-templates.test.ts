@@ -5,10 +5,12 @@ import { renderMappingTemplate } from '../../local/api-gateway/vtl/render-mappin
 import { type Recording, recording } from './recordings';
 
 /**
- * `$input.params()` in API Gateway mapping templates, rendered by our VTL renderer, against what
- * AWS rendered: in a request template (the query string) and in a MOCK integration's response
- * template (the method request's path parameter). No recording shows `$util.escapeJavaScript`
- * rendering a value, nor `$input.params()` reading the query string in a response template.
+ * API Gateway mapping templates rendered by our VTL renderer, against what AWS rendered:
+ * `$input.params()` in a request template (the query string) and in a MOCK integration's response
+ * template (the method request's path parameter), and `$util.escapeJavaScript` of a JSON text with
+ * double quotes (shown only by AWS accepting the rendered body). No recording shows
+ * `$util.escapeJavaScript` on single quotes or backslashes, nor `$input.params()` reading the query
+ * string in a response template.
  */
 
 const REQUEST_TIME = new Date('2026-11-21T09:15:03Z');
@@ -68,5 +70,27 @@ describe('$input.params() in mapping templates, as recorded on AWS', () => {
     expect(JSON.parse(rendered.output)).toEqual(recorded.body);
     // The execution log quotes the body exactly as rendered.
     expect(recorded.log.line07.endsWith(`Method response body after transformations: ${rendered.output}`)).toBe(true);
+  });
+});
+
+interface EscapeRecording extends Recording {
+  readonly requestBody: { readonly items: readonly { readonly Detail: string }[] };
+  readonly response: { readonly FailedEntryCount: number };
+}
+
+describe('$util.escapeJavaScript in a request template, as recorded on AWS', () => {
+  it('writes a JSON text with double quotes into a JSON string that reads back exactly (test_apigateway_to_eventbridge)', () => {
+    const recorded = recording<EscapeRecording>('api-gateway-escape-javascript.json', 'test_apigateway_to_eventbridge');
+    const [item] = recorded.requestBody.items;
+    if (item === undefined) throw new Error('the recording has no item');
+    // AWS accepted the entry, which it does only for a JSON body whose Detail is the JSON text given.
+    expect(recorded.response.FailedEntryCount).toBe(0);
+
+    const rendered = renderMappingTemplate(`{"Detail": "$util.escapeJavaScript($input.path('$.items[0].Detail'))"}`, {
+      request: methodRequest({ httpMethod: 'POST', resourcePath: '/event' }),
+      body: JSON.stringify(recorded.requestBody),
+    });
+
+    expect(JSON.parse(rendered.output)).toEqual({ Detail: item.Detail });
   });
 });
