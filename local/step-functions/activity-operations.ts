@@ -101,8 +101,10 @@ export class ActivityOperations {
   scheduleTask(execution: ExecutionRun, request: ActivityTaskRequest): ActivityTask {
     const activity = this.activities.get(request.activityArn);
     if (activity === undefined) {
+      // The cause AWS gives (recorded by LocalStack, test_activity_task_on_deleted).
+      const entered = execution.history.lastEnteredEventId(request.stateName);
       throw new StatesRuntimeError(
-        `Activity ${request.activityArn} does not exist: create it before an execution reaches state ${request.stateName}.`,
+        `An error occurred while executing the state '${request.stateName}' (entered at the event id #${entered}). The activity ${request.activityArn} does not exist.`,
       );
     }
     const task = ActivityTask.schedule({

@@ -38,6 +38,8 @@ export function executionArn(scope: ArnScope, stateMachineName: string, executio
 /** Parses a Step Functions ARN of the expected kind, or refuses it with InvalidArn as the service does. */
 export function parseArn(value: string, expected: StepFunctionsResource): ParsedArn {
   const match = STATES_ARN.exec(value);
+  // Recorded on AWS (LocalStack test_sfn_api_activities, test_get_activity_task_invalid_arn): "Invalid Arn: 'Invalid ARN prefix: no_an_activity_arn'".
+  if (!value.startsWith('arn:')) throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: 'Invalid ARN prefix: ${value}'`);
   if (match === null) throw new StepFunctionsApiError('InvalidArn', `Invalid Arn: '${value}' is not a Step Functions ${expected} ARN.`);
   const [, region = '', accountId = '', resource = '', name = '', executionName] = match;
   if (resource !== expected) {

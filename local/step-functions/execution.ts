@@ -5,7 +5,9 @@ import type { ActivityStateClocks, PreparedDefinition, StartExecutionPattern } f
 import { StepFunctionsApiError } from './errors';
 import { describeCause, ExecutionHistory, type HistoryEventDetails } from './history';
 import { ExecutionClosedError, type JsonValue, StatesRuntimeError, statesTimeoutError } from './interpreter';
+import { failStatePaths, unresolvedFailPathCause } from './fail-state-paths';
 import { lambdaError } from './lambda-errors';
+import { mapLengths } from './map-length';
 import { type LongTimer, setLongTimeout } from './long-timer';
 import { readReferencePath } from './reference-path';
 import type { RunScope } from './run-scope';
@@ -90,7 +92,7 @@ function optionalFields(fields: { error?: string | undefined; cause?: string | u
  * keeps a timer or a promise pending.
  */
 export class ExecutionRun {
-  readonly history = new ExecutionHistory();
+  readonly history: ExecutionHistory;
   private currentStatus: ExecutionStatus = 'RUNNING';
   private end: (ExecutionEnd & { readonly stopDate: Date }) | undefined;
   private readonly openTasks = new Set<ActivityTask>();
@@ -124,6 +126,7 @@ export class ExecutionRun {
       },
       StateMachine: { Id: stateMachine.arn, Name: stateMachine.name },
     };
+    this.history = new ExecutionHistory(mapLengths(stateMachine.definition, this.context));
   }
 
   get status(): ExecutionStatus {
@@ -158,9 +161,10 @@ export class ExecutionRun {
     this.finished = this.settle(run.result, this.recordInterpreterEvents(run.eventLogs));
     if (executionTimeoutSeconds !== undefined) {
       const fields = { error: 'States.Timeout', cause: `The execution ran longer than its TimeoutSeconds (${executionTimeoutSeconds}).` };
+      // DescribeExecution of a timed-out execution has no error and no cause (recorded on AWS by
+      // LocalStack, test_global_timeout); its ExecutionTimedOut event keeps them.
       this.timeoutTimer = setLongTimeout(
-        () =>
-          this.close({ status: 'TIMED_OUT', event: 'ExecutionTimedOut', ...fields, details: { executionTimedOutEventDetails: fields } }),
+        () => this.close({ status: 'TIMED_OUT', event: 'ExecutionTimedOut', details: { executionTimedOutEventDetails: fields } }),
         executionTimeoutSeconds * 1000,
       );
     }
@@ -287,15 +291,26 @@ export class ExecutionRun {
         { timeoutSeconds: clocks.timeoutSeconds, timeoutSecondsPath: clocks.timeoutSecondsPath },
         scope.stateInput(stateName) ?? input,
       );
+      const events = new TaskEvents(this.history, pattern, this.arn);
+      events.scheduled(input);
       let child: ExecutionRun;
       try {
         child = this.host.startExecution(startExecutionRequest(input));
       } catch (error) {
-        if (error instanceof StepFunctionsApiError) throw startExecutionRefused(error);
+        if (error instanceof StepFunctionsApiError) {
+          const refused = startExecutionRefused(error);
+          events.failed(refused.name, refused.message);
+          throw refused;
+        }
         throw error;
       }
       this.host.log(`execution ${this.name} (state ${stateName}) started execution ${child.name} of ${child.stateMachine.name}`);
-      if (pattern === 'request-response') return startedExecutionResult(child.arn, child.startDate);
+      const started = startedExecutionResult(child.arn, child.startDate);
+      if (pattern === 'request-response') {
+        events.succeeded(started);
+        return started;
+      }
+      events.submitted(started);
       return new Promise<JsonValue>((resolve, reject) => {
         let timer: LongTimer | undefined;
         let ended = false;
@@ -321,16 +336,21 @@ export class ExecutionRun {
           timer = setLongTimeout(() => {
             if (!end()) return;
             child.stop(undefined, childAbortCause(this.arn));
-            void statesTimeoutError('States.Timeout', `The child execution did not close within TimeoutSeconds (${timeoutSeconds}).`).then(
-              reject,
-            );
+            events.timedOut();
+            void statesTimeoutError('States.Timeout', '').then(reject);
           }, timeoutSeconds * 1000);
         }
         void child.closed.then(() => {
           if (!end()) return;
           const result = executionResult(child.describe(), pattern);
-          if (child.status === 'SUCCEEDED') resolve(result);
-          else reject(childExecutionFailed(result));
+          if (child.status === 'SUCCEEDED') {
+            events.succeeded(result);
+            resolve(result);
+            return;
+          }
+          const failure = childExecutionFailed(result);
+          events.failed(failure.name, failure.message);
+          reject(failure);
         });
       });
     };
@@ -379,11 +399,26 @@ export class ExecutionRun {
     }
     // Error and Cause exactly as the interpreter reported them (a Fail state's Cause or CausePath included).
     const cause = thrown instanceof ExecutionError ? (thrown.cause as Error | undefined) : undefined;
+    const error = failure?.error ?? cause?.name ?? 'States.Runtime';
+    const causeText = describeCause(failure === undefined ? (cause?.message ?? String(thrown)) : failure.cause);
+    // A task's timeout fails the execution as States.Timeout with no cause, a missed heartbeat too
+    // (recorded on AWS: see ActivityTask.expire).
+    const timedOut = error === 'States.Timeout' || error === 'States.HeartbeatTimeout';
     const fields = optionalFields({
-      error: failure?.error ?? cause?.name ?? 'States.Runtime',
-      cause: describeCause(failure === undefined ? (cause?.message ?? String(thrown)) : failure.cause),
+      error: timedOut ? 'States.Timeout' : error,
+      cause: timedOut && causeText === '' ? undefined : (this.failPathCause(error, causeText) ?? causeText),
     });
     this.close({ status: 'FAILED', event: 'ExecutionFailed', ...fields, details: { executionFailedEventDetails: fields } });
+  }
+
+  /** A Fail state's ErrorPath or CausePath that found nothing, told as the service tells it. */
+  private failPathCause(error: string, cause: string | undefined): string | undefined {
+    if (error !== 'States.Runtime' || cause === undefined) return undefined;
+    const entered = this.history.lastEntered();
+    const details = entered?.stateEnteredEventDetails;
+    if (entered?.type !== 'FailStateEntered' || details?.name === undefined) return undefined;
+    const state = { name: details.name, enteredEventId: entered.id ?? 0, input: details.input ?? '' };
+    return unresolvedFailPathCause(cause, state, failStatePaths(this.stateMachine.definition).get(details.name));
   }
 
   private close(end: ExecutionEnd): void {
@@ -399,5 +434,59 @@ export class ExecutionRun {
     const reason = end.error === undefined ? '' : ` with ${end.error}`;
     this.host.log(`execution ${this.name} ${end.status.toLowerCase().replace('_', ' ')}${reason}`);
     this.host.executionClosed(this);
+  }
+}
+
+/**
+ * The history events of one `states:startExecution` Task state, as the service records them
+ * (LocalStack's recordings on AWS: test_start_execution_sync2, _sync_delegate_failure,
+ * _sync_delegate_timeout): TaskScheduled with the effective Parameters and region, TaskStarted,
+ * TaskSubmitted with the StartExecution response (`.sync` forms only), then TaskSucceeded,
+ * TaskFailed or TaskTimedOut; each names the resource without its prefix and the resource type
+ * `states`. The service's TaskSubmitted also carries SdkHttpMetadata and SdkResponseMetadata,
+ * left out here.
+ */
+class TaskEvents {
+  private readonly resource: string;
+  private readonly region: string;
+
+  constructor(
+    private readonly history: ExecutionHistory,
+    pattern: StartExecutionPattern,
+    executionArn: string,
+  ) {
+    this.resource = pattern === 'request-response' ? 'startExecution' : `startExecution.${pattern}`;
+    this.region = executionArn.split(':')[3] ?? '';
+  }
+
+  private get names(): { resource: string; resourceType: string } {
+    return { resource: this.resource, resourceType: 'states' };
+  }
+
+  scheduled(parameters: JsonValue): void {
+    this.history.append('TaskScheduled', {
+      taskScheduledEventDetails: { ...this.names, region: this.region, parameters: JSON.stringify(parameters) },
+    });
+    this.history.append('TaskStarted', { taskStartedEventDetails: this.names });
+  }
+
+  submitted(response: JsonValue): void {
+    this.history.append('TaskSubmitted', {
+      taskSubmittedEventDetails: { ...this.names, output: JSON.stringify(response), outputDetails: { truncated: false } },
+    });
+  }
+
+  succeeded(output: JsonValue): void {
+    this.history.append('TaskSucceeded', {
+      taskSucceededEventDetails: { ...this.names, output: JSON.stringify(output), outputDetails: { truncated: false } },
+    });
+  }
+
+  failed(error: string, cause: string): void {
+    this.history.append('TaskFailed', { taskFailedEventDetails: { ...this.names, error, cause } });
+  }
+
+  timedOut(): void {
+    this.history.append('TaskTimedOut', { taskTimedOutEventDetails: { ...this.names, error: 'States.Timeout' } });
   }
 }

@@ -6,6 +6,15 @@ export type HistoryEventDetails = Omit<HistoryEvent, 'id' | 'previousEventId' | 
 
 const NOT_TRUNCATED = { truncated: false } as const;
 
+/** The `<Type>StateAborted` events the API has. */
+const ABORTED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'TaskStateAborted',
+  'MapStateAborted',
+  'ParallelStateAborted',
+  'WaitStateAborted',
+  'PassStateAborted',
+]);
+
 /** `Task` + `Entered` -> `TaskStateEntered`; only the state types the API has events for. */
 function stateEventType(stateType: string, phase: 'Entered' | 'Exited'): HistoryEventType | undefined {
   const known = ['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
@@ -26,6 +35,14 @@ export function describeCause(cause: unknown): string | undefined {
  */
 export class ExecutionHistory {
   private readonly events: HistoryEvent[] = [];
+  /** Map states whose iteration failed, each owed a MapStateFailed before the next event. */
+  private pendingMapFailures = 0;
+
+  /**
+   * @param mapLength how many items a Map state iterates over, from its raw input (for
+   *   MapStateStarted); undefined when it cannot be told, and then MapStateStarted is left out.
+   */
+  constructor(private readonly mapLength: (stateName: string, rawInput: unknown) => number | undefined = () => undefined) {}
   /** The last inputs and outputs recorded: a state's input is often the output before it, kept once. */
   private readonly recentData: string[] = [];
 
@@ -40,6 +57,7 @@ export class ExecutionHistory {
    * reader can follow each task even when concurrent iterations interleave their events.
    */
   append(type: HistoryEventType, details: HistoryEventDetails = {}, previousEventId?: number): HistoryEvent {
+    if (type.startsWith('Execution')) this.flushMapFailures();
     const previous = this.events.at(-1);
     const event: HistoryEvent = {
       timestamp: new Date(),
@@ -50,6 +68,21 @@ export class ExecutionHistory {
     };
     this.events.push(event);
     return event;
+  }
+
+  private flushMapFailures(): void {
+    for (; this.pendingMapFailures > 0; this.pendingMapFailures--) this.append('MapStateFailed', {});
+  }
+
+  /** The latest StateEntered event, if any. */
+  lastEntered(): HistoryEvent | undefined {
+    return this.events.findLast((event) => event.stateEnteredEventDetails !== undefined);
+  }
+
+  /** The id of the latest StateEntered event of the state named, 0 when there is none yet. */
+  lastEnteredEventId(stateName: string): number {
+    const entered = this.events.findLast((event) => event.stateEnteredEventDetails?.name === stateName);
+    return entered?.id ?? 0;
   }
 
   /**
@@ -64,20 +97,39 @@ export class ExecutionHistory {
     return data;
   }
 
-  /** Records what the interpreter reports; execution start and end are recorded by the execution itself. */
+  /**
+   * Records what the interpreter reports; execution start and end are recorded by the execution
+   * itself. A Map state's own events follow the histories recorded on AWS (LocalStack:
+   * test_map_state_nested, test_map_state_catch, test_map_state_break_condition): MapStateStarted
+   * with the item count after MapStateEntered; MapStateSucceeded before MapStateExited; MapStateFailed
+   * after the failed iteration (and the iterations it stopped), before the Map's Catch or the
+   * execution's failure.
+   */
   recordInterpreterEvent(event: ScopedRunEvent): void {
+    if (event.type !== 'MapIterationAborted') this.flushMapFailures();
     switch (event.type) {
       case 'StateEntered': {
         const type = stateEventType(event.state.type, 'Entered');
         if (type !== undefined) {
           const input = this.shared(JSON.stringify(event.state.input));
-          this.append(type, { stateEnteredEventDetails: { name: event.state.name, input, inputDetails: NOT_TRUNCATED } });
+          // The first state follows from nothing: its previousEventId is 0, as in every history recorded on AWS.
+          const first = this.events.length === 1 && this.events[0]?.type === 'ExecutionStarted';
+          this.append(
+            type,
+            { stateEnteredEventDetails: { name: event.state.name, input, inputDetails: NOT_TRUNCATED } },
+            first ? 0 : undefined,
+          );
+          if (event.state.type === 'Map') {
+            const length = this.mapLength(event.state.name, event.state.input);
+            if (length !== undefined) this.append('MapStateStarted', { mapStateStartedEventDetails: { length } });
+          }
         }
         return;
       }
       case 'StateExited': {
         const type = stateEventType(event.state.type, 'Exited');
         if (type !== undefined) {
+          if (event.state.type === 'Map' && this.events.at(-1)?.type !== 'MapStateFailed') this.append('MapStateSucceeded', {});
           const output = this.shared(JSON.stringify(event.state.output ?? null));
           this.append(type, { stateExitedEventDetails: { name: event.state.name, output, outputDetails: NOT_TRUNCATED } });
         }
@@ -91,8 +143,14 @@ export class ExecutionHistory {
         return;
       case 'MapIterationFailed':
         this.append('MapIterationFailed', { mapIterationFailedEventDetails: { name: event.parentState.name, index: event.index } });
+        this.pendingMapFailures++;
         return;
       case 'MapIterationAborted':
+        // The state the iteration was stopped in is aborted with it (recorded on AWS: test_service_lambda_map_timeout).
+        if (event.abortedStateType !== undefined) {
+          const aborted = `${event.abortedStateType}StateAborted`;
+          if (ABORTED_EVENT_TYPES.has(aborted)) this.append(aborted as HistoryEventType, {});
+        }
         this.append('MapIterationAborted', { mapIterationAbortedEventDetails: { name: event.parentState.name, index: event.index } });
         return;
       default:

@@ -15,6 +15,8 @@ export interface MapIterationAbortedEvent {
   readonly timestamp: number;
   readonly index: number;
   readonly parentState: { readonly type: 'Map'; readonly name: string };
+  /** The type of the state the iteration was in when it was stopped (recorded as e.g. TaskStateAborted). */
+  readonly abortedStateType?: string;
 }
 
 export interface RunScopeOptions {
@@ -42,6 +44,8 @@ export class RunScope {
   private readonly stateInputs = new Map<string, JsonValue>();
   private readonly attempts = new Map<string, number>();
   private readonly abortedIterations: MapIterationAbortedEvent[] = [];
+  /** The type of the state this run is in, between its StateEntered and StateExited. */
+  private currentStateType: string | undefined;
 
   constructor(options: RunScopeOptions) {
     this.parent = options.parent;
@@ -76,6 +80,16 @@ export class RunScope {
     this.stateInputs.set(stateName, input);
   }
 
+  /** One of this run's own states was entered (with its type) or exited (undefined). */
+  recordCurrentState(stateType: string | undefined): void {
+    this.currentStateType = stateType;
+  }
+
+  /** The type of the state this run is in, if it is in one. */
+  get stateType(): string | undefined {
+    return this.currentStateType;
+  }
+
   /** 1 for the first task a state schedules in this run, 2 for its next (a retry or a loop back). */
   nextAttempt(stateName: string): number {
     const attempt = (this.attempts.get(stateName) ?? 0) + 1;
@@ -84,12 +98,13 @@ export class RunScope {
   }
 
   /** An iteration of a Map state was stopped while it ran (kept by the top-level run, which records them). */
-  iterationAborted(mapStateName: string, index: number): void {
+  iterationAborted(mapStateName: string, index: number, abortedStateType: string | undefined): void {
     this.abortedIterations.push({
       type: 'MapIterationAborted',
       timestamp: Date.now(),
       index,
       parentState: { type: 'Map', name: mapStateName },
+      ...(abortedStateType === undefined ? {} : { abortedStateType }),
     });
   }
 

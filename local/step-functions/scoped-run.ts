@@ -117,7 +117,7 @@ async function* topLevelEvents(
       after = scope.takeAbortedIterations(event.parentState.name);
     } else if ('state' in event) {
       before = scope.takeAbortedIterations(event.state.name);
-      if (event.type === 'StateEntered' && ownStates.has(event.state.name)) scope.recordStateInput(event.state.name, event.state.input);
+      recordOwnState(event, scope, ownStates);
     } else if (
       event.type === 'ExecutionSucceeded' ||
       event.type === 'ExecutionFailed' ||
@@ -131,6 +131,17 @@ async function* topLevelEvents(
     for (const aborted of after) yield aborted;
   }
   for (const aborted of scope.takeAbortedIterations()) yield aborted;
+}
+
+/** Keeps, in the run's scope, the raw input of its own states and the type of the state it is in. */
+function recordOwnState(event: ScopedRunEvent, scope: RunScope, ownStates: ReadonlySet<string>): void {
+  if (!('state' in event) || !ownStates.has(event.state.name)) return;
+  if (event.type === 'StateEntered') {
+    scope.recordStateInput(event.state.name, event.state.input);
+    scope.recordCurrentState(event.state.type);
+  } else if (event.type === 'StateExited') {
+    scope.recordCurrentState(undefined);
+  }
 }
 
 /**
@@ -150,7 +161,7 @@ function nestedEvents(
     pulled.then(
       (result) => {
         const event = result.done === true ? undefined : result.value;
-        if (event?.type === 'StateEntered' && ownStates.has(event.state.name)) scope.recordStateInput(event.state.name, event.state.input);
+        if (event !== undefined) recordOwnState(event, scope, ownStates);
       },
       () => undefined,
     );
@@ -216,7 +227,7 @@ function startRun(
     abort: () => {
       if (nested !== undefined) endedMachines.add(machine);
       // Only a Map iteration still running is stopped (one that ended stays Succeeded or Failed).
-      if (nested?.kind === 'Map' && !ended) scope.root.iterationAborted(nested.stateName, index);
+      if (nested?.kind === 'Map' && !ended) scope.root.iterationAborted(nested.stateName, index, scope.stateType);
       controller.abort();
       run.abort();
     },
