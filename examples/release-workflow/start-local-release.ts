@@ -5,6 +5,7 @@ import { localUrl } from '../../cli/targets';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
 import { localPort } from '../../local/ports';
+import { stopProcessOnRequest } from '../../local/stop-requests';
 
 const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS] [--stack-name NAME]
 
@@ -44,10 +45,21 @@ async function main(): Promise<number> {
       return 1;
     }
     const input = { release: values.release, change: values.change, approvers: values.approver, requester: values.requester };
-    const { executionArn } = await sfn.send(
+    const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: release.stateMachineArn, input: JSON.stringify(input) }),
     );
-    process.stdout.write(`Started release ${values.release}: ${executionArn}\nEvery approver has an email in the inbox; waiting...\n`);
+    // Stopping this wait leaves the release workflow running in the local stack, as `approval wait` does.
+    stopProcessOnRequest({
+      stopping: 'stopped waiting',
+      stop: () => {
+        sfn.destroy();
+        return Promise.resolve();
+      },
+      stoppedLine: `The release workflow goes on in the local stack: ${printable(executionArn)}`,
+    });
+    process.stdout.write(
+      `Started release ${printable(values.release)}: ${printable(executionArn)}\nEvery approver has an email in the inbox; waiting...\n`,
+    );
     for (;;) {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (execution.status !== 'RUNNING') {
@@ -66,7 +78,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${printable((error as Error).message)}\n`);
     process.exit(1);
   },
 );

@@ -198,6 +198,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [`${functionId}.Arn`]: functionArn,
     });
     log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
+    // Everything the stack serves has been read from the assembly: it goes now, so that no stop,
+    // however abrupt, leaves it in the temp folder.
+    removeSynthesizedStack(synthesized);
 
     return {
       stackName,
