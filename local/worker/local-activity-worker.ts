@@ -236,7 +236,9 @@ export class LocalActivityWorker {
         this.options.log?.('A new worker process is ready; a run starts in it, as the schedule would start one.');
         this.invokeAsync(SCHEDULED_EVENT);
       },
-      (error: Error) => this.options.log?.(`The new worker process did not start (${error.message}); the next run tries again.`),
+      (error: Error) => {
+        if (!this.closed) this.options.log?.(`The new worker process did not start (${error.message}); the next run tries again.`);
+      },
     );
   }
 
