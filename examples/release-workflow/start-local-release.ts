@@ -11,7 +11,8 @@ const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS
 
 Starts the example release workflow on the local stack of \`npm start\` (which serves it beside the
 approval state machine), then waits: approve or reject in the inbox, and see the release deploy or
-stop. Exits 0 when released, 3 when rejected, 4 when expired, 1 otherwise.`;
+stop. Exits 0 when released, 3 when rejected, 4 when expired, 1 otherwise. Ctrl-C, SIGTERM or SIGHUP
+stops the wait only (exit code 128 + the signal's number): the release workflow goes on.`;
 
 /** The release workflow's execution outcome, as an exit code (the same as `approval wait`). */
 const EXIT_CODES: Readonly<Record<string, number>> = { ReleaseRejected: 3, ReleaseExpired: 4 };
