@@ -91,8 +91,14 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
 
 /** A temp folder of its own for one run (TMPDIR), so that what the run leaves in it is its own. */
 function ownTempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-'));
+  tempDirs.push(dir);
+  return dir;
 }
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** The synthesized cloud assemblies left in a run's temp folder. */
 const assembliesLeftIn = (tmp: string): string[] => fs.readdirSync(tmp).filter((name) => name.startsWith('approval-local-'));
