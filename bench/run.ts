@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalStack, startLocalStack } from '../local/stack/local-stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack/local-stack';
+import { stopProcessOnRequest } from '../local/stop-requests';
 import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack } from '../local/stack/synthesized-stack';
 import { fetchStoredEmails } from '../local/ses/stored-emails';
 import { linksOf, sfnClientFor, startApproval } from '../test/support/local-flow';
@@ -51,6 +52,23 @@ const TARGETS = {
   backlog_duplicated: { max: 0 },
   local_stack_peak_rss_mb: { max: 1024 },
 } as const;
+
+/** The local stacks up now, which a stop request closes. */
+const openStacks = new Set<LocalStack>();
+let stopping = false;
+
+/** A local stack that a stop request closes, however far the benchmark has got. */
+async function openStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stack = await startLocalStack(options);
+  openStacks.add(stack);
+  return {
+    ...stack,
+    close: async () => {
+      openStacks.delete(stack);
+      await stack.close();
+    },
+  };
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -178,7 +196,7 @@ interface BacklogResult {
  */
 async function measureBacklog(count: number, sendRate: number, log: (line: string) => void): Promise<BacklogResult> {
   let handOvers = 0;
-  const stack = await startLocalStack({
+  const stack = await openStack({
     ports: { api: 0, ses: 0, stepFunctions: 0 },
     context: { maxSendRate: sendRate },
     latency: AWS_MODEL_LATENCY,
@@ -250,7 +268,7 @@ async function measureBacklog(count: number, sendRate: number, log: (line: strin
 
 /** Dispatch with AWS latencies on, on a fresh stack: the first request pays the worker's cold start. */
 async function measureAwsModelDispatch(): Promise<number[]> {
-  const stack = await startLocalStack({
+  const stack = await openStack({
     ports: { api: 0, ses: 0, stepFunctions: 0 },
     latency: AWS_MODEL_LATENCY,
   });
@@ -292,6 +310,14 @@ async function backlogOnly(count: number, rate: number): Promise<void> {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  stopProcessOnRequest({
+    stopping: 'stopping the benchmark',
+    stop: async () => {
+      stopping = true;
+      for (const stack of openStacks) await stack.close();
+    },
+    stoppedLine: 'Stopped; no results written.',
+  });
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   if (process.argv[2] === 'backlog') {
     await backlogOnly(Number(process.argv[3] ?? BACKLOG_REQUESTS), Number(process.argv[4] ?? BACKLOG_SEND_RATE));
@@ -314,7 +340,7 @@ async function main(): Promise<void> {
   const bundleBytes = workerBundleBytes();
 
   log('Starting the local stack at the default settings...');
-  const stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
+  const stack = await openStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
   const sfn = sfnClientFor(stack);
   try {
     log(`Dispatch and click: ${DISPATCH_REQUESTS} requests, one at a time...`);
@@ -440,6 +466,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
+  // What was under way when a stop closed the stack fails; the stop has said what happened.
+  if (stopping) return;
   process.stderr.write(`The benchmark failed: ${error.stack ?? error.message}\n`);
   process.exitCode = 1;
 });

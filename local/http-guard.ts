@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 
 /**
  * What every local server shares: it answers only requests addressed to it, refuses what a web page
- * of another origin sends it, reads a request within a time limit, and answers a client's mistake in
- * its own protocol's error shape, never with a stack trace.
+ * of another origin sends it, reads a request within a time limit, answers a client's mistake in
+ * its own protocol's error shape, never with a stack trace, and closes a connection it stops reading
+ * in a way that lets the client read the answer.
  */
 
 /** An error answer in one endpoint's protocol: the HTTP status, the error type and a short message. */
@@ -80,6 +81,46 @@ function refusalOf(request: http.IncomingMessage, options: Pick<LocalServerOptio
   return undefined;
 }
 
+/**
+ * How long a connection stays open, half-closed and unread, after an answer sent before the request's
+ * body had arrived: long enough for the client to read the answer. Closing a connection with unread
+ * data makes TCP reset it, and a client still sending its body may lose the answer (some TCP stacks
+ * drop received data on a reset; a client whose next write fails first gives up).
+ */
+const UNREAD_BODY_LINGER_MS = 2_000;
+
+/**
+ * Ends a connection whose request was not read to its end: reads nothing more, sends the end of the
+ * stream after what was written, and drops the connection after UNREAD_BODY_LINGER_MS. Meanwhile the
+ * client cannot send more than the socket buffers hold.
+ */
+function lingerAndClose(socket: Duplex): void {
+  if (socket.writableEnded || socket.destroyed) return;
+  socket.pause();
+  socket.end();
+  setTimeout(() => socket.destroy(), UNREAD_BODY_LINGER_MS).unref();
+}
+
+/**
+ * Once `response` is written, if the request's body has not arrived whole (larger than a limit, or
+ * answered before it was read), closes the connection by lingerAndClose instead of at once. Every
+ * server made by createLocalServer does this for each request; a server made otherwise calls it.
+ */
+export function closeGentlyIfUnread(request: http.IncomingMessage, response: http.ServerResponse): void {
+  // Ahead of Node's own handling of the finished answer, which after a `Connection: close` answer
+  // destroys the socket as soon as the answer is written: a reset, while the client still sends.
+  response.prependOnceListener('finish', () => {
+    if (request.complete) return;
+    const socket = request.socket;
+    socket.destroySoon = () => socket.end();
+    // After Node's handling, which starts draining a body nobody read.
+    setImmediate(() => {
+      request.pause();
+      lingerAndClose(socket);
+    });
+  });
+}
+
 function sendRefusal(response: http.ServerResponse, refusal: Refusal, shape: ErrorShape): void {
   const { headers, body } = shape(refusal.status, refusal.type, refusal.message);
   // Whatever body the request still carries is not read: the connection closes after the answer.
@@ -118,6 +159,7 @@ export function createLocalServer(options: LocalServerOptions, handler: http.Req
     },
     (request, response) => {
       responses.set(request.socket, response);
+      closeGentlyIfUnread(request, response);
       const refusal = refusalOf(request, options);
       if (refusal !== undefined) {
         sendRefusal(response, refusal, options.errorShape);
@@ -135,6 +177,9 @@ export function createLocalServer(options: LocalServerOptions, handler: http.Req
         .map(([name, value]) => `${name}: ${value}\r\n`)
         .join('');
       socket.write(`HTTP/1.1 ${reply.status} ${http.STATUS_CODES[reply.status] ?? 'Error'}\r\n${head}\r\n${body}`);
+      // The rest of the request is not read; the client may still be sending it.
+      lingerAndClose(socket);
+      return;
     }
     socket.destroy();
   });
@@ -157,7 +202,8 @@ export class BodyTooLarge extends Error {
 
 /**
  * Reads a request's whole body, up to `limitBytes`. Past the limit it stops reading and rejects with
- * BodyTooLarge; the answer should then carry `Connection: close`, so that the rest is never read.
+ * BodyTooLarge; the answer should then carry `Connection: close`. A server made by createLocalServer
+ * never reads the rest: it ends the connection after the answer and drops it a little later.
  */
 export function readRequestBody(request: http.IncomingMessage, limitBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 
 /**
  * Every way a person or a supervisor stops `npm start`: Ctrl-C (SIGINT), a supervisor or `timeout`
@@ -68,4 +69,56 @@ export function onStopRequest(onStop: (request: StopRequest, repeat: boolean) =>
   }, PARENT_CHECK_MS);
   // The servers keep this process alive; this check alone must not.
   check.unref();
+}
+
+/** The exit code of a process this request stopped, as shells report one ended by the signal: 128 + its number. */
+export function stoppedExitCode(request: StopRequest): number {
+  // A parent that went away is a hang-up: nobody is left to read the output.
+  return 128 + os.constants.signals[request === 'parent exited' ? 'SIGHUP' : request];
+}
+
+export interface StopOnRequestOptions {
+  /** What the first request starts, said after it: `stopping the benchmark` gives "SIGTERM: stopping the benchmark...". */
+  readonly stopping: string;
+  /** Closes what is open (servers, child processes, files); the process ends once it resolves. */
+  readonly stop: () => Promise<void>;
+  /** Said once stopped, if anything. */
+  readonly stoppedLine?: string;
+  /** Past this, a stop still waiting (on a stuck worker, say) ends the process anyway. @default 5000 */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * For a command that runs until done (a benchmark, a wait) and must stop cleanly on every stop
+ * request, as `npm start` does: says what it stops, closes what is open and exits with
+ * stoppedExitCode; on a second request, or past the deadline, it ends at once (130, or 1). Whatever
+ * the end, the process's 'exit' handlers run, which remove temporary files and kill child processes.
+ */
+export function stopProcessOnRequest(options: StopOnRequestOptions): void {
+  const deadlineMs = options.deadlineMs ?? 5_000;
+  const say = (line: string, stream: NodeJS.WriteStream = process.stdout): void => void stream.write(`${line}\n`);
+  // A closed terminal (SIGHUP) leaves what is written nowhere to go.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  onStopRequest((request, repeat) => {
+    if (repeat) {
+      say('Stopping immediately.');
+      process.exit(130);
+    }
+    say(`\n${request === 'parent exited' ? 'Parent process exited' : request}: ${options.stopping}...`);
+    const deadline = setTimeout(() => {
+      say(`Did not stop within ${deadlineMs / 1000} s; stopping immediately.`, process.stderr);
+      process.exit(1);
+    }, deadlineMs);
+    options.stop().then(
+      () => {
+        clearTimeout(deadline);
+        if (options.stoppedLine !== undefined) say(options.stoppedLine);
+        process.exit(stoppedExitCode(request));
+      },
+      (error: Error) => {
+        say(`Could not stop cleanly: ${error.message}`, process.stderr);
+        process.exit(1);
+      },
+    );
+  });
 }

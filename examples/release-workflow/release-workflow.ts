@@ -5,6 +5,10 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../../infra/compliance';
 import type { HumanApproval } from '../../infra/constructs/human-approval';
 
+/** What the release workflow takes. */
+const EXAMPLE_INPUT =
+  '{"release": "42", "change": "Adds the export endpoint", "approvers": ["ana@example.com", "ben@example.com"], "requester": "dev@example.com"}';
+
 export interface ReleaseWorkflowProps {
   /** The approval service the release asks. */
   readonly approval: HumanApproval;
@@ -15,13 +19,35 @@ export interface ReleaseWorkflowProps {
  * (policy `all`), then deploy, or stop with the reason. The prepare and deploy steps are Pass
  * states standing in for a real build and deployment.
  *
- * Input: `{"release": "42", "change": "Adds the export endpoint", "approvers": ["ana@example.com", "ben@example.com"], "requester": "dev@example.com"}`
+ * Input: EXAMPLE_INPUT, `{"release": "42", "change": "Adds the export endpoint", "approvers": ["ana@example.com", "ben@example.com"], "requester": "dev@example.com"}`.
+ * Every field is required: an input without one fails at once with `InvalidReleaseInput`, whose
+ * cause names the field, before anything is built or anyone is asked.
  */
 export class ReleaseWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: ReleaseWorkflowProps) {
     super(scope, id);
+
+    // Without these the steps below would fail with States.Runtime, naming a JSONPath instead of the field.
+    // The requester is required rather than defaulted: it is who may not approve their own release.
+    const checkInput = new sfn.Choice(this, 'CheckInput', { comment: 'Every field of the input is required.' });
+    for (const [field, what, text] of [
+      ['release', 'the release id, as text', true],
+      ['change', 'what the release changes, as text', true],
+      ['approvers', "the approvers' email addresses, as a list", false],
+      ['requester', 'the email address of who asks for the release', true],
+    ] as const) {
+      const missing = new sfn.Fail(this, `Missing${field.charAt(0).toUpperCase()}${field.slice(1)}`, {
+        error: 'InvalidReleaseInput',
+        cause: `The release workflow's input has no "${field}" (${what}). Start it with ${EXAMPLE_INPUT}.`,
+      });
+      // Rules are tried in order, so a type test only meets a field that is there (on a missing one it
+      // would fail with States.Runtime). `Not` rather than `IsPresent: false` / `IsString: false`,
+      // whose false the local interpreter does not read.
+      checkInput.when(sfn.Condition.not(sfn.Condition.isPresent(`$.${field}`)), missing);
+      if (text) checkInput.when(sfn.Condition.not(sfn.Condition.isString(`$.${field}`)), missing);
+    }
 
     const prepare = new sfn.Pass(this, 'PrepareRelease', {
       comment: 'Stands in for building and staging the release.',
@@ -87,7 +113,9 @@ export class ReleaseWorkflow extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(prepare.next(askApprovers).next(deploy).next(new sfn.Succeed(this, 'Released'))),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        checkInput.otherwise(prepare.next(askApprovers).next(deploy).next(new sfn.Succeed(this, 'Released'))),
+      ),
       logs: {
         destination: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
         level: sfn.LogLevel.ALL,

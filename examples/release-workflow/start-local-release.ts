@@ -5,12 +5,14 @@ import { localUrl } from '../../cli/targets';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
 import { localPort } from '../../local/ports';
+import { stopProcessOnRequest } from '../../local/stop-requests';
 
 const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS] [--stack-name NAME]
 
 Starts the example release workflow on the local stack of \`npm start\` (which serves it beside the
 approval state machine), then waits: approve or reject in the inbox, and see the release deploy or
-stop. Exits 0 when released, 3 when rejected, 4 when expired, 1 otherwise.`;
+stop. Exits 0 when released, 3 when rejected, 4 when expired, 1 otherwise. Ctrl-C, SIGTERM or SIGHUP
+stops the wait only (exit code 128 + the signal's number): the release workflow goes on.`;
 
 /** The release workflow's execution outcome, as an exit code (the same as `approval wait`). */
 const EXIT_CODES: Readonly<Record<string, number>> = { ReleaseRejected: 3, ReleaseExpired: 4 };
@@ -44,10 +46,21 @@ async function main(): Promise<number> {
       return 1;
     }
     const input = { release: values.release, change: values.change, approvers: values.approver, requester: values.requester };
-    const { executionArn } = await sfn.send(
+    const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: release.stateMachineArn, input: JSON.stringify(input) }),
     );
-    process.stdout.write(`Started release ${values.release}: ${executionArn}\nEvery approver has an email in the inbox; waiting...\n`);
+    // Stopping this wait leaves the release workflow running in the local stack, as `approval wait` does.
+    stopProcessOnRequest({
+      stopping: 'stopped waiting',
+      stop: () => {
+        sfn.destroy();
+        return Promise.resolve();
+      },
+      stoppedLine: `The release workflow goes on in the local stack: ${printable(executionArn)}`,
+    });
+    process.stdout.write(
+      `Started release ${printable(values.release)}: ${printable(executionArn)}\nEvery approver has an email in the inbox; waiting...\n`,
+    );
     for (;;) {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       if (execution.status !== 'RUNNING') {
@@ -66,7 +79,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${(error as Error).message}\n`);
+    process.stderr.write(`${printable((error as Error).message)}\n`);
     process.exit(1);
   },
 );

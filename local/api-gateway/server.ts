@@ -101,31 +101,6 @@ async function readBody(request: http.IncomingMessage): Promise<string> {
   return (await readRequestBody(request, MAX_BODY_BYTES)).toString('utf8');
 }
 
-/**
- * How long a connection stays open, half-closed and unread, after answering a request whose body
- * was not read to its end: long enough for the client to read the answer. Closing a connection with
- * unread data at once makes TCP reset it, and a client still sending its body may lose the answer.
- */
-const UNREAD_BODY_LINGER_MS = 2_000;
-
-/**
- * After the answer to a request whose body was not read to its end (larger than the limit, or
- * answered before it was read): reads nothing more, ends the connection, and drops it after a while.
- * The client cannot send more than the socket buffers hold.
- */
-function closeUnreadBody(request: http.IncomingMessage, response: http.ServerResponse): void {
-  const { socket } = request;
-  response.once('finish', () => {
-    // After Node's own handling of the finished answer, which starts draining a body nobody read.
-    setImmediate(() => {
-      request.pause();
-      socket.pause();
-      socket.end();
-      setTimeout(() => socket.destroy(), UNREAD_BODY_LINGER_MS).unref();
-    });
-  });
-}
-
 function headerValues(request: http.IncomingMessage): Record<string, string> {
   return Object.fromEntries(
     Object.entries(request.headers).flatMap(([name, value]) =>
@@ -322,7 +297,6 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
             'x-amzn-requestid': context.requestId,
             'content-length': Buffer.byteLength(reply.body),
           });
-          if (!request.complete) closeUnreadBody(request, response);
           response.end(request.method === 'HEAD' ? undefined : reply.body);
           const clientRequestId = request.headers['x-amzn-requestid'];
           const line = accessLogLine(

@@ -242,7 +242,7 @@ async function answerRun(response: ServerResponse, target: LocalLambdaFunction, 
       });
     }
     // The Node.js runtime reports an error thrown by the handler as "Unhandled" too.
-    const payload = failure.kind === 'handled' ? failure.error : unhandledPayload(failure.reason);
+    const payload = failure.kind === 'handled' || failure.kind === 'runtime exit' ? failure.error : unhandledPayload(failure.reason);
     answer(response, 200, { ...headers, 'X-Amz-Function-Error': 'Unhandled' }, JSON.stringify(payload));
     return;
   }

@@ -5,6 +5,7 @@ import startSesServer from 'aws-ses-v2-local';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
 import {
   BodyTooLarge,
+  closeGentlyIfUnread,
   createLocalServer,
   type ErrorShape,
   readRequestBody,
@@ -167,6 +168,7 @@ function guardInnerServer(inner: http.Server, secret: string): void {
         'AccessDeniedException',
         'Send SES requests to the local SES port, not to this internal one.',
       );
+      closeGentlyIfUnread(request, response);
       response.writeHead(403, { ...headers, connection: 'close' }).end(body);
       return;
     }

@@ -185,7 +185,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       } catch (error) {
         if (!(error instanceof WorkerInvokeError)) throw error;
         const { failure } = error;
-        if (failure.kind === 'handled') throw lambdaFunctionError(failure.error);
+        // A runtime that exited answers with an error type too (Runtime.ExitError): the Task state fails with it.
+        if (failure.kind === 'handled' || failure.kind === 'runtime exit') throw lambdaFunctionError(failure.error);
         throw failure.kind === 'throttled' ? lambdaThrottledError() : lambdaUnknownError(failure.reason);
       }
     });
@@ -198,6 +199,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [`${functionId}.Arn`]: functionArn,
     });
     log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
+    // Everything the stack serves has been read from the assembly: it goes now, so that no stop,
+    // however abrupt, leaves it in the temp folder.
+    removeSynthesizedStack(synthesized);
 
     return {
       stackName,

@@ -50,6 +50,7 @@ export const RELEASE_WORKFLOW_ID = 'ReleaseWorkflow';
  */
 export function synthesizeStack(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): SynthesizedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'approval-local-'));
+  removeOnExit(outdir);
   // By default nothing is bundled: the local mode runs the worker from source, so esbuild has
   // nothing to do. The benchmark bundles, to measure what would be deployed.
   const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
@@ -67,9 +68,28 @@ export function synthesizeStack(context: Record<string, unknown> = {}, options: 
   return { stackName, template: artifact.template as CloudFormationTemplate, assemblyDir: assembly.directory };
 }
 
+/** Cloud assemblies of this process not yet removed. */
+const assembliesToRemove = new Set<string>();
+
+/**
+ * Removes `dir` when the process exits, if nothing removed it before: a process ended at once (a
+ * second Ctrl-C, a stop past its deadline, a failed start) leaves no assembly behind in the temp folder.
+ */
+function removeOnExit(dir: string): void {
+  if (assembliesToRemove.size === 0) process.once('exit', removeAssembliesLeft);
+  assembliesToRemove.add(dir);
+}
+
+function removeAssembliesLeft(): void {
+  for (const dir of assembliesToRemove) fs.rmSync(dir, { recursive: true, force: true });
+  assembliesToRemove.clear();
+}
+
 /** Removes the temporary cloud assembly. */
 export function removeSynthesizedStack(stack: SynthesizedStack): void {
   fs.rmSync(stack.assemblyDir, { recursive: true, force: true });
+  assembliesToRemove.delete(stack.assemblyDir);
+  if (assembliesToRemove.size === 0) process.off('exit', removeAssembliesLeft);
 }
 
 /** The resources of one type, with their logical ids. */

@@ -50,8 +50,10 @@ export interface WorkerRunResult {
   readonly result?: unknown;
   /** The handler threw. */
   readonly error?: WorkerFunctionError;
-  /** The run ended without the handler answering (FunctionError "Unhandled"): it timed out, or the worker stopped or died. */
+  /** The run ended without the handler answering (FunctionError "Unhandled"): it timed out, or the worker was stopped. */
   readonly unhandled?: string;
+  /** The worker process died during the run: Lambda's answer for a runtime that exited (FunctionError "Unhandled", `Runtime.ExitError`). */
+  readonly runtimeExit?: WorkerFunctionError;
 }
 
 interface ResultMessage {
@@ -62,6 +64,29 @@ interface ResultMessage {
 }
 
 const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
+/** What EventBridge's schedule sends the worker. */
+const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+
+/** How Go, in which Lambda's runtime supervisor is written, names the signals that end a process. */
+const SIGNAL_WORDS: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+  SIGHUP: 'hangup',
+  SIGBUS: 'bus error',
+};
+
+/**
+ * What Lambda answers for an invocation whose runtime process ended under it: `Runtime.ExitError`,
+ * "RequestId: ... Error: Runtime exited with error: signal: killed" (or "exit status 1"), as the AWS
+ * re:Post Knowledge Center article "How do I troubleshoot Lambda 'Runtime exited' errors?" quotes it.
+ */
+export function runtimeExitError(requestId: string, code: number | null, signal: NodeJS.Signals | null): WorkerFunctionError {
+  const how = signal !== null ? `signal: ${SIGNAL_WORDS[signal] ?? signal}` : `exit status ${code ?? 0}`;
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}` };
+}
 
 /**
  * What becomes of an asynchronous start (a wake-up, the schedule, a hand-over) with `running` runs
@@ -94,9 +119,12 @@ export function asyncStartAdmission(options: {
  */
 export class LocalActivityWorker {
   private child: ChildProcess | undefined;
+  /** A worker process being started (at start, or after one died): runs wait for it. */
+  private starting: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, (result: WorkerRunResult) => void>();
+  /** Runs handed to a worker process and not answered yet, by invocation id, with the process running each. */
+  private readonly pending = new Map<number, { readonly child: ChildProcess; readonly settle: (result: WorkerRunResult) => void }>();
   private closed = false;
   private running = 0;
   private slotsHeldElsewhere = false;
@@ -136,6 +164,20 @@ export class LocalActivityWorker {
     this.closed = false;
     // A new process has no warm instance, whatever answered from the old one after close().
     this.instances.clear();
+    await this.startProcess();
+    this.timer = setInterval(() => this.invokeAsync(SCHEDULED_EVENT), this.options.scheduleMs);
+    this.invokeAsync(SCHEDULED_EVENT);
+  }
+
+  /** Forks a worker process; resolves once its handler is loaded. */
+  private startProcess(): Promise<void> {
+    this.starting ??= this.forkProcess().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async forkProcess(): Promise<void> {
     const child = fork(WORKER_PROCESS, [], {
       execArgv: ['--require', 'tsx/cjs'],
       env: { ...this.options.environment, PATH: process.env.PATH ?? '' },
@@ -158,18 +200,46 @@ export class LocalActivityWorker {
           child.off('exit', onExit);
           resolve();
         } else if (message.type === 'result' && message.id !== undefined) {
-          this.pending.get(message.id)?.(message.error === undefined ? { result: message.result } : { error: message.error });
+          this.pending.get(message.id)?.settle(message.error === undefined ? { result: message.result } : { error: message.error });
           this.pending.delete(message.id);
         }
       });
     });
-    child.on('exit', () => {
-      for (const settle of this.pending.values()) settle({ unhandled: 'The worker process exited.' });
-      this.pending.clear();
-    });
-    const scheduled = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
-    this.timer = setInterval(() => this.invokeAsync(scheduled), this.options.scheduleMs);
-    this.invokeAsync(scheduled);
+    child.on('exit', (code, signal) => this.processExited(child, code, signal));
+  }
+
+  /**
+   * The worker process ended. On close() that was asked for; otherwise it died (killed, out of
+   * memory, a crash): the runs it had fail as Lambda fails them, and a new process starts, as
+   * Lambda starts a new instance. A run then starts in it as the schedule would start one, to take
+   * the tasks the runs that died would have taken: without it they would wait for the next tick.
+   */
+  private processExited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    let inFlight = 0;
+    for (const [id, run] of this.pending) {
+      if (run.child !== child) continue;
+      inFlight++;
+      this.pending.delete(id);
+      run.settle({ runtimeExit: runtimeExitError(`local-${child.pid}-${id}`, code, signal) });
+    }
+    if (this.closed) return;
+    this.instances.clear();
+    const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+    this.options.log?.(
+      `The worker process exited unexpectedly (${how}); ${inFlight} run${inFlight === 1 ? '' : 's'} in flight failed with Runtime.ExitError. Starting a new worker process, as Lambda starts a new instance.`,
+    );
+    // A run may have found the process gone first and started the new one already.
+    const replacement = this.child === child ? this.startProcess() : (this.starting ?? Promise.resolve());
+    replacement.then(
+      () => {
+        if (this.closed) return;
+        this.options.log?.('A new worker process is ready; a run starts in it, as the schedule would start one.');
+        this.invokeAsync(SCHEDULED_EVENT);
+      },
+      (error: Error) => {
+        if (!this.closed) this.options.log?.(`The new worker process did not start (${error.message}); the next run tries again.`);
+      },
+    );
   }
 
   /**
@@ -237,6 +307,7 @@ export class LocalActivityWorker {
       }).then(resolve);
     }).finally(() => clearTimeout(timer));
     if (outcome.error !== undefined) throw new WorkerInvokeError({ kind: 'handled', error: outcome.error });
+    if (outcome.runtimeExit !== undefined) throw new WorkerInvokeError({ kind: 'runtime exit', error: outcome.runtimeExit });
     if (outcome.unhandled !== undefined) throw new WorkerInvokeError({ kind: 'unhandled', reason: outcome.unhandled });
     return outcome.result;
   }
@@ -250,7 +321,9 @@ export class LocalActivityWorker {
   }
 
   private async run(event: unknown, onHandlerStart?: () => void): Promise<WorkerRunResult> {
-    if (this.closed || !this.child?.connected) return { unhandled: 'The worker is stopped.' };
+    if (this.closed) return { unhandled: 'The worker is stopped.' };
+    // The process died (a new one is starting, or could not start last time): the run waits for a new one.
+    if (!this.child?.connected) await this.startProcess().catch(() => undefined);
     // Without a cold start to model, no wait at all: the run starts in this very turn, as before.
     if (!this.instances.take() && this.coldStartMs > 0) await addedLatency(this.coldStartMs);
     const child = this.child;
@@ -261,9 +334,12 @@ export class LocalActivityWorker {
     // The instance is busy until the handler answers, even when a synchronous caller stopped
     // waiting at the timeout; a run the process never answers (it died) leaves no warm instance.
     return new Promise<WorkerRunResult>((resolve) => {
-      this.pending.set(id, (result) => {
-        if (result.unhandled === undefined) this.instances.release();
-        resolve(result);
+      this.pending.set(id, {
+        child,
+        settle: (result) => {
+          if (result.unhandled === undefined && result.runtimeExit === undefined) this.instances.release();
+          resolve(result);
+        },
       });
       child.send({
         type: 'invoke',

@@ -4,8 +4,13 @@ import type { WorkerFunctionError } from './local-activity-worker';
 export type WorkerInvokeFailure =
   /** The handler threw (FunctionError "Handled"): the error's type, message and trace. */
   | { readonly kind: 'handled'; readonly error: WorkerFunctionError }
-  /** The run ended without an answer (FunctionError "Unhandled"): a timeout, or the worker process died. */
+  /** The run ended without an answer (FunctionError "Unhandled"): a timeout, or the worker was stopped. */
   | { readonly kind: 'unhandled'; readonly reason: string }
+  /**
+   * The worker process died during the run (FunctionError "Unhandled"): Lambda answers with a
+   * `Runtime.ExitError` payload, whose errorType a Task state's Retry and Catch match.
+   */
+  | { readonly kind: 'runtime exit'; readonly error: WorkerFunctionError }
   /**
    * The worker is stopped, which stands for a function that can take no call (reserved concurrency
    * 0, or all of it busy): Lambda refuses the call before running anything (HTTP 429,
@@ -19,7 +24,7 @@ export class WorkerInvokeError extends Error {
 
   constructor(readonly failure: WorkerInvokeFailure) {
     super(
-      failure.kind === 'handled'
+      failure.kind === 'handled' || failure.kind === 'runtime exit'
         ? `${failure.error.errorType}: ${failure.error.errorMessage}`
         : failure.kind === 'unhandled'
           ? failure.reason

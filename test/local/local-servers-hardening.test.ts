@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { ListActivitiesCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -258,6 +259,107 @@ describe('2. Host and Origin', () => {
     );
     expect(own?.status).toBe(200);
   });
+});
+
+/** What a client that kept sending saw: the answer, how the connection ended, how much it had written. */
+interface UploadOutcome {
+  readonly answer: string;
+  /** `end`: the server closed its side after the answer (FIN); `reset`: it reset the connection (RST). */
+  readonly closedBy: 'end' | 'reset' | 'close';
+  readonly sentWhenClosed: number;
+}
+
+/**
+ * Sends `head` and then a chunked body of up to `offeredBytes` to 127.0.0.1:`port`, writing on as
+ * long as the server reads. A reset right after the answer is what loses the answer: a TCP stack
+ * may drop received data on a reset (Windows does), and a client whose next write fails first gives up.
+ */
+function uploadWithoutWaiting(port: number, head: string, offeredBytes: number): Promise<UploadOutcome> {
+  const data = Buffer.alloc(64 * 1024, 'a');
+  const chunk = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answer = '';
+    let closedBy: UploadOutcome['closedBy'] | undefined;
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      const write = (): void => {
+        while (sent < offeredBytes && !socket.destroyed) {
+          sent += data.length;
+          if (!socket.write(chunk)) {
+            socket.once('drain', write);
+            return;
+          }
+        }
+        if (!socket.destroyed) socket.end('0\r\n\r\n');
+      };
+      write();
+    });
+    socket.on('data', (received: Buffer) => (answer += received.toString('latin1')));
+    // The server has ended the connection: the answer is whole, and the rest of the upload is given up.
+    socket.on('end', () => {
+      closedBy ??= 'end';
+      socket.destroy();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      closedBy ??= error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : 'close';
+    });
+    socket.on('close', () => resolve({ answer, closedBy: closedBy ?? 'close', sentWhenClosed: sent }));
+    setTimeout(() => reject(new Error(`still open after 30 s, ${sent} bytes sent`)), 30_000).unref();
+  });
+}
+
+describe('an answer given before the body has arrived reaches a client that keeps sending', () => {
+  const MB = 1024 * 1024;
+  type Server = 'SES' | "SES's inner server" | 'Lambda' | 'Step Functions' | 'API';
+  const portOf = (server: Server): number =>
+    ({ SES: ses.port, "SES's inner server": innerSesPort, Lambda: lambda.port, 'Step Functions': sfn.port, API: api.port })[server];
+  /** The start of a request that would be served, with a chunked body to follow. */
+  const SES_SEND = {
+    target: '/v2/email/outbound-emails',
+    headers: { Authorization: 'AWS4-HMAC-SHA256 Credential=local', 'Content-Type': 'application/json' },
+  };
+  const served: Record<Server, { readonly target: string; readonly headers: Readonly<Record<string, string>> }> = {
+    SES: SES_SEND,
+    "SES's inner server": SES_SEND,
+    Lambda: { target: STAND_IN_INVOKE, headers: {} },
+    'Step Functions': {
+      target: '/',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AWSStepFunctions.ListActivities' },
+    },
+    API: { target: '/respond/succeed?taskToken=abc', headers: {} },
+  };
+  /** The start of a request that would be served, with a chunked body to follow. */
+  const chunkedHead = (server: Server, headers: Record<string, string>): string => {
+    const all = { Host: `127.0.0.1:${portOf(server)}`, ...served[server].headers, ...headers, 'Transfer-Encoding': 'chunked' };
+    return `POST ${served[server].target} HTTP/1.1\r\n${Object.entries(all)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
+  };
+  const anotherSite = (server: Server): Record<string, string> => ({ Host: `evil.example:${portOf(server)}` });
+
+  it.each<readonly [Server, string, number, (server: Server) => Record<string, string>, number]>([
+    ['SES', 'addressed to another site', 421, anotherSite, 8 * MB],
+    ['SES', 'from a page of another origin', 403, () => ({ Origin: 'http://evil.example' }), 8 * MB],
+    ['SES', 'larger than 25 MB', 413, () => ({}), 64 * MB],
+    ["SES's inner server", 'sent past the front', 403, () => ({}), 8 * MB],
+    ['Lambda', 'addressed to another site', 421, anotherSite, 8 * MB],
+    ['Lambda', 'larger than 6 MB', 413, () => ({}), 32 * MB],
+    ['Step Functions', 'addressed to another site', 421, anotherSite, 8 * MB],
+    ['Step Functions', 'larger than 4 MB', 400, () => ({}), 32 * MB],
+    ['API', 'addressed to another site', 421, anotherSite, 8 * MB],
+  ])(
+    '%s: a chunked upload %s gets its %i answer and an orderly close, and is read no further',
+    async (server, _what, status, headers, offered) => {
+      const outcome = await uploadWithoutWaiting(portOf(server), chunkedHead(server, headers(server)), offered);
+
+      expect({ status: outcome.answer.slice(0, 12), closedBy: outcome.closedBy }).toEqual({
+        status: `HTTP/1.1 ${status}`,
+        closedBy: 'end',
+      });
+      expect(outcome.sentWhenClosed).toBeLessThan(offered);
+    },
+  );
 });
 
 describe('4. short errors in each protocol, promptly', () => {

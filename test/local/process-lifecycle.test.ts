@@ -1,8 +1,11 @@
+import { CreateStateMachineCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../../local/ports';
+import { ROLE_ARN, useLocalStepFunctions } from '../support/use-local-step-functions';
 
 /**
  * `npm start` as a person or a supervisor runs it: in its own process group, stopped each way it
@@ -86,9 +89,25 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: n
   return Date.now() - started;
 }
 
+/** A temp folder of its own for one run (TMPDIR), so that what the run leaves in it is its own. */
+function ownTempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-'));
+  tempDirs.push(dir);
+  return dir;
+}
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The synthesized cloud assemblies left in a run's temp folder. */
+const assembliesLeftIn = (tmp: string): string[] => fs.readdirSync(tmp).filter((name) => name.startsWith('approval-local-'));
+
 interface NpmStart {
   readonly npm: ChildProcess;
   readonly ports: Readonly<Record<LocalService, number>>;
+  /** Its temp folder (TMPDIR), where it synthesizes the CDK app. */
+  readonly tmp: string;
   output(): string;
   /** Resolves once every process writing to npm's output has closed it. */
   readonly outputClosed: Promise<void>;
@@ -96,7 +115,8 @@ interface NpmStart {
 }
 
 function npmStart(ports: Readonly<Record<LocalService, number>>): NpmStart {
-  const env: NodeJS.ProcessEnv = { ...process.env, APPROVAL_LOCAL_HOST: HOST };
+  const tmp = ownTempDir();
+  const env: NodeJS.ProcessEnv = { ...process.env, APPROVAL_LOCAL_HOST: HOST, TMPDIR: tmp };
   for (const service of SERVICES) env[LOCAL_PORT_ENV[service]] = String(ports[service]);
   // detached: a process group of its own, as a terminal gives the foreground job.
   const npm = spawn('npm', ['start', '--', '--quiet'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,11 +130,11 @@ function npmStart(ports: Readonly<Record<LocalService, number>>): NpmStart {
       }),
   );
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
-  return { npm, ports, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
+  return { npm, ports, tmp, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
 }
 
 /** Whatever a failed case left behind is killed, so that no later test or run finds its ports taken. */
-const started: NpmStart[] = [];
+const started: Array<{ readonly npm: ChildProcess }> = [];
 afterEach(() => {
   for (const { npm } of started.splice(0)) {
     if (npm.pid === undefined) continue;
@@ -147,7 +167,7 @@ async function readyStack(): Promise<{ run: NpmStart; pgid: number; node: Proces
   return { run, pgid, node, worker };
 }
 
-/** Every port free and no process of the group left, within the limit. */
+/** Every port free, no process of the group left and no synthesized assembly in its temp folder, within the limit. */
 async function expectStopped(run: NpmStart, pgid: number, pids: readonly number[], withinMs = STOPPED_WITHIN_MS): Promise<void> {
   await waitFor(async () => {
     const free = await Promise.all(SERVICES.map((service) => portIsFree(run.ports[service])));
@@ -159,6 +179,7 @@ async function expectStopped(run: NpmStart, pgid: number, pids: readonly number[
     );
   });
   await run.outputClosed;
+  expect(assembliesLeftIn(run.tmp)).toEqual([]);
 }
 
 type Target = 'process group' | 'npm' | 'node';
@@ -228,6 +249,7 @@ describe('npm start with a port taken by something else', () => {
       const code = await run.exited;
 
       expect(code).toBe(2);
+      expect(assembliesLeftIn(run.tmp)).toEqual([]);
       expect(run.output()).toContain(
         `Port ${ports[service]} (${LOCAL_PORT_PURPOSE[service]}) is already in use. Stop what uses it, or set ${LOCAL_PORT_ENV[service]} to a free port.\n`,
       );
@@ -237,5 +259,124 @@ describe('npm start with a port taken by something else', () => {
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
+  });
+});
+
+interface NpmRun {
+  readonly npm: ChildProcess;
+  output(): string;
+  readonly outputClosed: Promise<void>;
+  readonly exited: Promise<number | null>;
+}
+
+/** `npm run <script> -- <args>` in a process group of its own, as a terminal runs it. */
+function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): NpmRun {
+  const npm = spawn('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const closed = [npm.stdout, npm.stderr].map(
+    (stream) =>
+      new Promise<void>((resolve) => {
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => (text += chunk));
+        stream.on('close', () => resolve());
+      }),
+  );
+  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+  started.push({ npm });
+  return { npm, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
+}
+
+/** The node process a script of the group runs, by the file it was started with. */
+function nodeRunning(pgid: number, file: string): ProcessInfo {
+  const node = runningInGroup(pgid).find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes(file));
+  if (!node) throw new Error(`No node process running ${file} in the group`);
+  return node;
+}
+
+describe('npm run bench stops, leaving no process and no synthesized assembly', () => {
+  it.each([
+    ['SIGTERM to npm, while it measures on a local stack', 'npm', 'SIGTERM', 'Dispatch and click', 143],
+    [
+      'Ctrl-C (SIGINT to the process group), while it synthesizes and starts a stack',
+      'process group',
+      'SIGINT',
+      'Starting the local stack',
+      130,
+    ],
+  ] as const)('on %s', async (_, target, signal, after, exitCode) => {
+    const tmp = ownTempDir();
+    const run = npmRun('bench', [], { TMPDIR: tmp });
+    const pgid = run.npm.pid ?? 0;
+    await waitFor(() => run.output().includes(after), READY_WITHIN_MS);
+    const node = nodeRunning(pgid, 'bench/run.ts');
+
+    process.kill(target === 'npm' ? pgid : -pgid, signal);
+
+    expect(await run.exited).toBe(exitCode);
+    await waitFor(() => runningInGroup(pgid).length === 0 && !isRunning(node.pid), STOPPED_WITHIN_MS);
+    await run.outputClosed;
+    expect(run.output()).toContain(`\n${signal}: stopping the benchmark...\nStopped; no results written.\n`);
+    expect(run.output()).not.toContain('The benchmark failed');
+    expect(assembliesLeftIn(tmp)).toEqual([]);
+  });
+});
+
+describe('npm run example:release stops waiting cleanly and prints what it was given escaped', () => {
+  const local = useLocalStepFunctions();
+  /** As the local stack names the release workflow, with a right-to-left override in it: the execution ARN carries it. */
+  const MACHINE_NAME = 'HumanApproval-ReleaseWorkflow\u202eA1';
+
+  beforeAll(async () => {
+    const definition = { StartAt: 'Waiting', States: { Waiting: { Type: 'Wait', Seconds: 3_600, End: true } } };
+    await local.sfn.send(new CreateStateMachineCommand({ name: MACHINE_NAME, definition: JSON.stringify(definition), roleArn: ROLE_ARN }));
+  });
+
+  const example = (release: string): NpmRun =>
+    npmRun('example:release', ['--release', release, '--approver', 'ana@example.com'], {
+      [LOCAL_PORT_ENV.stepFunctions]: new URL(local.endpoint.url).port,
+      APPROVAL_LOCAL_HOST: HOST,
+    });
+
+  it.each([
+    ['Ctrl-C (SIGINT to the process group)', 'process group', 'SIGINT', 130],
+    ['SIGTERM to npm', 'npm', 'SIGTERM', 143],
+    // npm itself dies of a SIGHUP, so it has no exit code of its own to give.
+    ['closing the terminal (SIGHUP to the process group)', 'process group', 'SIGHUP', null],
+  ] as const)('on %s, naming the release workflow that goes on', async (_, target, signal, exitCode) => {
+    const run = example('42');
+    const pgid = run.npm.pid ?? 0;
+    await waitFor(() => run.output().includes('waiting...'), READY_WITHIN_MS);
+    const executionArn = /^Started release 42: (\S+)$/m.exec(run.output())?.[1] ?? '';
+
+    process.kill(target === 'npm' ? pgid : -pgid, signal);
+
+    expect(await run.exited).toBe(exitCode);
+    await waitFor(() => runningInGroup(pgid).length === 0, STOPPED_WITHIN_MS);
+    await run.outputClosed;
+    expect(run.output()).toContain(`\n${signal}: stopped waiting...\nThe release workflow goes on in the local stack: ${executionArn}\n`);
+    expect(run.output()).not.toContain('Stopping immediately');
+    expect(executionArn).toContain('ReleaseWorkflow\\u202eA1');
+  });
+
+  it('prints the execution ARN and the release with control, bidi and hidden characters as \\u escapes', async () => {
+    const run = example('42\u202e\u001b[2J\ufff9');
+    const pgid = run.npm.pid ?? 0;
+    await waitFor(() => run.output().includes('waiting...'), READY_WITHIN_MS);
+    process.kill(pgid, 'SIGTERM');
+    await run.exited;
+    await run.outputClosed;
+
+    const started = /^Started release (.*): (\S+)$/m.exec(run.output());
+    expect(started?.[1]).toBe('42\\u202e\\u001b[2J\\ufff9');
+    expect(started?.[2]).toMatch(/^arn:aws:states:[^:]+:\d{12}:execution:HumanApproval-ReleaseWorkflow\\u202eA1:[\w-]+$/);
+    expect(run.output()).not.toMatch(/[\u202e\u001b\ufff9]/);
+    // The execution it named is the one that was started, and it is still running.
+    const arn = started?.[2]?.replace('\\u202e', '\u202e') ?? '';
+    expect((await local.sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).toBe('RUNNING');
   });
 });

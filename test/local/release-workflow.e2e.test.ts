@@ -74,6 +74,29 @@ describe('the example release workflow on the local stack', () => {
     expect(JSON.parse(release.cause ?? '{}')).toMatchObject({ decision: 'rejected', approver: ben });
   });
 
+  it.each([
+    ['change', 'without', { release: '45', approvers: ['ana@example.com'], requester: 'dev@example.com' }],
+    ['requester', 'without', { release: '45', change: 'Adds the export endpoint', approvers: ['ana@example.com'] }],
+    ['release', 'without', { change: 'Adds the export endpoint', approvers: ['ana@example.com'], requester: 'dev@example.com' }],
+    ['approvers', 'without', { release: '45', change: 'Adds the export endpoint', requester: 'dev@example.com' }],
+    ['change', 'with a number as', { release: '45', change: 7, approvers: ['ana@example.com'], requester: 'dev@example.com' }],
+  ])('refuses an input %s: started %s it, it fails at once with InvalidReleaseInput naming the field', async (field, _how, input) => {
+    const approvalsBefore =
+      (await local.sfn.send(new ListExecutionsCommand({ stateMachineArn: local.stack.stateMachineArn }))).executions ?? [];
+
+    const { executionArn } = await local.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: releaseMachine(), input: JSON.stringify(input) }),
+    );
+    const release = await waitForEnd(local.sfn, executionArn ?? '');
+
+    expect(release).toMatchObject({ status: 'FAILED', error: 'InvalidReleaseInput' });
+    expect(release.cause).toMatch(new RegExp(`^The release workflow's input has no "${field}" \\(`));
+    // Nobody was asked.
+    const approvalsAfter =
+      (await local.sfn.send(new ListExecutionsCommand({ stateMachineArn: local.stack.stateMachineArn }))).executions ?? [];
+    expect(approvalsAfter).toHaveLength(approvalsBefore.length);
+  });
+
   it("stops with the approval's own error when the request is not valid (self-approval)", async () => {
     const ana = uniqueManager('release-self');
     const input = { release: '44', change: 'x', approvers: [ana], requester: ana };
