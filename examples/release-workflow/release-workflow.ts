@@ -78,7 +78,10 @@ export class ReleaseWorkflow extends Construct {
     });
 
     // A failed approval reaches the parent as States.TaskFailed whose cause is the approval
-    // execution's DescribeExecution as JSON: its Error says why (Rejected, Expired, InvalidRequest...).
+    // execution's DescribeExecution as JSON. Its Error says why (Rejected, Expired, InvalidRequest...)
+    // when the approval FAILED; a TIMED_OUT or ABORTED execution has neither Error nor Cause (as
+    // recorded on AWS: test/conformance/execution-timeout.test.ts), and a Fail state whose path finds
+    // nothing would end the release with States.Runtime instead of a reason.
     const readOutcome = new sfn.Pass(this, 'ReadApprovalOutcome', {
       parameters: { 'execution.$': 'States.StringToJson($.approvalFailure.Cause)' },
       resultPath: '$.approvalFailure',
@@ -90,16 +93,29 @@ export class ReleaseWorkflow extends Construct {
     });
     const expired = new sfn.Fail(this, 'ReleaseExpired', {
       error: 'ReleaseExpired',
-      cause: 'Not every approver approved the release before the last reminder ran out.',
+      cause: 'Not every approver approved the release in time: the last reminder ran out, or the approval reached its time limit.',
+    });
+    const stopped = new sfn.Fail(this, 'ReleaseApprovalStopped', {
+      error: 'ReleaseApprovalStopped',
+      cause: 'The approval execution was stopped before every approver decided.',
     });
     const notApproved = new sfn.Fail(this, 'ReleaseNotApproved', {
       errorPath: '$.approvalFailure.execution.Error',
       causePath: '$.approvalFailure.execution.Cause',
       comment: 'The approval could not be asked: an invalid request, or an email that could not be delivered.',
     });
+    const failedWithoutCause = new sfn.Fail(this, 'ReleaseApprovalFailed', {
+      errorPath: '$.approvalFailure.execution.Error',
+      cause: 'The approval failed without a cause; its execution history says more.',
+    });
+    // Rules are tried in order, so a comparison only meets a field that is there.
     const whyNot = new sfn.Choice(this, 'WhyNotApproved')
+      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Status', 'TIMED_OUT'), expired)
+      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Status', 'ABORTED'), stopped)
+      .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Error')), stopped)
       .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Rejected'), rejected)
       .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Expired'), expired)
+      .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Cause')), failedWithoutCause)
       .otherwise(notApproved);
     askApprovers.addCatch(readOutcome.next(whyNot), { errors: ['States.TaskFailed'], resultPath: '$.approvalFailure' });
     askApprovers.addCatch(

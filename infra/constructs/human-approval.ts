@@ -230,7 +230,9 @@ export class HumanApproval extends Construct {
    * (`arn:aws:states:::states:startExecution.sync:2`). Approved: the task succeeds, with the
    * approval's output under `Output`. Rejected, expired or invalid: the task fails with
    * `States.TaskFailed`, whose cause is the approval execution's DescribeExecution as JSON; its
-   * `Error` field says which (`Rejected`, `Expired`, `InvalidRequest`, ...). See the README.
+   * `Error` field says which (`Rejected`, `Expired`, `InvalidRequest`, ...). A stopped or timed-out
+   * approval has `Status` `ABORTED` or `TIMED_OUT` and neither `Error` nor `Cause`: test `Status`
+   * first (examples/release-workflow does). See the README.
    */
   approvalTask(scope: Construct, id: string, props: ApprovalTaskProps): tasks.StepFunctionsStartExecution {
     return new tasks.StepFunctionsStartExecution(scope, id, {

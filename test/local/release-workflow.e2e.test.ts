@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { linksOf, open, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 import { useLocalStack } from '../support/use-local-stack';
 
@@ -107,5 +107,29 @@ describe('the example release workflow on the local stack', () => {
 
     expect(release).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
     expect(release.cause).toMatch(/^Invalid approval request: .*requester/);
+  });
+
+  it('stops with ReleaseApprovalStopped when the approval execution is stopped before a decision (its Error and Cause are absent)', async () => {
+    const ana = uniqueManager('release-stop-ana');
+    const releaseArn = await startRelease('46', [ana]);
+    await waitForEmails(local.stack, ana);
+    const approvals = (await local.sfn.send(new ListExecutionsCommand({ stateMachineArn: local.stack.stateMachineArn }))).executions ?? [];
+    const approvalInputs = await Promise.all(
+      approvals.map(async ({ executionArn }) => ({
+        executionArn,
+        input: (await local.sfn.send(new DescribeExecutionCommand({ executionArn }))).input ?? '',
+      })),
+    );
+    const child = approvalInputs.find(({ input }) => input.includes(releaseArn));
+    if (!child?.executionArn) throw new Error('the release started no approval execution');
+
+    await local.sfn.send(new StopExecutionCommand({ executionArn: child.executionArn }));
+    const release = await waitForEnd(local.sfn, releaseArn);
+
+    expect(release).toMatchObject({
+      status: 'FAILED',
+      error: 'ReleaseApprovalStopped',
+      cause: 'The approval execution was stopped before every approver decided.',
+    });
   });
 });
