@@ -443,6 +443,18 @@ describe('approval state machine run locally', () => {
     });
   });
 
+  it("ends with RequestCheckFailed also when the input's reserved key approval is not an object", async () => {
+    const run = await runApproval(() => DECISION, {
+      input: { ...(REQUEST as Record<string, JsonValue>), approval: 'not an object' },
+      check: () => {
+        throw taskFailure('Lambda.Unknown', 'The function crashed.');
+      },
+    });
+
+    expect(run.tasks).toHaveLength(0);
+    expect(run.outcome).toMatchObject({ status: 'FAILED', error: ApprovalError.RequestCheckFailed });
+  });
+
   it('fails with InvalidRequest when the worker finds a task input unusable', async () => {
     const run = await runApproval(() => {
       throw taskFailure(ApprovalError.InvalidRequest, 'Invalid approval request: the task input has no approver.');

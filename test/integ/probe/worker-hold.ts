@@ -76,12 +76,13 @@ export async function withWorkerHeldOff<T extends object>(
     seen = await scenario(started);
   } finally {
     for (const executionArn of started) {
-      if (await stopIfRunning(deps.sfn, executionArn)) stopped++;
+      // One stop that fails must not keep the slots held: the release below always runs.
+      if (await stopIfRunning(deps.sfn, executionArn).catch(() => false)) stopped++;
     }
-    if (workerHeldOff) {
-      await releaseWorkerSlots(deps);
-      workerRestored = true;
-    }
+    // Also after a hold that failed part-way: the slots it did take would otherwise keep the
+    // worker off for HOLD_MS. The release deletes only the slots the probe holds.
+    await releaseWorkerSlots(deps);
+    workerRestored = workerHeldOff;
   }
   return { workerHeldOff, ...seen, workerRestored, stopped };
 }
