@@ -217,7 +217,13 @@ const REFUSED_CHARACTERS: readonly RefusedCharacters[] = [
  * and keeps a stack within about a line.)
  */
 export const MAX_COMBINING_MARKS_IN_A_ROW = 8;
-const COMBINING_RUN = new RegExp(`\\p{M}{${MAX_COMBINING_MARKS_IN_A_ROW + 1},}`, 'gu');
+/**
+ * A run of marks, counting through the invisible characters put between them (joiners, U+200B,
+ * variation selectors: Default_Ignorable_Code_Point), after which the next marks still stack on
+ * the same letter. Only the marks count.
+ */
+const COMBINING_RUN = /\p{M}(?:\p{M}|\p{Default_Ignorable_Code_Point})*/gu;
+const MARK = /\p{M}/gu;
 
 /**
  * What shows nothing: Unicode's White_Space and Default_Ignorable_Code_Point characters
@@ -248,7 +254,10 @@ function namedCharacters(found: readonly string[]): string {
 /** The longest run of combining marks in `text`, in code points; 0 when none is too long. */
 function longestCombiningRun(text: string): number {
   let longest = 0;
-  for (const [run] of text.matchAll(COMBINING_RUN)) longest = Math.max(longest, characterCount(run));
+  for (const [run] of text.matchAll(COMBINING_RUN)) {
+    const marks = run.match(MARK)?.length ?? 0;
+    if (marks > MAX_COMBINING_MARKS_IN_A_ROW) longest = Math.max(longest, marks);
+  }
   return longest;
 }
 

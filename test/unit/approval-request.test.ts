@@ -500,6 +500,21 @@ describe('validateApprovalRequest, text that hides or fakes what it says', () =>
     ]);
   });
 
+  it('counts the marks of one stack across the invisible joiners and selectors put between them', () => {
+    // U+200D, U+200C and U+200B are allowed on their own, and marks after them still stack on the same letter.
+    const joined = `D${'\u0301\u0300\u0302\u0303\u200d'.repeat(4)}\u0304`;
+    const selected = `D${'\u0301\u0300\u0302\u200b\u0303\ufe0f'.repeat(3)}`;
+
+    expect(problemsOf(general({ subject: joined, details: { Release: selected } }))).toEqual([
+      'subject has 17 combining marks in a row; at most 8 may stack, as more draw over the text around them',
+      'details.Release has 15 combining marks in a row; at most 8 may stack, as more draw over the text around them',
+    ]);
+    // Emoji joined by U+200D with U+FE0F between them are not one stack: each emoji starts a new cluster.
+    const emoji =
+      'Team \u2764\ufe0f\u200d\ud83d\udd25 \u2764\ufe0f\u200d\ud83e\ude79 \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67\u200d\ud83d\udc66';
+    expect(validateApprovalRequest(general({ subject: emoji })).valid).toBe(true);
+  });
+
   it('accepts the stacks real scripts write: Vietnamese, pointed Hebrew, a Tibetan stack of 8 marks', () => {
     const subjects = [
       'Tie\u0302\u0301ng Vie\u0323\u0302t',
