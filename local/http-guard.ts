@@ -91,13 +91,14 @@ const UNREAD_BODY_LINGER_MS = 2_000;
 
 /**
  * Ends a connection whose request was not read to its end: reads nothing more, sends the end of the
- * stream after what was written, and drops the connection after UNREAD_BODY_LINGER_MS. Meanwhile the
- * client cannot send more than the socket buffers hold.
+ * stream after what was written (unless it was sent already: Node ends the stream itself after a
+ * `Connection: close` answer), and drops the connection after UNREAD_BODY_LINGER_MS, whether or not
+ * the client has closed its side. Meanwhile the client cannot send more than the socket buffers hold.
  */
 function lingerAndClose(socket: Duplex): void {
-  if (socket.writableEnded || socket.destroyed) return;
+  if (socket.destroyed) return;
   socket.pause();
-  socket.end();
+  if (!socket.writableEnded) socket.end();
   setTimeout(() => socket.destroy(), UNREAD_BODY_LINGER_MS).unref();
 }
 

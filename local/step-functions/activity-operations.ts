@@ -25,6 +25,7 @@ import { StatesRuntimeError } from './interpreter';
 import { MAX_ARN_LENGTH, MAX_CAUSE_LENGTH, MAX_ERROR_LENGTH, MAX_NEXT_TOKEN_LENGTH, MAX_PAYLOAD_BYTES } from './limits';
 import { MAX_PAGE_SIZE, paginate } from './pagination';
 import { optionalInteger, optionalString, parseJson, requiredString, resourceName } from './request-fields';
+import { stateErrorCause } from './state-error-cause';
 import { isWellFormedTaskToken, MAX_TASK_TOKEN_LENGTH } from './task-token';
 
 export interface ActivityOperationsOptions {
@@ -104,7 +105,7 @@ export class ActivityOperations {
       // The cause AWS gives (recorded by LocalStack, test_activity_task_on_deleted).
       const entered = execution.history.lastEnteredEventId(request.stateName);
       throw new StatesRuntimeError(
-        `An error occurred while executing the state '${request.stateName}' (entered at the event id #${entered}). The activity ${request.activityArn} does not exist.`,
+        stateErrorCause({ name: request.stateName, enteredEventId: entered }, `The activity ${request.activityArn} does not exist.`),
       );
     }
     const task = ActivityTask.schedule({

@@ -1,3 +1,5 @@
+import { stateErrorCause } from './state-error-cause';
+
 /**
  * The ErrorPath and CausePath of each Fail state of a definition (nested ones included), so that a
  * path that finds nothing can be reported as the service reports it.
@@ -48,5 +50,8 @@ export function unresolvedFailPathCause(
   if (path === undefined || paths === undefined) return undefined;
   const field = paths.ErrorPath === path ? 'ErrorPath' : paths.CausePath === path ? 'CausePath' : undefined;
   if (field === undefined) return undefined;
-  return `An error occurred while executing the state '${state.name}' (entered at the event id #${state.enteredEventId}). The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${state.input}'`;
+  return stateErrorCause(
+    state,
+    `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${state.input}'`,
+  );
 }

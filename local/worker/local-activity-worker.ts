@@ -67,6 +67,15 @@ const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
 /** What EventBridge's schedule sends the worker. */
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
 
+/**
+ * How long a worker process must have run before it died for its replacement to start a run at
+ * once. One that dies sooner most likely died of what its runs were doing (a task that crashes the
+ * worker every time): a run started at once would take that task again and die again, forking and
+ * crashing with no pause. Its replacement waits for the next wake-up or scheduled run, as on AWS,
+ * where nothing else starts one.
+ */
+export const MIN_LIFETIME_FOR_CATCH_UP_RUN_MS = 5_000;
+
 /** How Go, in which Lambda's runtime supervisor is written, names the signals that end a process. */
 const SIGNAL_WORDS: Readonly<Partial<Record<NodeJS.Signals, string>>> = {
   SIGKILL: 'killed',
@@ -205,16 +214,19 @@ export class LocalActivityWorker {
         }
       });
     });
-    child.on('exit', (code, signal) => this.processExited(child, code, signal));
+    const readyAt = Date.now();
+    child.on('exit', (code, signal) => this.processExited(child, code, signal, Date.now() - readyAt));
   }
 
   /**
    * The worker process ended. On close() that was asked for; otherwise it died (killed, out of
    * memory, a crash): the runs it had fail as Lambda fails them, and a new process starts, as
-   * Lambda starts a new instance. A run then starts in it as the schedule would start one, to take
-   * the tasks the runs that died would have taken: without it they would wait for the next tick.
+   * Lambda starts a new instance. When the process had lived MIN_LIFETIME_FOR_CATCH_UP_RUN_MS or
+   * more, a run then starts in it as the schedule would start one, to take the tasks the runs that
+   * died would have taken: without it they would wait for the next tick. When it died sooner, no
+   * run starts: the next wake-up or scheduled run starts one, so that a crash loop goes at that pace.
    */
-  private processExited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private processExited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, livedMs: number): void {
     let inFlight = 0;
     for (const [id, run] of this.pending) {
       if (run.child !== child) continue;
@@ -233,6 +245,12 @@ export class LocalActivityWorker {
     replacement.then(
       () => {
         if (this.closed) return;
+        if (livedMs < MIN_LIFETIME_FOR_CATCH_UP_RUN_MS) {
+          this.options.log?.(
+            `A new worker process is ready. The one before died ${(livedMs / 1000).toFixed(1)} s after it started, so no run starts in it now: the next wake-up or scheduled run starts one.`,
+          );
+          return;
+        }
         this.options.log?.('A new worker process is ready; a run starts in it, as the schedule would start one.');
         this.invokeAsync(SCHEDULED_EVENT);
       },

@@ -362,6 +362,69 @@ describe('an answer given before the body has arrived reaches a client that keep
   );
 });
 
+/**
+ * Sends `head` and a chunked body to 127.0.0.1:`port` as long as the server reads it, and never ends
+ * nor closes its own side, not even after the server has ended its side. Resolves with the answer's
+ * status line and how long after the answer the server dropped the connection (Infinity when it was
+ * still open after `waitMs`).
+ */
+function uploadAndNeverClose(
+  port: number,
+  head: string,
+  waitMs: number,
+): Promise<{ readonly status: string; readonly droppedAfterMs: number }> {
+  const data = Buffer.alloc(64 * 1024, 'a');
+  const chunk = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+  return new Promise((resolve) => {
+    let answer = '';
+    let answeredAt: number | undefined;
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
+      socket.write(head);
+      const write = (): void => {
+        while (!socket.destroyed && socket.writable) {
+          if (!socket.write(chunk)) {
+            socket.once('drain', write);
+            return;
+          }
+        }
+      };
+      write();
+    });
+    socket.on('data', (received: Buffer) => {
+      answer += received.toString('latin1');
+      answeredAt ??= Date.now();
+    });
+    socket.on('error', () => undefined);
+    const settle = (droppedAfterMs: number): void => resolve({ status: answer.slice(0, 12), droppedAfterMs });
+    socket.on('close', () => settle(Date.now() - (answeredAt ?? Number.NaN)));
+    setTimeout(() => {
+      settle(Number.POSITIVE_INFINITY);
+      socket.destroy();
+    }, waitMs).unref();
+  });
+}
+
+describe('a connection whose refused request is never finished is dropped soon after the answer', () => {
+  // Its own server, with the default time limit for a request, so that this limit does not close the connection first.
+  let ownLambda: LocalLambda;
+  beforeAll(async () => {
+    ownLambda = await startLocalLambda({ port: 0, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT });
+  });
+  afterAll(async () => {
+    await ownLambda?.close();
+  });
+
+  it('a chunked upload addressed to another site, whose client never closes its side, is dropped within a few seconds', async () => {
+    const head = `POST ${STAND_IN_INVOKE} HTTP/1.1\r\nHost: evil.example:${ownLambda.port}\r\nTransfer-Encoding: chunked\r\n\r\n`;
+
+    const { status, droppedAfterMs } = await uploadAndNeverClose(ownLambda.port, head, 8_000);
+
+    // Dropped 2 s after the answer; the request's own time limit (10 s) would come later.
+    expect(status).toBe('HTTP/1.1 421');
+    expect(droppedAfterMs).toBeLessThan(5_000);
+  });
+});
+
 describe('4. short errors in each protocol, promptly', () => {
   type Service = 'Step Functions' | 'SES' | 'Lambda' | 'API';
   interface Case {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateStateMachineCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
+import { MIN_LIFETIME_FOR_CATCH_UP_RUN_MS } from '../../local/worker/local-activity-worker';
 import { startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
 import { useLocalStack } from '../support/use-local-stack';
 
@@ -85,6 +86,8 @@ it('after a SIGKILL of the worker process, the runs in it fail with Runtime.Exit
     const found = workerProcesses();
     return found.length > 0 ? found : undefined;
   });
+  // The process was ready before it was found here; from now on, its age is at least this much.
+  const foundAt = Date.now();
   expect(others).toEqual([]);
   // Two runs in flight in the process: one invoked through the Lambda API, one by a Task state.
   const lambda = new LambdaClient({
@@ -105,6 +108,8 @@ it('after a SIGKILL of the worker process, the runs in it fail with Runtime.Exit
   );
   await waitForHistory(executionArn, 'TaskStateEntered');
   await new Promise((resolve) => setTimeout(resolve, 500));
+  // A process that dies young gets no run at once in its replacement (a crash loop): this one has lived long enough.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, foundAt + MIN_LIFETIME_FOR_CATCH_UP_RUN_MS + 500 - Date.now())));
 
   process.kill(killed ?? 0, 'SIGKILL');
   // A request made once the runner has seen the process die, while the new one starts: its calls wait for it.
