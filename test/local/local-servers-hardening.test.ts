@@ -13,7 +13,7 @@ import { type RawAnswer, rawRequest, requestText } from '../support/raw-http';
 import { synthApiModel } from '../support/synth';
 import { type LocalPorts, sendTokenEveryWay, tokenRequestTargets } from '../support/token-requests';
 
-// Classes 1, 2 and 4 of issue 12 on each local server, started on its own: no token from a request
+// Each local server, started on its own, hardened against hostile requests: no token from a request
 // line in any log, no answer to a request addressed to another site or sent by another origin's
 // page, and a short error in the endpoint's protocol for every malformed request, promptly.
 

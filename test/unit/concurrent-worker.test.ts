@@ -100,7 +100,7 @@ interface LogLine {
   extra: unknown[];
 }
 
-/** AWS-like latencies (issue 11): Step Functions calls about 25 ms, an SES SendEmail about 60 ms. */
+/** AWS-like latencies: Step Functions calls about 25 ms, an SES SendEmail about 60 ms. */
 const AWS_LIKE = { pollMs: () => 25, sendMs: () => 60, failMs: () => 25 };
 
 /**
