@@ -97,6 +97,16 @@ export function isNetworkError(error: unknown): boolean {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
+/**
+ * The DNS name `host` does not resolve (Node's getaddrinfo ENOTFOUND, with the name in `hostname`
+ * or in the message): the endpoint does not exist, or this machine cannot resolve names at all.
+ */
+export function isHostNotFound(error: unknown, host: string): boolean {
+  const { code, message } = fields(error);
+  const hostname = (fields(error) as { readonly hostname?: unknown }).hostname;
+  return code === 'ENOTFOUND' && (hostname === host || (typeof message === 'string' && message.includes(host)));
+}
+
 export function isNamed(error: unknown, ...names: readonly string[]): boolean {
   return names.includes(errorName(error));
 }

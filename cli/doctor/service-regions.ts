@@ -4,8 +4,10 @@
  * and where Lambda runs arm64 functions, which the worker is ("Selecting and configuring an
  * instruction set architecture for your Lambda function"). Only part of this list could be checked
  * against those pages here (us-east-1/2, us-west-1/2, af-south-1, ap-south-1/2, ap-southeast-3,
- * ap-northeast-3); the rest follows AWS's regional service lists as last known. A region AWS adds
- * later is reported as a problem whose message says the list may be out of date.
+ * ap-northeast-3); the rest follows AWS's regional service lists as last known, and newer regions
+ * (ap-southeast-4, -5 and -7, ca-west-1, eu-south-2, mx-central-1 and others) are missing though
+ * they may offer both. So a commercial region outside this list is a warning, and a problem only
+ * when the SES v2 endpoint of the region does not exist (see ses-checks.ts).
  */
 export const DEPLOYABLE_REGIONS: readonly string[] = [
   'us-east-1',
@@ -38,4 +40,14 @@ export const DEPLOYABLE_REGIONS: readonly string[] = [
 /** Regions outside the commercial partition (GovCloud, China, isolated): the doctor does not judge them. */
 export function isCommercialRegion(region: string): boolean {
   return !/^(us-gov-|cn-|us-iso|eu-iso|eusc-)/.test(region);
+}
+
+/** The host name the SES v2 client calls in `region` (endpoint prefix `email`). */
+export function sesEndpointHost(region: string): string {
+  return `email.${region}.amazonaws.com`;
+}
+
+/** What to do in a region the stack cannot be deployed to. */
+export function deployElsewhereFix(): string {
+  return `deploy to one of ${DEPLOYABLE_REGIONS.join(', ')} (pass --region, or set AWS_REGION).`;
 }

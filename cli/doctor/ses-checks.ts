@@ -5,7 +5,8 @@ import {
   type GetEmailIdentityCommandOutput,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
-import { combine, couldNotCheck, isNamed, result, type CheckResult, type Finding } from './check-result';
+import { combine, couldNotCheck, describeError, isHostNotFound, isNamed, result, type CheckResult, type Finding } from './check-result';
+import { DEPLOYABLE_REGIONS, deployElsewhereFix, isCommercialRegion, sesEndpointHost } from './service-regions';
 
 interface FoundIdentity {
   /** The identity that covers the address: the address itself or its domain. */
@@ -37,6 +38,23 @@ async function findIdentity(ses: SESv2Client, address: string): Promise<FoundIde
   return own ?? byDomain;
 }
 
+/**
+ * An SES call that failed. In a commercial region outside DEPLOYABLE_REGIONS, an endpoint name that
+ * does not resolve is the evidence that SES v2 is not offered there (the credentials check reached
+ * STS in the same region, so the machine can resolve names); anywhere else it stays a failed check.
+ */
+function sesCallFailed(action: string, error: unknown, region: string): Finding {
+  const host = sesEndpointHost(region);
+  if (isCommercialRegion(region) && !DEPLOYABLE_REGIONS.includes(region) && isHostNotFound(error, host)) {
+    return {
+      status: 'problem',
+      summary: `SES is not offered in ${region}: its SES v2 endpoint ${host} does not exist (${describeError(error)})`,
+      fix: deployElsewhereFix(),
+    };
+  }
+  return couldNotCheck(action, error);
+}
+
 function verifyFix(address: string, region: string): string {
   return (
     `verify it in the SES console (${region}), or run \`aws sesv2 create-email-identity --email-identity ${address} --region ${region}\` ` +
@@ -58,7 +76,7 @@ export async function checkSenderIdentity(ses: SESv2Client, senderEmail: string 
   try {
     found = await findIdentity(ses, senderEmail);
   } catch (error) {
-    return result('sender-identity', couldNotCheck('ses:GetEmailIdentity', error));
+    return result('sender-identity', sesCallFailed('ses:GetEmailIdentity', error, region));
   }
   if (!found) {
     const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
@@ -110,7 +128,7 @@ async function configurationSetFinding(ses: SESv2Client, name: string, region: s
         fix: `create it (\`aws sesv2 create-configuration-set --configuration-set-name ${name} --region ${region}\`) or remove sesConfigurationSet.`,
       };
     }
-    return couldNotCheck('ses:GetConfigurationSet', error);
+    return sesCallFailed('ses:GetConfigurationSet', error, region);
   }
 }
 
@@ -165,7 +183,7 @@ export async function checkSesAccount(
       findings.push({ status: 'ok', summary: `production access, up to ${quota ?? '?'} emails a second (maxSendRate ${maxSendRate})` });
     }
   } catch (error) {
-    findings.push(couldNotCheck('ses:GetAccount', error));
+    findings.push(sesCallFailed('ses:GetAccount', error, region));
   }
   if (configurationSet !== undefined) findings.push(await configurationSetFinding(ses, configurationSet, region));
   return combine('ses-account', findings);

@@ -30,6 +30,11 @@ export interface ApprovalMonitoringProps {
   /** The approval API; its `deploymentStage` is the stage the links point to. */
   readonly api: apigw.RestApi;
   /**
+   * The access log group of the API's stage, in the JSON format of ACCESS_LOG_FIELDS
+   * (infra/constructs/approval-api.ts). The refused clicks are counted from its `status` field.
+   */
+  readonly apiAccessLogGroup: logs.ILogGroup;
+  /**
    * CloudWatch namespace of the worker's own metrics (embedded metric format, dimension
    * `service`). The metric filters publish the execution outcomes here too; give each stack in an
    * account and region its own namespace, or their counts add up.
@@ -53,7 +58,7 @@ export interface ApprovalMonitoringProps {
   /**
    * Create the dashboard. Each account has 3 dashboards (up to 50 metrics each) free a month;
    * beyond that a dashboard costs $3.00 a month, about 30 times this service's idle-cost target
-   * of $0.10. Turn it off where the free ones are taken. (The 7 alarms watch 8 metrics, within the
+   * of $0.10. Turn it off where the free ones are taken. (The 7 alarms watch 7 metrics, within the
    * 10 free standard-resolution alarm metrics; beyond those each costs $0.10 a month.)
    * Prices: https://aws.amazon.com/cloudwatch/pricing/ (us-east-1, Free Tier and Paid Tier tabs).
    * @default true
@@ -100,17 +105,40 @@ export const DESIGNED_EXECUTION_ERRORS: readonly string[] = Object.values(EXECUT
 export const UNEXPECTED_FAILURES_METRIC = 'ApprovalsFailedUnexpectedly';
 
 /**
- * The 4xx surge alarm: over 15 minutes, at least API_4XX_MIN_REQUESTS requests, of which at least
- * API_4XX_SHARE answered 4xx. Approvers clicking stale links (410, the task already decided or
- * replaced by a reminder) and the odd damaged link (400) are a minority of the clicks, and fewer
- * than 5 requests never trip it, however many fail: one person retrying a broken link does not.
- * When the API loses its role's permission on the activity (or a template breaks), every click
- * answers 400, so any 5 clicks in 15 minutes trip it. The API has only the decision routes; a
- * request to an unknown path (403) counts too, which on an unguessable execute-api host is rare.
+ * The answers of the approval API that say a link was refused as not valid: 400 (the "This link
+ * is not valid" page: an altered or cut token, a missing one, or any other error Step Functions
+ * answers the integration with, AccessDeniedException included; see
+ * stepFunctionsClientErrorTemplate in infra/approval-api-templates.ts) and 403 (API Gateway's own
+ * answer to a path the API does not have). Not 410 "This request is no longer open": under policy
+ * `any` the first click closes every other approver's task, so a team clicking one request gives
+ * mostly 410s in normal use. Not 429 (throttled; the stage's own limit) and not 5xx (its own alarm).
  */
-export const API_4XX_MIN_REQUESTS = 5;
-export const API_4XX_SHARE = 0.8;
-const API_4XX_PERIOD = Duration.minutes(15);
+export const REFUSED_LINK_STATUSES = ['400', '403'] as const;
+
+/** The metric the refused clicks are counted in, from the API's access log. */
+export const REFUSED_LINKS_METRIC = 'ApprovalLinksRefused';
+
+/**
+ * The refused-links alarm goes off at REFUSED_LINKS_THRESHOLD refused clicks within
+ * REFUSED_LINKS_PERIOD. One approver with a damaged link tries it a few times, perhaps both
+ * buttons: up to four refusals, which stay below it. When the API's role loses its permission on
+ * the activity (or a mapping template breaks), every click is refused with 400, so the approvers
+ * of one or two requests, each of whom tries again after the "not valid" page, reach it within
+ * minutes; in confirm mode the mail scanners' fetches of the links count too. A flood of damaged
+ * links (a mail gateway that rewrites them) reaches it the same way, and is worth a look as well.
+ */
+export const REFUSED_LINKS_THRESHOLD = 5;
+export const REFUSED_LINKS_PERIOD = Duration.minutes(15);
+
+/**
+ * Matches the access-log line of an answer whose status is one of `statuses`. The stage writes
+ * each line as a JSON object of ACCESS_LOG_FIELDS, every value a string: `"status":"400"`.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ * ("Using filter patterns to match terms in JSON log events")
+ */
+export function accessLogStatusPattern(statuses: readonly string[]): logs.JsonPattern {
+  return logs.FilterPattern.any(...statuses.map((status) => logs.FilterPattern.stringValue('$.status', '=', status)));
+}
 
 /**
  * Matches the log event Step Functions writes when an execution fails with one of `errors`. The
@@ -150,7 +178,7 @@ interface AlarmSpec {
 }
 
 /**
- * What needs a person: seven alarms (email problems, worker errors, API 5xx, a surge of API 4xx,
+ * What needs a person: seven alarms (email problems, worker errors, API 5xx, links refused as not valid,
  * SES account problems, executions that hit their backstop timeout, executions that failed for a
  * reason nobody designed), optionally emailed through SNS, and a dashboard of the approval funnel.
  */
@@ -164,6 +192,8 @@ export class ApprovalMonitoring extends Construct {
   public readonly outcomeFilters: Readonly<Record<ExecutionOutcome, logs.MetricFilter>>;
   /** The metric filter counting executions that failed with an error outside DESIGNED_EXECUTION_ERRORS. */
   public readonly unexpectedFailureFilter: logs.MetricFilter;
+  /** The metric filter on the API's access log counting the clicks refused as not valid (REFUSED_LINK_STATUSES). */
+  public readonly refusedLinksFilter: logs.MetricFilter;
 
   private readonly props: ApprovalMonitoringProps;
 
@@ -183,6 +213,12 @@ export class ApprovalMonitoring extends Construct {
       'UnexpectedFailureFilter',
       UNEXPECTED_FAILURES_METRIC,
       unexpectedFailurePattern(DESIGNED_EXECUTION_ERRORS),
+    );
+    this.refusedLinksFilter = this.addFilter(
+      'RefusedLinksFilter',
+      REFUSED_LINKS_METRIC,
+      accessLogStatusPattern(REFUSED_LINK_STATUSES),
+      props.apiAccessLogGroup,
     );
 
     if (props.alarmEmail !== undefined) {
@@ -251,12 +287,17 @@ export class ApprovalMonitoring extends Construct {
     return this.addFilter(id, metricName, executionFailedPattern(errors));
   }
 
-  private addFilter(id: string, metricName: string, filterPattern: logs.IFilterPattern): logs.MetricFilter {
+  private addFilter(
+    id: string,
+    metricName: string,
+    filterPattern: logs.IFilterPattern,
+    logGroup: logs.ILogGroup = this.props.stateMachineLogGroup,
+  ): logs.MetricFilter {
     // Each filter is a custom metric, like each of the worker's own: the free tier has ten custom
     // metrics, and beyond those one costs $0.30 a month, prorated by the hour it is published. No
     // defaultValue, so nothing is published while nothing happens and an idle stack pays nothing.
     return new logs.MetricFilter(this, id, {
-      logGroup: this.props.stateMachineLogGroup,
+      logGroup,
       filterPattern,
       metricNamespace: this.props.metricsNamespace,
       metricName,
@@ -291,11 +332,11 @@ export class ApprovalMonitoring extends Construct {
       },
       {
         name: 'ApiClientErrorSurge',
-        metric: this.metricApiClientErrorShare(),
-        threshold: API_4XX_SHARE,
+        metric: this.metricRefusedLinks(),
+        threshold: REFUSED_LINKS_THRESHOLD,
         description:
-          `At least ${API_4XX_SHARE * 100}% of at least ${API_4XX_MIN_REQUESTS} requests to the approval API in 15 minutes answered 4xx: clicks are failing. Stale links (410) and the odd damaged link (400) do not come near this; a lost permission of the API's role on the activity, or a broken mapping template, makes every click fail with 400. ` +
-          'What to do: find the requests in the API access log; integrationStatus 400 on every click means Step Functions refused the call: check the API role (states:SendTaskSuccess, SendTaskFailure, and SendTaskHeartbeat in confirm mode, on the activity ARN) and the last deployment of the stage.',
+          `At least ${REFUSED_LINKS_THRESHOLD} clicks on approval links in ${REFUSED_LINKS_PERIOD.toMinutes()} minutes were refused as not valid (HTTP ${REFUSED_LINK_STATUSES.join(' or ')}, counted from the API access log). A lost permission of the API's role on the activity, or a broken mapping template, refuses every click with 400; so does a mail system that damages the links. One person retrying a damaged link stays below this, and links of requests already decided (410) are not counted. ` +
+          'What to do: find the requests with status 400 in the API access log; integrationStatus 400 on every click means Step Functions refused the call: check the API role (states:SendTaskSuccess, SendTaskFailure, and SendTaskHeartbeat in confirm mode, on the activity ARN) and the last deployment of the stage; integrationStatus "-" means the links reach the API without their token.',
       },
       {
         name: 'ExecutionsFailedUnexpectedly',
@@ -321,19 +362,12 @@ export class ApprovalMonitoring extends Construct {
     ];
   }
 
-  /**
-   * The share of the approval API's requests answered with a 4xx over 15 minutes, or 0 while fewer
-   * than API_4XX_MIN_REQUESTS came (see API_4XX_SHARE). Keyed by the API's name and stage, as API
-   * Gateway publishes them.
-   */
-  public metricApiClientErrorShare(): cloudwatch.MathExpression {
-    const stage = this.props.api.deploymentStage;
-    const sum = { statistic: cloudwatch.Stats.SUM, period: API_4XX_PERIOD };
-    return new cloudwatch.MathExpression({
-      expression: `IF(FILL(requests, 0) >= ${API_4XX_MIN_REQUESTS}, FILL(clientErrors, 0) / requests, 0)`,
-      usingMetrics: { requests: stage.metricCount(sum), clientErrors: stage.metricClientError(sum) },
-      period: API_4XX_PERIOD,
-      label: 'share of requests answered 4xx',
+  /** Clicks on approval links refused as not valid (REFUSED_LINK_STATUSES), summed per REFUSED_LINKS_PERIOD. */
+  public metricRefusedLinks(options: { readonly period?: Duration; readonly label?: string } = {}): cloudwatch.Metric {
+    return this.refusedLinksFilter.metric({
+      statistic: cloudwatch.Stats.SUM,
+      period: options.period ?? REFUSED_LINKS_PERIOD,
+      label: options.label,
     });
   }
 
@@ -412,6 +446,7 @@ export class ApprovalMonitoring extends Construct {
         left: [
           stage.metricCount({ ...sum, label: 'requests' }),
           stage.metricClientError({ ...sum, label: '4xx' }),
+          this.metricRefusedLinks({ period: PERIOD, label: `links refused (${REFUSED_LINK_STATUSES.join(', ')})` }),
           stage.metricServerError({ ...sum, label: '5xx' }),
         ],
         right: [

@@ -201,6 +201,7 @@ export class HumanApproval extends Construct {
       stateMachineLogGroup: this.workflow.logGroup,
       workerFunction: this.worker.function,
       api: this.approvalApi.api,
+      apiAccessLogGroup: this.approvalApi.accessLogGroup,
       metricsNamespace,
       alarmEmail: config.alarmEmail,
       dashboard: config.dashboard,

@@ -182,18 +182,75 @@ describe('region', () => {
     expect(result.json.region).toBeNull();
   });
 
-  test('a region where SES v2 does not send email is a problem naming the regions to use', async () => {
-    // Asia Pacific (Hong Kong) has Lambda on arm64 but no SES endpoint.
+  test('a commercial region missing from the list is a warning naming the list: it may be newer than the list', async () => {
+    // Asia Pacific (Malaysia) opened after the list was written.
+    const result = await doctor([], { region: 'ap-southeast-5' });
+
+    expect(result.code).toBe(0);
+    expect(result.checks.region).toEqual({
+      id: 'region',
+      status: 'warn',
+      summary:
+        "ap-southeast-5 (from --region) is not in the doctor's list of regions known to offer both what the stack needs, the SES v2 API to send email and arm64 Lambda functions (DEPLOYABLE_REGIONS in cli/doctor/service-regions.ts)",
+      fix: expect.stringMatching(
+        /^check in the SES and Lambda documentation that both are offered in ap-southeast-5, or deploy to one of us-east-1, us-east-2, .*eu-west-1, .*sa-east-1 \(pass --region, or set AWS_REGION\)\.$/,
+      ),
+    });
+    expect(result.checks['ses-account']?.status).toBe('ok');
+  });
+
+  test('a region missing from the list whose SES v2 endpoint does not exist is a problem naming the regions to use', async () => {
+    // Asia Pacific (Hong Kong) has Lambda on arm64 but no SES endpoint: its name does not resolve.
+    const host = 'email.ap-east-1.amazonaws.com';
+    mocks.ses.reset();
+    mocks.ses.rejects(
+      Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), {
+        code: 'ENOTFOUND',
+        errno: -3008,
+        syscall: 'getaddrinfo',
+        hostname: host,
+      }),
+    );
+
     const result = await doctor([], { region: 'ap-east-1' });
 
     expect(result.code).toBe(1);
-    expect(result.checks.region).toMatchObject({
-      status: 'problem',
-      summary:
-        'ap-east-1 (from --region) does not offer both what the stack needs: the SES v2 API to send email and arm64 Lambda functions',
-      fix: expect.stringMatching(
-        /^deploy to one of us-east-1, us-east-2, .*eu-west-1, .*sa-east-1 \(pass --region, or set AWS_REGION\); if AWS now offers both there, this list is out of date\.$/,
-      ),
+    expect(result.checks.region?.status).toBe('warn');
+    for (const id of ['sender-identity', 'ses-account']) {
+      expect(result.checks[id]).toEqual({
+        id,
+        status: 'problem',
+        summary: `SES is not offered in ap-east-1: its SES v2 endpoint ${host} does not exist (Error: getaddrinfo ENOTFOUND ${host})`,
+        fix: expect.stringMatching(
+          /^deploy to one of us-east-1, us-east-2, .*eu-west-1, .*sa-east-1 \(pass --region, or set AWS_REGION\)\.$/,
+        ),
+      });
+    }
+  });
+
+  test('a listed region whose SES endpoint cannot be reached keeps the could-not-check warning', async () => {
+    const host = `email.${REGION}.amazonaws.com`;
+    mocks.ses.reset();
+    mocks.ses.rejects(
+      Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), {
+        code: 'ENOTFOUND',
+        errno: -3008,
+        syscall: 'getaddrinfo',
+        hostname: host,
+      }),
+    );
+
+    const result = await doctor();
+
+    expect(result.checks.region?.status).toBe('ok');
+    expect(result.checks['ses-account']).toEqual({
+      id: 'ses-account',
+      status: 'warn',
+      summary: `could not check: ses:GetAccount failed (Error: getaddrinfo ENOTFOUND ${host})`,
+    });
+    expect(result.checks['sender-identity']).toMatchObject({
+      status: 'warn',
+      summary: `could not check: ses:GetEmailIdentity failed (Error: getaddrinfo ENOTFOUND ${host})`,
     });
   });
 

@@ -1,9 +1,10 @@
-import { executionFailedPattern } from '../../infra/constructs/approval-monitoring';
+import { DESIGNED_EXECUTION_ERRORS, executionFailedPattern, unexpectedFailurePattern } from '../../infra/constructs/approval-monitoring';
+import { matchesJsonFilterPattern } from '../support/json-filter-pattern';
 import { type Recording, recording } from './recordings';
 
 /**
- * The outcome metric filters on the state machine's log group, against the log events AWS wrote
- * for a failed execution: the filter must match the ExecutionFailed event by its `type` and
+ * The metric filters on the state machine's log group, against the log events AWS wrote for a
+ * failed execution: a filter must match the ExecutionFailed event by its `type` and
  * `details.error`, and nothing else the execution logged.
  */
 
@@ -11,29 +12,42 @@ interface LoggedEvents extends Recording {
   readonly loggedExecutionEvents: readonly Record<string, unknown>[];
 }
 
-/** The `$.path = "value"` terms of a pattern whose terms must all hold (one error name: no alternatives). */
-function equalityTerms(pattern: string): { path: string[]; value: string }[] {
-  return [...pattern.matchAll(/\$\.([\w.]+) = "([^"]*)"/g)].map(([, path = '', value = '']) => ({ path: path.split('.'), value }));
+const RECORDING = 'test_base[raise_failure.json5_ALL_True]';
+
+function loggedEvents(): readonly Record<string, unknown>[] {
+  return recording<LoggedEvents>('execution-log-events.json', RECORDING).loggedExecutionEvents;
 }
 
-function matches(event: Record<string, unknown>, terms: readonly { path: string[]; value: string }[]): boolean {
-  return terms.every(({ path, value }) => {
-    let node: unknown = event;
-    for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
-    return node === value;
-  });
+/** The `type` of each recorded event the pattern matches. */
+function matchedTypes(pattern: string): unknown[] {
+  return loggedEvents()
+    .filter((event) => matchesJsonFilterPattern(pattern, event))
+    .map((event) => event.type);
 }
 
-describe("the outcome metric filters, against an execution's log events as recorded on AWS", () => {
-  it('match the ExecutionFailed event by type and details.error, and no other event (test_base[raise_failure.json5_ALL_True])', () => {
-    const recorded = recording<LoggedEvents>('execution-log-events.json', 'test_base[raise_failure.json5_ALL_True]');
+describe("the metric filters, against an execution's log events as recorded on AWS", () => {
+  it(`an outcome filter matches the ExecutionFailed event by type and details.error, and no other event (${RECORDING})`, () => {
     const pattern = executionFailedPattern(['SomeFailure']).logPatternString;
-    const terms = equalityTerms(pattern);
 
-    const matched = recorded.loggedExecutionEvents.filter((event) => matches(event, terms)).map((event) => event.type);
+    expect(matchedTypes(pattern)).toEqual(['ExecutionFailed']);
+  });
 
-    expect(pattern).not.toContain('||');
-    expect(terms.map(({ path }) => path.join('.'))).toEqual(['type', 'details.error']);
-    expect(matched).toEqual(['ExecutionFailed']);
+  it('an outcome filter for another error matches none of the events', () => {
+    expect(matchedTypes(executionFailedPattern(['Rejected']).logPatternString)).toEqual([]);
+  });
+
+  it('the unexpected-failure filter matches the ExecutionFailed event of an error outside the designed outcomes, and no other event', () => {
+    const failed = loggedEvents().find((event) => event.type === 'ExecutionFailed') as { details: { error: string } } | undefined;
+    const pattern = unexpectedFailurePattern(DESIGNED_EXECUTION_ERRORS).logPatternString;
+
+    expect(DESIGNED_EXECUTION_ERRORS).not.toContain(failed?.details.error);
+    expect(pattern).toContain('!=');
+    expect(matchedTypes(pattern)).toEqual(['ExecutionFailed']);
+  });
+
+  it('the unexpected-failure filter matches none of the events once their error is one of the designed outcomes', () => {
+    const pattern = unexpectedFailurePattern([...DESIGNED_EXECUTION_ERRORS, 'SomeFailure']).logPatternString;
+
+    expect(matchedTypes(pattern)).toEqual([]);
   });
 });

@@ -8,21 +8,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { WORKER_METRICS, WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
-import { ApprovalApi } from '../../infra/constructs/approval-api';
+import { ACCESS_LOG_FIELDS, ApprovalApi } from '../../infra/constructs/approval-api';
 import {
   ApprovalMonitoring,
   type ApprovalMonitoringProps,
-  API_4XX_MIN_REQUESTS,
-  API_4XX_SHARE,
+  accessLogStatusPattern,
   DESIGNED_EXECUTION_ERRORS,
   EXECUTION_OUTCOMES,
   type ExecutionOutcome,
   executionFailedPattern,
+  REFUSED_LINK_STATUSES,
+  REFUSED_LINKS_METRIC,
+  REFUSED_LINKS_THRESHOLD,
   UNEXPECTED_FAILURES_METRIC,
   unexpectedFailurePattern,
 } from '../../infra/constructs/approval-monitoring';
-import { readReferencePath } from '../../local/step-functions/reference-path';
 import { APPROVAL_ASL_FILE, type AslState, loadApprovalDefinition, templatePlaceholders } from '../../statemachine/render-definition';
+import { matchesJsonFilterPattern } from '../support/json-filter-pattern';
 import { synthWithAwsSolutionsChecks } from '../support/nag';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:WorkflowStateMachine1A2B3C4D-Ab12Cd34Ef56';
@@ -31,7 +33,7 @@ const ALARM_EMAIL = 'ops@example.com';
 
 type MonitoringOptions = Omit<
   ApprovalMonitoringProps,
-  'stateMachine' | 'stateMachineLogGroup' | 'workerFunction' | 'api' | 'metricsNamespace'
+  'stateMachine' | 'stateMachineLogGroup' | 'workerFunction' | 'api' | 'apiAccessLogGroup' | 'metricsNamespace'
 > & {
   readonly metricsNamespace?: string;
 };
@@ -54,6 +56,7 @@ function buildMonitoredStack(
       `arn:aws:lambda:us-east-1:123456789012:function:${WORKER_FUNCTION_NAME}`,
     ),
     api: approvalApi.api,
+    apiAccessLogGroup: approvalApi.accessLogGroup,
     metricsNamespace: WORKER_METRICS_NAMESPACE_DEFAULT,
     ...options,
     ...configure?.(stack),
@@ -170,40 +173,18 @@ describe('ApprovalMonitoring alarms', () => {
       ]);
     });
 
-    it('alarms when most of at least five requests to the approval API in 15 minutes answered 4xx', () => {
-      const alarm = alarmNamed(template, 'ApiClientErrorSurge');
-      const metrics = alarm.Metrics as Array<{
-        Id: string;
-        Expression?: string;
-        MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Period: number; Stat: string };
-      }>;
-
-      expect(alarm).toEqual(
+    it('alarms on five clicks in 15 minutes refused as not valid, counted from the API access log', () => {
+      expect(alarmNamed(template, 'ApiClientErrorSurge')).toEqual(
         expect.objectContaining({
+          ...ALARM_BASICS,
           ...notifies,
-          Threshold: API_4XX_SHARE,
-          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-          EvaluationPeriods: 1,
-          TreatMissingData: 'notBreaching',
+          Period: 900,
+          Threshold: REFUSED_LINKS_THRESHOLD,
+          Namespace: 'HumanApproval',
+          MetricName: REFUSED_LINKS_METRIC,
         }),
       );
-      expect(metrics.find((metric) => metric.Expression !== undefined)?.Expression).toBe(
-        `IF(FILL(requests, 0) >= ${API_4XX_MIN_REQUESTS}, FILL(clientErrors, 0) / requests, 0)`,
-      );
-      const stats = metrics.filter((metric) => metric.MetricStat !== undefined);
-      expect(
-        stats.map((metric) => [metric.Id, metric.MetricStat?.Metric.MetricName, metric.MetricStat?.Stat, metric.MetricStat?.Period]),
-      ).toEqual(
-        expect.arrayContaining([
-          ['requests', 'Count', 'Sum', 900],
-          ['clientErrors', '4XXError', 'Sum', 900],
-        ]),
-      );
-      for (const metric of stats) {
-        expect(metric.MetricStat?.Metric.Dimensions).toEqual(
-          expect.arrayContaining([{ Name: 'ApiName', Value: 'HumanApproval-approvals' }]),
-        );
-      }
+      expect(REFUSED_LINKS_THRESHOLD).toBe(5);
     });
 
     it('alarms on one execution that failed with an error none of its designed outcomes has', () => {
@@ -446,7 +427,7 @@ describe('ApprovalMonitoring metric filters', () => {
 
   it('count each outcome on the state machine log group, publishing nothing while nothing happens', () => {
     const [logGroupId] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('StateMachineLogs')) ?? [];
-    expect(filters).toHaveLength(5);
+    expect(filters.filter(([, filter]) => JSON.stringify(filter.LogGroupName) === JSON.stringify({ Ref: logGroupId }))).toHaveLength(5);
     for (const metricName of [...Object.values(EXECUTION_OUTCOMES).map((outcome) => outcome.metricName), UNEXPECTED_FAILURES_METRIC]) {
       template.hasResourceProperties('AWS::Logs::MetricFilter', {
         LogGroupName: { Ref: logGroupId },
@@ -504,6 +485,123 @@ describe('ApprovalMonitoring metric filters', () => {
   it('is what executionFailedPattern and unexpectedFailurePattern build', () => {
     expect(executionFailedPattern(['Rejected']).logPatternString).toBe(patternOf('ApprovalsRejected'));
     expect(unexpectedFailurePattern(DESIGNED_EXECUTION_ERRORS).logPatternString).toBe(patternOf(UNEXPECTED_FAILURES_METRIC));
+  });
+});
+
+/**
+ * One line of the approval API's access log, in the stage's format: ACCESS_LOG_FIELDS with each
+ * `$context` variable replaced by what API Gateway writes for it ("-" when it has no value).
+ */
+function accessLogLine(values: {
+  httpMethod: string;
+  resourcePath: string;
+  status: string;
+  integrationStatus: string;
+  errorType?: string;
+}): string {
+  const context: Record<string, string> = {
+    '$context.requestId': '8d2f6b1c-4e3a-4f0b-9c7d-1a2b3c4d5e6f',
+    '$context.extendedRequestId': 'Ab1Cd2Ef3GhIJkL=',
+    '$context.requestTime': '07/Dec/2026:10:00:00 +0000',
+    '$context.identity.sourceIp': '203.0.113.7',
+    '$context.identity.userAgent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+    '$context.httpMethod': values.httpMethod,
+    '$context.resourcePath': values.resourcePath,
+    '$context.status': values.status,
+    '$context.responseLatency': '48',
+    '$context.integration.status': values.integrationStatus,
+    '$context.error.responseType': values.errorType ?? '-',
+  };
+  return JSON.stringify(Object.fromEntries(Object.entries(ACCESS_LOG_FIELDS).map(([name, variable]) => [name, context[variable]])));
+}
+
+const approved = accessLogLine({ httpMethod: 'GET', resourcePath: '/succeed', status: '200', integrationStatus: '200' });
+/** A click on a link whose task another approver's click already closed (TaskTimedOut, shown as 410). */
+const noLongerOpen = accessLogLine({ httpMethod: 'GET', resourcePath: '/fail', status: '410', integrationStatus: '400' });
+/** What every click answers once the API's role lost states:SendTaskSuccess (AccessDeniedException, the "not valid" page). */
+const permissionLost = accessLogLine({ httpMethod: 'GET', resourcePath: '/succeed', status: '400', integrationStatus: '400' });
+
+const ACCESS_LOG_LINES: Array<[string, boolean, string]> = [
+  ['an approval (200)', false, approved],
+  ['a click on a request already decided (410)', false, noLongerOpen],
+  [
+    'a throttled click (429)',
+    false,
+    accessLogLine({ httpMethod: 'GET', resourcePath: '/succeed', status: '429', integrationStatus: '-', errorType: 'THROTTLED' }),
+  ],
+  [
+    'Step Functions unavailable (502)',
+    false,
+    accessLogLine({ httpMethod: 'GET', resourcePath: '/succeed', status: '502', integrationStatus: '500' }),
+  ],
+  ['a click refused by Step Functions: altered token or lost permission (400)', true, permissionLost],
+  [
+    'a link without its token (400)',
+    true,
+    accessLogLine({
+      httpMethod: 'GET',
+      resourcePath: '/succeed',
+      status: '400',
+      integrationStatus: '-',
+      errorType: 'BAD_REQUEST_PARAMETERS',
+    }),
+  ],
+  [
+    'a path the API does not have (403)',
+    true,
+    accessLogLine({
+      httpMethod: 'GET',
+      resourcePath: '-',
+      status: '403',
+      integrationStatus: '-',
+      errorType: 'MISSING_AUTHENTICATION_TOKEN',
+    }),
+  ],
+];
+
+describe('ApprovalMonitoring refused-links filter on the API access log', () => {
+  const { template } = synth();
+  const filters = resourcesOfType(template, 'AWS::Logs::MetricFilter');
+  const [, refused] =
+    filters.find(([, filter]) => (filter.MetricTransformations as Array<{ MetricName: string }>)[0]?.MetricName === REFUSED_LINKS_METRIC) ??
+    [];
+  const pattern = (refused?.FilterPattern as string | undefined) ?? '';
+  const refusedIn = (lines: readonly string[]): number =>
+    lines.filter((line) => matchesJsonFilterPattern(pattern, JSON.parse(line))).length;
+
+  it('reads the access log group of the stage, publishing nothing while nothing happens', () => {
+    const [logGroupId] = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => id.startsWith('ApprovalApiAccessLogs')) ?? [];
+    expect(logGroupId).toBeDefined();
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logGroupId },
+      FilterPattern: pattern,
+      MetricTransformations: [
+        {
+          MetricNamespace: 'HumanApproval',
+          MetricName: REFUSED_LINKS_METRIC,
+          MetricValue: '1',
+          Unit: 'Count',
+          DefaultValue: Match.absent(),
+        },
+      ],
+    });
+    expect(pattern).toBe(accessLogStatusPattern(REFUSED_LINK_STATUSES).logPatternString);
+    expect(pattern).toBe('{ ($.status = "400") || ($.status = "403") }');
+  });
+
+  it.each(ACCESS_LOG_LINES)('%s: counted as refused, %s', (_label, counted, line) => {
+    expect(refusedIn([line])).toBe(counted ? 1 : 0);
+  });
+
+  it("stays quiet when the first of six approvers under policy any closes the others' tasks and all click within 15 minutes", () => {
+    const clicks = [approved, noLongerOpen, noLongerOpen, noLongerOpen, noLongerOpen, noLongerOpen];
+
+    expect(refusedIn(clicks)).toBe(0);
+  });
+
+  it('stays quiet for one approver trying a damaged link four times, and goes off at five refused clicks', () => {
+    expect(refusedIn(Array<string>(4).fill(permissionLost))).toBeLessThan(REFUSED_LINKS_THRESHOLD);
+    expect(refusedIn(Array<string>(5).fill(permissionLost))).toBeGreaterThanOrEqual(REFUSED_LINKS_THRESHOLD);
   });
 });
 
@@ -568,6 +666,7 @@ describe('ApprovalMonitoring dashboard', () => {
     expect(lines('Approval API').map(([namespace, name, label]) => `${String(namespace)} ${String(name)} ${String(label)}`)).toEqual([
       'AWS/ApiGateway Count requests',
       'AWS/ApiGateway 4XXError 4xx',
+      'HumanApproval ApprovalLinksRefused links refused (400, 403)',
       'AWS/ApiGateway 5XXError 5xx',
       'AWS/ApiGateway Latency latency p50',
       'AWS/ApiGateway Latency latency p99',
@@ -660,58 +759,4 @@ function terminalErrors(states: Readonly<Record<string, AslState>>): Record<stri
     }
   }
   return endings;
-}
-
-/**
- * Evaluates the subset of the CloudWatch Logs JSON filter syntax the construct uses against one
- * log event: `{ ... }` around `&&`, `||`, parentheses, `$.field.path = "text"` and
- * `$.field.path != "text"` (exact, case-sensitive string comparisons; no wildcards). A selector
- * whose field the event lacks matches neither comparison.
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
- */
-function matchesJsonFilterPattern(pattern: string, event: unknown): boolean {
-  const inner = /^\{(.*)\}$/s.exec(pattern.trim())?.[1];
-  if (inner === undefined) throw new Error(`Not a JSON filter pattern: ${pattern}`);
-  const tokens = Array.from(inner.matchAll(/\s*(\(|\)|&&|\|\||!=|=|"(?:[^"\\]|\\.)*"|\$(?:\.\w+)+)\s*/gy), (match) => match[1] ?? '');
-  if (tokens.join('').replace(/\s/g, '') !== inner.replace(/\s/g, '')) throw new Error(`Unsupported filter syntax in ${pattern}`);
-  let at = 0;
-  const next = (): string => tokens[at++] ?? '';
-  const peek = (): string | undefined => tokens[at];
-
-  const comparison = (): boolean => {
-    const selector = next();
-    const operator = next();
-    if (!selector.startsWith('$.') || (operator !== '=' && operator !== '!=')) throw new Error(`Unsupported comparison in ${pattern}`);
-    const expected = JSON.parse(next()) as string;
-    if (expected.includes('*')) throw new Error('Wildcards are not supported by this evaluator');
-    const actual = readReferencePath(selector, event as Parameters<typeof readReferencePath>[1]);
-    if (actual === undefined) return false;
-    return operator === '=' ? actual === expected : actual !== expected;
-  };
-  const operand = (): boolean => {
-    if (peek() !== '(') return comparison();
-    next();
-    const result = disjunction();
-    if (next() !== ')') throw new Error(`Unbalanced parentheses in ${pattern}`);
-    return result;
-  };
-  const conjunction = (): boolean => {
-    let result = operand();
-    while (peek() === '&&') {
-      next();
-      result = operand() && result;
-    }
-    return result;
-  };
-  const disjunction = (): boolean => {
-    let result = conjunction();
-    while (peek() === '||') {
-      next();
-      result = conjunction() || result;
-    }
-    return result;
-  };
-  const result = disjunction();
-  if (at !== tokens.length) throw new Error(`Unexpected ${peek() ?? ''} in ${pattern}`);
-  return result;
 }
