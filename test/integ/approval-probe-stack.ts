@@ -109,5 +109,6 @@ function probeEnvironment(productStack: HumanApprovalStack, prefix: string): Rec
     [prefix + PROBE_ENV.workerFunctionName]: product.worker.function.functionName,
     [prefix + PROBE_ENV.workerSlotsTable]: product.worker.slots.tableName,
     [prefix + PROBE_ENV.workerSlotCount]: String(product.config.workerMaxConcurrency),
+    [prefix + PROBE_ENV.reminderIntervalSeconds]: String(product.config.reminderIntervalSeconds),
   };
 }

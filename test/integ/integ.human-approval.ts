@@ -11,6 +11,8 @@
  * - all: two approvers, both approve, one decision record each in the order of approvers;
  * - confirm: the confirmation page (no text a link's holder can add), a damaged link, the form's
  *   POST with a comment that lands in the decision record;
+ * - clock: a task taken later than its TimeoutSeconds is not timed out, and times out that long
+ *   after it was taken: the timeout clock starts at pick-up;
  * - delivery: the real worker takes a request and SES (mailbox simulator) accepts the email.
  */
 import { readFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ import { readApprovalConfig } from '../../infra/approval-config';
 import { Pages } from '../../infra/approval-pages';
 import { HumanApprovalStack } from '../../infra/human-approval-stack';
 import { ApprovalProbeStack } from './approval-probe-stack';
-import { AFTER_DECISION_POLL, type ProbeEvent, type ProbeScenario } from './probe/summary';
+import { ACTIVITY_CLOCK, AFTER_DECISION_POLL, OWN_TIMEOUT_AFTER_INTERVAL, type ProbeEvent, type ProbeScenario } from './probe/summary';
 
 /** Sender in the snapshot; a real run takes a verified SES identity from APPROVAL_INTEG_SENDER_EMAIL. */
 const PLACEHOLDER_SENDER = 'approvals@example.com';
@@ -53,11 +55,30 @@ const product = new HumanApprovalStack(app, 'HumanApprovalInteg', {
   description: 'Human approval step for AWS Step Functions: integ test deployment (destroyed after the test)',
   config,
 });
+/**
+ * The confirm-mode stack's reminderIntervalSeconds: the approval task's TimeoutSeconds
+ * (statemachine/approval.asl.json, ManualApproval). The clock scenario leaves a task untaken for
+ * this plus 10 s, then waits for the taken task's own timeout: 2 x 30 + 10 s and a few seconds of
+ * calls, about 73 s of the assertion's 120 (45 s would need about 105, too close). The confirm
+ * scenario takes its task and posts its decision within about 10 s, well inside 30.
+ */
+const CONFIRM_REMINDER_INTERVAL_SECONDS = 30;
+
 // The same product with confirmation pages. The account role is the first stack's (or the
 // account's own) concern: there is one per account and region, and this stack deploys after it.
+// reminderCount 1: a timeout brings a reminder (attempt 2, which the clock scenario would take if
+// the clock ran before pick-up), never the request's expiry within a scenario; the worker is held
+// off in both scenarios, so no reminder email goes out. The execution's own timeout
+// (executionTimeoutSeconds in infra/approval-config.ts) stays above an hour whatever the interval.
 const confirmProduct = new HumanApprovalStack(app, 'HumanApprovalIntegConfirm', {
   description: 'Human approval step for AWS Step Functions, confirm link mode: integ test deployment (destroyed after the test)',
-  config: { ...config, linkMode: 'confirm', createApiGatewayAccountRole: false },
+  config: {
+    ...config,
+    linkMode: 'confirm',
+    createApiGatewayAccountRole: false,
+    reminderIntervalSeconds: CONFIRM_REMINDER_INTERVAL_SECONDS,
+    reminderCount: 1,
+  },
 });
 confirmProduct.addDependency(product, "API Gateway's account role must be set before this stack's stage writes access logs");
 const probeStack = new ApprovalProbeStack(app, 'HumanApprovalIntegProbe', {
@@ -156,7 +177,7 @@ const allPolicy = runProbe('all').expect(
 );
 
 // On the confirm-mode stack: its own activity and worker, so it runs beside the others.
-runProbe('confirm').expect(
+const confirm = runProbe('confirm').expect(
   ExpectedResult.objectLike({
     Payload: Match.serializedJson({
       ...heldOff,
@@ -169,6 +190,19 @@ runProbe('confirm').expect(
       execution: 'SUCCEEDED',
       record: decisionRecord('approved', ', comment as sent'),
       reopened: page(410, Pages.noLongerOpen.title),
+    }),
+  }),
+);
+
+// A task taken later than its TimeoutSeconds still gets the whole interval from pick-up, as the
+// "Troubleshooting activities" page of the Step Functions Developer Guide says and the emails'
+// "the link works until" assumes. About 73 s (CONFIRM_REMINDER_INTERVAL_SECONDS).
+const clock = runProbe('clock').expect(
+  ExpectedResult.objectLike({
+    Payload: Match.serializedJson({
+      ...heldOff,
+      activityClock: ACTIVITY_CLOCK.atPickUp,
+      ownTimeout: OWN_TIMEOUT_AFTER_INTERVAL,
     }),
   }),
 );
@@ -189,5 +223,7 @@ const delivery = runProbe('delivery').expect(
 // has not run before it: a worker instance still polling after a delivery could take the probe's
 // task before the probe does.
 clicks.next(anyPolicy).next(allPolicy).next(delivery);
+// The confirm-mode stack's two scenarios, one after the other: both take the tasks of its activity.
+confirm.next(clock);
 
 app.synth();

@@ -11,6 +11,7 @@ const CONFIG: ProbeConfig = {
   workerFunctionName: 'worker',
   workerSlotsTable: 'slots',
   workerSlotCount: 3,
+  reminderIntervalSeconds: 86_400,
 };
 
 /** A slot table that records each call, and refuses the put of `failingPut` (0-based), as a throttled DynamoDB would. */

@@ -2,12 +2,13 @@ import { expect } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Pages } from '../../infra/approval-pages';
 import { runClickScenario } from '../integ/probe/click-scenario';
+import { runClockScenario } from '../integ/probe/clock-scenario';
 import type { ProbeConfig } from '../integ/probe/config';
 import { runConfirmScenario } from '../integ/probe/confirm-scenario';
 import { runDeliveryScenario } from '../integ/probe/delivery-scenario';
 import { fetchPage, openLink } from '../integ/probe/open-link';
 import { runAllScenario, runAnyScenario } from '../integ/probe/policy-scenarios';
-import { AFTER_DECISION_POLL } from '../integ/probe/summary';
+import { ACTIVITY_CLOCK, AFTER_DECISION_POLL, OWN_TIMEOUT_AFTER_INTERVAL } from '../integ/probe/summary';
 import { type LocalStackUnderTest, useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
@@ -49,7 +50,8 @@ function fakeSlotTable(local: LocalStackUnderTest): { readonly dynamodb: Pick<Dy
   return { dynamodb, calls };
 }
 
-function configOf(local: LocalStackUnderTest): ProbeConfig {
+/** The probe's view of a local stack; `reminderIntervalSeconds` is the one its context sets (cdk.json's default otherwise). */
+function configOf(local: LocalStackUnderTest, reminderIntervalSeconds = 86_400): ProbeConfig {
   return {
     stateMachineArn: local.stack.stateMachineArn,
     activityArn: local.stack.activityArn,
@@ -57,6 +59,7 @@ function configOf(local: LocalStackUnderTest): ProbeConfig {
     workerFunctionName: 'not-the-local-worker',
     workerSlotsTable: 'slots',
     workerSlotCount: 2,
+    reminderIntervalSeconds,
   };
 }
 
@@ -164,6 +167,36 @@ describe('the integ probe on the local stack in confirm link mode', () => {
       execution: 'SUCCEEDED',
       record: record('approved', ', comment as sent'),
       reopened: `410 ${Pages.noLongerOpen.title}`,
+    });
+  });
+});
+
+/**
+ * The clock scenario on a confirm-mode stack (as on AWS) with a 2-second reminder interval, so the
+ * task waits untaken 3.5 s and then times out 2 s after the probe took it. The local engine starts
+ * the clock at ActivityStarted (local/step-functions/activity-task.ts), as the service documents.
+ */
+describe('the integ probe on the local stack with a short reminder interval', () => {
+  const REMINDER_INTERVAL_SECONDS = 2;
+  const local = useLocalStack({
+    context: { linkMode: 'confirm', reminderIntervalSeconds: REMINDER_INTERVAL_SECONDS, reminderCount: 1 },
+    activityPollHoldMs: POLL_HOLD_MS,
+  });
+  const slots = fakeSlotTable(local);
+
+  it('clock: a task taken later than its timeout was not timed out, and times out the interval after it was taken', async () => {
+    const summary = await runClockScenario({
+      sfn: local.sfn,
+      dynamodb: slots.dynamodb,
+      config: configOf(local, REMINDER_INTERVAL_SECONDS),
+      lateByMs: 1_500,
+      timeoutSlackMs: 3_000,
+    });
+
+    expect(summary).toEqual({
+      ...HELD_OFF,
+      activityClock: ACTIVITY_CLOCK.atPickUp,
+      ownTimeout: OWN_TIMEOUT_AFTER_INTERVAL,
     });
   });
 });

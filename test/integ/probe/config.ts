@@ -9,6 +9,7 @@ export const PROBE_ENV = {
   workerFunctionName: 'WORKER_FUNCTION_NAME',
   workerSlotsTable: 'WORKER_SLOTS_TABLE',
   workerSlotCount: 'WORKER_SLOTS',
+  reminderIntervalSeconds: 'REMINDER_INTERVAL_SECONDS',
 } as const;
 
 export const CONFIRM_ENV_PREFIX = 'CONFIRM_';
@@ -23,6 +24,8 @@ export interface ProbeConfig {
   /** The worker's slot table and how many slots it has: the probe holds them all to keep the worker off the tasks. */
   readonly workerSlotsTable: string;
   readonly workerSlotCount: number;
+  /** The stack's reminderIntervalSeconds: the approval task's TimeoutSeconds. */
+  readonly reminderIntervalSeconds: number;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
@@ -31,13 +34,17 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, what: string): number {
+  const text = required(env, name);
+  const value = Number(text);
+  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`${name} ${JSON.stringify(text)} is not a whole number of ${what}.`);
+  return value;
+}
+
 /** The stack the variables named `<prefix><PROBE_ENV name>` describe. */
 export function readProbeConfig(env: NodeJS.ProcessEnv, prefix = ''): ProbeConfig {
-  const slots = required(env, prefix + PROBE_ENV.workerSlotCount);
-  const workerSlotCount = Number(slots);
-  if (!(Number.isInteger(workerSlotCount) && workerSlotCount >= 1)) {
-    throw new Error(`${prefix}${PROBE_ENV.workerSlotCount} ${JSON.stringify(slots)} is not a whole number of slots.`);
-  }
+  const workerSlotCount = positiveInteger(env, prefix + PROBE_ENV.workerSlotCount, 'slots');
+  const reminderIntervalSeconds = positiveInteger(env, prefix + PROBE_ENV.reminderIntervalSeconds, 'seconds');
   return {
     stateMachineArn: required(env, prefix + PROBE_ENV.stateMachineArn),
     activityArn: required(env, prefix + PROBE_ENV.activityArn),
@@ -45,5 +52,6 @@ export function readProbeConfig(env: NodeJS.ProcessEnv, prefix = ''): ProbeConfi
     workerFunctionName: required(env, prefix + PROBE_ENV.workerFunctionName),
     workerSlotsTable: required(env, prefix + PROBE_ENV.workerSlotsTable),
     workerSlotCount,
+    reminderIntervalSeconds,
   };
 }

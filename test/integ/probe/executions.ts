@@ -40,6 +40,8 @@ export interface HeldTask {
   readonly ownTask: boolean;
   /** The approver the task asks, from the task input. */
   readonly approver: string | undefined;
+  /** The task's attempt, from the task input: 1 for the first email, 2 for the first reminder. */
+  readonly attempt: number | undefined;
 }
 
 /**
@@ -49,8 +51,17 @@ export interface HeldTask {
 export async function takeTask(sfn: SFNClient, activityArn: string, executionName: string): Promise<HeldTask | undefined> {
   const { taskToken, input } = await sfn.send(new GetActivityTaskCommand({ activityArn, workerName: PROBE_WORKER_NAME }));
   if (!taskToken) return undefined;
-  const { executionName: taskExecution, approver } = (parseJsonOrText(input) ?? {}) as { executionName?: unknown; approver?: unknown };
-  return { taskToken, ownTask: taskExecution === executionName, approver: typeof approver === 'string' ? approver : undefined };
+  const {
+    executionName: taskExecution,
+    approver,
+    attempt,
+  } = (parseJsonOrText(input) ?? {}) as { executionName?: unknown; approver?: unknown; attempt?: unknown };
+  return {
+    taskToken,
+    ownTask: taskExecution === executionName,
+    approver: typeof approver === 'string' ? approver : undefined,
+    attempt: typeof attempt === 'number' ? attempt : undefined,
+  };
 }
 
 /**

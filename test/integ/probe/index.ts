@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { POLL_HOLD_MS } from '../../../functions/approval-worker/drain-activity-tasks';
 import { runClickScenario } from './click-scenario';
+import { runClockScenario } from './clock-scenario';
 import { CONFIRM_ENV_PREFIX, readProbeConfig } from './config';
 import { runConfirmScenario } from './confirm-scenario';
 import { runDeliveryScenario } from './delivery-scenario';
@@ -29,6 +30,8 @@ export async function handler(event: ProbeEvent): Promise<ProbeSummary> {
     summary = await runAllScenario({ sfn, dynamodb, config, openLink });
   } else if (event.scenario === 'confirm') {
     summary = await runConfirmScenario({ sfn, dynamodb, config: confirmConfig, fetchPage });
+  } else if (event.scenario === 'clock') {
+    summary = await runClockScenario({ sfn, dynamodb, config: confirmConfig });
   } else if (event.scenario === 'delivery') {
     summary = await runDeliveryScenario({ sfn, config });
   } else {

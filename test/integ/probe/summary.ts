@@ -9,9 +9,9 @@
  */
 
 /** The scenario the probe runs; the integ test invokes it once per scenario. */
-export type ProbeScenario = 'clicks' | 'any' | 'all' | 'confirm' | 'delivery';
+export type ProbeScenario = 'clicks' | 'any' | 'all' | 'confirm' | 'clock' | 'delivery';
 
-export const PROBE_SCENARIOS: readonly ProbeScenario[] = ['clicks', 'any', 'all', 'confirm', 'delivery'];
+export const PROBE_SCENARIOS: readonly ProbeScenario[] = ['clicks', 'any', 'all', 'confirm', 'clock', 'delivery'];
 
 export interface ProbeEvent {
   readonly scenario: ProbeScenario;
@@ -158,6 +158,26 @@ export interface ConfirmSummary extends HeldOff {
   readonly reopened: PageSeen;
 }
 
+/** When an activity task's TimeoutSeconds clock starts, as the clock scenario sees it. */
+export const ACTIVITY_CLOCK = {
+  atPickUp: 'starts when a worker takes the task',
+  atScheduling: 'starts when the task is scheduled',
+} as const;
+
+/** The task's own timeout, about reminderIntervalSeconds after the probe took it. */
+export const OWN_TIMEOUT_AFTER_INTERVAL = 'the interval after pick-up';
+
+/** A request's task taken later than its TimeoutSeconds: when does its clock start? */
+export interface ClockSummary extends HeldOff {
+  /** One of ACTIVITY_CLOCK, or what went wrong (the pick-up was not late enough, no task, ...). */
+  readonly activityClock: string;
+  /**
+   * Once taken, the task timed out OWN_TIMEOUT_AFTER_INTERVAL (within a few seconds), or when it
+   * did (`<s> s after pick-up`), or that it did not in time.
+   */
+  readonly ownTimeout: string;
+}
+
 export interface DeliverySummary {
   /** `worker` when the worker function took the task; otherwise who did, or `nobody`. */
   readonly takenBy: string;
@@ -171,7 +191,7 @@ export interface DeliverySummary {
   readonly stopped: boolean;
 }
 
-export type ProbeSummary = ClickSummary | AnySummary | AllSummary | ConfirmSummary | DeliverySummary;
+export type ProbeSummary = ClickSummary | AnySummary | AllSummary | ConfirmSummary | ClockSummary | DeliverySummary;
 
 /** Text cut to `limit` characters, so no single observation can blow the 4 KB budget. */
 export function clip(text: string, limit = 100): string {
