@@ -68,11 +68,12 @@ const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
 
 /**
- * How long a worker process must have run before it died for its replacement to start a run at
- * once. One that dies sooner most likely died of what its runs were doing (a task that crashes the
- * worker every time): a run started at once would take that task again and die again, forking and
- * crashing with no pause. Its replacement waits for the next wake-up or scheduled run, as on AWS,
- * where nothing else starts one.
+ * How long a worker process must have run, since it was ready or since the last run reached it,
+ * whichever is later, before it died for its replacement to start a run at once. One that dies
+ * sooner most likely died of what a run was doing (a task that crashes the worker every time): a
+ * run started at once would take that task again and die again, forking and crashing with no
+ * pause. Its replacement waits for the next wake-up or scheduled run, as on AWS, where nothing else
+ * starts one.
  */
 export const MIN_LIFETIME_FOR_CATCH_UP_RUN_MS = 5_000;
 
@@ -134,6 +135,8 @@ export class LocalActivityWorker {
   private nextId = 1;
   /** Runs handed to a worker process and not answered yet, by invocation id, with the process running each. */
   private readonly pending = new Map<number, { readonly child: ChildProcess; readonly settle: (result: WorkerRunResult) => void }>();
+  /** When each worker process was ready, or last given a run, whichever is later. */
+  private readonly lastRunAt = new WeakMap<ChildProcess, number>();
   private closed = false;
   private running = 0;
   private slotsHeldElsewhere = false;
@@ -214,19 +217,19 @@ export class LocalActivityWorker {
         }
       });
     });
-    const readyAt = Date.now();
-    child.on('exit', (code, signal) => this.processExited(child, code, signal, Date.now() - readyAt));
+    this.lastRunAt.set(child, Date.now());
+    child.on('exit', (code, signal) => this.processExited(child, code, signal, Date.now() - (this.lastRunAt.get(child) ?? 0)));
   }
 
   /**
    * The worker process ended. On close() that was asked for; otherwise it died (killed, out of
    * memory, a crash): the runs it had fail as Lambda fails them, and a new process starts, as
    * Lambda starts a new instance. When the process had lived MIN_LIFETIME_FOR_CATCH_UP_RUN_MS or
-   * more, a run then starts in it as the schedule would start one, to take the tasks the runs that
+   * more since it was ready and since the last run reached it, a run then starts in it as the schedule would start one, to take the tasks the runs that
    * died would have taken: without it they would wait for the next tick. When it died sooner, no
    * run starts: the next wake-up or scheduled run starts one, so that a crash loop goes at that pace.
    */
-  private processExited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, livedMs: number): void {
+  private processExited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, sinceLastRunMs: number): void {
     let inFlight = 0;
     for (const [id, run] of this.pending) {
       if (run.child !== child) continue;
@@ -245,9 +248,9 @@ export class LocalActivityWorker {
     replacement.then(
       () => {
         if (this.closed) return;
-        if (livedMs < MIN_LIFETIME_FOR_CATCH_UP_RUN_MS) {
+        if (sinceLastRunMs < MIN_LIFETIME_FOR_CATCH_UP_RUN_MS) {
           this.options.log?.(
-            `A new worker process is ready. The one before died ${(livedMs / 1000).toFixed(1)} s after it started, so no run starts in it now: the next wake-up or scheduled run starts one.`,
+            `A new worker process is ready. The one before died ${(sinceLastRunMs / 1000).toFixed(1)} s after it started or a run reached it, so no run starts in it now: the next wake-up or scheduled run starts one.`,
           );
           return;
         }
@@ -359,6 +362,7 @@ export class LocalActivityWorker {
           resolve(result);
         },
       });
+      this.lastRunAt.set(child, Date.now());
       child.send({
         type: 'invoke',
         id,

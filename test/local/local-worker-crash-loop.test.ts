@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
-import { LocalActivityWorker } from '../../local/worker/local-activity-worker';
+import { LocalActivityWorker, MIN_LIFETIME_FOR_CATCH_UP_RUN_MS } from '../../local/worker/local-activity-worker';
 
 jest.setTimeout(60_000);
 
@@ -54,7 +54,7 @@ it('a worker process that dies as each run reaches it is replaced, and runs agai
   expect(exits()).toBe(1);
   expect(logs).toContainEqual(
     expect.stringMatching(
-      /^A new worker process is ready\. The one before died \d+\.\d s after it started, so no run starts in it now: the next wake-up or scheduled run starts one\.$/,
+      /^A new worker process is ready\. The one before died \d+\.\d s after it started or a run reached it, so no run starts in it now: the next wake-up or scheduled run starts one\.$/,
     ),
   );
   expect(logs).not.toContain('A new worker process is ready; a run starts in it, as the schedule would start one.');
@@ -65,4 +65,13 @@ it('a worker process that dies as each run reaches it is replaced, and runs agai
   await new Promise((resolve) => setTimeout(resolve, 2_500));
 
   expect(exits()).toBe(2);
+
+  // A wake-up long after the replacement was ready: the process it kills had lived more than the
+  // lifetime, but died as the run reached it, so again no run starts at once.
+  await new Promise((resolve) => setTimeout(resolve, MIN_LIFETIME_FOR_CATCH_UP_RUN_MS + 500));
+  worker.invokeAsync(SCHEDULED_EVENT);
+  await waitFor('third exit', () => exits() === 3);
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+  expect(exits()).toBe(3);
 });
