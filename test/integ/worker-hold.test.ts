@@ -48,15 +48,15 @@ describe('the probe holding the worker off', () => {
     expect(calls.filter((call) => call.startsWith('DeleteItemCommand'))).toHaveLength(CONFIG.workerSlotCount);
   });
 
-  it('gives back every slot even when stopping a started execution fails', async () => {
+  it('gives back every slot when stopping a started execution fails, then fails: nothing may pass for stopped', async () => {
     const { dynamodb, calls } = slotTable();
 
-    const summary = await withWorkerHeldOff({ sfn: brokenSfn, dynamodb, config: CONFIG }, { seen: 'no' }, (started) => {
+    const run = withWorkerHeldOff({ sfn: brokenSfn, dynamodb, config: CONFIG }, { seen: 'no' }, (started) => {
       started.push('arn:aws:states:us-east-1:123456789012:execution:HumanApproval:probe');
       return Promise.resolve({ seen: 'yes' });
     });
 
-    expect(summary).toEqual({ workerHeldOff: true, seen: 'yes', workerRestored: true, stopped: 0 });
+    await expect(run).rejects.toThrow('not allowed');
     expect(calls.filter((call) => call.startsWith('DeleteItemCommand'))).toHaveLength(CONFIG.workerSlotCount);
   });
 });

@@ -67,22 +67,29 @@ export async function withWorkerHeldOff<T extends object>(
 ): Promise<HeldOff & T> {
   const started: string[] = [];
   let workerHeldOff = false;
-  let workerRestored = false;
   let stopped = 0;
   let seen = notRun;
+  const failures: unknown[] = [];
   try {
     await holdWorkerSlots(deps);
     workerHeldOff = true;
     seen = await scenario(started);
-  } finally {
-    for (const executionArn of started) {
-      // One stop that fails must not keep the slots held: the release below always runs.
-      if (await stopIfRunning(deps.sfn, executionArn).catch(() => false)) stopped++;
-    }
-    // Also after a hold that failed part-way: the slots it did take would otherwise keep the
-    // worker off for HOLD_MS. The release deletes only the slots the probe holds.
-    await releaseWorkerSlots(deps);
-    workerRestored = workerHeldOff;
+  } catch (error) {
+    failures.push(error);
   }
-  return { workerHeldOff, ...seen, workerRestored, stopped };
+  // A stop that fails must not keep the slots held, nor pass for "nothing left running": the
+  // slots are given back first, then the first failure ends the scenario.
+  for (const executionArn of started) {
+    try {
+      if (await stopIfRunning(deps.sfn, executionArn)) stopped++;
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  // Also after a hold that failed part-way: the slots it did take would otherwise keep the worker
+  // off for HOLD_MS. The release deletes only the slots the probe holds.
+  await releaseWorkerSlots(deps);
+  const [failure] = failures;
+  if (failure !== undefined) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
+  return { workerHeldOff, ...seen, workerRestored: workerHeldOff, stopped };
 }
