@@ -104,7 +104,11 @@ export class ReleaseWorkflow extends Construct {
       causePath: '$.approvalFailure.execution.Cause',
       comment: 'The approval could not be asked: an invalid request, or an email that could not be delivered.',
     });
-    const failedWithoutCause = new sfn.Fail(this, 'ReleaseApprovalFailed', {
+    const failedUnexplained = new sfn.Fail(this, 'ReleaseApprovalFailed', {
+      error: 'ReleaseApprovalFailed',
+      cause: 'The approval failed without an error or a cause; its execution history says more.',
+    });
+    const failedWithoutCause = new sfn.Fail(this, 'ReleaseApprovalFailedWithoutCause', {
       errorPath: '$.approvalFailure.execution.Error',
       cause: 'The approval failed without a cause; its execution history says more.',
     });
@@ -112,7 +116,7 @@ export class ReleaseWorkflow extends Construct {
     const whyNot = new sfn.Choice(this, 'WhyNotApproved')
       .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Status', 'TIMED_OUT'), expired)
       .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Status', 'ABORTED'), stopped)
-      .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Error')), stopped)
+      .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Error')), failedUnexplained)
       .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Rejected'), rejected)
       .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Expired'), expired)
       .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Cause')), failedWithoutCause)

@@ -218,9 +218,9 @@ const REFUSED_CHARACTERS: readonly RefusedCharacters[] = [
  */
 export const MAX_COMBINING_MARKS_IN_A_ROW = 8;
 /**
- * A run of marks, counting through the invisible characters put between them (joiners, U+200B,
- * variation selectors: Default_Ignorable_Code_Point), after which the next marks still stack on
- * the same letter. Only the marks count.
+ * A run of marks, counting through the invisible characters put between them (joiners, U+200B:
+ * Default_Ignorable_Code_Point), after which the next marks still stack on the same letter. Only
+ * the marks count; variation selectors and U+034F are marks (Mn) themselves, so they count too.
  */
 const COMBINING_RUN = /\p{M}(?:\p{M}|\p{Default_Ignorable_Code_Point})*/gu;
 const MARK = /\p{M}/gu;
