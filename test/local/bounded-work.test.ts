@@ -1,12 +1,11 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import * as net from 'node:net';
 import { formDecisionRequestTemplate } from '../../infra/approval-api-templates';
 import { MappingTemplateError } from '../../local/api-gateway/vtl/errors';
 import { MappingTemplateThread, MappingTemplateThreadError } from '../../local/api-gateway/vtl/mapping-template-thread';
 import { renderMappingTemplate } from '../../local/api-gateway/vtl/render-mapping-template';
 import type { ApiGatewayRequestContext } from '../../local/api-gateway/vtl/request-context';
 import { approvalOutput, linksOf, open, type Page, startApproval, uniqueManager, waitForEmails, waitForEnd } from '../support/local-flow';
-import { rawRequest } from '../support/raw-http';
+import { rawRequest, uploadWithoutWaiting } from '../support/raw-http';
 import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(90_000);
@@ -128,33 +127,9 @@ describe('work per request is bounded, and the stack answers while a large reque
   it('a body that grows past 10 MB is answered 413 and read no further, however the client goes on sending', async () => {
     const { port, host } = new URL(local.stack.apiUrl);
     const offered = 64 * 1024 * 1024;
-    const data = Buffer.alloc(64 * 1024, 'a');
     // No Content-Length: the body comes chunked, so only its size so far tells the server anything.
-    const chunk = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
     const head = `POST /respond/succeed HTTP/1.1\r\nHost: ${host}\r\nContent-Type: ${FORM}\r\nTransfer-Encoding: chunked\r\n\r\n`;
-    const outcome = await new Promise<{ answer: string; sentWhenClosed: number }>((resolve, reject) => {
-      let sent = 0;
-      let answer = '';
-      // A client that ignores the answer and sends on, as long as the server reads.
-      const socket = net.connect(Number(port), '127.0.0.1', () => {
-        socket.write(head);
-        const write = (): void => {
-          while (sent < offered && !socket.destroyed) {
-            sent += data.length;
-            if (!socket.write(chunk)) {
-              socket.once('drain', write);
-              return;
-            }
-          }
-          if (!socket.destroyed) socket.end('0\r\n\r\n');
-        };
-        write();
-      });
-      socket.on('data', (received: Buffer) => (answer += received.toString('latin1')));
-      socket.on('error', () => undefined);
-      socket.on('close', () => resolve({ answer, sentWhenClosed: sent }));
-      setTimeout(() => reject(new Error(`still open after 60 s, ${sent} bytes sent`)), 60_000).unref();
-    });
+    const outcome = await uploadWithoutWaiting(Number(port), head, offered, 60_000);
 
     expect(outcome.answer).toMatch(/^HTTP\/1\.1 413 /);
     // The limit, plus what socket buffers hold on the way; never the whole body.

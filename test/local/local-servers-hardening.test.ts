@@ -9,7 +9,7 @@ import { type LocalSes, startLocalSes } from '../../local/ses/server';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
 import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/step-functions/server';
 import { realisticTaskToken } from '../support/fixtures';
-import { type RawAnswer, rawRequest, requestText } from '../support/raw-http';
+import { type RawAnswer, rawRequest, requestText, uploadWithoutWaiting } from '../support/raw-http';
 import { synthApiModel } from '../support/synth';
 import { type LocalPorts, sendTokenEveryWay, tokenRequestTargets } from '../support/token-requests';
 
@@ -260,54 +260,6 @@ describe('2. Host and Origin', () => {
     expect(own?.status).toBe(200);
   });
 });
-
-/** What a client that kept sending saw: the answer, how the connection ended, how much it had written. */
-interface UploadOutcome {
-  readonly answer: string;
-  /** `end`: the server closed its side after the answer (FIN); `reset`: it reset the connection (RST). */
-  readonly closedBy: 'end' | 'reset' | 'close';
-  readonly sentWhenClosed: number;
-}
-
-/**
- * Sends `head` and then a chunked body of up to `offeredBytes` to 127.0.0.1:`port`, writing on as
- * long as the server reads. A reset right after the answer is what loses the answer: a TCP stack
- * may drop received data on a reset (Windows does), and a client whose next write fails first gives up.
- */
-function uploadWithoutWaiting(port: number, head: string, offeredBytes: number): Promise<UploadOutcome> {
-  const data = Buffer.alloc(64 * 1024, 'a');
-  const chunk = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
-  return new Promise((resolve, reject) => {
-    let sent = 0;
-    let answer = '';
-    let closedBy: UploadOutcome['closedBy'] | undefined;
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(head);
-      const write = (): void => {
-        while (sent < offeredBytes && !socket.destroyed) {
-          sent += data.length;
-          if (!socket.write(chunk)) {
-            socket.once('drain', write);
-            return;
-          }
-        }
-        if (!socket.destroyed) socket.end('0\r\n\r\n');
-      };
-      write();
-    });
-    socket.on('data', (received: Buffer) => (answer += received.toString('latin1')));
-    // The server has ended the connection: the answer is whole, and the rest of the upload is given up.
-    socket.on('end', () => {
-      closedBy ??= 'end';
-      socket.destroy();
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      closedBy ??= error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : 'close';
-    });
-    socket.on('close', () => resolve({ answer, closedBy: closedBy ?? 'close', sentWhenClosed: sent }));
-    setTimeout(() => reject(new Error(`still open after 30 s, ${sent} bytes sent`)), 30_000).unref();
-  });
-}
 
 describe('an answer given before the body has arrived reaches a client that keeps sending', () => {
   const MB = 1024 * 1024;

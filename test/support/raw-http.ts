@@ -73,3 +73,52 @@ export function requestText(method: string, target: string, headers: Readonly<Re
     .join('');
   return `${method} ${target} HTTP/1.1\r\n${head}\r\n${body}`;
 }
+
+/** What a client that kept sending saw: the answer, how the connection ended, how much it had written. */
+export interface UploadOutcome {
+  readonly answer: string;
+  /** `end`: the server closed its side after the answer (FIN); `reset`: it reset the connection (RST). */
+  readonly closedBy: 'end' | 'reset' | 'close';
+  readonly sentWhenClosed: number;
+}
+
+/**
+ * Sends `head` and then a chunked body of up to `offeredBytes` to 127.0.0.1:`port`, writing on as
+ * long as the server reads, as a client that ignores the answer does; rejects when the connection
+ * is still open after `timeoutMs`. A reset right after the answer is what loses the answer: a TCP stack
+ * may drop received data on a reset (Windows does), and a client whose next write fails first gives up.
+ */
+export function uploadWithoutWaiting(port: number, head: string, offeredBytes: number, timeoutMs = 30_000): Promise<UploadOutcome> {
+  const data = Buffer.alloc(64 * 1024, 'a');
+  const chunk = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answer = '';
+    let closedBy: UploadOutcome['closedBy'] | undefined;
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(head);
+      const write = (): void => {
+        while (sent < offeredBytes && !socket.destroyed) {
+          sent += data.length;
+          if (!socket.write(chunk)) {
+            socket.once('drain', write);
+            return;
+          }
+        }
+        if (!socket.destroyed) socket.end('0\r\n\r\n');
+      };
+      write();
+    });
+    socket.on('data', (received: Buffer) => (answer += received.toString('latin1')));
+    // The server has ended the connection: the answer is whole, and the rest of the upload is given up.
+    socket.on('end', () => {
+      closedBy ??= 'end';
+      socket.destroy();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      closedBy ??= error.code === 'ECONNRESET' || error.code === 'EPIPE' ? 'reset' : 'close';
+    });
+    socket.on('close', () => resolve({ answer, closedBy: closedBy ?? 'close', sentWhenClosed: sent }));
+    setTimeout(() => reject(new Error(`still open after ${timeoutMs / 1000} s, ${sent} bytes sent`)), timeoutMs).unref();
+  });
+}
