@@ -103,23 +103,25 @@ afterAll(() => {
 /** The synthesized cloud assemblies left in a run's temp folder. */
 const assembliesLeftIn = (tmp: string): string[] => fs.readdirSync(tmp).filter((name) => name.startsWith('approval-local-'));
 
-interface NpmStart {
-  readonly npm: ChildProcess;
+interface NpmStart extends NpmRun {
   readonly ports: Readonly<Record<LocalService, number>>;
   /** Its temp folder (TMPDIR), where it synthesizes the CDK app. */
   readonly tmp: string;
-  output(): string;
-  /** Resolves once every process writing to npm's output has closed it. */
-  readonly outputClosed: Promise<void>;
-  readonly exited: Promise<number | null>;
 }
 
 function npmStart(ports: Readonly<Record<LocalService, number>>): NpmStart {
   const tmp = ownTempDir();
   const env: NodeJS.ProcessEnv = { ...process.env, APPROVAL_LOCAL_HOST: HOST, TMPDIR: tmp };
   for (const service of SERVICES) env[LOCAL_PORT_ENV[service]] = String(ports[service]);
-  // detached: a process group of its own, as a terminal gives the foreground job.
-  const npm = spawn('npm', ['start', '--', '--quiet'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ...spawnNpm(['start', '--', '--quiet'], env), ports, tmp };
+}
+
+/**
+ * `npm <args>` in a process group of its own (detached), as a terminal runs the foreground job,
+ * with what it prints on both streams gathered.
+ */
+function spawnNpm(args: readonly string[], env: NodeJS.ProcessEnv): NpmRun {
+  const npm = spawn('npm', args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const closed = [npm.stdout, npm.stderr].map(
     (stream) =>
@@ -130,7 +132,7 @@ function npmStart(ports: Readonly<Record<LocalService, number>>): NpmStart {
       }),
   );
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
-  return { npm, ports, tmp, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
+  return { npm, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
 }
 
 /** Whatever a failed case left behind is killed, so that no later test or run finds its ports taken. */
@@ -265,30 +267,16 @@ describe('npm start with a port taken by something else', () => {
 interface NpmRun {
   readonly npm: ChildProcess;
   output(): string;
+  /** Resolves once every process writing to npm's output has closed it. */
   readonly outputClosed: Promise<void>;
   readonly exited: Promise<number | null>;
 }
 
 /** `npm run <script> -- <args>` in a process group of its own, as a terminal runs it. */
 function npmRun(script: string, args: readonly string[], env: NodeJS.ProcessEnv): NpmRun {
-  const npm = spawn('npm', ['run', '--silent', script, '--', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const closed = [npm.stdout, npm.stderr].map(
-    (stream) =>
-      new Promise<void>((resolve) => {
-        stream.setEncoding('utf8');
-        stream.on('data', (chunk: string) => (text += chunk));
-        stream.on('close', () => resolve());
-      }),
-  );
-  const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
-  started.push({ npm });
-  return { npm, output: () => text, outputClosed: Promise.all(closed).then(() => undefined), exited };
+  const run = spawnNpm(['run', '--silent', script, '--', ...args], { ...process.env, ...env });
+  started.push({ npm: run.npm });
+  return run;
 }
 
 /** The node process a script of the group runs, by the file it was started with. */
