@@ -55,11 +55,20 @@ async function ourHistory(executionArn: string, machine: ActivityMachine): Promi
 }
 
 describe('an activity task, as recorded on AWS', () => {
-  it('succeeds: the same events, ids, previous ids and details (test_activity_task)', async () => {
-    const recorded = recording<RecordedHistory>(ACTIVITY_RECORDINGS, 'test_activity_task');
-    const machine = await activityMachine();
+  it.each([
+    ['succeeds: the same events, ids, previous ids and details', 'test_activity_task', {}, RECORDED_WORKER],
+    [
+      'shows TimeoutSeconds and HeartbeatSeconds in ActivityScheduled',
+      'test_activity_task_with_heartbeat',
+      { TimeoutSeconds: 60, HeartbeatSeconds: 10 },
+      RECORDED_WORKER,
+    ],
+    ['records ActivityStarted with empty details for a worker without a name', 'test_activity_task_no_worker_name', {}, undefined],
+  ] as const)('%s (%s)', async (_behaviour, test, taskFields, workerName) => {
+    const recorded = recording<RecordedHistory>(ACTIVITY_RECORDINGS, test);
+    const machine = await activityMachine(taskFields);
     const executionArn = await start(machine.stateMachineArn, INPUT);
-    const token = await takeTask(machine.activityArn, RECORDED_WORKER);
+    const token = await takeTask(machine.activityArn, workerName);
 
     await local.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(INPUT) }));
     await waitForStatus(executionArn, 'SUCCEEDED');
@@ -78,30 +87,6 @@ describe('an activity task, as recorded on AWS', () => {
 
     expect(await ourHistory(executionArn, machine)).toEqual(recorded.events);
     expect(described).toMatchObject({ error: 'Programmatic Error', cause: JSON.stringify(INPUT) });
-  });
-
-  it('shows TimeoutSeconds and HeartbeatSeconds in ActivityScheduled (test_activity_task_with_heartbeat)', async () => {
-    const recorded = recording<RecordedHistory>(ACTIVITY_RECORDINGS, 'test_activity_task_with_heartbeat');
-    const machine = await activityMachine({ TimeoutSeconds: 60, HeartbeatSeconds: 10 });
-    const executionArn = await start(machine.stateMachineArn, INPUT);
-    const token = await takeTask(machine.activityArn, RECORDED_WORKER);
-
-    await local.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(INPUT) }));
-    await waitForStatus(executionArn, 'SUCCEEDED');
-
-    expect(await ourHistory(executionArn, machine)).toEqual(recorded.events);
-  });
-
-  it('records ActivityStarted with empty details for a worker without a name (test_activity_task_no_worker_name)', async () => {
-    const recorded = recording<RecordedHistory>(ACTIVITY_RECORDINGS, 'test_activity_task_no_worker_name');
-    const machine = await activityMachine();
-    const executionArn = await start(machine.stateMachineArn, INPUT);
-    const token = await takeTask(machine.activityArn, undefined);
-
-    await local.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(INPUT) }));
-    await waitForStatus(executionArn, 'SUCCEEDED');
-
-    expect(await ourHistory(executionArn, machine)).toEqual(recorded.events);
   });
 
   it('times out with States.Timeout and no cause, in ActivityTimedOut and ExecutionFailed (test_activity_task_start_timeout)', async () => {
