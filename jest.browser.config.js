@@ -1,5 +1,6 @@
 /** Browser tests: real Chromium (Debian package) driven by playwright-core. `npm run test:browser` */
 module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   testEnvironment: 'node',
   roots: ['<rootDir>/test/browser'],
   testMatch: ['**/*.browser.test.ts'],

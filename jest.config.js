@@ -18,6 +18,7 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     { ...shared, displayName: 'unit', roots: UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}`) },
     {

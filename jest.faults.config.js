@@ -1,5 +1,6 @@
 /** Fault, abuse and load tests on the local stack. `npm run test:faults` */
 module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   testEnvironment: 'node',
   roots: ['<rootDir>/test/faults'],
   testMatch: ['**/*.test.ts'],

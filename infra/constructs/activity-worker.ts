@@ -1,11 +1,9 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -13,8 +11,7 @@ import { WORKER_ENV } from '../../functions/approval-worker/config';
 import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
 import { APPROVAL_SETTINGS, WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
-
-export const WORKER_ENTRY = path.join(__dirname, '..', '..', 'functions', 'approval-worker', 'index.ts');
+import { workerAssetDir } from '../worker-asset';
 
 export interface ActivityWorkerProps {
   readonly activity: sfn.IActivity;
@@ -66,7 +63,7 @@ export interface ActivityWorkerProps {
  * EventBridge schedule that starts it as a safety net (the state machine wakes it for each email).
  */
 export class ActivityWorker extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly schedule: events.Rule;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
@@ -104,11 +101,12 @@ export class ActivityWorker extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       role: this.role,
       description: 'Emails Approve / Reject links for waiting Step Functions approval tasks',
-      entry: WORKER_ENTRY,
-      handler: 'handler',
+      // Prebuilt (functions/approval-worker bundled with the AWS SDK): synthesizing needs no bundler.
+      code: lambda.Code.fromAsset(workerAssetDir()),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 128,
@@ -137,7 +135,6 @@ export class ActivityWorker extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
 
     this.role.addToPolicy(
