@@ -21,7 +21,7 @@ function packageRoot(from: string = __dirname): string {
 
 /**
  * The folder holding the worker's bundled code (`index.js`, with the AWS SDK inside), built by
- * `npm run build:worker` (packaging/build-worker.mjs) and shipped in the package: a synth bundles nothing.
+ * `npm run build:worker` (tools/build-worker.mjs) and shipped in the package: a synth bundles nothing.
  */
 export function workerAssetDir(): string {
   const dir = path.join(packageRoot(), WORKER_ASSET_PATH);

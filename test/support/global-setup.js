@@ -3,6 +3,6 @@
  * every synthesized stack deploys and the local stack runs, so that no suite sees an old build.
  */
 module.exports = async function buildWorkerOnce() {
-  const { buildWorker } = await import('../../packaging/build-worker.mjs');
+  const { buildWorker } = await import('../../tools/build-worker.mjs');
   await buildWorker();
 };
