@@ -1,5 +1,6 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './tools/eslint-boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -34,6 +35,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The boundaries between the parts (tools/eslint-boundaries.mjs; the README's "Layout").
+  ...boundaries,
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { ApprovalConfigError, readApprovalConfig } from './approval-config';
-import { addComplianceChecks } from './compliance';
+import { addComplianceChecks } from './compliance-checks';
 import { HumanApprovalStack } from './human-approval-stack';
 import { DEFAULT_STACK_NAME } from './stack-name';
 

@@ -1,16 +1,11 @@
 import { Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 
 /**
- * Runs the cdk-nag AwsSolutions rules on every synthesis: an unacknowledged finding fails
- * `cdk synth`, and the report lands in the cloud assembly (validation-report.json).
+ * Records why a cdk-nag finding does not apply, on the narrowest construct it concerns, through
+ * aws-cdk-lib's own Validations API: the construct library needs no cdk-nag (the checks are in
+ * infra/compliance-checks.ts, which only apps load).
  */
-export function addComplianceChecks(scope: IConstruct): void {
-  Validations.of(scope).addPlugins(new AwsSolutionsChecks(scope));
-}
-
-/** Records why a cdk-nag finding does not apply, on the narrowest construct it concerns. */
 export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }

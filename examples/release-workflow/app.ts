@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { addComplianceChecks } from '../../infra/compliance';
+import { addComplianceChecks } from '../../infra/compliance-checks';
 import { ReleaseWorkflowStack } from './release-workflow-stack';
 
 // npx cdk synth --app "npx tsx examples/release-workflow/app.ts" -c senderEmail=approvals@example.com

@@ -766,7 +766,7 @@ describe('against real sockets', () => {
   });
 
   test('bin/approval.cjs runs the CLI as a real process', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'bin', 'approval.cjs'), '--help'], {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', '..', 'cli', 'bin', 'approval.cjs'), '--help'], {
       timeout: 20_000,
     });
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import type { LocalStack } from '../../local/stack/local-stack';
 
-const APPROVAL_BIN = path.join(__dirname, '..', '..', 'bin', 'approval.cjs');
+const APPROVAL_BIN = path.join(__dirname, '..', '..', 'cli', 'bin', 'approval.cjs');
 
 /** Runs the real `approval` CLI against the local stack; resolves with its exit code and output. */
 export function approvalCli(stack: LocalStack, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
-import { addComplianceChecks } from '../../infra/compliance';
+import { addComplianceChecks } from '../../infra/compliance-checks';
 
 interface Violation {
   readonly ruleName: string;

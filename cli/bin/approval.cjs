@@ -5,4 +5,4 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The CLI is TypeScript; tsx compiles it on load, so a clone needs no build step.
 require('tsx/cjs');
-require('../cli/approval.ts').main();
+require('../approval.ts').main();
