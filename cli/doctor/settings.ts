@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { type ApprovalConfig, ApprovalConfigError, readApprovalConfig } from '../../infra/approval-config';
 import { UsageError } from '../cli-errors';
 
-const CDK_JSON = join(__dirname, '..', '..', 'cdk.json');
-
 /** The qualifier `cdk bootstrap` uses unless cdk.json names another. */
 export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
 
@@ -42,7 +40,10 @@ function projectContext(cdkJsonPath: string): Record<string, unknown> {
  * Reads cdk.json's context with the overrides on top, through the same `readApprovalConfig` that
  * `cdk synth` runs, so a value synth would refuse is reported here with synth's own message.
  */
-export function loadDoctorSettings(overrides: Readonly<Record<string, unknown>>, cdkJsonPath = CDK_JSON): LoadedSettings {
+export function loadDoctorSettings(
+  overrides: Readonly<Record<string, unknown>>,
+  cdkJsonPath = join(process.cwd(), 'cdk.json'),
+): LoadedSettings {
   let context: Record<string, unknown>;
   try {
     context = { ...projectContext(cdkJsonPath), ...overrides };
