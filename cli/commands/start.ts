@@ -3,7 +3,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
 import { characterProblems } from '../../functions/commons/text-checks';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
-import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
+import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-limits';
 import { COMMON_OPTIONS, parseCommandLine, refuseRepeatedOptions, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';

@@ -8,6 +8,7 @@ import {
   quote,
   textProblems,
 } from './text-checks';
+import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 
 /** The seed's request: one manager approves something for one employee. */
 export interface SeedApprovalRequest {
@@ -95,8 +96,6 @@ export function isEmailAddress(value: string): boolean {
   return value.length <= MAX_EMAIL_ADDRESS_LENGTH && EMAIL_ADDRESS.test(value) && !value.includes('..');
 }
 
-/** Step Functions keeps at most this many characters of a failure's cause (SendTaskFailure, Fail states). */
-export const MAX_CAUSE_LENGTH = 32_768;
 const CAUSE_PREFIX = 'Invalid approval request: ';
 
 /**

@@ -2,12 +2,12 @@ import { expect } from '@jest/globals';
 import {
   checkApprovalRequest,
   isEmailAddress,
-  MAX_CAUSE_LENGTH,
   MAX_EMPLOYEE_NAME_LENGTH,
   validateApprovalRequest,
   validateApprovalTask,
   type NormalizedApprovalRequest,
 } from '../../functions/commons/approval-request';
+import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 
 const problemsOf = (input: unknown): readonly string[] => {
   const result = validateApprovalRequest(input);

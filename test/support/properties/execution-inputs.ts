@@ -12,6 +12,7 @@ import { checkApprovalRequest, mailboxKey } from '../../../functions/commons/app
 import { readApprovalConfig } from '../../../infra/approval-config';
 import { approvalDefinitionSubstitutions } from '../../../infra/constructs/approval-workflow';
 import { loadApprovalDefinition } from '../../../statemachine/render-definition';
+import { MAX_CAUSE_LENGTH } from '../../../statemachine/step-functions-limits';
 import { propertyParameters, propertyTimeoutMs, type PropertySuite } from '../property-runs';
 import { astral, codePoint, codePoints, firstCodePoints, hostileText, loneSurrogate, wellFormed } from './hostile-text';
 
@@ -639,7 +640,7 @@ function expectInvalidOutcome(run: CaseRun, labels: readonly string[]): void {
   });
   const cause = run.cause ?? '';
   expect(cause).toMatch(/^Invalid approval request: .+\.$/s);
-  expect(cause.length).toBeLessThanOrEqual(32_768);
+  expect(cause.length).toBeLessThanOrEqual(MAX_CAUSE_LENGTH);
   // Read in consoles and logs: nothing invisible or reordering, and whole characters only.
   expect(cause.match(REFUSED_IN_TEXT)).toBeNull();
   expect(hasLoneSurrogate(cause)).toBe(false);
