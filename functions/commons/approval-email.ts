@@ -1,4 +1,4 @@
-import type { ApprovalTask, NormalizedApprovalRequest } from './approval-request';
+import { type ApprovalTask, MAX_SUBJECT_LENGTH, type NormalizedApprovalRequest } from './approval-request';
 import type { DecisionLinks } from './decision-links';
 import { escapeHtml } from './html';
 import { firstCharacters, withoutHiddenCharacters } from './text-checks';
@@ -15,8 +15,6 @@ export interface ApprovalEmailInput {
   /** When the worker took the task: the reminder clock starts then. */
   readonly now: Date;
 }
-
-const MAX_SUBJECT_LENGTH = 200;
 
 /** Whitespace of any kind, line breaks included, becomes one space: a subject is one line. */
 function oneLine(text: string): string {
@@ -125,7 +123,8 @@ function policyLine(request: NormalizedApprovalRequest): string | undefined {
 
 /**
  * The general request's email. Every value that came from the execution input is escaped for
- * HTML; the subject is a single line of at most 200 characters.
+ * HTML; the subject is a single line of at most MAX_SUBJECT_LENGTH characters, as long as a request's
+ * subject may be (a reminder's prefix is kept, and the end of the subject cut).
  */
 function renderGeneralEmail({ task, links, now }: ApprovalEmailInput): ApprovalEmail {
   const { request } = task;

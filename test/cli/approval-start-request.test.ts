@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { MAX_APPROVERS, MAX_DETAILS, MAX_EMPLOYEE_NAME_LENGTH, MAX_SUBJECT_LENGTH } from '../../functions/commons/approval-request';
 import { ANA, BEN, deployedStack, executionArn, runGate, STARTED, STATE_MACHINE_ARN } from './gate-fixtures';
 
 const sfnMock = mockClient(SFNClient);
@@ -205,6 +206,15 @@ describe('approval start --help', () => {
     expect(result.stdout).toContain(
       'approval start --wait --approver ana@example.com --approver ben@example.com --policy all --subject "Deploy release 42" && ./deploy.sh',
     );
+  });
+
+  test('states the limits the request check applies', async () => {
+    const result = await runGate(['start', '--help']);
+
+    expect(result.stdout).toContain(`(up to ${MAX_APPROVERS} distinct addresses)`);
+    expect(result.stdout).toContain(`--subject TEXT           what is to be decided (up to ${MAX_SUBJECT_LENGTH} characters, one line)`);
+    expect(result.stdout).toContain(`repeat for more (up to ${MAX_DETAILS})`);
+    expect(result.stdout).toContain(`(at most ${MAX_EMPLOYEE_NAME_LENGTH} characters, one line)`);
   });
 
   test('the command list names wait, and the overview gives the exit codes', async () => {
