@@ -400,6 +400,12 @@ describe('HumanApprovalStack at defaults', () => {
     expect(stack.stackName).toBe('HumanApproval');
   });
 
+  it('outputs the dashboard name only with the dashboard on', () => {
+    const outputs = synthApprovalStack({ dashboard: 'true' }).template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
+  });
+
   it('the README names the outputs the stack has', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const sentence = /The stack outputs ([^.]+)\./.exec(readme.replace(/\s+/g, ' '))?.[1] ?? '';
