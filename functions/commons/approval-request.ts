@@ -350,12 +350,6 @@ function validateRequest(input: unknown, rules: CharacterRules): ApprovalRequest
   return { valid: true, request: normalizeGeneral(input) };
 }
 
-/** The `checkRequest` verdict: the normalized request, or the InvalidRequest cause. */
-export function checkApprovalRequest(input: unknown): ApprovalRequestCheck {
-  const validation = validateApprovalRequest(input);
-  return validation.valid ? validation : { valid: false, cause: invalidRequestCause(validation.problems) };
-}
-
 /** A normalized request, as a task carries it, checked again by the same rules. */
 function normalizedRequestProblems(request: unknown): string[] {
   if (!isPlainObject(request)) return [`the task's request must be a JSON object, not ${describeType(request)}`];

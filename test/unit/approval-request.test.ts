@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
+import { checkRequest } from '../../functions/approval-worker/check-request';
 import {
-  checkApprovalRequest,
   isEmailAddress,
   MAX_EMPLOYEE_NAME_LENGTH,
   validateApprovalRequest,
@@ -344,7 +344,7 @@ describe('validateApprovalRequest, the general form', () => {
   });
 
   it('never lets a quoted value carry a bidirectional mark, a C1 control or a hidden format character into the cause', () => {
-    const check = checkApprovalRequest(general({ details: { 'Key\u200f\u0085\u206b\ufff9': 'v' }, policy: 'a\u061cll' }));
+    const check = checkRequest(general({ details: { 'Key\u200f\u0085\u206b\ufff9': 'v' }, policy: 'a\u061cll' }));
 
     if (check.valid) throw new Error('expected the request to be invalid');
     expect(check.cause).toContain('policy must be "any" or "all", not "a\\u061cll"');
@@ -369,7 +369,7 @@ describe('validateApprovalRequest, the general form', () => {
     const hostile = '\u202e'.repeat(150);
     const details = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}${hostile}\n`, `${hostile}\n`.repeat(10)]));
 
-    const check = checkApprovalRequest(general({ details }));
+    const check = checkRequest(general({ details }));
 
     if (check.valid) throw new Error('expected the request to be invalid');
     expect(check.cause.length).toBeLessThanOrEqual(MAX_CAUSE_LENGTH);
@@ -537,7 +537,7 @@ describe('validateApprovalRequest, text that hides or fakes what it says', () =>
       problem('details["Key\\udc00"]', 'U+D83D'),
     ]);
     expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim\udfff' })).toEqual([problem('employeeName', 'U+DFFF')]);
-    expect(checkApprovalRequest(general({ subject: '\udbff end' }))).toEqual({
+    expect(checkRequest(general({ subject: '\udbff end' }))).toEqual({
       valid: false,
       cause: `Invalid approval request: ${problem('subject', 'U+DBFF')}.`,
     });
@@ -569,9 +569,9 @@ describe('validateApprovalRequest, one mailbox is one person', () => {
   });
 });
 
-describe('checkApprovalRequest', () => {
+describe("checkRequest, the worker's answer to the CheckRequest state", () => {
   it('answers a valid request with the normalized request', () => {
-    expect(checkApprovalRequest(general({ requester: 'dev@example.com' }))).toEqual({
+    expect(checkRequest(general({ requester: 'dev@example.com' }))).toEqual({
       valid: true,
       request: {
         approvers: ['ana@example.com', 'ben@example.com'],
@@ -584,7 +584,7 @@ describe('checkApprovalRequest', () => {
   });
 
   it('answers an invalid request with the cause the execution fails with, naming every problem', () => {
-    expect(checkApprovalRequest({ approvers: ['ana@example.com', 'x'], subject: '', requester: 'ana@example.com' })).toEqual({
+    expect(checkRequest({ approvers: ['ana@example.com', 'x'], subject: '', requester: 'ana@example.com' })).toEqual({
       valid: false,
       cause:
         'Invalid approval request: approvers[1] "x" is not an email address; subject is empty; ' +
@@ -594,7 +594,7 @@ describe('checkApprovalRequest', () => {
 
   it('never throws, whatever it is given', () => {
     for (const input of [undefined, null, 0, '', [], {}, { approvers: {} }, { details: [] }]) {
-      expect(checkApprovalRequest(input).valid).toBe(false);
+      expect(checkRequest(input).valid).toBe(false);
     }
   });
 });
