@@ -171,7 +171,7 @@ export async function handleActivityTask(
   const validation = validateApprovalTask(parseInput(input));
   if (!validation.valid) {
     const cause = invalidRequestCause(validation.problems);
-    deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems });
+    deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems.map((problem) => problem.message) });
     deps.metrics?.count(WORKER_METRICS.InvalidRequests);
     await failTask(deps, taskToken, ApprovalError.InvalidRequest, cause, { taskRef });
     return 'invalid-request';

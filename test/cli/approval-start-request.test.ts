@@ -103,6 +103,16 @@ describe('approval start, the general form', () => {
       '--approver #2 "Ana@Example.com" repeats --approver #1.',
     ],
     [
+      'an approver that looks like a field of the request',
+      ['--approver', 'approvers[0]', '--subject', 'S'],
+      '--approver #1 "approvers[0]" is not an email address.',
+    ],
+    [
+      'a detail key that looks like a field of the request',
+      ['--approver', ANA, '--subject', 'S', '--detail', 'approvers[1]=x\u202e'],
+      '--detail "approvers[1]" contains Unicode bidirectional controls (U+202E)',
+    ],
+    [
       'the requester among the approvers',
       ['--approver', ANA, '--subject', 'S', '--requester', 'ANA@example.com'],
       '--requester "ANA@example.com" is also an approver: nobody may approve their own request.',

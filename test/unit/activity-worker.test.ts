@@ -53,7 +53,7 @@ function capturingLogger(lines: LogLine[]): WorkerLogger {
 /** A request as the state machine hands it to every approver's task: checked and normalized by CheckRequest. */
 function checked(input: Record<string, unknown>): NormalizedApprovalRequest {
   const result = validateApprovalRequest(input);
-  if (!result.valid) throw new Error(result.problems.join('; '));
+  if (!result.valid) throw new Error(result.problems.map((problem) => problem.message).join('; '));
   return result.request;
 }
 

@@ -12,12 +12,12 @@ import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 const problemsOf = (input: unknown): readonly string[] => {
   const result = validateApprovalRequest(input);
   if (result.valid) throw new Error('expected the request to be invalid');
-  return result.problems;
+  return result.problems.map((problem) => problem.message);
 };
 
 const normalized = (input: unknown): NormalizedApprovalRequest => {
   const result = validateApprovalRequest(input);
-  if (!result.valid) throw new Error(`expected a valid request: ${result.problems.join('; ')}`);
+  if (!result.valid) throw new Error(`expected a valid request: ${result.problems.map((problem) => problem.message).join('; ')}`);
   return result.request;
 };
 
@@ -569,6 +569,50 @@ describe('validateApprovalRequest, one mailbox is one person', () => {
   });
 });
 
+describe('problems name their field', () => {
+  it('by its path in the request, whatever the message says', () => {
+    const result = validateApprovalRequest({
+      approvers: ['ana@example.com', 'approvers[0]'],
+      subject: '',
+      details: { 'a key': 'line\nbreak', Release: 42 },
+      requester: 'ana@example.com',
+    });
+
+    if (result.valid) throw new Error('expected the request to be invalid');
+    expect(result.problems.map((problem) => problem.path)).toEqual([
+      ['approvers', 1],
+      ['subject'],
+      ['details', 'a key'],
+      ['details', 'Release'],
+      ['requester'],
+    ]);
+  });
+
+  it('by the names a caller gives, in the problem and in any field it refers to', () => {
+    const result = validateApprovalRequest(
+      { approvers: ['ana@example.com', 'ANA@example.com'], subject: 'S', requester: 'ana+x@example.com' },
+      (path) => `<${path.join('/')}>`,
+    );
+
+    if (result.valid) throw new Error('expected the request to be invalid');
+    expect(result.problems).toEqual([
+      { path: ['approvers', 1], message: '<approvers/1> "ANA@example.com" repeats <approvers/0>' },
+      {
+        path: ['requester'],
+        message:
+          '<requester> "ana+x@example.com" is also an approver as <approvers/0> "ana@example.com" ' +
+          '(addresses that differ only in a +tag reach one mailbox): nobody may approve their own request',
+      },
+    ]);
+  });
+
+  it('the input as a whole has the empty path', () => {
+    const result = validateApprovalRequest('approve me');
+
+    expect(result.valid ? [] : result.problems.map((problem) => problem.path)).toEqual([[]]);
+  });
+});
+
 describe("checkRequest, the worker's answer to the CheckRequest state", () => {
   it('answers a valid request with the normalized request', () => {
     expect(checkRequest(general({ requester: 'dev@example.com' }))).toEqual({
@@ -613,7 +657,7 @@ const taskFor = (request: NormalizedApprovalRequest, approver: string, extra: Re
 const taskProblemsOf = (input: unknown): readonly string[] => {
   const result = validateApprovalTask(input);
   if (result.valid) throw new Error('expected the task to be invalid');
-  return result.problems;
+  return result.problems.map((problem) => problem.message);
 };
 
 describe('validateApprovalTask', () => {
@@ -655,7 +699,7 @@ describe('validateApprovalTask', () => {
     });
     expect(validateApprovalTask({ ...legacy, request: { managerEmailAddress: 'bob', employeeName: 'Jim' } })).toEqual({
       valid: false,
-      problems: ['managerEmailAddress "bob" is not an email address'],
+      problems: [{ path: ['managerEmailAddress'], message: 'managerEmailAddress "bob" is not an email address' }],
     });
   });
 
