@@ -12,5 +12,3 @@ export const STACK_OUTPUTS = {
   /** Only with the dashboard setting on. */
   dashboardName: 'DashboardName',
 } as const;
-
-export type StackOutputName = (typeof STACK_OUTPUTS)[keyof typeof STACK_OUTPUTS];

@@ -10,26 +10,8 @@ import {
 } from './text-checks';
 import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 
-/** The seed's request: one manager approves something for one employee. */
-export interface SeedApprovalRequest {
-  readonly managerEmailAddress: string;
-  readonly employeeName: string;
-}
-
 /** "any": the first decision of any approver decides. "all": every approver must approve; the first reject decides. */
 export type ApprovalPolicy = 'any' | 'all';
-
-/** The general request: anything, approved by one or more people. */
-export interface GeneralApprovalRequest {
-  readonly approvers: readonly string[];
-  readonly policy?: ApprovalPolicy;
-  readonly subject: string;
-  readonly details?: Readonly<Record<string, string>>;
-  readonly requester?: string;
-}
-
-/** What a person starts an execution with, in either form. Extra fields are allowed and carried through untouched. */
-export type ApprovalRequest = SeedApprovalRequest | GeneralApprovalRequest;
 
 /**
  * One shape for both forms: what CheckRequest returns and every task carries. `employeeName` is

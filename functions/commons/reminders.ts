@@ -14,7 +14,7 @@ export interface ReminderTiming {
 }
 
 /** 0 for the first email, then 1, 2, ... */
-export function reminderNumber(attempt: number): number {
+function reminderNumber(attempt: number): number {
   return attempt - 1;
 }
 
