@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ApprovalError } from '../functions/commons/approval-errors';
+import { expiresAt, isLastAttempt, linksValidUntil } from '../functions/commons/reminders';
 import { isRecord, parseJson } from './json-values';
 import type { ApprovalPolicy } from './request-view';
 
@@ -152,10 +153,6 @@ function latestTasks(history: readonly HistoryEvent[]): Map<string, ActivityTask
   return latest;
 }
 
-function addSeconds(date: Date, seconds: number): string {
-  return new Date(date.getTime() + seconds * 1_000).toISOString();
-}
-
 /** What the latest task says, before the state is known. */
 function taskFields(task: ActivityTask | undefined): Partial<ApproverView> {
   if (task === undefined) return {};
@@ -166,8 +163,8 @@ function taskFields(task: ActivityTask | undefined): Partial<ApproverView> {
   };
 }
 
-function isLastAttempt(task: ActivityTask): boolean {
-  return task.attempt !== undefined && task.reminderCount !== undefined && task.attempt > task.reminderCount;
+function isLastTask(task: ActivityTask): boolean {
+  return task.attempt !== undefined && task.reminderCount !== undefined && isLastAttempt(task.attempt, task.reminderCount);
 }
 
 function decided(address: string, record: DecisionRecord, task: ActivityTask | undefined): ApproverView {
@@ -185,21 +182,21 @@ function openState(address: string, task: ActivityTask | undefined): ApproverVie
   const end = task.end;
   if (end === undefined) {
     if (task.startedAt === undefined) return { address, state: 'waiting', ...fields };
-    const interval = task.reminderIntervalSeconds;
-    if (interval === undefined || task.attempt === undefined || task.reminderCount === undefined)
+    const { attempt, reminderCount, reminderIntervalSeconds } = task;
+    if (reminderIntervalSeconds === undefined || attempt === undefined || reminderCount === undefined)
       return { address, state: 'emailed', ...fields };
+    const timing = { attempt, reminderCount, reminderIntervalSeconds };
     return {
       address,
       state: 'emailed',
       ...fields,
-      validUntil: addSeconds(task.startedAt, interval),
-      // The current email's interval, then one per reminder still to come.
-      expiresAt: addSeconds(task.startedAt, interval * (task.reminderCount + 2 - task.attempt)),
+      validUntil: linksValidUntil(task.startedAt, timing).toISOString(),
+      expiresAt: expiresAt(task.startedAt, timing).toISOString(),
     };
   }
   if (end.kind === 'timed-out') {
     // The last reminder ran out: under `any` this approver waits silently for the others.
-    if (isLastAttempt(task)) return { address, state: 'expired', ...fields };
+    if (isLastTask(task)) return { address, state: 'expired', ...fields };
     // The next reminder is on its way.
     return { address, state: 'waiting', ...fields, ...(task.attempt === undefined ? {} : { attempt: task.attempt + 1 }) };
   }
@@ -229,7 +226,7 @@ export function approverStates(input: ApproverStateInput): ApproverView[] {
   // says who. Without that evidence (no history), every undecided approver counts as expired.
   const someoneRanOut = input.approvers.some((address) => {
     const task = tasks.get(key(address));
-    return task?.end?.kind === 'timed-out' && isLastAttempt(task);
+    return task?.end?.kind === 'timed-out' && isLastTask(task);
   });
 
   return input.approvers.map((address): ApproverView => {
@@ -243,7 +240,7 @@ export function approverStates(input: ApproverStateInput): ApproverView[] {
       return { address, state: 'not-delivered', ...fields, ...failedFields(task.end) };
     }
     if (expired) {
-      const ranOut = task?.end?.kind === 'timed-out' && isLastAttempt(task);
+      const ranOut = task?.end?.kind === 'timed-out' && isLastTask(task);
       if (input.policy !== 'all' || ranOut || !someoneRanOut) return { address, state: 'expired', ...fields };
     }
     return { address, state: 'closed', ...fields };

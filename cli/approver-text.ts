@@ -1,11 +1,11 @@
+import { reminderLabel } from '../functions/commons/reminders';
 import type { ApprovalOutcome } from './approval-execution';
 import type { ApproverView } from './approver-states';
 import { formatDate, printable } from './format-values';
 
 /** "reminder 2 of 3" for attempt 3; the first email is no reminder. */
-function reminderLabel(attempt: number | undefined, reminderCount: number | undefined): string | undefined {
-  if (attempt === undefined || attempt <= 1) return undefined;
-  return `reminder ${attempt - 1}${reminderCount === undefined ? '' : ` of ${reminderCount}`}`;
+function reminderOf(attempt: number | undefined, reminderCount: number | undefined): string | undefined {
+  return attempt === undefined ? undefined : reminderLabel(attempt, reminderCount);
 }
 
 function decisionText(approver: ApproverView): string {
@@ -17,7 +17,7 @@ function decisionText(approver: ApproverView): string {
 
 /** One approver's state in words, for `approval status`: with times, reminders and the decision's time and comment. */
 export function describeApprover(approver: ApproverView, outcome: ApprovalOutcome): string {
-  const reminder = reminderLabel(approver.attempt, approver.reminderCount);
+  const reminder = reminderOf(approver.attempt, approver.reminderCount);
   switch (approver.state) {
     case 'waiting':
       return reminder === undefined ? 'waiting: the email is not sent yet' : `waiting: ${reminder} is not sent yet`;
@@ -27,7 +27,7 @@ export function describeApprover(approver: ApproverView, outcome: ApprovalOutcom
       const until = approver.validUntil === undefined ? '' : `, links valid until ${formatDate(approver.validUntil)}`;
       let next = '';
       if (reminder === undefined && approver.reminderCount !== undefined) {
-        next = approver.reminderCount === 0 ? ' (no reminders)' : ` (then reminder 1 of ${approver.reminderCount})`;
+        next = approver.reminderCount === 0 ? ' (no reminders)' : ` (then ${reminderLabel(2, approver.reminderCount) ?? ''})`;
       }
       return `${what}${when}${until}${next}`;
     }
@@ -47,7 +47,7 @@ export function describeApprover(approver: ApproverView, outcome: ApprovalOutcom
 
 /** One approver's state in a few words, for the progress line of `--wait`. */
 export function summarizeApprover(approver: ApproverView): string {
-  const reminder = reminderLabel(approver.attempt, approver.reminderCount);
+  const reminder = reminderOf(approver.attempt, approver.reminderCount);
   switch (approver.state) {
     case 'waiting':
       return reminder === undefined ? 'not emailed yet' : `${reminder} not sent yet`;

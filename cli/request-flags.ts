@@ -1,4 +1,10 @@
-import { isEmailAddress, validateApprovalRequest } from '../functions/commons/approval-request';
+import {
+  causeFieldName,
+  type FieldNamer,
+  isEmailAddress,
+  shownDetailKey,
+  validateApprovalRequest,
+} from '../functions/commons/approval-request';
 import { printable } from './format-values';
 
 /** The flags of `approval start` that make up the request, as parseArgs returns them. */
@@ -21,24 +27,28 @@ const SEED_FLAGS = ['manager-email', 'employee-name'] as const;
 const GENERAL_FLAGS = ['approver', 'policy', 'subject', 'detail', 'requester'] as const;
 
 /**
- * The state machine's check names fields of the execution input; a person typed options. Applied
- * in order to each problem: `approvers[1] "x" repeats approvers[0]` -> `--approver #2 "x" repeats --approver #1`.
+ * The state machine's check names fields of the execution input; a person typed options, so the
+ * check names each field by the option that sets it: `approvers[1] "x" repeats approvers[0]` is
+ * `--approver #2 "x" repeats --approver #1` here.
  */
-const FLAG_NAMES: ReadonlyArray<readonly [RegExp, (match: string, ...groups: string[]) => string]> = [
-  [/\bapprovers\[(\d+)\]/g, (_match, index) => `--approver #${Number(index) + 1}`],
-  [/^approvers\b/, () => '--approver'],
-  [/^managerEmailAddress\b/, () => '--manager-email'],
-  [/^employeeName\b/, () => '--employee-name'],
-  [/^(subject|policy|requester)\b/, (field) => `--${field}`],
-  [/^details\.([A-Za-z0-9_]+)/, (_match, key) => `--detail ${key}`],
-  [/^details\[("(?:[^"\\]|\\.)*")\]/, (_match, key) => `--detail ${key}`],
-  [/^details key\b/, () => '--detail key'],
-  [/^details\b/, () => '--detail'],
-];
-
-function inFlagTerms(problem: string): string {
-  return FLAG_NAMES.reduce((text, [pattern, replace]) => text.replace(pattern, replace), problem);
-}
+const flagName: FieldNamer = ([field, item]) => {
+  switch (field) {
+    case 'approvers':
+      return typeof item === 'number' ? `--approver #${item + 1}` : '--approver';
+    case 'details':
+      return item === undefined ? '--detail' : `--detail ${shownDetailKey(String(item))}`;
+    case 'managerEmailAddress':
+      return '--manager-email';
+    case 'employeeName':
+      return '--employee-name';
+    case 'subject':
+    case 'policy':
+    case 'requester':
+      return `--${field}`;
+    default:
+      return causeFieldName(item === undefined ? [field] : [field, item]);
+  }
+};
 
 /**
  * `--detail KEY=VALUE ...` as the request's `details` object. Only what the flags themselves can get
@@ -100,8 +110,8 @@ export function requestFromFlags(flags: RequestFlags): RequestFromFlags {
   const problems: string[] = [];
   const input =
     seed.length > 0 ? { managerEmailAddress: flags['manager-email'], employeeName: flags['employee-name'] } : generalInput(flags, problems);
-  const validation = validateApprovalRequest(input);
-  if (!validation.valid) problems.push(...validation.problems.map(inFlagTerms));
+  const validation = validateApprovalRequest(input, flagName);
+  if (!validation.valid) problems.push(...validation.problems.map((problem) => problem.message));
   if ((flags.approver ?? []).some((approver) => !isEmailAddress(approver) && /[,;\s]/.test(approver.trim()))) {
     problems.push('Give each approver an --approver of their own: --approver ana@example.com --approver ben@example.com');
   }

@@ -1,4 +1,4 @@
-import { type ApprovalPolicy, requestForm } from '../functions/commons/approval-request';
+import { type ApprovalPolicy, DEFAULT_POLICY, requestForm, seedSubject } from '../functions/commons/approval-request';
 import { isRecord } from './json-values';
 
 export type { ApprovalPolicy } from '../functions/commons/approval-request';
@@ -47,7 +47,7 @@ function stringRecord(value: unknown): Record<string, string> | null {
 }
 
 function policyOf(value: unknown): ApprovalPolicy | null {
-  if (value === undefined) return 'any';
+  if (value === undefined) return DEFAULT_POLICY;
   return value === 'any' || value === 'all' ? value : null;
 }
 
@@ -74,8 +74,8 @@ export function parseRequest(input: unknown): ParsedRequest {
   if (general) return { request, policy: policyOf(fields.policy), subject, approvers: approvers ?? [] };
   return {
     request,
-    policy: 'any',
-    subject: employeeName === null ? null : `Approval needed for ${employeeName}`,
+    policy: DEFAULT_POLICY,
+    subject: employeeName === null ? null : seedSubject(employeeName),
     approvers: managerEmailAddress === null ? [] : [managerEmailAddress],
   };
 }

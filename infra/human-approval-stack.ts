@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ApprovalConfig } from './approval-config';
 import { HumanApproval } from './constructs/human-approval';
+import { STACK_OUTPUTS } from './stack-outputs';
 
 export interface HumanApprovalStackProps extends StackProps {
   readonly config: ApprovalConfig;
@@ -18,16 +19,25 @@ export class HumanApprovalStack extends Stack {
     this.approval = new HumanApproval(this, 'Default', props.config);
     const { approval } = this;
 
-    new CfnOutput(this, 'ApprovalApiUrl', { value: approval.apiUrl, description: 'Base URL of the Approve / Reject links' });
-    new CfnOutput(this, 'StateMachineArn', { value: approval.stateMachine.stateMachineArn, description: 'Start executions here' });
-    new CfnOutput(this, 'ActivityArn', { value: approval.activity.activityArn, description: 'The activity the approval task waits on' });
-    new CfnOutput(this, 'WorkerFunctionName', {
+    new CfnOutput(this, STACK_OUTPUTS.approvalApiUrl, { value: approval.apiUrl, description: 'Base URL of the Approve / Reject links' });
+    new CfnOutput(this, STACK_OUTPUTS.stateMachineArn, {
+      value: approval.stateMachine.stateMachineArn,
+      description: 'Start executions here',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.activityArn, {
+      value: approval.activity.activityArn,
+      description: 'The activity the approval task waits on',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.workerFunctionName, {
       value: approval.worker.function.functionName,
       description: 'The worker that emails the links',
     });
-    new CfnOutput(this, 'WorkerLogGroupName', { value: approval.worker.logGroup.logGroupName, description: "The worker's logs" });
+    new CfnOutput(this, STACK_OUTPUTS.workerLogGroupName, {
+      value: approval.worker.logGroup.logGroupName,
+      description: "The worker's logs",
+    });
     if (approval.monitoring.dashboard) {
-      new CfnOutput(this, 'DashboardName', {
+      new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
         value: approval.monitoring.dashboard.dashboardName,
         description: 'CloudWatch dashboard with the approval funnel',
       });

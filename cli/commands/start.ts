@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
+import { MAX_APPROVERS, MAX_DETAILS, MAX_EMPLOYEE_NAME_LENGTH, MAX_SUBJECT_LENGTH } from '../../functions/commons/approval-request';
 import { characterProblems } from '../../functions/commons/text-checks';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
-import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
+import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-limits';
 import { COMMON_OPTIONS, parseCommandLine, refuseRepeatedOptions, STACK_OPTIONS } from '../arguments';
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';
@@ -21,11 +21,11 @@ Starts an approval request: each approver gets an email with Approve and Reject 
 own. With --wait, waits for the decision and exits 0 only when approved.
 
 A request (any workflow):
-  --approver ADDRESS       who decides; repeat for several (up to 10 distinct addresses)
+  --approver ADDRESS       who decides; repeat for several (up to ${MAX_APPROVERS} distinct addresses)
   --policy any|all         any (default): the first decision of any approver decides;
                            all: every approver must approve, the first rejection decides
-  --subject TEXT           what is to be decided (up to 200 characters, one line)
-  --detail KEY=VALUE       a line of the email's details table; repeat for more (up to 20)
+  --subject TEXT           what is to be decided (up to ${MAX_SUBJECT_LENGTH} characters, one line)
+  --detail KEY=VALUE       a line of the email's details table; repeat for more (up to ${MAX_DETAILS})
   --requester ADDRESS      who asks; must not be one of the approvers (no self-approval)
 
 A request about an employee (one manager; the original email):

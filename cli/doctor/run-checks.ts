@@ -1,4 +1,5 @@
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 import { checkBootstrap, checkCredentials, checkRegion, resolveRegion } from './account-checks';
 import { result, settle, skipped, type CheckId, type CheckResult } from './check-result';
 import type { DoctorClientFactories } from './clients';
@@ -60,8 +61,9 @@ function workerHealth(
 ): Promise<CheckResult> {
   if (lookup.kind === 'absent') return Promise.resolve(skipped('worker-health', 'the stack is not deployed yet'));
   if (lookup.kind === 'failed') return Promise.resolve(skipped('worker-health', 'the stack could not be read (see deployed stack)'));
-  const functionName = lookup.stack.outputs.WorkerFunctionName;
-  if (functionName === undefined) return Promise.resolve(skipped('worker-health', 'the stack has no WorkerFunctionName output'));
+  const functionName = lookup.stack.outputs[STACK_OUTPUTS.workerFunctionName];
+  if (functionName === undefined)
+    return Promise.resolve(skipped('worker-health', `the stack has no ${STACK_OUTPUTS.workerFunctionName} output`));
   return settle('worker-health', () => run(functionName, lookup.stack));
 }
 
@@ -91,7 +93,7 @@ export async function runDoctorChecks(request: DoctorRequest, deps: DoctorDepend
   const lookup = await lookUpStack(deps.createCloudFormationClient(clientConfig), request.stackName);
   const withSettings = (id: CheckId, check: (settings: DoctorSettings) => Promise<CheckResult>): Promise<CheckResult> =>
     settings === undefined ? Promise.resolve(skipped(id, 'needs valid settings (see settings)')) : settle(id, () => check(settings));
-  const workerFunctionName = lookup.kind === 'found' ? lookup.stack.outputs.WorkerFunctionName : undefined;
+  const workerFunctionName = lookup.kind === 'found' ? lookup.stack.outputs[STACK_OUTPUTS.workerFunctionName] : undefined;
 
   const checks = await Promise.all([
     settle('cdk-bootstrap', () =>

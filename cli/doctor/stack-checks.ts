@@ -1,10 +1,16 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetMetricStatisticsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 import { combine, couldNotCheck, isNamed, result, type CheckResult, type Finding } from './check-result';
 
 /** The outputs the CLI and the worker checks read; a stack without them is not this project's, or half deployed. */
-export const REQUIRED_OUTPUTS = ['ApprovalApiUrl', 'StateMachineArn', 'ActivityArn', 'WorkerFunctionName'] as const;
-const LOG_GROUP_OUTPUT = 'WorkerLogGroupName';
+export const REQUIRED_OUTPUTS = [
+  STACK_OUTPUTS.approvalApiUrl,
+  STACK_OUTPUTS.stateMachineArn,
+  STACK_OUTPUTS.activityArn,
+  STACK_OUTPUTS.workerFunctionName,
+] as const;
+const LOG_GROUP_OUTPUT = STACK_OUTPUTS.workerLogGroupName;
 
 export interface DeployedStack {
   readonly status: string;

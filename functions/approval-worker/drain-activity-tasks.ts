@@ -7,6 +7,7 @@ import { invalidRequestCause, validateApprovalTask } from '../commons/approval-r
 import { buildDecisionLinks } from '../commons/decision-links';
 import { escapeUnsafeCharacters } from '../commons/text-checks';
 import { WORKER_METRICS, WORKER_RUN_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
+import { truncateCause } from '../../statemachine/step-functions-limits';
 import type { WorkerConfig } from './config';
 import { handOverEvent, MAX_HAND_OVER_HOPS, type HandOverEvent } from './hand-over-event';
 import { DEFAULT_SEND_RETRY_POLICY, EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
@@ -61,9 +62,6 @@ export function minRemainingMsToPoll(maxSendRate: number, loops: number, sendAtt
   const otherTasksInFlight = Math.max(0, loops - 1);
   return MIN_REMAINING_MS_TO_POLL + Math.ceil((otherTasksInFlight * sendAttempts * 1000) / slowestSendRate(maxSendRate));
 }
-
-/** Step Functions limits for SendTaskFailure. */
-const MAX_CAUSE_LENGTH = 32_768;
 
 /** The slice of a structured logger the worker uses (Powertools Logger fits). */
 export interface WorkerLogger {
@@ -133,10 +131,6 @@ export function taskReference(taskToken: string): string {
   return createHash('sha256').update(taskToken).digest('hex').slice(0, 16);
 }
 
-function truncate(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 3)}...`;
-}
-
 async function failTask(
   deps: DrainDependencies,
   taskToken: string,
@@ -145,7 +139,7 @@ async function failTask(
   logContext: Record<string, unknown>,
 ): Promise<void> {
   try {
-    await deps.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: truncate(cause, MAX_CAUSE_LENGTH) }));
+    await deps.sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: truncateCause(cause) }));
   } catch (sendError) {
     // The task is not lost: its TimeoutSeconds sends it round the reminder loop.
     deps.logger.error('Could not report the task failure to Step Functions; the task will time out and be retried', {
@@ -177,7 +171,7 @@ export async function handleActivityTask(
   const validation = validateApprovalTask(parseInput(input));
   if (!validation.valid) {
     const cause = invalidRequestCause(validation.problems);
-    deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems });
+    deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems.map((problem) => problem.message) });
     deps.metrics?.count(WORKER_METRICS.InvalidRequests);
     await failTask(deps, taskToken, ApprovalError.InvalidRequest, cause, { taskRef });
     return 'invalid-request';

@@ -5,8 +5,9 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { invalidRequestCause, validateApprovalRequest, type ApprovalRequestCheck } from '../commons/approval-request';
+import type { ApprovalRequestCheck } from '../commons/approval-request';
 import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
+import { checkRequest } from './check-request';
 import { readWorkerConfig } from './config';
 import { POLL_HOLD_MS, runWorker, type WorkerRunSummary } from './drain-activity-tasks';
 import { handOverHop, isHandOverEvent } from './hand-over-event';
@@ -34,17 +35,6 @@ function isCheckRequest(event: unknown): event is CheckRequestEvent {
   return typeof event === 'object' && event !== null && (event as { action?: unknown }).action === 'checkRequest';
 }
 
-/** Checks a request without any AWS call; the request itself is not logged, only the verdict. */
-function checkRequest(request: unknown): ApprovalRequestCheck {
-  const validation = validateApprovalRequest(request);
-  if (validation.valid) {
-    logger.info('Checked an approval request: valid', { valid: true });
-    return validation;
-  }
-  logger.info('Checked an approval request: invalid', { valid: false, problems: validation.problems.length });
-  return { valid: false, cause: invalidRequestCause(validation.problems) };
-}
-
 /**
  * With `{"action": "checkRequest"}`: answers the CheckRequest state at once (valid and normalized,
  * or the InvalidRequest cause). Any other event comes from the state machine's WakeWorker state for
@@ -57,7 +47,7 @@ function checkRequest(request: unknown): ApprovalRequestCheck {
  */
 export async function handler(event: unknown, context: Context): Promise<WorkerRunSummary | ApprovalRequestCheck> {
   logger.addContext(context);
-  if (isCheckRequest(event)) return checkRequest(event.request);
+  if (isCheckRequest(event)) return checkRequest(event.request, logger);
   const hop = handOverHop(event);
   try {
     const summary = await runWorker(

@@ -1,6 +1,7 @@
-import type { ApprovalTask, NormalizedApprovalRequest } from './approval-request';
+import { type ApprovalTask, MAX_SUBJECT_LENGTH, type NormalizedApprovalRequest } from './approval-request';
 import type { DecisionLinks } from './decision-links';
 import { escapeHtml } from './html';
+import { expiresAt, isLastAttempt, linksValidUntil, reminderLabel } from './reminders';
 import { firstCharacters, withoutHiddenCharacters } from './text-checks';
 
 export interface ApprovalEmail {
@@ -16,8 +17,6 @@ export interface ApprovalEmailInput {
   readonly now: Date;
 }
 
-const MAX_SUBJECT_LENGTH = 200;
-
 /** Whitespace of any kind, line breaks included, becomes one space: a subject is one line. */
 function oneLine(text: string): string {
   return text.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
@@ -27,27 +26,21 @@ function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** 1-based reminder number, or 0 for the first email. */
-function reminderNumber(task: ApprovalTask): number {
-  return task.attempt - 1;
+/** "Reminder 2 of 3" for the third email; undefined for the first. */
+function reminderTitle(task: ApprovalTask): string | undefined {
+  const label = reminderLabel(task.attempt, task.reminderCount);
+  return label === undefined ? undefined : `${label.charAt(0).toUpperCase()}${label.slice(1)}`;
 }
 
 /** What both emails say about reminders and how long the links work. */
 function timingLines(task: ApprovalTask, now: Date): { readonly reminderLine: string; readonly validityLine: string } {
-  const reminder = reminderNumber(task);
-  const intervalMs = task.reminderIntervalSeconds * 1000;
-  const linksValidUntil = new Date(now.getTime() + intervalMs);
-  const attemptsLeft = Math.max(1, task.reminderCount + 2 - task.attempt);
-  const expiresAt = new Date(now.getTime() + attemptsLeft * intervalMs);
-  const isLastChance = attemptsLeft === 1;
+  const label = reminderLabel(task.attempt, task.reminderCount);
+  const validUntil = linksValidUntil(now, task);
 
-  const reminderLine =
-    reminder > 0
-      ? `This is reminder ${reminder} of ${task.reminderCount}. Links in earlier emails no longer work; use the ones below.`
-      : '';
-  const validityLine = isLastChance
-    ? `These links work until about ${formatUtc(linksValidUntil)}. After that the request expires and is not approved.`
-    : `These links work until about ${formatUtc(linksValidUntil)}; if nobody answers by then, a reminder follows. The request expires at about ${formatUtc(expiresAt)}.`;
+  const reminderLine = label === undefined ? '' : `This is ${label}. Links in earlier emails no longer work; use the ones below.`;
+  const validityLine = isLastAttempt(task.attempt, task.reminderCount)
+    ? `These links work until about ${formatUtc(validUntil)}. After that the request expires and is not approved.`
+    : `These links work until about ${formatUtc(validUntil)}; if nobody answers by then, a reminder follows. The request expires at about ${formatUtc(expiresAt(now, task))}.`;
   return { reminderLine, validityLine };
 }
 
@@ -125,13 +118,14 @@ function policyLine(request: NormalizedApprovalRequest): string | undefined {
 
 /**
  * The general request's email. Every value that came from the execution input is escaped for
- * HTML; the subject is a single line of at most 200 characters.
+ * HTML; the subject is a single line of at most MAX_SUBJECT_LENGTH characters, as long as a request's
+ * subject may be (a reminder's prefix is kept, and the end of the subject cut).
  */
 function renderGeneralEmail({ task, links, now }: ApprovalEmailInput): ApprovalEmail {
   const { request } = task;
-  const reminder = reminderNumber(task);
   const { reminderLine, validityLine } = timingLines(task, now);
-  const prefixed = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: ${request.subject}` : request.subject;
+  const title = reminderTitle(task);
+  const prefixed = title === undefined ? request.subject : `${title}: ${request.subject}`;
   const subject = firstCharacters(oneLine(prefixed), MAX_SUBJECT_LENGTH);
   const details = Object.entries(request.details).map(
     ([key, value]) => [withoutHiddenCharacters(key), withoutHiddenCharacters(value)] as const,
@@ -192,10 +186,10 @@ function renderGeneralEmail({ task, links, now }: ApprovalEmailInput): ApprovalE
  * the subject is a single line.
  */
 function renderSeedEmail({ task, links, now }: ApprovalEmailInput, name: string): ApprovalEmail {
-  const reminder = reminderNumber(task);
   const { reminderLine, validityLine } = timingLines(task, now);
+  const title = reminderTitle(task);
 
-  const subjectPrefix = reminder > 0 ? `Reminder ${reminder} of ${task.reminderCount}: approval` : 'Approval';
+  const subjectPrefix = title === undefined ? 'Approval' : `${title}: approval`;
   const subject = firstCharacters(oneLine(`${subjectPrefix} needed for ${name}`), MAX_SUBJECT_LENGTH);
 
   const text = [

@@ -8,27 +8,10 @@ import {
   quote,
   textProblems,
 } from './text-checks';
-
-/** The seed's request: one manager approves something for one employee. */
-export interface SeedApprovalRequest {
-  readonly managerEmailAddress: string;
-  readonly employeeName: string;
-}
+import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 
 /** "any": the first decision of any approver decides. "all": every approver must approve; the first reject decides. */
 export type ApprovalPolicy = 'any' | 'all';
-
-/** The general request: anything, approved by one or more people. */
-export interface GeneralApprovalRequest {
-  readonly approvers: readonly string[];
-  readonly policy?: ApprovalPolicy;
-  readonly subject: string;
-  readonly details?: Readonly<Record<string, string>>;
-  readonly requester?: string;
-}
-
-/** What a person starts an execution with, in either form. Extra fields are allowed and carried through untouched. */
-export type ApprovalRequest = SeedApprovalRequest | GeneralApprovalRequest;
 
 /**
  * One shape for both forms: what CheckRequest returns and every task carries. `employeeName` is
@@ -58,15 +41,35 @@ export interface ApprovalTask {
   readonly executionName: string;
 }
 
+/**
+ * A field of the request: `['subject']`, `['approvers', 1]`, `['details', 'Release']`. A task's
+ * request fields are relative to its request.
+ */
+export type FieldPath = readonly [field: string] | readonly [field: string, item: string | number];
+
+/**
+ * How a problem names a field, and any other field it refers to: by default as the cause does
+ * (`approvers[1]`, `details.Release`, `details["a key"]`); `approval start` names its flags.
+ */
+export type FieldNamer = (path: FieldPath) => string;
+
+export interface RequestProblem {
+  /** The field the problem is about; `[]` for the input as a whole. */
+  readonly path: FieldPath | readonly [];
+  /** The whole problem, its fields named by the FieldNamer in use: `approvers[1] "x" is not an email address`. */
+  readonly message: string;
+}
+
 export type ApprovalRequestValidation =
-  { readonly valid: true; readonly request: NormalizedApprovalRequest } | { readonly valid: false; readonly problems: readonly string[] };
+  | { readonly valid: true; readonly request: NormalizedApprovalRequest }
+  | { readonly valid: false; readonly problems: readonly RequestProblem[] };
 
 /** What the worker's `checkRequest` action returns to the state machine's CheckRequest state. */
 export type ApprovalRequestCheck =
   { readonly valid: true; readonly request: NormalizedApprovalRequest } | { readonly valid: false; readonly cause: string };
 
 export type ApprovalTaskValidation =
-  { readonly valid: true; readonly task: ApprovalTask } | { readonly valid: false; readonly problems: readonly string[] };
+  { readonly valid: true; readonly task: ApprovalTask } | { readonly valid: false; readonly problems: readonly RequestProblem[] };
 
 export const MAX_EMPLOYEE_NAME_LENGTH = 200;
 export const MAX_EMAIL_ADDRESS_LENGTH = 254;
@@ -90,20 +93,36 @@ const EMAIL_ADDRESS =
 // A details key shown as `details.Key` in a cause; any other key is quoted: `details["a key"]`.
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** A details key as a problem shows it: as it is when plain (`Release`), else quoted (`"a key"`). */
+export function shownDetailKey(key: string): string {
+  return PLAIN_KEY.test(key) ? key : quote(key);
+}
+
+/** The cause's names: `subject`, `approvers[1]`, `details.Release`, `details["a key"]`. */
+export const causeFieldName: FieldNamer = ([field, item]) => {
+  if (item === undefined) return field;
+  if (typeof item === 'number') return `${field}[${item}]`;
+  return PLAIN_KEY.test(item) ? `${field}.${item}` : `${field}[${quote(item)}]`;
+};
+
+/** Each message as a problem about `path`. */
+function at(path: FieldPath | readonly [], messages: readonly string[]): RequestProblem[] {
+  return messages.map((message) => ({ path, message }));
+}
+
 /** True when `value` is a single plain email address SES can send to. */
 export function isEmailAddress(value: string): boolean {
   return value.length <= MAX_EMAIL_ADDRESS_LENGTH && EMAIL_ADDRESS.test(value) && !value.includes('..');
 }
 
-/** Step Functions keeps at most this many characters of a failure's cause (SendTaskFailure, Fail states). */
-export const MAX_CAUSE_LENGTH = 32_768;
 const CAUSE_PREFIX = 'Invalid approval request: ';
 
 /**
  * The cause of an InvalidRequest failure, worded the same by CheckRequest and by the worker. When
  * hostile input yields more than a cause can hold, whole problems are kept and the rest counted.
  */
-export function invalidRequestCause(problems: readonly string[]): string {
+export function invalidRequestCause(found: readonly RequestProblem[]): string {
+  const problems = found.map((problem) => problem.message);
   const full = `${CAUSE_PREFIX}${problems.join('; ')}.`;
   if (full.length <= MAX_CAUSE_LENGTH) return full;
   const shown: string[] = [];
@@ -121,37 +140,40 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Problems of a value that should be one email address; `label` names it in the cause. */
-function addressProblems(label: string, value: unknown): string[] {
-  if (typeof value !== 'string') return [`${label} must be a string, not ${describeType(value)}`];
+/** Problems of a value that should be one email address, the field at `path`. */
+function addressProblems(path: FieldPath, value: unknown, name: FieldNamer): RequestProblem[] {
+  const label = name(path);
+  if (typeof value !== 'string') return at(path, [`${label} must be a string, not ${describeType(value)}`]);
   if (value.length > MAX_EMAIL_ADDRESS_LENGTH) {
-    return [`${label} is ${value.length} characters long; an email address has at most ${MAX_EMAIL_ADDRESS_LENGTH}`];
+    return at(path, [`${label} is ${value.length} characters long; an email address has at most ${MAX_EMAIL_ADDRESS_LENGTH}`]);
   }
-  if (!isEmailAddress(value)) return [`${label} ${quote(value)} is not an email address`];
+  if (!isEmailAddress(value)) return at(path, [`${label} ${quote(value)} is not an email address`]);
   return [];
 }
 
-function managerProblems(managerEmailAddress: unknown): string[] {
-  if (managerEmailAddress === undefined) return ['managerEmailAddress is missing'];
-  return addressProblems('managerEmailAddress', managerEmailAddress);
+function managerProblems(managerEmailAddress: unknown, name: FieldNamer): RequestProblem[] {
+  const path = ['managerEmailAddress'] as const;
+  if (managerEmailAddress === undefined) return at(path, [`${name(path)} is missing`]);
+  return addressProblems(path, managerEmailAddress, name);
 }
 
 /**
  * The seed's rules, as they were (length in UTF-16 units), plus what every text field refuses; the
  * name is part of the email's subject line, so encoded words are refused as in a subject.
  */
-function employeeNameProblems(employeeName: unknown, rules: CharacterRules): string[] {
-  if (employeeName === undefined) return ['employeeName is missing'];
-  if (typeof employeeName !== 'string') return [`employeeName must be a string, not ${describeType(employeeName)}`];
-  if (employeeName.trim() === '') return ['employeeName is empty'];
+function employeeNameProblems(employeeName: unknown, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
+  const path = ['employeeName'] as const;
+  const label = name(path);
+  if (employeeName === undefined) return at(path, [`${label} is missing`]);
+  if (typeof employeeName !== 'string') return at(path, [`${label} must be a string, not ${describeType(employeeName)}`]);
+  if (employeeName.trim() === '') return at(path, [`${label} is empty`]);
   const problems: string[] = [];
   if (employeeName.length > MAX_EMPLOYEE_NAME_LENGTH) {
-    problems.push(`employeeName is ${employeeName.length} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`);
+    problems.push(`${label} is ${employeeName.length} characters long; the limit is ${MAX_EMPLOYEE_NAME_LENGTH}`);
   }
-  problems.push(...characterProblems('employeeName', employeeName, rules));
-  if (rules === 'request')
-    problems.push(...nothingShownProblems('employeeName', employeeName), ...headerTextProblems('employeeName', employeeName));
-  return problems;
+  problems.push(...characterProblems(label, employeeName, rules));
+  if (rules === 'request') problems.push(...nothingShownProblems(label, employeeName), ...headerTextProblems(label, employeeName));
+  return at(path, problems);
 }
 
 /**
@@ -171,17 +193,20 @@ export function mailboxKey(address: string, rules: CharacterRules = 'request'): 
   return plus > 0 && plus < at ? `${lower.slice(0, plus)}${lower.slice(at)}` : lower;
 }
 
-function approversProblems(approvers: unknown, rules: CharacterRules): string[] {
-  if (approvers === undefined) return ['approvers is missing'];
-  if (!Array.isArray(approvers)) return [`approvers must be an array of email addresses, not ${describeType(approvers)}`];
-  if (approvers.length === 0) return [`approvers is empty; name 1 to ${MAX_APPROVERS} email addresses`];
-  const problems: string[] = [];
-  if (approvers.length > MAX_APPROVERS) problems.push(`approvers has ${approvers.length} addresses; the limit is ${MAX_APPROVERS}`);
+function approversProblems(approvers: unknown, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
+  const all = ['approvers'] as const;
+  if (approvers === undefined) return at(all, [`${name(all)} is missing`]);
+  if (!Array.isArray(approvers)) return at(all, [`${name(all)} must be an array of email addresses, not ${describeType(approvers)}`]);
+  if (approvers.length === 0) return at(all, [`${name(all)} is empty; name 1 to ${MAX_APPROVERS} email addresses`]);
+  const problems: RequestProblem[] = [];
+  if (approvers.length > MAX_APPROVERS) {
+    problems.push(...at(all, [`${name(all)} has ${approvers.length} addresses; the limit is ${MAX_APPROVERS}`]));
+  }
   // Only the first MAX_APPROVERS are looked at: a huge list would make a cause too big for Step Functions.
   const firstIndexOf = new Map<string, number>();
   approvers.slice(0, MAX_APPROVERS).forEach((approver: unknown, index) => {
-    const label = `approvers[${index}]`;
-    const problem = addressProblems(label, approver);
+    const path = ['approvers', index] as const;
+    const problem = addressProblems(path, approver, name);
     if (problem.length > 0 || typeof approver !== 'string') {
       problems.push(...problem);
       return;
@@ -193,56 +218,61 @@ function approversProblems(approvers: unknown, rules: CharacterRules): string[] 
       return;
     }
     const earlier = String(approvers[first]);
+    const repeats = `${name(path)} ${quote(approver)} repeats ${name(['approvers', first])}`;
     problems.push(
-      earlier.toLowerCase() === approver.toLowerCase()
-        ? `${label} ${quote(approver)} repeats approvers[${first}]`
-        : `${label} ${quote(approver)} repeats approvers[${first}] ${quote(earlier)}: addresses that differ only in a +tag reach one mailbox`,
+      ...at(path, [
+        earlier.toLowerCase() === approver.toLowerCase()
+          ? repeats
+          : `${repeats} ${quote(earlier)}: addresses that differ only in a +tag reach one mailbox`,
+      ]),
     );
   });
   return problems;
 }
 
-function policyProblems(policy: unknown): string[] {
+function policyProblems(policy: unknown, name: FieldNamer): RequestProblem[] {
   if (policy === undefined || (typeof policy === 'string' && POLICIES.includes(policy))) return [];
-  return [`policy must be "any" or "all", not ${typeof policy === 'string' ? quote(policy) : describeType(policy)}`];
+  const path = ['policy'] as const;
+  return at(path, [`${name(path)} must be "any" or "all", not ${typeof policy === 'string' ? quote(policy) : describeType(policy)}`]);
 }
 
 /** `subjectLimit`: a seed request's derived subject is longer than a person may write one. */
-function subjectProblems(subject: unknown, subjectLimit: number, rules: CharacterRules): string[] {
-  if (subject === undefined) return ['subject is missing'];
-  return textProblems('subject', subject, { maxLength: subjectLimit, required: true, inHeader: true }, rules);
+function subjectProblems(subject: unknown, subjectLimit: number, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
+  const path = ['subject'] as const;
+  if (subject === undefined) return at(path, [`${name(path)} is missing`]);
+  return at(path, textProblems(name(path), subject, { maxLength: subjectLimit, required: true, inHeader: true }, rules));
 }
 
-function detailLabel(key: string): string {
-  return PLAIN_KEY.test(key) ? `details.${key}` : `details[${quote(key)}]`;
-}
-
-function detailsProblems(details: unknown, rules: CharacterRules): string[] {
+function detailsProblems(details: unknown, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
+  const all = ['details'] as const;
   if (details === undefined) return [];
-  if (!isPlainObject(details)) return [`details must be an object of text entries, not ${describeType(details)}`];
+  if (!isPlainObject(details)) return at(all, [`${name(all)} must be an object of text entries, not ${describeType(details)}`]);
   const entries = Object.entries(details);
-  const problems: string[] = [];
-  if (entries.length > MAX_DETAILS) problems.push(`details has ${entries.length} entries; the limit is ${MAX_DETAILS}`);
+  const problems: RequestProblem[] = [];
+  if (entries.length > MAX_DETAILS) problems.push(...at(all, [`${name(all)} has ${entries.length} entries; the limit is ${MAX_DETAILS}`]));
   // As with approvers: only as many entries as are allowed are looked at.
   for (const [key, value] of entries.slice(0, MAX_DETAILS)) {
+    const path = ['details', key] as const;
     if (key.trim() === '') {
-      problems.push('details has an empty or blank key');
+      problems.push(...at(path, [`${name(all)} has an empty or blank key`]));
     } else {
+      const keyLabel = `${name(all)} key ${quote(key)}`;
       const keyLength = characterCount(key);
       if (keyLength > MAX_DETAIL_KEY_LENGTH) {
-        problems.push(`details key ${quote(key)} is ${keyLength} characters long; the limit is ${MAX_DETAIL_KEY_LENGTH}`);
+        problems.push(...at(path, [`${keyLabel} is ${keyLength} characters long; the limit is ${MAX_DETAIL_KEY_LENGTH}`]));
       }
-      problems.push(...characterProblems(`details key ${quote(key)}`, key, rules));
-      if (rules === 'request') problems.push(...nothingShownProblems(`details key ${quote(key)}`, key));
+      problems.push(...at(path, characterProblems(keyLabel, key, rules)));
+      if (rules === 'request') problems.push(...at(path, nothingShownProblems(keyLabel, key)));
     }
-    problems.push(...textProblems(detailLabel(key), value, { maxLength: MAX_DETAIL_VALUE_LENGTH, required: false }, rules));
+    problems.push(...at(path, textProblems(name(path), value, { maxLength: MAX_DETAIL_VALUE_LENGTH, required: false }, rules)));
   }
   return problems;
 }
 
-function requesterProblems(requester: unknown, approvers: unknown, rules: CharacterRules): string[] {
+function requesterProblems(requester: unknown, approvers: unknown, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
   if (requester === undefined) return [];
-  const problems = addressProblems('requester', requester);
+  const path = ['requester'] as const;
+  const problems = addressProblems(path, requester, name);
   if (problems.length > 0 || typeof requester !== 'string' || !Array.isArray(approvers)) return problems;
   const key = mailboxKey(requester, rules);
   const index = approvers.findIndex((approver) => typeof approver === 'string' && mailboxKey(approver, rules) === key);
@@ -251,22 +281,22 @@ function requesterProblems(requester: unknown, approvers: unknown, rules: Charac
   const as =
     approver.toLowerCase() === requester.toLowerCase()
       ? ''
-      : ` as approvers[${index}] ${quote(approver)} (addresses that differ only in a +tag reach one mailbox)`;
-  return [`requester ${quote(requester)} is also an approver${as}: nobody may approve their own request`];
+      : ` as ${name(['approvers', index])} ${quote(approver)} (addresses that differ only in a +tag reach one mailbox)`;
+  return at(path, [`${name(path)} ${quote(requester)} is also an approver${as}: nobody may approve their own request`]);
 }
 
 /**
  * The general form's fields; with `seedName`, the request is a normalized seed request, whose
  * subject is derived from the name and may be longer than one a person writes.
  */
-function generalProblems(fields: Record<string, unknown>, seedName: boolean, rules: CharacterRules): string[] {
+function generalProblems(fields: Record<string, unknown>, seedName: boolean, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
   const subjectLimit = seedName ? characterCount(seedSubject('')) + MAX_EMPLOYEE_NAME_LENGTH : MAX_SUBJECT_LENGTH;
   return [
-    ...approversProblems(fields.approvers, rules),
-    ...policyProblems(fields.policy),
-    ...subjectProblems(fields.subject, subjectLimit, rules),
-    ...detailsProblems(fields.details, rules),
-    ...requesterProblems(fields.requester, fields.approvers, rules),
+    ...approversProblems(fields.approvers, rules, name),
+    ...policyProblems(fields.policy, name),
+    ...subjectProblems(fields.subject, subjectLimit, rules, name),
+    ...detailsProblems(fields.details, rules, name),
+    ...requesterProblems(fields.requester, fields.approvers, rules, name),
   ];
 }
 
@@ -287,16 +317,16 @@ const SEED_FIELDS = ['managerEmailAddress', 'employeeName'] as const;
 const NOT_A_REQUEST = 'the execution input must be a JSON object with approvers and subject, or with managerEmailAddress and employeeName';
 
 /** Problems of the fields present, when both forms were given and neither set of rules applies. */
-function presentFieldProblems(fields: Record<string, unknown>, rules: CharacterRules): string[] {
+function presentFieldProblems(fields: Record<string, unknown>, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
   const { managerEmailAddress, employeeName, approvers, policy, subject, details, requester } = fields;
   return [
-    ...(managerEmailAddress === undefined ? [] : managerProblems(managerEmailAddress)),
-    ...(employeeName === undefined ? [] : employeeNameProblems(employeeName, rules)),
-    ...approversProblems(approvers, rules),
-    ...policyProblems(policy),
-    ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH, rules)),
-    ...detailsProblems(details, rules),
-    ...requesterProblems(requester, approvers, rules),
+    ...(managerEmailAddress === undefined ? [] : managerProblems(managerEmailAddress, name)),
+    ...(employeeName === undefined ? [] : employeeNameProblems(employeeName, rules, name)),
+    ...approversProblems(approvers, rules, name),
+    ...policyProblems(policy, name),
+    ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH, rules, name)),
+    ...detailsProblems(details, rules, name),
+    ...requesterProblems(requester, approvers, rules, name),
   ];
 }
 
@@ -315,28 +345,29 @@ export function requestForm(input: Readonly<Record<string, unknown>>): 'seed' | 
 
 /**
  * Checks an execution input in either form and turns it into the one shape the rest of the
- * approval works with. Every problem is listed, so the cause tells a person everything to fix at once.
+ * approval works with. Every problem is listed, so the cause tells a person everything to fix at
+ * once; each names its field by `name` (the cause's notation unless another is given).
  */
-export function validateApprovalRequest(input: unknown): ApprovalRequestValidation {
-  return validateRequest(input, 'request');
+export function validateApprovalRequest(input: unknown, name: FieldNamer = causeFieldName): ApprovalRequestValidation {
+  return validateRequest(input, 'request', name);
 }
 
-function validateRequest(input: unknown, rules: CharacterRules): ApprovalRequestValidation {
-  if (!isPlainObject(input)) return { valid: false, problems: [`${NOT_A_REQUEST}, not ${describeType(input)}`] };
+function validateRequest(input: unknown, rules: CharacterRules, name: FieldNamer = causeFieldName): ApprovalRequestValidation {
+  if (!isPlainObject(input)) return { valid: false, problems: at([], [`${NOT_A_REQUEST}, not ${describeType(input)}`]) };
   const form = requestForm(input);
 
   if (form === 'both') {
     return {
       valid: false,
       problems: [
-        'the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other',
-        ...presentFieldProblems(input, rules),
+        ...at([], ['the execution input has both approvers and managerEmailAddress/employeeName: use one form or the other']),
+        ...presentFieldProblems(input, rules, name),
       ],
     };
   }
   if (form === 'seed') {
     // The seed form: policy, subject, details or requester beside it are extra fields, carried through as before.
-    const problems = [...managerProblems(input.managerEmailAddress), ...employeeNameProblems(input.employeeName, rules)];
+    const problems = [...managerProblems(input.managerEmailAddress, name), ...employeeNameProblems(input.employeeName, rules, name)];
     if (problems.length > 0) return { valid: false, problems };
     const managerEmailAddress = input.managerEmailAddress as string;
     const employeeName = input.employeeName as string;
@@ -345,23 +376,20 @@ function validateRequest(input: unknown, rules: CharacterRules): ApprovalRequest
       request: { approvers: [managerEmailAddress], policy: DEFAULT_POLICY, subject: seedSubject(employeeName), details: {}, employeeName },
     };
   }
-  if (form === 'neither') return { valid: false, problems: [NOT_A_REQUEST] };
-  const problems = generalProblems(input, false, rules);
+  if (form === 'neither') return { valid: false, problems: at([], [NOT_A_REQUEST]) };
+  const problems = generalProblems(input, false, rules, name);
   if (problems.length > 0) return { valid: false, problems };
   return { valid: true, request: normalizeGeneral(input) };
 }
 
-/** The `checkRequest` verdict: the normalized request, or the InvalidRequest cause. */
-export function checkApprovalRequest(input: unknown): ApprovalRequestCheck {
-  const validation = validateApprovalRequest(input);
-  return validation.valid ? validation : { valid: false, cause: invalidRequestCause(validation.problems) };
-}
-
 /** A normalized request, as a task carries it, checked again by the same rules. */
-function normalizedRequestProblems(request: unknown): string[] {
-  if (!isPlainObject(request)) return [`the task's request must be a JSON object, not ${describeType(request)}`];
+function normalizedRequestProblems(request: unknown): RequestProblem[] {
+  if (!isPlainObject(request)) return at([], [`the task's request must be a JSON object, not ${describeType(request)}`]);
   const seedName = request.employeeName !== undefined;
-  return [...generalProblems(request, seedName, 'task'), ...(seedName ? employeeNameProblems(request.employeeName, 'task') : [])];
+  return [
+    ...generalProblems(request, seedName, 'task', causeFieldName),
+    ...(seedName ? employeeNameProblems(request.employeeName, 'task', causeFieldName) : []),
+  ];
 }
 
 function approverProblems(approver: unknown, approvers: unknown): string[] {
@@ -399,19 +427,21 @@ function isPositiveInteger(value: unknown): value is number {
  */
 export function validateApprovalTask(input: unknown): ApprovalTaskValidation {
   if (!isPlainObject(input)) {
-    return { valid: false, problems: [`the task input must be a JSON object, not ${describeType(input)}`] };
+    return { valid: false, problems: at([], [`the task input must be a JSON object, not ${describeType(input)}`]) };
   }
   const legacy = fromSeedOnlyTask(input);
   if (legacy !== undefined) return legacy;
   const { request, approver, attempt, reminderCount, reminderIntervalSeconds, executionName } = input;
-  const problems = normalizedRequestProblems(request);
-  if (isPlainObject(request)) problems.push(...approverProblems(approver, request.approvers));
-  if (!isPositiveInteger(attempt)) problems.push('the task input has no valid attempt number');
+  // The task's own fields are not the request's: their problems are about the task input as a whole.
+  const taskProblems: string[] = [];
+  if (isPlainObject(request)) taskProblems.push(...approverProblems(approver, request.approvers));
+  if (!isPositiveInteger(attempt)) taskProblems.push('the task input has no valid attempt number');
   if (!(typeof reminderCount === 'number' && Number.isInteger(reminderCount) && reminderCount >= 0)) {
-    problems.push('the task input has no valid reminderCount');
+    taskProblems.push('the task input has no valid reminderCount');
   }
-  if (!isPositiveInteger(reminderIntervalSeconds)) problems.push('the task input has no valid reminderIntervalSeconds');
-  if (typeof executionName !== 'string' || executionName === '') problems.push('the task input has no executionName');
+  if (!isPositiveInteger(reminderIntervalSeconds)) taskProblems.push('the task input has no valid reminderIntervalSeconds');
+  if (typeof executionName !== 'string' || executionName === '') taskProblems.push('the task input has no executionName');
+  const problems = [...normalizedRequestProblems(request), ...at([], taskProblems)];
 
   if (problems.length > 0) return { valid: false, problems };
   return {

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { ApprovalError } from '../../functions/commons/approval-errors';
 import { isEmailAddress } from '../../functions/commons/approval-request';
 import { WORKER_METRICS, WORKER_SERVICE_NAME, type WorkerMetricName } from '../../functions/commons/worker-metrics';
+import { APPROVAL_SETTINGS } from '../approval-config';
 
 export { WORKER_METRICS } from '../../functions/commons/worker-metrics';
 
@@ -61,11 +62,11 @@ export interface ApprovalMonitoringProps {
    * of $0.10. Turn it off where the free ones are taken. (The 7 alarms watch 7 metrics, within the
    * 10 free standard-resolution alarm metrics; beyond those each costs $0.10 a month.)
    * Prices: https://aws.amazon.com/cloudwatch/pricing/ (us-east-1, Free Tier and Paid Tier tabs).
-   * @default true
+   * @default false, the `dashboard` setting's default
    */
   readonly dashboard?: boolean;
   /**
-   * Name of the dashboard: letters, digits, `-` and `_`.
+   * Name of the dashboard: letters, digits, `-` and `_`. Only with `dashboard` on.
    * @default `${stackName}-approvals`, so stacks in one account do not clash
    */
   readonly dashboardName?: string;
@@ -260,7 +261,7 @@ export class ApprovalMonitoring extends Construct {
       );
     }
 
-    if (props.dashboard ?? true) {
+    if (dashboardOn(props)) {
       this.dashboard = this.addDashboard(props.dashboardName ?? `${stackName}-approvals`);
     }
   }
@@ -476,9 +477,14 @@ function validateProps(props: ApprovalMonitoringProps): void {
       `ApprovalMonitoring: metricsNamespace ${JSON.stringify(metricsNamespace)} is not a usable CloudWatch namespace: it needs 1 to 255 characters and may not start with "AWS/". Use the namespace the worker publishes under, such as HumanApproval.`,
     );
   }
-  if (dashboard === false && dashboardName !== undefined) {
+  if (!dashboardOn({ dashboard }) && dashboardName !== undefined) {
     throw new ApprovalMonitoringError(
-      'ApprovalMonitoring: dashboardName is set but dashboard is false. Leave dashboardName out, or turn the dashboard on.',
+      `ApprovalMonitoring: dashboardName is set but dashboard is ${dashboard === undefined ? 'off (the default)' : 'false'}. Leave dashboardName out, or set dashboard: true.`,
     );
   }
+}
+
+/** Whether to create the dashboard: as asked, else the `dashboard` setting's default. */
+function dashboardOn(props: Pick<ApprovalMonitoringProps, 'dashboard'>): boolean {
+  return props.dashboard ?? APPROVAL_SETTINGS.dashboard.default;
 }

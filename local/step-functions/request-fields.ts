@@ -1,4 +1,4 @@
-import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-names';
+import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-limits';
 import { StepFunctionsApiError } from './errors';
 import type { JsonValue } from './interpreter';
 

@@ -27,6 +27,7 @@ import 'aws-sdk-client-mock-jest';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
 import { configuredStackName } from '../../infra/stack-name';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 
 let sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
@@ -123,14 +124,17 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), sfnConfigs, cfnConfigs };
 }
 
-function deployedStack(outputs = [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }]): void {
+function deployedStack(outputs = [{ OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: STATE_MACHINE_ARN }]): void {
   cfnMock.on(DescribeStacksCommand, { StackName: 'HumanApproval' }).resolves({
     Stacks: [
       {
         StackName: 'HumanApproval',
         StackStatus: 'CREATE_COMPLETE',
         CreationTime: STARTED,
-        Outputs: [{ OutputKey: 'ApprovalApiUrl', OutputValue: 'https://abc123.execute-api.eu-west-1.amazonaws.com/respond/' }, ...outputs],
+        Outputs: [
+          { OutputKey: STACK_OUTPUTS.approvalApiUrl, OutputValue: 'https://abc123.execute-api.eu-west-1.amazonaws.com/respond/' },
+          ...outputs,
+        ],
       },
     ],
   });
@@ -263,7 +267,7 @@ describe('approval start', () => {
           StackName: 'ApprovalStaging',
           StackStatus: 'UPDATE_COMPLETE',
           CreationTime: STARTED,
-          Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }],
+          Outputs: [{ OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: STATE_MACHINE_ARN }],
         },
       ],
     });

@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { MAX_APPROVERS, MAX_DETAILS, MAX_EMPLOYEE_NAME_LENGTH, MAX_SUBJECT_LENGTH } from '../../functions/commons/approval-request';
 import { ANA, BEN, deployedStack, executionArn, runGate, STARTED, STATE_MACHINE_ARN } from './gate-fixtures';
 
 const sfnMock = mockClient(SFNClient);
@@ -100,6 +101,16 @@ describe('approval start, the general form', () => {
       'the same approver twice, whatever the case',
       ['--approver', ANA, '--approver', 'Ana@Example.com', '--subject', 'S'],
       '--approver #2 "Ana@Example.com" repeats --approver #1.',
+    ],
+    [
+      'an approver that looks like a field of the request',
+      ['--approver', 'approvers[0]', '--subject', 'S'],
+      '--approver #1 "approvers[0]" is not an email address.',
+    ],
+    [
+      'a detail key that looks like a field of the request',
+      ['--approver', ANA, '--subject', 'S', '--detail', 'approvers[1]=x\u202e'],
+      '--detail "approvers[1]" contains Unicode bidirectional controls (U+202E)',
     ],
     [
       'the requester among the approvers',
@@ -205,6 +216,15 @@ describe('approval start --help', () => {
     expect(result.stdout).toContain(
       'approval start --wait --approver ana@example.com --approver ben@example.com --policy all --subject "Deploy release 42" && ./deploy.sh',
     );
+  });
+
+  test('states the limits the request check applies', async () => {
+    const result = await runGate(['start', '--help']);
+
+    expect(result.stdout).toContain(`(up to ${MAX_APPROVERS} distinct addresses)`);
+    expect(result.stdout).toContain(`--subject TEXT           what is to be decided (up to ${MAX_SUBJECT_LENGTH} characters, one line)`);
+    expect(result.stdout).toContain(`repeat for more (up to ${MAX_DETAILS})`);
+    expect(result.stdout).toContain(`(at most ${MAX_EMPLOYEE_NAME_LENGTH} characters, one line)`);
   });
 
   test('the command list names wait, and the overview gives the exit codes', async () => {

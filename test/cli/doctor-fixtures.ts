@@ -8,6 +8,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import type { CommandDependencies } from '../../cli/commands/command';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 
 export const mocks = {
   sts: mockClient(STSClient),
@@ -47,11 +48,11 @@ export const DEPLOYED_STACK: Stack = {
   StackStatus: 'UPDATE_COMPLETE',
   CreationTime: new Date(NOW.getTime() - 3 * 24 * 3_600_000),
   Outputs: [
-    { OutputKey: 'ApprovalApiUrl', OutputValue: `https://abc123.execute-api.${REGION}.amazonaws.com/respond/` },
-    { OutputKey: 'StateMachineArn', OutputValue: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:HumanApproval` },
-    { OutputKey: 'ActivityArn', OutputValue: `arn:aws:states:${REGION}:${ACCOUNT}:activity:HumanApprovalManualApproval` },
-    { OutputKey: 'WorkerFunctionName', OutputValue: WORKER },
-    { OutputKey: 'WorkerLogGroupName', OutputValue: WORKER_LOG_GROUP },
+    { OutputKey: STACK_OUTPUTS.approvalApiUrl, OutputValue: `https://abc123.execute-api.${REGION}.amazonaws.com/respond/` },
+    { OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:HumanApproval` },
+    { OutputKey: STACK_OUTPUTS.activityArn, OutputValue: `arn:aws:states:${REGION}:${ACCOUNT}:activity:HumanApprovalManualApproval` },
+    { OutputKey: STACK_OUTPUTS.workerFunctionName, OutputValue: WORKER },
+    { OutputKey: STACK_OUTPUTS.workerLogGroupName, OutputValue: WORKER_LOG_GROUP },
   ],
 };
 

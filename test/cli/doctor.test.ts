@@ -13,6 +13,7 @@ import {
 import { AccessDeniedException, GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import 'aws-sdk-client-mock-jest';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 import {
   ACCOUNT,
   approval,
@@ -638,7 +639,7 @@ describe('deployed stack', () => {
         {
           ...DEPLOYED_STACK,
           StackStatus: 'ROLLBACK_COMPLETE',
-          Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey === 'ApprovalApiUrl'),
+          Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey === STACK_OUTPUTS.approvalApiUrl),
         },
       ],
     });
@@ -682,7 +683,9 @@ describe('worker health', () => {
 
   test("without a WorkerLogGroupName output the fix says the worker's log group, not a guessed name", async () => {
     mocks.cloudFormation.on(DescribeStacksCommand).resolves({
-      Stacks: [{ ...DEPLOYED_STACK, Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey !== 'WorkerLogGroupName') }],
+      Stacks: [
+        { ...DEPLOYED_STACK, Outputs: DEPLOYED_STACK.Outputs?.filter((output) => output.OutputKey !== STACK_OUTPUTS.workerLogGroupName) },
+      ],
     });
     mocks.cloudWatch.on(GetMetricStatisticsCommand, { MetricName: 'Errors' }).resolves({ Datapoints: [{ Sum: 1 }] });
 

@@ -3,6 +3,7 @@ import { SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent, type
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import type { WaitDependencies } from '../../cli/wait-for-outcome';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 
 /**
  * Fixtures of the CLI's approval-gate tests (several approvers, `status` per approver, `wait` and
@@ -159,7 +160,7 @@ export function deployedStack(cfnMock: AwsClientStub<CloudFormationClient>): voi
         StackName: 'HumanApproval',
         StackStatus: 'CREATE_COMPLETE',
         CreationTime: STARTED,
-        Outputs: [{ OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN }],
+        Outputs: [{ OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: STATE_MACHINE_ARN }],
       },
     ],
   });

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { WORKER_METRICS, WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
+import { APPROVAL_SETTINGS } from '../../infra/approval-config';
 import { ACCESS_LOG_FIELDS, ApprovalApi } from '../../infra/constructs/approval-api';
 import {
   ApprovalMonitoring,
@@ -305,6 +306,9 @@ describe('ApprovalMonitoring props', () => {
 
   it('refuses a dashboard name without a dashboard', () => {
     expect(() => synth({ dashboard: false, dashboardName: 'approvals' })).toThrow(/dashboardName is set but dashboard is false/);
+    expect(() => synth({ dashboardName: 'approvals' })).toThrow(
+      /dashboardName is set but dashboard is off \(the default\)\. .*dashboard: true/,
+    );
   });
 });
 
@@ -616,7 +620,7 @@ function dashboardBody(template: Template): {
 }
 
 describe('ApprovalMonitoring dashboard', () => {
-  const { template, monitoring } = synth({ alarmEmail: ALARM_EMAIL });
+  const { template, monitoring } = synth({ alarmEmail: ALARM_EMAIL, dashboard: true });
   const body = dashboardBody(template);
   const widget = (title: string): { metrics?: unknown[][]; alarms?: unknown[] } => {
     const found = body.widgets.find((w) => w.properties.title === title);
@@ -674,16 +678,20 @@ describe('ApprovalMonitoring dashboard', () => {
     expect(widget('What needs a person').alarms).toHaveLength(7);
   });
 
-  it('can be left out (it costs $3 a month beyond the three free ones), keeping the alarms', () => {
-    const { template: withoutDashboard, monitoring: withoutDashboardMonitoring } = synth({ dashboard: false });
+  it.each([
+    ['left out', { dashboard: false }],
+    ['not asked for, as the dashboard setting defaults', {}],
+  ])('is not created when %s (it costs $3 a month beyond the three free ones), keeping the alarms', (_case, options) => {
+    const { template: withoutDashboard, monitoring: withoutDashboardMonitoring } = synth(options);
 
+    expect(APPROVAL_SETTINGS.dashboard.default).toBe(false);
     withoutDashboard.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     withoutDashboard.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     expect(withoutDashboardMonitoring.dashboard).toBeUndefined();
   });
 
   it('takes another name', () => {
-    synth({ dashboardName: 'approvals-prod' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+    synth({ dashboard: true, dashboardName: 'approvals-prod' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
       DashboardName: 'approvals-prod',
     });
   });
@@ -702,6 +710,7 @@ describe('ApprovalMonitoring under the cdk-nag AwsSolutions checks', () => {
     ['no alarmEmail', {}],
     ['an alarmEmail', { alarmEmail: ALARM_EMAIL }],
     ['no dashboard', { alarmEmail: ALARM_EMAIL, dashboard: false }],
+    ['a dashboard', { alarmEmail: ALARM_EMAIL, dashboard: true }],
   ])('finds no unacknowledged error or warning with %s', (_label, options: MonitoringOptions) => {
     const { error, violations } = synthWithChecks(options);
 

@@ -2,7 +2,9 @@ import { expect } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { REQUIRED_OUTPUTS } from '../../cli/doctor/stack-checks';
 import { executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 import { APPROVAL_ASL_FILE } from '../../statemachine/render-definition';
 import { synthApprovalStack } from '../support/synth';
 
@@ -386,18 +388,29 @@ describe('HumanApprovalStack at defaults', () => {
 
   it('outputs the API URL, state machine ARN, activity ARN and the worker (for approval doctor)', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    expect(Object.keys(outputs).sort()).toEqual([
-      'ActivityArn',
-      'ApprovalApiUrl',
-      'StateMachineArn',
-      'WorkerFunctionName',
-      'WorkerLogGroupName',
-    ]);
-    expect(outputs.ActivityArn?.Value).toEqual(activityRef);
-    expect(JSON.stringify(outputs.ApprovalApiUrl?.Value)).toMatch(
+    const { dashboardName, ...always } = STACK_OUTPUTS;
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(always).sort());
+    expect(Object.keys(outputs)).not.toContain(dashboardName);
+    // What the CLI reads is there: `approval start` the state machine, `approval doctor` the rest.
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...REQUIRED_OUTPUTS]));
+    expect(outputs[STACK_OUTPUTS.activityArn]?.Value).toEqual(activityRef);
+    expect(JSON.stringify(outputs[STACK_OUTPUTS.approvalApiUrl]?.Value)).toMatch(
       /execute-api.*\{"Ref":"ApprovalApiDeploymentStagerespond[0-9A-F]+"\}\]\]\}$/,
     );
     expect(stack.stackName).toBe('HumanApproval');
+  });
+
+  it('outputs the dashboard name only with the dashboard on', () => {
+    const outputs = synthApprovalStack({ dashboard: 'true' }).template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    expect(Object.keys(outputs).sort()).toEqual(Object.values(STACK_OUTPUTS).sort());
+  });
+
+  it('the README names the outputs the stack has', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const sentence = /The stack outputs ([^.]+)\./.exec(readme.replace(/\s+/g, ' '))?.[1] ?? '';
+    const named = [...sentence.matchAll(/`([A-Za-z]+)`/g)].map((match) => match[1]);
+    expect(named.sort()).toEqual(Object.keys(template.toJSON().Outputs as object).sort());
   });
 });
 

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { ExecutionError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ApprovalError } from '../../functions/commons/approval-errors';
-import { checkApprovalRequest, validateApprovalTask } from '../../functions/commons/approval-request';
+import { checkRequest } from '../../functions/approval-worker/check-request';
+import { validateApprovalTask } from '../../functions/commons/approval-request';
 import { type ApprovalConfig, executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
 import { approvalDefinitionSubstitutions } from '../../infra/constructs/approval-workflow';
 import {
@@ -139,7 +140,7 @@ async function runApproval(
     const answer = options.check?.(checks.length);
     if (answer !== undefined) return answer;
     const { Payload } = invokeInput as { Payload: { action: string; request: unknown } };
-    return { StatusCode: 200, Payload: checkApprovalRequest(Payload.request) as unknown as JsonValue };
+    return { StatusCode: 200, Payload: checkRequest(Payload.request) as unknown as JsonValue };
   };
   const handler: LocalHandler = (taskInput) => {
     const task = structuredClone(taskInput) as unknown as TaskInput;

@@ -26,6 +26,7 @@ import type { WorkerConfig } from '../../functions/approval-worker/config';
 import { slotKey } from '../../functions/approval-worker/worker-slots';
 import { validateApprovalRequest, type NormalizedApprovalRequest } from '../../functions/commons/approval-request';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
+import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 import { HOSTILE_NAME, realisticTaskToken } from '../support/fixtures';
 
 const sfnMock = mockClient(SFNClient);
@@ -52,7 +53,7 @@ function capturingLogger(lines: LogLine[]): WorkerLogger {
 /** A request as the state machine hands it to every approver's task: checked and normalized by CheckRequest. */
 function checked(input: Record<string, unknown>): NormalizedApprovalRequest {
   const result = validateApprovalRequest(input);
-  if (!result.valid) throw new Error(result.problems.join('; '));
+  if (!result.valid) throw new Error(result.problems.map((problem) => problem.message).join('; '));
   return result.request;
 }
 
@@ -374,6 +375,23 @@ describe('drainActivityTasks', () => {
       error: 'EmailDeliveryRefused',
       cause: 'SES refused the email: MessageRejected: Email address is not verified.',
     });
+  });
+
+  it('cuts an over-long cause to what Step Functions accepts without splitting an emoji', async () => {
+    const prefix = 'SES refused the email: MessageRejected: ';
+    // The first emoji's high half lands on the last unit kept before "...": a cut by units alone would keep it without its low half.
+    const message = `${'x'.repeat(MAX_CAUSE_LENGTH - 4 - prefix.length)}${'\u{1f600}'.repeat(100)}`;
+    queueTasks({ taskToken: 'token-1', input: taskInput(goodRequest) });
+    sesMock.on(SendEmailCommand).rejects(new MessageRejected({ message, $metadata: {} }));
+
+    await drainActivityTasks(deps);
+
+    const cause = sfnMock.commandCalls(SendTaskFailureCommand)[0]?.args[0].input.cause ?? '';
+    // With the u flag only a lone half matches.
+    expect(cause.match(/[\ud800-\udfff]/u)).toBeNull();
+    expect(cause).toHaveLength(MAX_CAUSE_LENGTH - 1);
+    expect(cause.startsWith(prefix)).toBe(true);
+    expect(cause.slice(-6)).toBe('xxx...');
   });
 
   it('keeps draining when Step Functions no longer accepts a failure report', async () => {

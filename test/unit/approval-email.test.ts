@@ -9,7 +9,7 @@ const links = buildDecisionLinks('https://abc123.execute-api.eu-west-1.amazonaws
 /** A request as CheckRequest hands it on: checked and normalized. */
 function checked(input: Record<string, unknown>): NormalizedApprovalRequest {
   const result = validateApprovalRequest(input);
-  if (!result.valid) throw new Error(result.problems.join('; '));
+  if (!result.valid) throw new Error(result.problems.map((problem) => problem.message).join('; '));
   return result.request;
 }
 

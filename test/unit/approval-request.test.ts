@@ -1,23 +1,23 @@
 import { expect } from '@jest/globals';
+import { checkRequest } from '../../functions/approval-worker/check-request';
 import {
-  checkApprovalRequest,
   isEmailAddress,
-  MAX_CAUSE_LENGTH,
   MAX_EMPLOYEE_NAME_LENGTH,
   validateApprovalRequest,
   validateApprovalTask,
   type NormalizedApprovalRequest,
 } from '../../functions/commons/approval-request';
+import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 
 const problemsOf = (input: unknown): readonly string[] => {
   const result = validateApprovalRequest(input);
   if (result.valid) throw new Error('expected the request to be invalid');
-  return result.problems;
+  return result.problems.map((problem) => problem.message);
 };
 
 const normalized = (input: unknown): NormalizedApprovalRequest => {
   const result = validateApprovalRequest(input);
-  if (!result.valid) throw new Error(`expected a valid request: ${result.problems.join('; ')}`);
+  if (!result.valid) throw new Error(`expected a valid request: ${result.problems.map((problem) => problem.message).join('; ')}`);
   return result.request;
 };
 
@@ -344,7 +344,7 @@ describe('validateApprovalRequest, the general form', () => {
   });
 
   it('never lets a quoted value carry a bidirectional mark, a C1 control or a hidden format character into the cause', () => {
-    const check = checkApprovalRequest(general({ details: { 'Key\u200f\u0085\u206b\ufff9': 'v' }, policy: 'a\u061cll' }));
+    const check = checkRequest(general({ details: { 'Key\u200f\u0085\u206b\ufff9': 'v' }, policy: 'a\u061cll' }));
 
     if (check.valid) throw new Error('expected the request to be invalid');
     expect(check.cause).toContain('policy must be "any" or "all", not "a\\u061cll"');
@@ -369,7 +369,7 @@ describe('validateApprovalRequest, the general form', () => {
     const hostile = '\u202e'.repeat(150);
     const details = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}${hostile}\n`, `${hostile}\n`.repeat(10)]));
 
-    const check = checkApprovalRequest(general({ details }));
+    const check = checkRequest(general({ details }));
 
     if (check.valid) throw new Error('expected the request to be invalid');
     expect(check.cause.length).toBeLessThanOrEqual(MAX_CAUSE_LENGTH);
@@ -537,7 +537,7 @@ describe('validateApprovalRequest, text that hides or fakes what it says', () =>
       problem('details["Key\\udc00"]', 'U+D83D'),
     ]);
     expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim\udfff' })).toEqual([problem('employeeName', 'U+DFFF')]);
-    expect(checkApprovalRequest(general({ subject: '\udbff end' }))).toEqual({
+    expect(checkRequest(general({ subject: '\udbff end' }))).toEqual({
       valid: false,
       cause: `Invalid approval request: ${problem('subject', 'U+DBFF')}.`,
     });
@@ -569,9 +569,53 @@ describe('validateApprovalRequest, one mailbox is one person', () => {
   });
 });
 
-describe('checkApprovalRequest', () => {
+describe('problems name their field', () => {
+  it('by its path in the request, whatever the message says', () => {
+    const result = validateApprovalRequest({
+      approvers: ['ana@example.com', 'approvers[0]'],
+      subject: '',
+      details: { 'a key': 'line\nbreak', Release: 42 },
+      requester: 'ana@example.com',
+    });
+
+    if (result.valid) throw new Error('expected the request to be invalid');
+    expect(result.problems.map((problem) => problem.path)).toEqual([
+      ['approvers', 1],
+      ['subject'],
+      ['details', 'a key'],
+      ['details', 'Release'],
+      ['requester'],
+    ]);
+  });
+
+  it('by the names a caller gives, in the problem and in any field it refers to', () => {
+    const result = validateApprovalRequest(
+      { approvers: ['ana@example.com', 'ANA@example.com'], subject: 'S', requester: 'ana+x@example.com' },
+      (path) => `<${path.join('/')}>`,
+    );
+
+    if (result.valid) throw new Error('expected the request to be invalid');
+    expect(result.problems).toEqual([
+      { path: ['approvers', 1], message: '<approvers/1> "ANA@example.com" repeats <approvers/0>' },
+      {
+        path: ['requester'],
+        message:
+          '<requester> "ana+x@example.com" is also an approver as <approvers/0> "ana@example.com" ' +
+          '(addresses that differ only in a +tag reach one mailbox): nobody may approve their own request',
+      },
+    ]);
+  });
+
+  it('the input as a whole has the empty path', () => {
+    const result = validateApprovalRequest('approve me');
+
+    expect(result.valid ? [] : result.problems.map((problem) => problem.path)).toEqual([[]]);
+  });
+});
+
+describe("checkRequest, the worker's answer to the CheckRequest state", () => {
   it('answers a valid request with the normalized request', () => {
-    expect(checkApprovalRequest(general({ requester: 'dev@example.com' }))).toEqual({
+    expect(checkRequest(general({ requester: 'dev@example.com' }))).toEqual({
       valid: true,
       request: {
         approvers: ['ana@example.com', 'ben@example.com'],
@@ -584,7 +628,7 @@ describe('checkApprovalRequest', () => {
   });
 
   it('answers an invalid request with the cause the execution fails with, naming every problem', () => {
-    expect(checkApprovalRequest({ approvers: ['ana@example.com', 'x'], subject: '', requester: 'ana@example.com' })).toEqual({
+    expect(checkRequest({ approvers: ['ana@example.com', 'x'], subject: '', requester: 'ana@example.com' })).toEqual({
       valid: false,
       cause:
         'Invalid approval request: approvers[1] "x" is not an email address; subject is empty; ' +
@@ -594,7 +638,7 @@ describe('checkApprovalRequest', () => {
 
   it('never throws, whatever it is given', () => {
     for (const input of [undefined, null, 0, '', [], {}, { approvers: {} }, { details: [] }]) {
-      expect(checkApprovalRequest(input).valid).toBe(false);
+      expect(checkRequest(input).valid).toBe(false);
     }
   });
 });
@@ -613,7 +657,7 @@ const taskFor = (request: NormalizedApprovalRequest, approver: string, extra: Re
 const taskProblemsOf = (input: unknown): readonly string[] => {
   const result = validateApprovalTask(input);
   if (result.valid) throw new Error('expected the task to be invalid');
-  return result.problems;
+  return result.problems.map((problem) => problem.message);
 };
 
 describe('validateApprovalTask', () => {
@@ -655,7 +699,7 @@ describe('validateApprovalTask', () => {
     });
     expect(validateApprovalTask({ ...legacy, request: { managerEmailAddress: 'bob', employeeName: 'Jim' } })).toEqual({
       valid: false,
-      problems: ['managerEmailAddress "bob" is not an email address'],
+      problems: [{ path: ['managerEmailAddress'], message: 'managerEmailAddress "bob" is not an email address' }],
     });
   });
 

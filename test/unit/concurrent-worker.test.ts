@@ -71,7 +71,7 @@ const API_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com/respond/';
 
 const REQUEST = (() => {
   const result = validateApprovalRequest({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim' });
-  if (!result.valid) throw new Error(result.problems.join('; '));
+  if (!result.valid) throw new Error(result.problems.map((problem) => problem.message).join('; '));
   return result.request;
 })();
 

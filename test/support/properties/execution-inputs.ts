@@ -8,10 +8,12 @@ import fc from 'fast-check';
 import type { WorkerConfig } from '../../../functions/approval-worker/config';
 import { handleActivityTask, type TaskOutcome } from '../../../functions/approval-worker/drain-activity-tasks';
 import { SendRateLimiter } from '../../../functions/approval-worker/send-rate-limiter';
-import { checkApprovalRequest, mailboxKey } from '../../../functions/commons/approval-request';
+import { checkRequest } from '../../../functions/approval-worker/check-request';
+import { mailboxKey } from '../../../functions/commons/approval-request';
 import { readApprovalConfig } from '../../../infra/approval-config';
 import { approvalDefinitionSubstitutions } from '../../../infra/constructs/approval-workflow';
 import { loadApprovalDefinition } from '../../../statemachine/render-definition';
+import { MAX_CAUSE_LENGTH } from '../../../statemachine/step-functions-limits';
 import { propertyParameters, propertyTimeoutMs, type PropertySuite } from '../property-runs';
 import { astral, codePoint, codePoints, firstCodePoints, hostileText, loneSurrogate, wellFormed } from './hostile-text';
 
@@ -359,9 +361,9 @@ async function runCase(stateMachine: StateMachine, worker: WorkerHarness, testCa
   // emails are counted with this case and not the next.
   const pending: Array<Promise<unknown>> = [];
   const input = JSON.parse(JSON.stringify(testCase.input)) as JsonValue;
-  const checkRequest: LocalHandler = (invoke) => {
+  const checkRequestAction: LocalHandler = (invoke) => {
     const { Payload } = invoke as { Payload: { request: unknown } };
-    return { StatusCode: 200, Payload: checkApprovalRequest(Payload.request) as unknown as JsonValue };
+    return { StatusCode: 200, Payload: checkRequest(Payload.request) as unknown as JsonValue };
   };
   const manualApproval: LocalHandler = async (taskInput) => {
     const token = `AQC${randomBytes(300).toString('base64')}`;
@@ -394,7 +396,7 @@ async function runCase(stateMachine: StateMachine, worker: WorkerHarness, testCa
   const execution = stateMachine.run(input, {
     overrides: {
       taskResourceLocalHandlers: {
-        CheckRequest: checkRequest,
+        CheckRequest: checkRequestAction,
         ManualApproval: manualApproval,
         WakeWorker: () => ({ StatusCode: 202, Payload: '' }),
       },
@@ -639,7 +641,7 @@ function expectInvalidOutcome(run: CaseRun, labels: readonly string[]): void {
   });
   const cause = run.cause ?? '';
   expect(cause).toMatch(/^Invalid approval request: .+\.$/s);
-  expect(cause.length).toBeLessThanOrEqual(32_768);
+  expect(cause.length).toBeLessThanOrEqual(MAX_CAUSE_LENGTH);
   // Read in consoles and logs: nothing invisible or reordering, and whole characters only.
   expect(cause.match(REFUSED_IN_TEXT)).toBeNull();
   expect(hasLoneSurrogate(cause)).toBe(false);
@@ -686,7 +688,7 @@ export function describeExecutionInputProperties(suite: PropertySuite): void {
             expectInvalidOutcome(run, []);
           } else {
             // Anything else must have been a valid request after all, and end as one.
-            expect(checkApprovalRequest(testCase.input)).toMatchObject({ valid: true });
+            expect(checkRequest(testCase.input)).toMatchObject({ valid: true });
             expectValidOutcome(testCase, run);
           }
         }),
