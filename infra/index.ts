@@ -12,6 +12,12 @@ export { ApprovalApi, type ApprovalApiProps } from './constructs/approval-api';
 export { ApprovalMonitoring, type ApprovalMonitoringProps } from './constructs/approval-monitoring';
 export { ApprovalWorkflow, type ApprovalWorkflowProps } from './constructs/approval-workflow';
 // What an approval takes and gives: the request, the result, and the errors a parent can catch.
-export type { ApprovalRequest, GeneralApprovalRequest, SeedApprovalRequest, ApprovalPolicy } from '../functions/commons/approval-request';
-export type { ApprovalDecisionRecord, ApprovalResult } from './approval-result';
+export type { ApprovalPolicy } from '../functions/commons/approval-request';
+export type {
+  ApprovalDecisionRecord,
+  ApprovalRequest,
+  ApprovalResult,
+  GeneralApprovalRequest,
+  SeedApprovalRequest,
+} from './approval-types';
 export { ApprovalError, type ApprovalErrorName } from '../functions/commons/approval-errors';

@@ -1,6 +1,29 @@
 import type { ApprovalPolicy } from '../functions/commons/approval-request';
 
 /**
+ * The public shapes of an approval, for a team's code that starts one or reads its result (the
+ * request check, functions/commons/approval-request.ts, is what enforces them).
+ */
+
+/** The original sample's request: one manager approves something for one employee. */
+export interface SeedApprovalRequest {
+  readonly managerEmailAddress: string;
+  readonly employeeName: string;
+}
+
+/** The general request: anything, approved by one or more people (README, "Requests and policies"). */
+export interface GeneralApprovalRequest {
+  readonly approvers: readonly string[];
+  readonly policy?: ApprovalPolicy;
+  readonly subject: string;
+  readonly details?: Readonly<Record<string, string>>;
+  readonly requester?: string;
+}
+
+/** What an approval execution starts with, in either form. Extra fields are carried through untouched. */
+export type ApprovalRequest = SeedApprovalRequest | GeneralApprovalRequest;
+
+/**
  * One approver's decision, as the approval execution records it (README, "Output"): what API
  * Gateway saw of the click, plus `approver`, which the state machine adds from its own data.
  */
