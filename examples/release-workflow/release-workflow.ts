@@ -1,9 +1,9 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../../infra/compliance';
-import type { HumanApproval } from '../../infra/constructs/human-approval';
+import { ApprovalError, type HumanApproval } from '../../infra/constructs/human-approval';
 
 /** What the release workflow takes. */
 const EXAMPLE_INPUT =
@@ -16,7 +16,7 @@ export interface ReleaseWorkflowProps {
 
 /**
  * A release pipeline that needs two people's approval: prepare the release, ask every approver
- * (policy `all`), then deploy, or stop with the reason. The prepare and deploy steps are Pass
+ * (policy `all`) with `approvalDecisionTask`, then deploy, or stop with the reason, caught by name. The prepare and deploy steps are Pass
  * states standing in for a real build and deployment.
  *
  * Input: EXAMPLE_INPUT, `{"release": "42", "change": "Adds the export endpoint", "approvers": ["ana@example.com", "ben@example.com"], "requester": "dev@example.com"}`.
@@ -55,7 +55,7 @@ export class ReleaseWorkflow extends Construct {
       resultPath: '$.build',
     });
 
-    const askApprovers = props.approval.approvalTask(this, 'AskApprovers', {
+    const askApprovers = props.approval.approvalDecisionTask(this, 'AskApprovers', {
       input: sfn.TaskInput.fromObject({
         approvers: sfn.JsonPath.listAt('$.approvers'),
         policy: 'all',
@@ -67,7 +67,7 @@ export class ReleaseWorkflow extends Construct {
         },
         requester: sfn.JsonPath.stringAt('$.requester'),
       }),
-      resultSelector: { 'decisions.$': '$.Output.approval.decisions' },
+      resultSelector: { 'decisions.$': '$.approval.decisions' },
       resultPath: '$.approval',
     });
 
@@ -77,56 +77,54 @@ export class ReleaseWorkflow extends Construct {
       resultPath: '$.deployment',
     });
 
-    // A failed approval reaches the parent as States.TaskFailed whose cause is the approval
-    // execution's DescribeExecution as JSON. Its Error says why (Rejected, Expired, InvalidRequest...)
-    // when the approval FAILED; a TIMED_OUT or ABORTED execution has neither Error nor Cause (as
-    // recorded on AWS: test/conformance/execution-timeout.test.ts), and a Fail state whose path finds
-    // nothing would end the release with States.Runtime instead of a reason.
-    const readOutcome = new sfn.Pass(this, 'ReadApprovalOutcome', {
-      parameters: { 'execution.$': 'States.StringToJson($.approvalFailure.Cause)' },
-      resultPath: '$.approvalFailure',
-    });
-    const rejected = new sfn.Fail(this, 'ReleaseRejected', {
-      error: 'ReleaseRejected',
-      causePath: '$.approvalFailure.execution.Cause',
-      comment: 'An approver rejected the release; the cause is their decision record.',
-    });
-    const expired = new sfn.Fail(this, 'ReleaseExpired', {
-      error: 'ReleaseExpired',
-      cause: 'Not every approver approved the release in time: the last reminder ran out, or the approval reached its time limit.',
-    });
-    const stopped = new sfn.Fail(this, 'ReleaseApprovalStopped', {
-      error: 'ReleaseApprovalStopped',
-      cause: 'The approval execution was stopped before every approver decided.',
-    });
-    const notApproved = new sfn.Fail(this, 'ReleaseNotApproved', {
-      errorPath: '$.approvalFailure.execution.Error',
-      causePath: '$.approvalFailure.execution.Cause',
-      comment: 'The approval could not be asked: an invalid request, or an email that could not be delivered.',
-    });
-    const failedUnexplained = new sfn.Fail(this, 'ReleaseApprovalFailed', {
-      error: 'ReleaseApprovalFailed',
-      cause: 'The approval failed without an error or a cause; its execution history says more.',
-    });
-    const failedWithoutCause = new sfn.Fail(this, 'ReleaseApprovalFailedWithoutCause', {
-      errorPath: '$.approvalFailure.execution.Error',
-      cause: 'The approval failed without a cause; its execution history says more.',
-    });
-    // Rules are tried in order, so a comparison only meets a field that is there.
-    const whyNot = new sfn.Choice(this, 'WhyNotApproved')
-      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Status', 'TIMED_OUT'), expired)
-      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Status', 'ABORTED'), stopped)
-      .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Error')), failedUnexplained)
-      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Rejected'), rejected)
-      .when(sfn.Condition.stringEquals('$.approvalFailure.execution.Error', 'Expired'), expired)
-      .when(sfn.Condition.not(sfn.Condition.isPresent('$.approvalFailure.execution.Cause')), failedWithoutCause)
-      .otherwise(notApproved);
-    askApprovers.addCatch(readOutcome.next(whyNot), { errors: ['States.TaskFailed'], resultPath: '$.approvalFailure' });
+    // The approval fails the task with its own error name and cause, so each reason is caught by
+    // name. The order matters: States.ALL, last, would match every one of them.
+    askApprovers.addCatch(
+      new sfn.Fail(this, 'ReleaseRejected', {
+        error: 'ReleaseRejected',
+        causePath: '$.approvalFailure.Cause',
+        comment: 'An approver rejected the release; the cause is their decision record.',
+      }),
+      { errors: ['Rejected'], resultPath: '$.approvalFailure' },
+    );
+    askApprovers.addCatch(
+      new sfn.Fail(this, 'ReleaseExpired', {
+        error: 'ReleaseExpired',
+        cause: 'Not every approver approved the release in time: the last reminder ran out.',
+      }),
+      { errors: ['Expired'], resultPath: '$.approvalFailure' },
+    );
+    askApprovers.addCatch(
+      new sfn.Fail(this, 'ReleaseApprovalUnanswered', {
+        error: 'ReleaseApprovalUnanswered',
+        cause:
+          'The approval gave no answer before the release stopped waiting: its execution was stopped, or reached its own time limit. Its execution history says which.',
+        comment: "A stopped or timed-out approval cannot answer; the task's timeout (States.Timeout) ends the wait.",
+      }),
+      { errors: ['States.Timeout'], resultPath: '$.approvalFailure' },
+    );
+    askApprovers.addCatch(
+      new sfn.Fail(this, 'ReleaseNotApproved', {
+        errorPath: '$.approvalFailure.Error',
+        causePath: '$.approvalFailure.Cause',
+        comment:
+          'The approval could not be asked: an invalid request, an email that could not be delivered, or a request that could not be checked.',
+      }),
+      {
+        errors: [
+          ApprovalError.InvalidRequest,
+          ApprovalError.EmailDeliveryFailed,
+          ApprovalError.EmailDeliveryRefused,
+          ApprovalError.RequestCheckFailed,
+        ],
+        resultPath: '$.approvalFailure',
+      },
+    );
     askApprovers.addCatch(
       new sfn.Fail(this, 'ApprovalNotStarted', {
         errorPath: '$.approvalFailure.Error',
         causePath: '$.approvalFailure.Cause',
-        comment: 'The approval could not be started or followed (permissions, quotas).',
+        comment: 'The approval could not be started (permissions, quotas).',
       }),
       { errors: ['States.ALL'], resultPath: '$.approvalFailure' },
     );
@@ -144,19 +142,6 @@ export class ReleaseWorkflow extends Construct {
       tracingEnabled: true,
     });
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
-      // The execution ARNs of one state machine: `.sync` follows and stops the approval it started,
-      // whose name is not known in advance (StepFunctionsStartExecution writes this statement).
-      const stack = Stack.of(this);
-      const approvalName: unknown = stack.resolve(
-        stack.splitArn(props.approval.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName,
-      );
-      acknowledgeFinding(
-        policy,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${JSON.stringify(approvalName)}*]`,
-        'The executions of the approval state machine, which .sync describes and stops: the name of each is not known in advance.',
-      );
-    }
+    if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
   }
 }

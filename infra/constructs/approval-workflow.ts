@@ -6,7 +6,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { APPROVAL_ASL_FILE } from '../../statemachine/render-definition';
 import { type ApprovalConfig, executionTimeoutSeconds } from '../approval-config';
-import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
+import { acknowledgeFinding, WILDCARD_FOR_LOGS_TRACING_AND_PARENT_CALLBACKS } from '../compliance';
 
 export interface ApprovalWorkflowProps {
   readonly config: ApprovalConfig;
@@ -58,7 +58,7 @@ export class ApprovalWorkflow extends Construct {
     // cross-service confused deputy issue", Step Functions developer guide). The ARN pattern and not
     // the machine's own ARN: that would make the role depend on the machine that depends on it.
     const role = new iam.Role(this, 'Role', {
-      description: 'Lets the approval state machine wake the worker and write its logs and traces',
+      description: 'Lets the approval state machine wake the worker, answer a waiting parent and write its logs and traces',
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
         ArnLike: {
@@ -84,7 +84,18 @@ export class ApprovalWorkflow extends Construct {
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'WakeTheWorker', actions: ['lambda:InvokeFunction'], resources: [props.worker.functionArn] }),
     );
+    // The TellParent... states answer a parent that waits with startExecution.waitForTaskToken. A
+    // callback token names no resource of its own ("Actions, resources, and condition keys for AWS
+    // Step Functions" lists no resource type for these actions, so "*"), and the parent is any
+    // state machine of the user's.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'AnswerWaitingParents',
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: ['*'],
+      }),
+    );
     const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
+    if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_TRACING_AND_PARENT_CALLBACKS);
   }
 }

@@ -2,11 +2,14 @@ import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { type ApprovalConfig, type LinkMode, readApprovalConfig, type SettingsSource } from '../approval-config';
+import { type ApprovalConfig, executionTimeoutSeconds, type LinkMode, readApprovalConfig, type SettingsSource } from '../approval-config';
 import { ActivityWorker } from './activity-worker';
 import { ApprovalApi } from './approval-api';
 import { ApprovalMonitoring } from './approval-monitoring';
 import { ApprovalWorkflow } from './approval-workflow';
+
+/** The error names an approval ends with, which a parent catches from {@link HumanApproval.approvalDecisionTask}. */
+export { ApprovalError, type ApprovalErrorName } from '../../functions/commons/approval-errors';
 
 /**
  * The settings of one human-approval service. Every one is optional; the defaults and ranges are
@@ -146,6 +149,47 @@ export interface ApprovalTaskProps {
   readonly comment?: string;
 }
 
+export interface ApprovalDecisionTaskProps {
+  /**
+   * The approval request, as for {@link ApprovalTaskProps.input}; it must be `sfn.TaskInput.fromObject`
+   * and must not use the reserved key `approval`, where the task puts the parent's task token.
+   */
+  readonly input: sfn.TaskInput;
+  /**
+   * Name of the approval execution.
+   * @default a name Step Functions generates
+   */
+  readonly name?: string;
+  /**
+   * Link the approval execution to the parent's in the console (adds AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID to its input).
+   * @default true
+   */
+  readonly associateWithParent?: boolean;
+  /**
+   * Where the approval's output goes in the parent's state: the approval execution's own output,
+   * the request's fields and its `approval` record (`policy`, `approvers`, and `decision` under
+   * policy `any` or `decisions` under `all`).
+   * @default '$.approval'
+   */
+  readonly resultPath?: string;
+  /**
+   * What of the output to keep, e.g. `{ 'decisions.$': '$.approval.decisions' }`.
+   * @default the whole output
+   */
+  readonly resultSelector?: Readonly<Record<string, unknown>>;
+  /**
+   * Longest the parent waits for the answer; after it the task fails with `States.Timeout`. An
+   * approval execution that was stopped, or that reached its own time limit, cannot answer: this
+   * timeout is what ends the parent's wait then. The approval is not stopped by it.
+   * @default the approval state machine's own time limit (every reminder and delivery retry) plus five minutes
+   */
+  readonly timeout?: Duration;
+  readonly comment?: string;
+}
+
+/** Room beyond the approval's own time limit before a parent stops waiting for an answer that cannot come. */
+const PARENT_TIMEOUT_MARGIN_SECONDS = 300;
+
 const PROPS_SETTINGS: SettingsSource = {
   describe: (name, raw) => `HumanApproval prop ${name}=${JSON.stringify(raw)}`,
   howToSet: 'Change it in the props of the HumanApproval construct.',
@@ -154,7 +198,8 @@ const PROPS_SETTINGS: SettingsSource = {
 /**
  * The whole human-approval service as one construct to add to any CDK app: the approval state
  * machine and its activity, the worker that emails the links, the approval API behind the links,
- * and alarms. {@link approvalTask} runs an approval from another state machine and waits for it.
+ * and alarms. {@link approvalDecisionTask} and {@link approvalTask} run an approval from another
+ * state machine and wait for it.
  */
 export class HumanApproval extends Construct {
   /** The settings in effect, defaults filled in. */
@@ -227,7 +272,52 @@ export class HumanApproval extends Construct {
   }
 
   /**
-   * A Task state that asks for an approval from another state machine and waits for the outcome
+   * A Task state that asks for an approval from another state machine and waits for the decision,
+   * which it fails with by name: the parent catches `Rejected`, `Expired`, `InvalidRequest`,
+   * `EmailDeliveryFailed`, `EmailDeliveryRefused` or `RequestCheckFailed` directly, with the
+   * approval's own cause (for `Rejected` the decision record as JSON). Approved: the task succeeds
+   * with the approval execution's output (see {@link ApprovalDecisionTaskProps.resultPath}).
+   *
+   * It starts the approval with `arn:aws:states:::states:startExecution.waitForTaskToken` and puts
+   * its task token in the approval's input under the reserved key, `approval.parentTaskToken`; the
+   * approval answers it with SendTaskSuccess or SendTaskFailure as it ends. The token is in that
+   * execution's input (its history, and its log group, which logs execution data), as for every
+   * waitForTaskToken StartExecution; no email, worker task, output or CLI view carries it.
+   *
+   * A stopped or timed-out approval cannot answer: the task's {@link ApprovalDecisionTaskProps.timeout}
+   * (`States.Timeout`) ends the wait then. Catch the error names before `States.TaskFailed`, which
+   * matches them too. See the README.
+   */
+  approvalDecisionTask(scope: Construct, id: string, props: ApprovalDecisionTaskProps): tasks.StepFunctionsStartExecution {
+    const { input } = props;
+    if (input.type !== sfn.InputType.OBJECT || typeof input.value !== 'object' || input.value === null) {
+      throw new Error(
+        `approvalDecisionTask ${id}: the input must be sfn.TaskInput.fromObject({...}), whose fields the task can add the parent's task token to.`,
+      );
+    }
+    const request = input.value as Record<string, unknown>;
+    if (Object.hasOwn(request, 'approval')) {
+      throw new Error(
+        `approvalDecisionTask ${id}: the input's key "approval" is reserved (it carries the parent's task token); rename it.`,
+      );
+    }
+    const timeout = props.timeout ?? Duration.seconds(executionTimeoutSeconds(this.config) + PARENT_TIMEOUT_MARGIN_SECONDS);
+    return new tasks.StepFunctionsStartExecution(scope, id, {
+      stateMachine: this.stateMachine,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      input: sfn.TaskInput.fromObject({ ...request, approval: { parentTaskToken: sfn.JsonPath.taskToken } }),
+      name: props.name,
+      associateWithParent: props.associateWithParent ?? true,
+      resultPath: props.resultPath ?? '$.approval',
+      resultSelector: props.resultSelector === undefined ? undefined : { ...props.resultSelector },
+      taskTimeout: sfn.Timeout.duration(timeout),
+      comment: props.comment ?? 'Asks for a human approval and waits for the decision; fails with the reason by name.',
+    });
+  }
+
+  /**
+   * The earlier form of {@link approvalDecisionTask}, kept for existing users: a Task state that
+   * asks for an approval from another state machine and waits for the outcome
    * (`arn:aws:states:::states:startExecution.sync:2`). Approved: the task succeeds, with the
    * approval's output under `Output`. Rejected, expired or invalid: the task fails with
    * `States.TaskFailed`, whose cause is the approval execution's DescribeExecution as JSON; its

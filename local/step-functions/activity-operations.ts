@@ -19,6 +19,7 @@ import type {
 import { Activity, type HeldPoll } from './activity';
 import { ActivityTask } from './activity-task';
 import { activityArn, type ArnScope, parseArn } from './arns';
+import type { TokenTask } from './callback-task';
 import { StepFunctionsApiError } from './errors';
 import type { ActivityTaskRequest, ExecutionRun } from './execution';
 import { StatesRuntimeError } from './interpreter';
@@ -50,7 +51,8 @@ export interface GetActivityTaskOptions {
  */
 export class ActivityOperations {
   private readonly activities = new Map<string, Activity>();
-  private readonly tasksByToken = new Map<string, ActivityTask>();
+  /** Activity tasks and the callback tasks of `.waitForTaskToken` states: SendTask* answers either by its token. */
+  private readonly tasksByToken = new Map<string, TokenTask>();
 
   constructor(private readonly options: ActivityOperationsOptions) {}
 
@@ -123,6 +125,11 @@ export class ActivityOperations {
     execution.taskOpened(task);
     activity.offer(task);
     return task;
+  }
+
+  /** A `.waitForTaskToken` Task state's task, from now on answerable with SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat. */
+  registerCallbackTask(task: TokenTask): void {
+    this.tasksByToken.set(task.token, task);
   }
 
   /**
@@ -208,7 +215,7 @@ export class ActivityOperations {
   }
 
   /** The open task of a token, or the refusal the service gives for that token. Messages never repeat the token. */
-  private openTask(token: string): ActivityTask {
+  private openTask(token: string): TokenTask {
     const task = isWellFormedTaskToken(token) ? this.tasksByToken.get(token) : undefined;
     if (task === undefined) throw new StepFunctionsApiError('InvalidToken', 'Invalid Token: this endpoint never issued that task token.');
     if (task.status === 'TIMED_OUT') throw new StepFunctionsApiError('TaskTimedOut', 'Task Timed Out: the task of this token timed out.');

@@ -12,13 +12,17 @@ export interface ActivityStateClocks {
 }
 
 /** The patterns of the Step Functions StartExecution integration, from the Resource's suffix. */
-export type StartExecutionPattern = 'request-response' | 'sync' | 'sync:2';
+export type StartExecutionPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
+
+/** The Step Functions API actions served as AWS SDK integrations (`arn:aws:states:::aws-sdk:sfn:<action>`). */
+export type SfnSdkAction = 'sendTaskSuccess' | 'sendTaskFailure';
 
 /** What a Task state's Resource calls, as far as this endpoint serves it. */
 export type TaskIntegration =
   | { readonly kind: 'activity'; readonly clocks: ActivityStateClocks }
   | { readonly kind: 'lambda:invoke' }
   | { readonly kind: 'states:startExecution'; readonly pattern: StartExecutionPattern; readonly clocks: ActivityStateClocks }
+  | { readonly kind: 'aws-sdk:sfn'; readonly action: SfnSdkAction }
   | { readonly kind: 'unsupported' };
 
 export interface TaskStateResource {
@@ -39,8 +43,10 @@ export interface PreparedDefinition {
 
 /** The optimized Lambda integration (RequestResponse or Event); `.waitForTaskToken` is not served. */
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
-/** The optimized Step Functions integration: StartExecution, `.sync` and `.sync:2` (`.waitForTaskToken` is not served). */
-const START_EXECUTION = /^arn:aws[a-z-]*:states:::states:startExecution(\.sync(:2)?)?$/;
+/** The optimized Step Functions integration: StartExecution, `.sync`, `.sync:2` and `.waitForTaskToken`. */
+const START_EXECUTION = /^arn:aws[a-z-]*:states:::states:startExecution(?:(\.sync(:2)?)|(\.waitForTaskToken))?$/;
+/** The AWS SDK integration of Step Functions itself, for the callbacks a child execution answers its parent with. */
+const SFN_SDK = /^arn:aws[a-z-]*:states:::aws-sdk:sfn:(sendTaskSuccess|sendTaskFailure)$/;
 
 type JsonObject = Record<string, unknown>;
 
@@ -133,9 +139,17 @@ function integrationOf(state: JsonObject, resource: string): TaskIntegration {
   const startExecution = START_EXECUTION.exec(resource);
   if (startExecution !== null) {
     const pattern: StartExecutionPattern =
-      startExecution[2] !== undefined ? 'sync:2' : startExecution[1] !== undefined ? 'sync' : 'request-response';
+      startExecution[3] !== undefined
+        ? 'waitForTaskToken'
+        : startExecution[2] !== undefined
+          ? 'sync:2'
+          : startExecution[1] !== undefined
+            ? 'sync'
+            : 'request-response';
     return { kind: 'states:startExecution', pattern, clocks: taskClocks(state) };
   }
+  const sdk = SFN_SDK.exec(resource);
+  if (sdk !== null) return { kind: 'aws-sdk:sfn', action: sdk[1] as SfnSdkAction };
   return { kind: 'unsupported' };
 }
 

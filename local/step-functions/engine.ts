@@ -232,6 +232,9 @@ export class StepFunctionsEngine extends EventEmitter<StepFunctionsEngineEvents>
         if (this.closing !== undefined) throw new EngineClosedError('The Step Functions engine is closed; start a new one.');
         return this.executions.start(input);
       },
+      registerCallbackTask: (task) => this.activities.registerCallbackTask(task),
+      sendTaskSuccess: (input) => this.activities.sendTaskSuccess(input),
+      sendTaskFailure: (input) => this.activities.sendTaskFailure(input),
       log: (line) => this.log(line),
     };
   }

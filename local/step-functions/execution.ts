@@ -1,7 +1,16 @@
-import type { DescribeExecutionOutput, ExecutionListItem, HistoryEventType, StartExecutionInput } from '@aws-sdk/client-sfn';
+import { randomUUID } from 'node:crypto';
+import type {
+  DescribeExecutionOutput,
+  ExecutionListItem,
+  HistoryEventType,
+  SendTaskFailureInput,
+  SendTaskSuccessInput,
+  StartExecutionInput,
+} from '@aws-sdk/client-sfn';
 import { ExecutionError } from 'aws-local-stepfunctions';
 import type { ActivityTask, ActivityTaskClocks } from './activity-task';
-import type { ActivityStateClocks, PreparedDefinition, StartExecutionPattern } from './definition';
+import { CallbackTask, type TokenTask } from './callback-task';
+import type { ActivityStateClocks, PreparedDefinition, SfnSdkAction, StartExecutionPattern } from './definition';
 import { StepFunctionsApiError } from './errors';
 import { describeCause, ExecutionHistory, type HistoryEventDetails } from './history';
 import { ExecutionClosedError, type JsonValue, StatesRuntimeError, statesTimeoutError } from './interpreter';
@@ -56,6 +65,11 @@ export interface ExecutionHost {
   invokeLambda(functionName: string): ((payload: JsonValue, invocationType: 'Event' | 'RequestResponse') => Promise<JsonValue>) | undefined;
   /** StartExecution on this engine, for the Step Functions integration; throws StepFunctionsApiError as the API does. */
   startExecution(input: StartExecutionInput): ExecutionRun;
+  /** Makes a `.waitForTaskToken` task answerable through SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat. */
+  registerCallbackTask(task: TokenTask): void;
+  /** SendTaskSuccess / SendTaskFailure on this engine, for the AWS SDK integration; throws StepFunctionsApiError as the API does. */
+  sendTaskSuccess(input: SendTaskSuccessInput): void;
+  sendTaskFailure(input: SendTaskFailureInput): void;
   log(line: string): void;
 }
 
@@ -95,7 +109,12 @@ export class ExecutionRun {
   readonly history: ExecutionHistory;
   private currentStatus: ExecutionStatus = 'RUNNING';
   private end: (ExecutionEnd & { readonly stopDate: Date }) | undefined;
-  private readonly openTasks = new Set<ActivityTask>();
+  private readonly openTasks = new Set<ActivityTask | CallbackTask>();
+  /**
+   * What `$$.Task.Token` reads while Parameters are evaluated: the interpreter's context object is
+   * fixed for the whole run, so a `.waitForTaskToken` state replaces this text with its own token.
+   */
+  private readonly taskTokenPlaceholder = `local-task-token-placeholder-${randomUUID()}`;
   private readonly context: JsonValue;
   private run: ScopedRun | undefined;
   private timeoutTimer: LongTimer | undefined;
@@ -125,6 +144,7 @@ export class ExecutionRun {
         RedriveCount: 0,
       },
       StateMachine: { Id: stateMachine.arn, Name: stateMachine.name },
+      Task: { Token: this.taskTokenPlaceholder },
     };
     this.history = new ExecutionHistory(mapLengths(stateMachine.definition, this.context));
   }
@@ -148,8 +168,13 @@ export class ExecutionRun {
     for (const [stateName, { resource, integration }] of taskStates) {
       if (integration.kind === 'activity') handlers[stateName] = this.activityTask(stateName, resource, integration.clocks);
       else if (integration.kind === 'lambda:invoke') handlers[stateName] = this.lambdaTask(stateName);
-      else if (integration.kind === 'states:startExecution')
-        handlers[stateName] = this.startExecutionTask(stateName, integration.pattern, integration.clocks);
+      else if (integration.kind === 'states:startExecution') {
+        const { pattern, clocks } = integration;
+        handlers[stateName] =
+          pattern === 'waitForTaskToken'
+            ? this.startExecutionCallbackTask(stateName, clocks)
+            : this.startExecutionTask(stateName, pattern, clocks);
+      } else if (integration.kind === 'aws-sdk:sfn') handlers[stateName] = this.sfnSdkTask(integration.action);
       else handlers[stateName] = this.unsupportedTask(resource);
     }
     const run = runScoped(interpreter, JSON.parse(this.input) as JsonValue, {
@@ -179,11 +204,11 @@ export class ExecutionRun {
     return this.end?.stopDate ?? new Date();
   }
 
-  taskOpened(task: ActivityTask): void {
+  taskOpened(task: ActivityTask | CallbackTask): void {
     this.openTasks.add(task);
   }
 
-  taskClosed(task: ActivityTask): void {
+  taskClosed(task: ActivityTask | CallbackTask): void {
     this.openTasks.delete(task);
   }
 
@@ -280,7 +305,11 @@ export class ExecutionRun {
    * task (the execution stopped or timed out, its iteration or branch stopped, its own
    * TimeoutSeconds passed) stops the child, as the service does. See start-execution-integration.ts.
    */
-  private startExecutionTask(stateName: string, pattern: StartExecutionPattern, clocks: ActivityStateClocks): ScopedTaskHandler {
+  private startExecutionTask(
+    stateName: string,
+    pattern: Exclude<StartExecutionPattern, 'waitForTaskToken'>,
+    clocks: ActivityStateClocks,
+  ): ScopedTaskHandler {
     return async (input, scope) => {
       // As for activities: one turn, so that the state's raw input (for TimeoutSecondsPath) is in its run scope.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -291,7 +320,7 @@ export class ExecutionRun {
         { timeoutSeconds: clocks.timeoutSeconds, timeoutSecondsPath: clocks.timeoutSecondsPath },
         scope.stateInput(stateName) ?? input,
       );
-      const events = new TaskEvents(this.history, pattern, this.arn);
+      const events = new TaskEvents(this.history, startExecutionResource(pattern), 'states', this.arn);
       events.scheduled(input);
       let child: ExecutionRun;
       try {
@@ -356,10 +385,96 @@ export class ExecutionRun {
     };
   }
 
+  /**
+   * `arn:aws:states:::states:startExecution.waitForTaskToken`: starts the child with the state's
+   * Parameters, `$$.Task.Token` in them replaced by a new task token, and waits until that token is
+   * answered (SendTaskSuccess: the state's result is the output sent; SendTaskFailure: the state
+   * fails with the error and cause sent), or the state's TimeoutSeconds or HeartbeatSeconds pass.
+   * The child's own end changes nothing here, and stopping this task does not stop the child (only
+   * `.sync` manages its child): AWS Step Functions Developer Guide, "Service integration patterns",
+   * Wait for a Callback with Task Token, and "Start a new AWS Step Functions state machine from a
+   * running execution". History as recorded on AWS (LocalStack, test_heartbeats): TaskScheduled
+   * with the clocks, TaskStarted, TaskSubmitted with the StartExecution response, then
+   * TaskSucceeded, TaskFailed or TaskTimedOut.
+   */
+  private startExecutionCallbackTask(stateName: string, clocks: ActivityStateClocks): ScopedTaskHandler {
+    return async (input, scope) => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.ensureRunning(scope);
+      const resolved = this.resolveClocks(stateName, clocks, scope.stateInput(stateName) ?? input);
+      const events = new TaskEvents(this.history, 'startExecution.waitForTaskToken', 'states', this.arn);
+      const label = `execution ${this.name} (${scope.label ? `${scope.label}, ` : ''}state ${stateName})`;
+      const task = new CallbackTask({
+        label,
+        ...resolved,
+        events,
+        log: (line) => this.host.log(line),
+        onClosed: (closed) => this.taskClosed(closed),
+      });
+      const parameters = withTaskToken(input, this.taskTokenPlaceholder, task.token);
+      events.scheduled(parameters, resolved);
+      let child: ExecutionRun;
+      try {
+        child = this.host.startExecution(startExecutionRequest(parameters));
+      } catch (error) {
+        task.abandon('ABORTED');
+        if (error instanceof StepFunctionsApiError) {
+          const refused = startExecutionRefused(error);
+          events.failed(refused.name, refused.message);
+          throw refused;
+        }
+        throw error;
+      }
+      this.host.log(`${label} started execution ${child.name} of ${child.stateMachine.name} and waits for its callback`);
+      this.taskOpened(task);
+      this.host.registerCallbackTask(task);
+      events.submitted(startedExecutionResult(child.arn, child.startDate));
+      const abandon = (): void => task.abandon(this.currentStatus === 'TIMED_OUT' ? 'TIMED_OUT' : 'ABORTED');
+      if (scope.signal.aborted) abandon();
+      scope.signal.addEventListener('abort', abandon, { once: true });
+      return task.result.finally(() => scope.signal.removeEventListener('abort', abandon));
+    };
+  }
+
+  /**
+   * `arn:aws:states:::aws-sdk:sfn:sendTaskSuccess` and `:sendTaskFailure`: the API call with the
+   * state's Parameters (`TaskToken`, and `Output`, or `Error` and `Cause`); the result is the API's
+   * empty response. A refusal fails the state with `Sfn.<Code>Exception` (AWS SDK integrations name
+   * errors by service and exception: "Using AWS SDK service integrations", Step Functions Developer
+   * Guide). Its Task events name the resource `sendTaskSuccess` of resource type `aws-sdk:sfn`.
+   */
+  private sfnSdkTask(action: SfnSdkAction): ScopedTaskHandler {
+    return async (input, scope) => {
+      // As for the other Task states: one turn, so that TaskStateEntered is in the history before TaskScheduled.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.ensureRunning(scope);
+      const events = new TaskEvents(this.history, action, 'aws-sdk:sfn', this.arn);
+      events.scheduled(input);
+      const fields = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, JsonValue>;
+      const text = (value: JsonValue | undefined): string | undefined =>
+        value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+      try {
+        const taskToken = text(fields.TaskToken) ?? '';
+        if (action === 'sendTaskSuccess') this.host.sendTaskSuccess({ taskToken, output: text(fields.Output) });
+        else this.host.sendTaskFailure({ taskToken, error: text(fields.Error), cause: text(fields.Cause) });
+      } catch (error) {
+        if (error instanceof StepFunctionsApiError) {
+          // The API's messages never repeat the token (activity-operations.ts).
+          const failure = lambdaError(`Sfn.${error.code}Exception`, `${error.message} (Service: Sfn, Status Code: 400)`);
+          events.failed(failure.name, failure.message);
+          throw failure;
+        }
+        throw error;
+      }
+      events.succeeded({});
+      return {};
+    };
+  }
+
   private unsupportedTask(resource: string): ScopedTaskHandler {
     return () => {
       throw new StatesRuntimeError(
-        `This local endpoint runs Task states on its own activities, lambda:invoke and states:startExecution only; ${resource} is none of them.`,
+        `This local endpoint runs Task states on its own activities, lambda:invoke, states:startExecution and aws-sdk:sfn:sendTaskSuccess / sendTaskFailure only; ${resource} is none of them.`,
       );
     };
   }
@@ -437,8 +552,23 @@ export class ExecutionRun {
   }
 }
 
+/** The resource name the history events of a StartExecution Task state carry. */
+function startExecutionResource(pattern: StartExecutionPattern): string {
+  return pattern === 'request-response' ? 'startExecution' : `startExecution.${pattern}`;
+}
+
+/** A copy of the Parameters with the context object's token placeholder replaced by the task's token, wherever it appears. */
+function withTaskToken(value: JsonValue, placeholder: string, token: string): JsonValue {
+  if (typeof value === 'string') return value.split(placeholder).join(token);
+  if (Array.isArray(value)) return value.map((item) => withTaskToken(item, placeholder, token));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withTaskToken(item, placeholder, token)]));
+  }
+  return value;
+}
+
 /**
- * The history events of one `states:startExecution` Task state, as the service records them
+ * The history events of one Task state of a service integration, as the service records them
  * (LocalStack's recordings on AWS: test_start_execution_sync2, _sync_delegate_failure,
  * _sync_delegate_timeout): TaskScheduled with the effective Parameters and region, TaskStarted,
  * TaskSubmitted with the StartExecution response (`.sync` forms only), then TaskSucceeded,
@@ -447,25 +577,31 @@ export class ExecutionRun {
  * left out here.
  */
 class TaskEvents {
-  private readonly resource: string;
   private readonly region: string;
 
   constructor(
     private readonly history: ExecutionHistory,
-    pattern: StartExecutionPattern,
+    private readonly resource: string,
+    private readonly resourceType: string,
     executionArn: string,
   ) {
-    this.resource = pattern === 'request-response' ? 'startExecution' : `startExecution.${pattern}`;
     this.region = executionArn.split(':')[3] ?? '';
   }
 
   private get names(): { resource: string; resourceType: string } {
-    return { resource: this.resource, resourceType: 'states' };
+    return { resource: this.resource, resourceType: this.resourceType };
   }
 
-  scheduled(parameters: JsonValue): void {
+  scheduled(parameters: JsonValue, clocks: ActivityTaskClocks = {}): void {
+    const { timeoutSeconds, heartbeatSeconds } = clocks;
     this.history.append('TaskScheduled', {
-      taskScheduledEventDetails: { ...this.names, region: this.region, parameters: JSON.stringify(parameters) },
+      taskScheduledEventDetails: {
+        ...this.names,
+        region: this.region,
+        parameters: JSON.stringify(parameters),
+        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+        ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+      },
     });
     this.history.append('TaskStarted', { taskStartedEventDetails: this.names });
   }

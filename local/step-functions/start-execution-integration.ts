@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { DescribeExecutionOutput, StartExecutionInput } from '@aws-sdk/client-sfn';
-import type { StartExecutionPattern } from './definition';
 import type { StepFunctionsApiError } from './errors';
 import type { JsonValue } from './interpreter';
 import { lambdaError } from './lambda-errors';
@@ -71,10 +70,7 @@ function parsedOrText(text: string, parse: boolean): JsonValue {
 }
 
 /** The child's DescribeExecution as `.sync` (payloads as text) or `.sync:2` (payloads as JSON) returns it. */
-export function executionResult(
-  description: DescribeExecutionOutput,
-  pattern: Exclude<StartExecutionPattern, 'request-response'>,
-): JsonObject {
+export function executionResult(description: DescribeExecutionOutput, pattern: 'sync' | 'sync:2'): JsonObject {
   const parse = pattern === 'sync:2';
   const result: JsonObject = {};
   // Keys in alphabetical order, as the service writes them.

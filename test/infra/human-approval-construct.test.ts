@@ -1,9 +1,9 @@
 import { expect } from '@jest/globals';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ReleaseWorkflowStack } from '../../examples/release-workflow/release-workflow-stack';
-import { ApprovalConfigError } from '../../infra/approval-config';
+import { ApprovalConfigError, executionTimeoutSeconds } from '../../infra/approval-config';
 import { HumanApproval } from '../../infra/constructs/human-approval';
 import { synthWithAwsSolutionsChecks } from '../support/nag';
 
@@ -71,6 +71,84 @@ describe('HumanApproval construct', () => {
   });
 });
 
+type PolicyStatement = { Sid?: string; Action: string | string[]; Resource: unknown };
+
+function policyStatements(stack: Stack): PolicyStatement[] {
+  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+    (policy) => (policy as { Properties: { PolicyDocument: { Statement: PolicyStatement[] } } }).Properties.PolicyDocument.Statement,
+  );
+}
+
+describe('HumanApproval.approvalDecisionTask', () => {
+  function decisionTask(props: Partial<Parameters<HumanApproval['approvalDecisionTask']>[2]> = {}) {
+    const stack = userStack();
+    const approval = new HumanApproval(stack, 'Approval', { senderEmail: 'approvals@example.com' });
+    const task = approval.approvalDecisionTask(stack, 'AskForApproval', {
+      input: sfn.TaskInput.fromObject({ approvers: sfn.JsonPath.listAt('$.approvers'), subject: 'Refund order 7' }),
+      ...props,
+    });
+    new sfn.StateMachine(stack, 'Parent', { definitionBody: sfn.DefinitionBody.fromChainable(task) });
+    return { stack, approval, state: stack.resolve(task.toStateJson()) as Record<string, unknown> };
+  }
+
+  it("starts the approval with startExecution.waitForTaskToken, its task token in the input's reserved key", () => {
+    const { stack, approval, state } = decisionTask();
+
+    expect(state.Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:::states:startExecution.waitForTaskToken']],
+    });
+    expect(state.ResultPath).toBe('$.approval');
+    expect(state.Parameters).toEqual({
+      Input: {
+        'approvers.$': '$.approvers',
+        subject: 'Refund order 7',
+        approval: { 'parentTaskToken.$': '$$.Task.Token' },
+        'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id',
+      },
+      StateMachineArn: { Ref: stack.getLogicalId(approval.stateMachine.node.defaultChild as sfn.CfnStateMachine) },
+    });
+    // A stopped or timed-out approval cannot answer: by default the parent waits as long as the approval may run, plus five minutes.
+    expect(state.TimeoutSeconds).toBe(executionTimeoutSeconds(approval.config) + 300);
+    expect(state).not.toHaveProperty('HeartbeatSeconds');
+  });
+
+  it('takes a shorter wait, and a result selector', () => {
+    const { state } = decisionTask({ timeout: Duration.hours(2), resultSelector: { 'decisions.$': '$.approval.decisions' } });
+
+    expect(state.TimeoutSeconds).toBe(7_200);
+    expect(state.ResultSelector).toEqual({ 'decisions.$': '$.approval.decisions' });
+  });
+
+  it('lets the parent start the approval machine, and the approval machine answer any waiting parent', () => {
+    const { stack, approval } = decisionTask();
+    const statements = policyStatements(stack);
+
+    const answer = statements.find((statement) => statement.Sid === 'AnswerWaitingParents');
+    // "Actions, resources, and condition keys for AWS Step Functions": SendTaskSuccess / SendTaskFailure list no resource type, so "*".
+    expect(answer).toMatchObject({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: '*' });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(approval.stateMachine.role.node.defaultChild as CfnElement) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AnswerWaitingParents' })]) },
+    });
+    const actions = statements.flatMap((statement) => statement.Action);
+    expect(actions).toContain('states:StartExecution');
+    // No .sync: the parent neither follows nor stops the approval.
+    expect(actions).not.toContain('states:StopExecution');
+  });
+
+  it('refuses an input it cannot add the token to, and one that uses the reserved key', () => {
+    const stack = userStack();
+    const approval = new HumanApproval(stack, 'Approval', { senderEmail: 'approvals@example.com' });
+
+    expect(() => approval.approvalDecisionTask(stack, 'FromPath', { input: sfn.TaskInput.fromJsonPathAt('$.request') })).toThrow(
+      /the input must be sfn\.TaskInput\.fromObject/,
+    );
+    expect(() =>
+      approval.approvalDecisionTask(stack, 'Reserved', { input: sfn.TaskInput.fromObject({ subject: 'x', approval: 'mine' }) }),
+    ).toThrow(/key "approval" is reserved/);
+  });
+});
+
 describe('examples/release-workflow', () => {
   it('synthesizes with the AwsSolutions checks and nothing left unacknowledged', () => {
     const { error, violations } = synthWithAwsSolutionsChecks(
@@ -84,16 +162,27 @@ describe('examples/release-workflow', () => {
     expect(error).toBeUndefined();
   });
 
-  it('asks every approver (policy all) and names why a release stopped', () => {
+  it('asks every approver (policy all) and catches each reason a release stops by its error name', () => {
     const app = new App({ context: NO_BUNDLING });
     const stack = new ReleaseWorkflowStack(app, 'ReleaseWorkflowExample', { approval: { senderEmail: 'approvals@example.com' } });
     const definition = JSON.stringify(
       stack.resolve((stack.release.stateMachine.node.defaultChild as sfn.CfnStateMachine).definitionString),
     );
+    // The definition without its CloudFormation joins: the state machine as Step Functions reads it.
+    const asl = JSON.parse(
+      (JSON.parse(definition) as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+        .map((part) => (typeof part === 'string' ? part : 'ref'))
+        .join(''),
+    ) as { States: Record<string, { Resource?: string; Catch?: Array<{ ErrorEquals: string[]; Next: string }> }> };
 
-    expect(definition).toContain('states:startExecution.sync:2');
+    expect(asl.States.AskApprovers?.Resource).toMatch(/states:startExecution\.waitForTaskToken$/);
     expect(definition).toContain('\\"policy\\":\\"all\\"');
-    for (const state of ['ReleaseRejected', 'ReleaseExpired', 'ReleaseNotApproved', 'Released'])
-      expect(definition).toContain(`\\"${state}\\"`);
+    expect(asl.States.AskApprovers?.Catch?.map((rule) => [rule.ErrorEquals, rule.Next])).toEqual([
+      [['Rejected'], 'ReleaseRejected'],
+      [['Expired'], 'ReleaseExpired'],
+      [['States.Timeout'], 'ReleaseApprovalUnanswered'],
+      [['InvalidRequest', 'EmailDeliveryFailed', 'EmailDeliveryRefused', 'RequestCheckFailed'], 'ReleaseNotApproved'],
+      [['States.ALL'], 'ApprovalNotStarted'],
+    ]);
   });
 });

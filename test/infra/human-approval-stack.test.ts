@@ -112,7 +112,7 @@ describe('HumanApprovalStack at defaults', () => {
     });
   });
 
-  it('lets the state machine wake the worker, and nothing else', () => {
+  it('lets the state machine wake the worker and answer a waiting parent, and nothing else', () => {
     const [functionId] = onlyResource(template, 'AWS::Lambda::Function');
     const [, policy] = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('WorkflowRole')) ?? [];
     const statements = (policy?.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement;
@@ -123,7 +123,15 @@ describe('HumanApprovalStack at defaults', () => {
       Action: 'lambda:InvokeFunction',
       Resource: { 'Fn::GetAtt': [functionId, 'Arn'] },
     });
-    expect(JSON.stringify(statements)).not.toContain('"states:');
+    // A parent's task token names no resource of its own: "Actions, resources, and condition keys for AWS Step Functions".
+    const answer = {
+      Sid: 'AnswerWaitingParents',
+      Effect: 'Allow',
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      Resource: '*',
+    };
+    expect(statements).toContainEqual(answer);
+    expect(JSON.stringify(statements.filter((statement) => (statement as { Sid?: string }).Sid !== answer.Sid))).not.toContain('"states:');
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       DefinitionSubstitutions: Match.objectLike({ WorkerFunctionArn: { 'Fn::GetAtt': [functionId, 'Arn'] } }),
     });
@@ -216,14 +224,14 @@ describe('HumanApprovalStack at defaults', () => {
     });
   });
 
-  it('uses no FullAccess managed policy and never grants a states: action on "*"', () => {
+  it('uses no FullAccess managed policy and grants a states: action on "*" only to answer a waiting parent', () => {
     const json = JSON.stringify(template.toJSON());
     expect(json).not.toMatch(/FullAccess/);
     for (const [, policy] of resourcesOfType(template, 'AWS::IAM::Policy')) {
       for (const statement of (policy.PolicyDocument as { Statement: Array<{ Action: string | string[]; Resource: unknown }> }).Statement) {
         const actions = ([] as string[]).concat(statement.Action);
-        if (actions.some((action) => action.startsWith('states:'))) {
-          expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+        if (actions.some((action) => action.startsWith('states:')) && JSON.stringify(statement.Resource).includes('"*"')) {
+          expect(actions).toEqual(['states:SendTaskSuccess', 'states:SendTaskFailure']);
         }
       }
     }

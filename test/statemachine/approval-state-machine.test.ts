@@ -71,6 +71,8 @@ interface Run {
   readonly wakes: readonly JsonValue[];
   /** Every request the CheckRequest state handed the worker function. */
   readonly checks: readonly JsonValue[];
+  /** Every SendTaskSuccess / SendTaskFailure a TellParent... state made to a waiting parent, with its state's name. */
+  readonly answers: readonly { readonly state: string; readonly parameters: Record<string, JsonValue> }[];
   readonly events: readonly EventLog[];
   readonly elapsedMs: number;
 }
@@ -119,7 +121,14 @@ type Check = (call: number) => JsonValue | undefined;
 
 async function runApproval(
   worker: Worker,
-  options: { input?: JsonValue; config?: Partial<ApprovalConfig>; wake?: Wake; check?: Check } = {},
+  options: {
+    input?: JsonValue;
+    config?: Partial<ApprovalConfig>;
+    wake?: Wake;
+    check?: Check;
+    /** Plays Step Functions for the answers to a waiting parent: the API's empty response, or throws its refusal. */
+    answer?: (call: number) => JsonValue;
+  } = {},
 ): Promise<Run> {
   const input = options.input === undefined ? REQUEST : options.input;
   const definition = definitionFor({ ...FAST, ...options.config });
@@ -142,6 +151,17 @@ async function runApproval(
     const { Payload } = invokeInput as { Payload: { action: string; request: unknown } };
     return { StatusCode: 200, Payload: checkRequest(Payload.request) as unknown as JsonValue };
   };
+  const answers: { state: string; parameters: Record<string, JsonValue> }[] = [];
+  const tellStates = Object.keys(definition.States).filter((name) => name.startsWith('TellParent'));
+  const answerHandlers = Object.fromEntries(
+    tellStates.map((state): [string, LocalHandler] => [
+      state,
+      (parameters) => {
+        answers.push({ state, parameters: structuredClone(parameters) as Record<string, JsonValue> });
+        return options.answer?.(answers.length) ?? {};
+      },
+    ]),
+  );
   const handler: LocalHandler = (taskInput) => {
     const task = structuredClone(taskInput) as unknown as TaskInput;
     tasks.push(task);
@@ -151,10 +171,10 @@ async function runApproval(
   const started = performance.now();
   const execution = stateMachine.run(input, {
     overrides: {
-      taskResourceLocalHandlers: { CheckRequest: checkHandler, ManualApproval: handler, WakeWorker: wakeHandler },
+      taskResourceLocalHandlers: { CheckRequest: checkHandler, ManualApproval: handler, WakeWorker: wakeHandler, ...answerHandlers },
       waitTimeOverrides: { WaitBeforeRedelivery: 0 },
       // The retries' timing is checked against the definition below, not waited for.
-      retryIntervalOverrides: { CheckRequest: 0 },
+      retryIntervalOverrides: { CheckRequest: 0, ...Object.fromEntries(tellStates.map((state) => [state, 0])) },
     },
     context: {
       Execution: {
@@ -181,14 +201,15 @@ async function runApproval(
   const events: EventLog[] = [];
   for await (const event of execution.eventLogs) events.push(event);
 
-  if (thrown === undefined) return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, wakes, checks, events, elapsedMs };
+  if (thrown === undefined)
+    return { outcome: { status: 'SUCCEEDED', output: output ?? null }, tasks, wakes, checks, answers, events, elapsedMs };
   if (!(thrown instanceof ExecutionError)) throw thrown as Error;
   const failed = events.find((event) => event.type === 'ExecutionFailed');
   if (failed?.type !== 'ExecutionFailed') throw new Error(`The execution failed without an ExecutionFailed event: ${String(thrown)}`);
   // The same error also hangs off the ExecutionError; both must agree.
   const { name, message } = thrown.cause as Error;
   expect({ error: name, cause: message }).toEqual({ error: failed.Error, cause: failed.Cause });
-  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, wakes, checks, events, elapsedMs };
+  return { outcome: { status: 'FAILED', error: failed.Error, cause: failed.Cause }, tasks, wakes, checks, answers, events, elapsedMs };
 }
 
 function attempts(run: Run): number[] {
@@ -759,5 +780,139 @@ describe('approval state machine with several approvers', () => {
     expect(run.outcome).toMatchObject({ status: 'FAILED', error: 'InvalidRequest' });
     expect((run.outcome as { cause: string }).cause).toMatch(/^Invalid approval request: .*requester/);
     expect(run.tasks).toHaveLength(0);
+  });
+});
+
+/**
+ * A parent that embeds the approval with startExecution.waitForTaskToken puts its task token in
+ * the input's reserved key, `approval.parentTaskToken`; whatever way the approval ends, it answers
+ * that token once (SendTaskSuccess with its output, or SendTaskFailure with its own error and
+ * cause), then ends exactly as it would without a parent.
+ */
+describe('approval state machine answering a waiting parent', () => {
+  // The shape of a real token: base64 with + / =, several hundred characters.
+  const PARENT_TOKEN = `AQB4AAAAKgAAAAMAAAAAAAAAAe+/${'Ab3+x/Yz'.repeat(100)}==`;
+  const withParent = (input: Record<string, unknown>, token: unknown = PARENT_TOKEN): JsonValue =>
+    ({ ...input, approval: { parentTaskToken: token } }) as unknown as JsonValue;
+  const RELEASE = { approvers: ['ana@example.com', 'ben@example.com'], subject: 'Deploy release 42', requester: 'dev@example.com' };
+  const rejected = () => {
+    throw taskFailure(ApprovalError.Rejected, JSON.stringify({ ...DECISION, decision: 'rejected', comment: 'Over budget' }));
+  };
+  const failsWith = (error: string, cause: string) => () => {
+    throw taskFailure(error, cause);
+  };
+  const withoutManager: Record<string, unknown> = { ...REQUEST };
+  delete withoutManager.managerEmailAddress;
+
+  type Scenario = [string, string, Worker, Record<string, unknown>, Parameters<typeof runApproval>[1]];
+  const scenarios: Scenario[] = [
+    ['approved', 'TellParentApproved', () => DECISION, REQUEST, {}],
+    ['rejected', 'TellParentRejected', rejected, REQUEST, {}],
+    ['expired: nobody answered (any)', 'TellParentNobodyDecided', () => noAnswer(), REQUEST, { config: { reminderCount: 0 } }],
+    [
+      'expired: one approver silent (all)',
+      'TellParentExpired',
+      () => noAnswer(),
+      { ...RELEASE, policy: 'all' },
+      { config: { reminderCount: 0 } },
+    ],
+    ['an invalid request', 'TellParentRequestNotValid', () => DECISION, withoutManager, {}],
+    ['an input with no request field', 'TellParentInputNotUsable', () => DECISION, { note: 'no request' }, {}],
+    [
+      'an unusable task input',
+      'TellParentInvalidRequest',
+      failsWith(ApprovalError.InvalidRequest, 'Invalid approval request: the task input has no approver.'),
+      REQUEST,
+      {},
+    ],
+    [
+      'an email SES refused',
+      'TellParentEmailNotDelivered',
+      failsWith(ApprovalError.EmailDeliveryRefused, 'MessageRejected: Email address is not verified.'),
+      REQUEST,
+      {},
+    ],
+    [
+      'an email that kept failing',
+      'TellParentEmailNotDelivered',
+      failsWith(ApprovalError.EmailDeliveryFailed, 'Throttling: Maximum sending rate exceeded.'),
+      REQUEST,
+      { config: { deliveryRetryAttempts: 0 } },
+    ],
+    [
+      'a request check that kept failing',
+      'TellParentRequestNotChecked',
+      () => DECISION,
+      REQUEST,
+      {
+        check: () => {
+          throw taskFailure('Error', 'The function threw.');
+        },
+      },
+    ],
+  ];
+
+  it.each(scenarios)(
+    '%s: answers the parent once with the outcome, then ends as without a parent',
+    async (_label, state, worker, input, options) => {
+      const alone = await runApproval(worker, { ...options, input: input as JsonValue });
+      const embedded = await runApproval(worker, { ...options, input: withParent(input) });
+
+      expect(alone.answers).toEqual([]);
+      expect(embedded.outcome).toEqual(alone.outcome);
+      const { outcome } = embedded;
+      expect(embedded.answers).toEqual([
+        {
+          state,
+          parameters:
+            outcome.status === 'SUCCEEDED'
+              ? { TaskToken: PARENT_TOKEN, Output: JSON.stringify(outcome.output) }
+              : { TaskToken: PARENT_TOKEN, Error: outcome.error, Cause: outcome.cause as JsonValue },
+        },
+      ]);
+      // The token goes back to its parent and nowhere else: not to the worker (and so not into any email), not into the output.
+      expect(JSON.stringify(embedded.tasks)).not.toContain(PARENT_TOKEN);
+      expect(JSON.stringify(embedded.outcome)).not.toContain(PARENT_TOKEN);
+    },
+  );
+
+  it('names the same errors a parent catches as the approval ends with, for every ending', () => {
+    const definition = definitionFor();
+    const endings = Object.entries(definition.States).filter(([, state]) => state.Type === 'Fail' || state.Type === 'Succeed');
+    for (const [name, ending] of endings) {
+      const tell = definition.States[`TellParent${name}`] as (AslState & { Parameters: Record<string, unknown> }) | undefined;
+      expect({ name, next: tell?.Next }).toEqual({ name, next: name });
+      if (ending.Type === 'Fail') {
+        expect({ name, error: tell?.Parameters.Error ?? tell?.Parameters['Error.$'] }).toEqual({
+          name,
+          error: ending.Error ?? ending.ErrorPath,
+        });
+      }
+    }
+  });
+
+  it('ends as without a parent when the parent no longer waits (its answer is refused every time)', async () => {
+    const alone = await runApproval(rejected);
+    const embedded = await runApproval(rejected, {
+      input: withParent(REQUEST),
+      answer: () => {
+        throw taskFailure('Sfn.TaskTimedOutException', 'Task Timed Out (Service: Sfn, Status Code: 400)');
+      },
+    });
+
+    expect(embedded.outcome).toEqual(alone.outcome);
+    // The first answer and its two retries.
+    expect(embedded.answers.map((answer) => answer.state)).toEqual(['TellParentRejected', 'TellParentRejected', 'TellParentRejected']);
+  });
+
+  it.each([
+    ['not a string', 42],
+    ['null', null],
+  ])('answers no parent when approval.parentTaskToken is %s', async (_label, token) => {
+    const alone = await runApproval(() => DECISION);
+    const run = await runApproval(() => DECISION, { input: withParent(REQUEST, token) });
+
+    expect(run.answers).toEqual([]);
+    expect(run.outcome).toEqual(alone.outcome);
   });
 });
