@@ -84,10 +84,24 @@ export class ApprovalWorkflow extends Construct {
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({ sid: 'WakeTheWorker', actions: ['lambda:InvokeFunction'], resources: [props.worker.functionArn] }),
     );
-    // The TellParent... states answer a parent that waits with startExecution.waitForTaskToken. A
-    // callback token names no resource of its own ("Actions, resources, and condition keys for AWS
-    // Step Functions" lists no resource type for these actions, so "*"), and the parent is any
-    // state machine of the user's.
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_TRACING_AND_PARENT_CALLBACKS);
+  }
+
+  private answersParents = false;
+
+  /**
+   * Lets the TellParent... states answer a parent that waits with startExecution.waitForTaskToken
+   * (HumanApproval.approvalDecisionTask() calls this). A callback token names no resource of its
+   * own ("Actions, resources, and condition keys for AWS Step Functions" lists no resource type for
+   * these actions, so "*"), and the parent is any state machine of the user's. Granted only to a
+   * deployment that uses that form: with it, whoever may start approvals can have one answer a task
+   * token they hold; without it, a token given in a request is refused (AccessDenied, caught) and
+   * the approval ends as before.
+   */
+  allowAnsweringParents(): void {
+    if (this.answersParents) return;
+    this.answersParents = true;
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'AnswerWaitingParents',
@@ -95,7 +109,5 @@ export class ApprovalWorkflow extends Construct {
         resources: ['*'],
       }),
     );
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_TRACING_AND_PARENT_CALLBACKS);
   }
 }

@@ -302,6 +302,7 @@ export class HumanApproval extends Construct {
       );
     }
     const timeout = props.timeout ?? Duration.seconds(executionTimeoutSeconds(this.config) + PARENT_TIMEOUT_MARGIN_SECONDS);
+    this.workflow.allowAnsweringParents();
     return new tasks.StepFunctionsStartExecution(scope, id, {
       stateMachine: this.stateMachine,
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
