@@ -13,12 +13,16 @@ Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const stack = new Stack(app, 'TeamWorkflow');
 const approval = new HumanApproval(stack, 'Approval', { senderEmail: 'approvals@example.com' });
 
-// The team's workflow: ask the approvers named in its input, then ship.
-const ask = approval.approvalTask(stack, 'AskForApproval', {
+// The team's workflow: ask the approvers named in its input, then ship; a rejection is caught by name.
+const ask = approval.approvalDecisionTask(stack, 'AskForApproval', {
   input: sfn.TaskInput.fromObject({
     approvers: sfn.JsonPath.listAt('$.approvers'),
     subject: sfn.JsonPath.stringAt('$.subject'),
   }),
+});
+ask.addCatch(new sfn.Fail(stack, 'NotShipped', { error: 'NotShipped', causePath: '$.why.Cause' }), {
+  errors: ['Rejected'],
+  resultPath: '$.why',
 });
 const shipIt = new sfn.StateMachine(stack, 'ShipIt', {
   definitionBody: sfn.DefinitionBody.fromChainable(ask.next(new sfn.Succeed(stack, 'Shipped'))),
@@ -33,5 +37,5 @@ const shipIt = new sfn.StateMachine(stack, 'ShipIt', {
 const policy = shipIt.role.node.tryFindChild('DefaultPolicy');
 Validations.of(policy).acknowledge({
   id: 'AwsSolutions-IAM5',
-  reason: 'Log delivery and X-Ray take "*"; the approval executions started by .sync are not named in advance.',
+  reason: 'CloudWatch Logs delivery and X-Ray actions take "*": they support no resource-level permissions.',
 });
