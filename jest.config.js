@@ -18,6 +18,9 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // One worker per core (jest's default leaves one core idle). Suites that bind ports take free ones
+  // (port 0) and write only into temp folders of their own, so two at a time cannot collide.
+  maxWorkers: '100%',
   globalSetup: '<rootDir>/test/support/global-setup.js',
   projects: [
     { ...shared, displayName: 'unit', roots: UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}`) },
