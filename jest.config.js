@@ -22,6 +22,7 @@ module.exports = {
   // (port 0) and write only into temp folders of their own, so two at a time cannot collide.
   maxWorkers: '100%',
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
     { ...shared, displayName: 'unit', roots: UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}`) },
     {
