@@ -7,6 +7,13 @@
  */
 const UNIT_FOLDERS = ['unit', 'infra', 'api', 'statemachine', 'cli'];
 
+/**
+ * The property-based suites (test/support/property-runs.ts). The fault suite runs the same properties
+ * with many more cases; CI runs both, so there (APPROVAL_PROPERTIES_IN_FAULT_SUITE=1, set by .ci/run)
+ * `npm test` leaves them to the fault suite and each property runs once, at its larger size.
+ */
+const PROPERTY_SUITES = process.env.APPROVAL_PROPERTIES_IN_FAULT_SUITE === '1' ? ['/properties-[^/]*\\.test\\.ts$'] : [];
+
 const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
@@ -18,9 +25,18 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // One worker per core (jest's default leaves one core idle). Suites that bind ports take free ones
+  // (port 0) and write only into temp folders of their own, so two at a time cannot collide.
+  maxWorkers: '100%',
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
-    { ...shared, displayName: 'unit', roots: UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}`) },
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}`),
+      testPathIgnorePatterns: ['/node_modules/', ...PROPERTY_SUITES],
+    },
     {
       ...shared,
       displayName: 'local',
@@ -30,6 +46,7 @@ module.exports = {
         '<rootDir>/test/browser/',
         '<rootDir>/test/faults/',
         ...UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}/`),
+        ...PROPERTY_SUITES,
       ],
     },
   ],

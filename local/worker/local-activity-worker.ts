@@ -36,6 +36,11 @@ export interface LocalActivityWorkerOptions {
   readonly maxEventAgeMs?: number;
   /** Receives the worker's log lines (its structured JSON logs) and run summaries. */
   readonly log?: (line: string) => void;
+  /**
+   * How long a dead worker process must have run for its replacement to start a run at once (a test
+   * shortens it to see both sides in seconds). @default MIN_LIFETIME_FOR_CATCH_UP_RUN_MS
+   */
+  readonly minLifetimeForCatchUpRunMs?: number;
 }
 
 /** An error the handler threw, as the Node.js Lambda runtime reports it (FunctionError "Handled"). */
@@ -248,7 +253,7 @@ export class LocalActivityWorker {
     replacement.then(
       () => {
         if (this.closed) return;
-        if (sinceLastRunMs < MIN_LIFETIME_FOR_CATCH_UP_RUN_MS) {
+        if (sinceLastRunMs < (this.options.minLifetimeForCatchUpRunMs ?? MIN_LIFETIME_FOR_CATCH_UP_RUN_MS)) {
           this.options.log?.(
             `A new worker process is ready. The one before died ${(sinceLastRunMs / 1000).toFixed(1)} s after it started or a run reached it, so no run starts in it now: the next wake-up or scheduled run starts one.`,
           );

@@ -6,7 +6,7 @@ import { REQUIRED_OUTPUTS } from '../../cli/doctor/stack-checks';
 import { executionTimeoutSeconds, readApprovalConfig } from '../../infra/approval-config';
 import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 import { APPROVAL_ASL_FILE } from '../../statemachine/render-definition';
-import { synthApprovalStack } from '../support/synth';
+import { approvalTemplate, synthApprovalStack } from '../support/synth';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -417,7 +417,7 @@ describe('HumanApprovalStack at defaults', () => {
 
 describe('HumanApprovalStack with context settings', () => {
   it('sends only from the configured address, to any recipient identity, with the named configuration set', () => {
-    const { template } = synthApprovalStack({
+    const template = approvalTemplate({
       senderEmail: 'approvals@example.org',
       sesConfigurationSet: 'approvals-events',
       workerScheduleMinutes: '5',
@@ -464,21 +464,21 @@ describe('HumanApprovalStack with context settings', () => {
   });
 
   it('reserves Lambda concurrency only when asked to', () => {
-    const { template } = synthApprovalStack({ workerReservedConcurrency: '4' });
+    const template = approvalTemplate({ workerReservedConcurrency: '4' });
     const [, fn] = onlyResource(template, 'AWS::Lambda::Function');
 
     expect(fn.ReservedConcurrentExecutions).toBe(4);
   });
 
   it('traces the approval stage in X-Ray only when asked to: a trace records the URL with the token', () => {
-    const [, stage] = onlyResource(synthApprovalStack({ apiTracing: 'true' }).template, 'AWS::ApiGateway::Stage');
+    const [, stage] = onlyResource(approvalTemplate({ apiTracing: 'true' }), 'AWS::ApiGateway::Stage');
 
     expect(stage.TracingEnabled).toBe(true);
   });
 
   it('leaves out the account-wide API Gateway logging role when asked', () => {
-    const withRole = synthApprovalStack().template;
-    const withoutRole = synthApprovalStack({ createApiGatewayAccountRole: 'false' }).template;
+    const withRole = approvalTemplate();
+    const withoutRole = approvalTemplate({ createApiGatewayAccountRole: 'false' });
 
     withRole.resourceCountIs('AWS::ApiGateway::Account', 1);
     withoutRole.resourceCountIs('AWS::ApiGateway::Account', 0);
@@ -486,7 +486,7 @@ describe('HumanApprovalStack with context settings', () => {
 });
 
 describe('HumanApprovalStack with linkMode=confirm', () => {
-  const { template } = synthApprovalStack({ linkMode: 'confirm' });
+  const template = approvalTemplate({ linkMode: 'confirm' });
 
   it('answers GET with SendTaskHeartbeat (a check that decides nothing) and decides only on POST', () => {
     const methods = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([, method]) => method);
@@ -513,7 +513,7 @@ describe('HumanApprovalStack with linkMode=confirm', () => {
 
   it('lets the API role send heartbeats for the confirmation page, on the activity only; direct mode needs none', () => {
     const actionsOf = (context: Record<string, unknown>): unknown[] =>
-      Object.values(synthApprovalStack(context).template.findResources('AWS::IAM::Policy'))
+      Object.values(approvalTemplate(context).findResources('AWS::IAM::Policy'))
         .flatMap(
           (policy) =>
             (policy as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: unknown }> } } }).Properties

@@ -8,10 +8,14 @@
  * use (compared file by file, see ASSEMBLY_SCHEMA_RELABEL), so relabelling changes no meaning.
  * A version not in the table stops the run: check its additions, or upgrade integ-runner.
  *
+ * It also spares integ-runner's second synthesis of a snapshot check: integ-runner 2.197.10 synthesizes
+ * the app once to read its test manifest, removes that assembly, and synthesizes it again with the
+ * same settings to compare (see REUSE_ASSEMBLY_ENV).
+ *
  * Usage: node --require tsx/cjs test/integ/run-integ-app.ts test/integ/integ.<name>.ts
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -47,6 +51,37 @@ export function relabelAssembly(outdir: string): void {
   }
 }
 
+/**
+ * A folder of one integ-runner run (run-integ.ts makes it for a snapshot check and removes it after):
+ * the first assembly is kept there, and a second request with the same app and the same settings
+ * (every CDK_* variable, the context among them) gets a copy of it instead of a synthesis. Once only:
+ * any other request synthesizes.
+ */
+export const REUSE_ASSEMBLY_ENV = 'APPROVAL_INTEG_REUSE_ASSEMBLY_DIR';
+
+/** What the app's assembly depends on besides the sources, which do not change within a run. */
+function settingsKey(appFile: string): string {
+  const cdkSettings = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('CDK_') && name !== 'CDK_OUTDIR')
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify({ appFile, cdkSettings });
+}
+
+/** Copies the kept assembly into outdir and forgets it, when it was made with these settings. */
+function reuseKeptAssembly(reuseDir: string, key: string, outdir: string): boolean {
+  const kept = path.join(reuseDir, 'assembly');
+  const keyFile = path.join(reuseDir, 'settings.json');
+  if (!existsSync(kept) || !existsSync(keyFile)) return false;
+  const same = readFileSync(keyFile, 'utf8') === key;
+  if (same) {
+    rmSync(outdir, { recursive: true, force: true });
+    cpSync(kept, outdir, { recursive: true });
+  }
+  rmSync(kept, { recursive: true, force: true });
+  rmSync(keyFile, { force: true });
+  return same;
+}
+
 function main(): number {
   const [appFile] = process.argv.slice(2);
   const outdir = process.env.CDK_OUTDIR;
@@ -54,10 +89,17 @@ function main(): number {
     console.error('Usage (by integ-runner, which sets CDK_OUTDIR): node --require tsx/cjs test/integ/run-integ-app.ts <integ app file>');
     return 2;
   }
+  const reuseDir = process.env[REUSE_ASSEMBLY_ENV];
+  const key = settingsKey(appFile);
+  if (reuseDir && reuseKeptAssembly(reuseDir, key, outdir)) return 0;
   // The app synthesizes into CDK_OUTDIR (app.synth()).
   const app = spawnSync(process.execPath, ['--require', 'tsx/cjs', appFile], { stdio: 'inherit' });
   if (app.status !== 0) return app.status ?? 1;
   relabelAssembly(outdir);
+  if (reuseDir) {
+    cpSync(outdir, path.join(reuseDir, 'assembly'), { recursive: true });
+    writeFileSync(path.join(reuseDir, 'settings.json'), key);
+  }
   return 0;
 }
 

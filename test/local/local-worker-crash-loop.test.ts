@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
-import { LocalActivityWorker, MIN_LIFETIME_FOR_CATCH_UP_RUN_MS } from '../../local/worker/local-activity-worker';
+import { LocalActivityWorker } from '../../local/worker/local-activity-worker';
 
 jest.setTimeout(60_000);
 
@@ -11,6 +11,8 @@ jest.setTimeout(60_000);
  */
 const CRASH_ON_INVOKE = path.join(__dirname, '..', 'support', 'crash-on-invoke.ts');
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+/** Shorter than the default (MIN_LIFETIME_FOR_CATCH_UP_RUN_MS), and still longer than the quiet spells below. */
+const MIN_LIFETIME_MS = 3_000;
 const EXITED = /^The worker process exited unexpectedly \(code 1\); 1 run in flight failed with Runtime\.ExitError\./;
 
 let worker: LocalActivityWorker | undefined;
@@ -42,6 +44,7 @@ it('a worker process that dies as each run reaches it is replaced, and runs agai
     timeoutSeconds: 30,
     // No scheduled run during the test besides the one at start.
     scheduleMs: 3_600_000,
+    minLifetimeForCatchUpRunMs: MIN_LIFETIME_MS,
     log: (line) => logs.push(line),
   });
 
@@ -68,7 +71,7 @@ it('a worker process that dies as each run reaches it is replaced, and runs agai
 
   // A wake-up long after the replacement was ready: the process it kills had lived more than the
   // lifetime, but died as the run reached it, so again no run starts at once.
-  await new Promise((resolve) => setTimeout(resolve, MIN_LIFETIME_FOR_CATCH_UP_RUN_MS + 500));
+  await new Promise((resolve) => setTimeout(resolve, MIN_LIFETIME_MS + 500));
   worker.invokeAsync(SCHEDULED_EVENT);
   await waitFor('third exit', () => exits() === 3);
   await new Promise((resolve) => setTimeout(resolve, 2_500));

@@ -109,6 +109,35 @@ afterEach(() => {
   unsettled.clear();
 });
 
+/**
+ * The executions' clocks (task timeouts, waits, retries) run on jest's fake timers, which
+ * runApproval moves on while an execution runs: a reminder interval of one second costs no second
+ * of real time, and the elapsed time a test reads is the time the state machine waited.
+ */
+beforeEach(() => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+/** Moves the fake clock on, a timer at a time, until the promise settles. */
+async function settleOnFakeClock<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const markSettled = (): void => {
+    settled = true;
+  };
+  promise.then(markSettled, markSettled);
+  // Let the work between timers (promise chains, handlers) run before each step of the clock.
+  const yieldToWork = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  while (!settled) {
+    await yieldToWork();
+    if (!settled) await jest.advanceTimersToNextTimerAsync();
+  }
+  return promise;
+}
+
 /** Plays Lambda for the WakeWorker state: records the wake-up, or fails it. */
 type Wake = (payload: JsonValue, call: number) => JsonValue;
 const acceptWake: Wake = () => ({ StatusCode: 202, Payload: '' });
@@ -189,7 +218,7 @@ async function runApproval(
   let output: JsonValue | undefined;
   let thrown: unknown;
   try {
-    output = await execution.result;
+    output = await settleOnFakeClock(execution.result);
   } catch (error) {
     thrown = error;
   } finally {

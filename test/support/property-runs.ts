@@ -2,7 +2,8 @@ import type fc from 'fast-check';
 
 /**
  * How many cases each property-based test tries: a few hundred in `npm test`, thousands in
- * `npm run test:faults`. Each entry file names its suite, so one property runs at both sizes.
+ * `npm run test:faults`. Each entry file names its suite, so one property runs at both sizes; CI,
+ * which runs both suites, runs each property at the larger size only (see jest.config.js).
  */
 export type PropertySuite = 'test' | 'faults';
 
