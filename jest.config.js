@@ -19,6 +19,7 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   projects: [
     { ...shared, displayName: 'unit', roots: UNIT_FOLDERS.map((folder) => `<rootDir>/test/${folder}`) },
     {

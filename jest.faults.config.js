@@ -1,6 +1,7 @@
 /** Fault, abuse and load tests on the local stack. `npm run test:faults` */
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   testEnvironment: 'node',
   roots: ['<rootDir>/test/faults'],
   testMatch: ['**/*.test.ts'],

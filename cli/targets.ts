@@ -1,6 +1,6 @@
 import { DescribeStacksCommand, type CloudFormationClient, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, type SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
-import { DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, localHost, localPort, LocalPortError } from '../local/ports';
+import { DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, localHost, localPort, LocalPortError } from '../local/index';
 import { CliError, UsageError } from './cli-errors';
 
 const STATE_MACHINE_OUTPUT = 'StateMachineArn';

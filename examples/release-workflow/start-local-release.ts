@@ -3,9 +3,7 @@ import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExe
 import { printable } from '../../cli/format-values';
 import { localUrl } from '../../cli/targets';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
-import { localPort } from '../../local/ports';
-import { stopProcessOnRequest } from '../../local/stop-requests';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localPort, stopProcessOnRequest } from '../../local/index';
 
 const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS] [--stack-name NAME]
 
