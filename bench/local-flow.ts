@@ -8,7 +8,9 @@ export function sfnClientFor(stack: LocalStack): SFNClient {
 
 /** Starts an execution of the approval state machine; resolves with its ARN. */
 export async function startApproval(sfn: SFNClient, stack: LocalStack, input: Record<string, unknown>): Promise<string> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: JSON.stringify(input) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: JSON.stringify(input) }),
+  );
   if (!executionArn) throw new Error('StartExecution returned no ARN');
   return executionArn;
 }

@@ -3,7 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { fetchStoredEmails, type LocalStack, type LocalStackOptions, onlyResourceOfType, startLocalStack, stopProcessOnRequest } from '../local/index';
+import {
+  fetchStoredEmails,
+  type LocalStack,
+  type LocalStackOptions,
+  onlyResourceOfType,
+  startLocalStack,
+  stopProcessOnRequest,
+} from '../local/index';
 import { approveLinkOf, sfnClientFor, startApproval } from './local-flow';
 import { benchAssembly } from './synth';
 import { WORKER_ENV } from '../functions/approval-worker/config';
@@ -59,7 +66,9 @@ let stopping = false;
  * A local stack of the app `npm start` serves, synthesized with `context` on top of cdk.json, that
  * a stop request closes, however far the benchmark has got.
  */
-async function openStack(options: Omit<LocalStackOptions, 'assemblyDir'> & { readonly context?: Readonly<Record<string, unknown>> }): Promise<LocalStack> {
+async function openStack(
+  options: Omit<LocalStackOptions, 'assemblyDir'> & { readonly context?: Readonly<Record<string, unknown>> },
+): Promise<LocalStack> {
   const { context, ...rest } = options;
   const stack = await startLocalStack({ ...rest, assemblyDir: benchAssembly(context).assemblyDir });
   openStacks.add(stack);

@@ -43,7 +43,12 @@ export function parseContextPairs(pairs: readonly string[], command: string): Re
  * `app` (else cdk.json's "app"); the context is cdk.context.json, then cdk.json's "context", then
  * the `-c` values, each later one winning.
  */
-export function findCdkApp(folder: string, app: string | undefined, contextPairs: Readonly<Record<string, string>>, command: string): CdkApp {
+export function findCdkApp(
+  folder: string,
+  app: string | undefined,
+  contextPairs: Readonly<Record<string, string>>,
+  command: string,
+): CdkApp {
   const cdkJson = readJsonObject(path.join(folder, 'cdk.json'));
   const cached = readJsonObject(path.join(folder, 'cdk.context.json'));
   const appCommand = app ?? (typeof cdkJson?.app === 'string' ? cdkJson.app : undefined);

@@ -115,12 +115,12 @@ ${
 `
     : ''
 }${
-  others.length > 0
-    ? `Start the other state machines with any Step Functions client pointed at the endpoint, e.g.
+    others.length > 0
+      ? `Start the other state machines with any Step Functions client pointed at the endpoint, e.g.
   aws stepfunctions start-execution --endpoint-url ${stack.stepFunctionsUrl} --state-machine-arn <arn> --input '{...}'
 `
-    : ''
-}
+      : ''
+  }
 Press Ctrl-C to stop.`;
 }
 
@@ -177,11 +177,9 @@ export const localCommand: Command = {
       print('stack', `synthesizing the CDK app: ${app.command}`);
       run.app = runCdkApp(app, assemblyDir, { cwd, env: { ...process.env, ...deps.env } });
       await run.app.done;
-      run.stack = startLocalStack({ assemblyDir, stackName: values.stack, host, ports: listenOn, log: print }).catch(
-        (error: unknown) => {
-          throw error instanceof LocalStackError ? new UsageError(error.message, 'local') : error;
-        },
-      );
+      run.stack = startLocalStack({ assemblyDir, stackName: values.stack, host, ports: listenOn, log: print }).catch((error: unknown) => {
+        throw error instanceof LocalStackError ? new UsageError(error.message, 'local') : error;
+      });
       const stack = await run.stack;
       if (run.stopping) return;
       deps.output.stdout(readyBanner(stack, ((Date.now() - started) / 1000).toFixed(1), deps.defaultStackName));

@@ -46,7 +46,10 @@ interface AssemblyManifest {
 /** The parts of an asset manifest (`<stack>.assets.json`) this reads. */
 interface AssetManifest {
   readonly files?: Readonly<
-    Record<string, { readonly source?: { readonly path?: string }; readonly destinations?: Readonly<Record<string, { readonly objectKey?: string }>> }>
+    Record<
+      string,
+      { readonly source?: { readonly path?: string }; readonly destinations?: Readonly<Record<string, { readonly objectKey?: string }>> }
+    >
   >;
 }
 
@@ -100,7 +103,12 @@ export function readSynthesizedStack(assemblyDir: string, stackName?: string): S
     chosen = served[0];
   }
   if (!chosen) throw new LocalStackError(`The cloud assembly in ${assemblyDir} has no stack.`);
-  return { stackName: chosen.name, template: chosen.template, assemblyDir, assets: fileAssets(assemblyDir, manifest, chosen.artifact.dependencies ?? []) };
+  return {
+    stackName: chosen.name,
+    template: chosen.template,
+    assemblyDir,
+    assets: fileAssets(assemblyDir, manifest, chosen.artifact.dependencies ?? []),
+  };
 }
 
 /** The file assets of the asset manifests a stack depends on, by the S3 object key the template names them by. */
@@ -127,7 +135,9 @@ export function assetPath(stack: SynthesizedStack, objectKey: string, usedBy: st
     throw new LocalStackError(`${usedBy} names the asset ${objectKey}, which the stack's asset manifest does not list.`);
   }
   if (!fs.existsSync(found)) {
-    throw new LocalStackError(`${usedBy} needs the asset ${path.basename(found)}, which is missing from the cloud assembly in ${stack.assemblyDir}.`);
+    throw new LocalStackError(
+      `${usedBy} needs the asset ${path.basename(found)}, which is missing from the cloud assembly in ${stack.assemblyDir}.`,
+    );
   }
   return found;
 }

@@ -121,7 +121,9 @@ export function workerCode(synthesized: SynthesizedStack): { codeDir: string; ha
   const [functionId, fn] = workerFunction(synthesized.template);
   const code = fn.Code as { S3Key?: unknown } | undefined;
   if (typeof code?.S3Key !== 'string') {
-    throw new LocalStackError(`The function ${functionId} has no Code.S3Key: the local mode runs code from an asset of the cloud assembly only.`);
+    throw new LocalStackError(
+      `The function ${functionId} has no Code.S3Key: the local mode runs code from an asset of the cloud assembly only.`,
+    );
   }
   if (typeof fn.Handler !== 'string') throw new LocalStackError(`The function ${functionId} has no Handler.`);
   return { codeDir: assetPath(synthesized, code.S3Key, `The function ${functionId}`), handler: fn.Handler };

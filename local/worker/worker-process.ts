@@ -46,7 +46,9 @@ function functionError(thrown: unknown): { errorType: string; errorMessage: stri
 /** One invocation: an async handler's promise, or a callback-style handler's callback. */
 function invoke(handler: Handler, event: unknown, context: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const returned = handler(event, context, (error, result) => (error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve(result)));
+    const returned = handler(event, context, (error, result) =>
+      error ? reject(error instanceof Error ? error : new Error(JSON.stringify(error))) : resolve(result),
+    );
     if (returned instanceof Promise) returned.then(resolve, reject);
   });
 }
