@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   fetchStoredEmails,
+  loadLocalStack,
   type LocalStack,
   type LocalStackOptions,
   onlyResourceOfType,
@@ -317,6 +318,7 @@ async function backlogOnly(count: number, rate: number): Promise<void> {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  loadLocalStack();
   stopProcessOnRequest({
     stopping: 'stopping the benchmark',
     stop: async () => {

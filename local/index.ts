@@ -8,14 +8,26 @@ import type { LocalStack, LocalStackOptions } from './stack/local-stack';
 export type { LocalComponent, LocalLatency, LocalStack, LocalStackOptions } from './stack/local-stack';
 
 /**
- * Brings up the whole flow of the assembly's stack on this machine; see local/stack/local-stack.ts.
- * The servers are loaded on the first call, so that a process that needs only the ports and
- * errors below (every other command of the CLI) starts without them.
+ * The servers, loaded when first needed, so that a process that needs only the ports and errors
+ * below (every other command of the CLI) starts without them.
  */
-export function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+function localStackModule(): typeof LocalStackModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when first used, see above
-  const { startLocalStack: start } = require('./stack/local-stack') as typeof LocalStackModule;
-  return start(options);
+  return require('./stack/local-stack') as typeof LocalStackModule;
+}
+
+/**
+ * Loads the servers now rather than at the first startLocalStack. A command that will start a
+ * stack calls it first: run from the TypeScript sources, a module loaded after Ctrl-C reached the
+ * process group would find the group's TypeScript compiler (an esbuild process) gone.
+ */
+export function loadLocalStack(): void {
+  localStackModule();
+}
+
+/** Brings up the whole flow of the assembly's stack on this machine; see local/stack/local-stack.ts. */
+export function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  return localStackModule().startLocalStack(options);
 }
 
 export { LocalStackError } from './stack/errors';

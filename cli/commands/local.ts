@@ -12,6 +12,7 @@ import {
   LocalPortError,
   type LocalStack,
   LocalStackError,
+  loadLocalStack,
   startLocalStack,
   stopProcessOnRequest,
 } from '../../local/index';
@@ -147,6 +148,7 @@ export const localCommand: Command = {
       return;
     }
     const started = Date.now();
+    loadLocalStack();
     const cwd = process.cwd();
     const app = findCdkApp(cwd, values.app, parseContextPairs(values.context ?? [], 'local'), 'local');
     const host = loopbackHost(deps.env);
@@ -186,6 +188,8 @@ export const localCommand: Command = {
     } catch (error) {
       removeAssembly();
       process.off('exit', removeAssembly);
+      // A stop cut the start short (the app killed, say): the stop says what happened and ends the process.
+      if (run.stopping) return;
       throw error;
     }
   },
