@@ -1,7 +1,14 @@
 import { LocalActivityWorker } from '../worker/local-activity-worker';
 import { LocalStackError } from './errors';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account';
-import { assetPath, onlyResourceOfType, resolveIntrinsics, resourcesOfType, type SynthesizedStack } from './synthesized-stack';
+import {
+  assetPath,
+  onlyResourceOfType,
+  resolveIntrinsics,
+  resourcesOfType,
+  type SynthesizedStack,
+  UnsupportedIntrinsicError,
+} from './synthesized-stack';
 
 /** `rate(5 minutes)` -> milliseconds. */
 export function scheduleRateMs(expression: string): number {
@@ -93,7 +100,13 @@ export function workerEnvironment(
   const localApiOrigin = new URL(endpoints.apiUrl).origin;
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
-    const resolved = String(resolveIntrinsics(value, physical));
+    let resolved: string;
+    try {
+      resolved = String(resolveIntrinsics(value, physical));
+    } catch (error) {
+      if (!(error instanceof UnsupportedIntrinsicError)) throw error;
+      throw new UnsupportedIntrinsicError(`The worker's environment variable ${name}: ${error.message}`);
+    }
     environment[name] = resolved.startsWith(deployedApiOrigin) ? `${localApiOrigin}${resolved.slice(deployedApiOrigin.length)}` : resolved;
   }
   return environment;
