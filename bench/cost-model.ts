@@ -1,6 +1,5 @@
 import { WORKER_ENV } from '../functions/approval-worker/config';
-import { scheduleRateMs } from '../local/stack/worker-from-template';
-import { type CloudFormationTemplate, onlyResourceOfType } from '../local/stack/synthesized-stack';
+import { type CloudFormationTemplate, onlyResourceOfType, scheduleRateMs } from 'stepfunctions-human-approval-local';
 
 /** us-east-1 list prices (AWS Lambda and Amazon DynamoDB pricing pages): the same table for every cost this benchmark reports. */
 export const PRICES = {

@@ -3,11 +3,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/stack/local-stack';
-import { stopProcessOnRequest } from '../local/stop-requests';
-import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack } from '../local/stack/synthesized-stack';
-import { fetchStoredEmails } from '../local/ses/stored-emails';
-import { linksOf, sfnClientFor, startApproval } from '../test/support/local-flow';
+import {
+  fetchStoredEmails,
+  loadLocalStack,
+  type LocalStack,
+  type LocalStackOptions,
+  onlyResourceOfType,
+  startLocalStack,
+  stopProcessOnRequest,
+} from 'stepfunctions-human-approval-local';
+import { approveLinkOf, sfnClientFor, startApproval } from './local-flow';
+import { benchAssembly } from './synth';
 import { WORKER_ENV } from '../functions/approval-worker/config';
 import { AWS_MODEL } from './aws-model';
 import { APPROVAL_PRICES, approvalCost, idleCost, oursLambdaPerApproval, PRICES, SEED_APPROVAL_TRANSITIONS } from './cost-model';
@@ -57,9 +63,15 @@ const TARGETS = {
 const openStacks = new Set<LocalStack>();
 let stopping = false;
 
-/** A local stack that a stop request closes, however far the benchmark has got. */
-async function openStack(options: LocalStackOptions): Promise<LocalStack> {
-  const stack = await startLocalStack(options);
+/**
+ * A local stack of the app `npm start` serves, synthesized with `context` on top of cdk.json, that
+ * a stop request closes, however far the benchmark has got.
+ */
+async function openStack(
+  options: Omit<LocalStackOptions, 'assemblyDir'> & { readonly context?: Readonly<Record<string, unknown>> },
+): Promise<LocalStack> {
+  const { context, ...rest } = options;
+  const stack = await startLocalStack({ ...rest, assemblyDir: benchAssembly(context).assemblyDir });
   openStacks.add(stack);
   return {
     ...stack,
@@ -93,7 +105,7 @@ async function emailAccepted(stack: LocalStack, to: ReadonlySet<string>, count: 
 async function approveLinkFor(stack: LocalStack, manager: string): Promise<string> {
   const email = (await fetchStoredEmails(stack.sesUrl)).find((candidate) => candidate.destination.to.includes(manager));
   if (!email) throw new Error(`No email to ${manager}`);
-  return linksOf(email).approve;
+  return approveLinkOf(email);
 }
 
 const start = (sfn: SFNClient, stack: LocalStack, manager: string, name: string): Promise<string> =>
@@ -288,16 +300,12 @@ async function measureAwsModelDispatch(): Promise<number[]> {
   }
 }
 
+/** The size of the worker's code as deployed: its asset in the cloud assembly. */
 function workerBundleBytes(): number {
-  const synthesized = synthesizeStack({}, { bundle: true });
-  try {
-    const [, fn] = onlyResourceOfType(synthesized.template, 'AWS::Lambda::Function');
-    const key = (fn.Code as { S3Key?: string }).S3Key ?? '';
-    const bundle = path.join(synthesized.assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js');
-    return fs.statSync(bundle).size;
-  } finally {
-    removeSynthesizedStack(synthesized);
-  }
+  const { assemblyDir, template } = benchAssembly();
+  const [, fn] = onlyResourceOfType(template, 'AWS::Lambda::Function');
+  const key = (fn.Code as { S3Key?: string }).S3Key ?? '';
+  return fs.statSync(path.join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js')).size;
 }
 
 /** `npm run bench -- backlog [count] [rate]`: only the backlog scenario, e.g. to see how the drain rate grows with maxSendRate. */
@@ -310,6 +318,7 @@ async function backlogOnly(count: number, rate: number): Promise<void> {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  loadLocalStack();
   stopProcessOnRequest({
     stopping: 'stopping the benchmark',
     stop: async () => {
@@ -325,8 +334,8 @@ async function main(): Promise<void> {
   }
 
   log('Synthesizing: idle cost and bundle size...');
-  const ours = synthesizeStack();
-  const originalShape = synthesizeStack({ workerScheduleMinutes: 1 });
+  const ours = benchAssembly();
+  const originalShape = benchAssembly({ workerScheduleMinutes: 1 });
   const oursIdle = idleCost(ours.template);
   // The original sample's worker: a run every minute that takes one task, polling for 60 s at 128 MB
   // on x86_64, with no slot table. The results file calls it "seed" (its keys stay as they are).
@@ -335,8 +344,6 @@ async function main(): Promise<void> {
   const [, worker] = onlyResourceOfType(ours.template, 'AWS::Lambda::Function');
   const variables = (worker.Environment as { Variables: Record<string, string> }).Variables;
   const configuredRate = Number(variables[WORKER_ENV.maxSendRate]) * Number(variables[WORKER_ENV.slotCount] ?? 1);
-  removeSynthesizedStack(ours);
-  removeSynthesizedStack(originalShape);
   const bundleBytes = workerBundleBytes();
 
   log('Starting the local stack at the default settings...');

@@ -11,6 +11,7 @@ import { CliError, UsageError } from './cli-errors';
 import type { Command, CommandDependencies } from './commands/command';
 import { doctorCommand } from './commands/doctor';
 import { listCommand } from './commands/list';
+import { localCommand } from './commands/local';
 import { startCommand } from './commands/start';
 import { statusCommand } from './commands/status';
 import { waitCommand } from './commands/wait';
@@ -21,12 +22,12 @@ import { processWaitDependencies } from './wait-for-outcome';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
-const COMMANDS: readonly Command[] = [startCommand, waitCommand, statusCommand, listCommand, doctorCommand];
+const COMMANDS: readonly Command[] = [startCommand, waitCommand, statusCommand, listCommand, doctorCommand, localCommand];
 
 const usage = `Usage: approval <command> [options]
 
-Starts and follows human-approval requests of the ${DEFAULT_STACK_NAME} stack, and checks an AWS account
-before and after a deploy (doctor).
+Starts and follows human-approval requests of the ${DEFAULT_STACK_NAME} stack, checks an AWS account
+before and after a deploy (doctor), and runs a CDK app's approval flow on this machine (local).
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).join('\n')}
@@ -34,7 +35,7 @@ ${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).joi
 
 Targets:
   (default)  the deployed stack, found through its CloudFormation outputs (\`npx cdk deploy\`)
-  --local    the local stack started by \`npm start\` (not for doctor)
+  --local    the local stack started by \`approval local\` (\`npm start\` here; not for doctor)
 
 Every command takes --json for machine-readable output and --help.
 Exit codes: 0 done (for wait and start --wait: approved), 1 failed (stack not running or not

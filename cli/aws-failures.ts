@@ -1,4 +1,4 @@
-import { LOCAL_PORT_ENV } from '../local/ports';
+import { LOCAL_PORT_ENV } from 'stepfunctions-human-approval-local';
 import { CliError, UsageError } from './cli-errors';
 import { printable } from './format-values';
 import type { Target } from './targets';

@@ -1,7 +1,7 @@
 import { DescribeStacksCommand, type CloudFormationClient, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, type SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
-import { DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, localHost, localPort, LocalPortError } from '../local/ports';
 import { STACK_OUTPUTS } from '../infra/stack-outputs';
+import { DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, localHost, localPort, LocalPortError } from 'stepfunctions-human-approval-local';
 import { CliError, UsageError } from './cli-errors';
 
 const STATE_MACHINE_OUTPUT = STACK_OUTPUTS.stateMachineArn;

@@ -86,13 +86,21 @@ export interface StopOnRequestOptions {
   readonly stoppedLine?: string;
   /** Past this, a stop still waiting (on a stuck worker, say) ends the process anyway. @default 5000 */
   readonly deadlineMs?: number;
+  /** What stops, as the line past the deadline names it: `The local stack` gives "The local stack did not stop within 5 s...". */
+  readonly what?: string;
+  /**
+   * The exit code once stopped. A server asked to stop that stopped did what it was asked: 0. A
+   * command that runs until done and was cut short reports the signal. @default 128 + the signal's number (stoppedExitCode)
+   */
+  readonly exitCode?: number;
 }
 
 /**
- * For a command that runs until done (a benchmark, a wait) and must stop cleanly on every stop
- * request, as `npm start` does: says what it stops, closes what is open and exits with
- * stoppedExitCode; on a second request, or past the deadline, it ends at once (130, or 1). Whatever
- * the end, the process's 'exit' handlers run, which remove temporary files and kill child processes.
+ * The one stop path of every long-running command (the local stack of `approval local`, a
+ * benchmark, a wait), which must stop cleanly on every stop request: says what it stops, closes
+ * what is open and exits (with `exitCode`); on a second request, or past the deadline, it ends at
+ * once (130, or 1). Whatever the end, the process's 'exit' handlers run, which remove temporary
+ * files and kill child processes.
  */
 export function stopProcessOnRequest(options: StopOnRequestOptions): void {
   const deadlineMs = options.deadlineMs ?? 5_000;
@@ -106,14 +114,15 @@ export function stopProcessOnRequest(options: StopOnRequestOptions): void {
     }
     say(`\n${request === 'parent exited' ? 'Parent process exited' : request}: ${options.stopping}...`);
     const deadline = setTimeout(() => {
-      say(`Did not stop within ${deadlineMs / 1000} s; stopping immediately.`, process.stderr);
+      const line = `did not stop within ${deadlineMs / 1000} s; stopping immediately.`;
+      say(options.what === undefined ? `${line[0]?.toUpperCase()}${line.slice(1)}` : `${options.what} ${line}`, process.stderr);
       process.exit(1);
     }, deadlineMs);
     options.stop().then(
       () => {
         clearTimeout(deadline);
         if (options.stoppedLine !== undefined) say(options.stoppedLine);
-        process.exit(stoppedExitCode(request));
+        process.exit(options.exitCode ?? stoppedExitCode(request));
       },
       (error: Error) => {
         say(`Could not stop cleanly: ${error.message}`, process.stderr);

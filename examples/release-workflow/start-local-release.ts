@@ -1,11 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { printable } from '../../cli/format-values';
-import { localUrl } from '../../cli/targets';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/local-account';
-import { localPort } from '../../local/ports';
-import { stopProcessOnRequest } from '../../local/stop-requests';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localHost, localPort, printable, stopProcessOnRequest } from 'stepfunctions-human-approval-local';
 
 const USAGE = `Usage: npm run example:release -- --release ID --approver ADDRESS --approver ADDRESS [--change TEXT] [--requester ADDRESS] [--stack-name NAME]
 
@@ -33,7 +29,7 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const sfn = new SFNClient({
-    endpoint: localUrl(process.env, localPort(process.env, 'stepFunctions')),
+    endpoint: `http://${localHost(process.env).includes(':') ? `[${localHost(process.env)}]` : localHost(process.env)}:${localPort(process.env, 'stepFunctions')}`,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,

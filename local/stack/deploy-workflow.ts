@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { CreateActivityCommand, CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { renderDefinition } from '../../statemachine/render-definition';
+import { MAX_NAME_LENGTH } from '../../statemachine/step-functions-limits';
 import { LocalStackError } from './errors';
 import { LOCAL_ACCOUNT, LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account';
-import { type CloudFormationTemplate, resolveIntrinsics, resourcesOfType, type SynthesizedStack } from './synthesized-stack';
+import { assetPath, type CloudFormationTemplate, resolveIntrinsics, resourcesOfType, type SynthesizedStack } from './synthesized-stack';
 
 /** What CloudFormation does for the workflow of the template, done against the local Step Functions endpoint. */
 
@@ -13,7 +12,8 @@ const STATE_MACHINE = 'AWS::StepFunctions::StateMachine';
 const APPROVAL_OUTPUTS = ['StateMachineArn', 'ApprovalStateMachineArn'];
 /** The hash CDK appends to a logical id. */
 const CDK_ID_HASH = /[0-9A-F]{8}$/;
-const MAX_NAME_LENGTH = 80;
+/** A `${Name}` placeholder of DefinitionSubstitutions. */
+const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
 export interface DeployedStateMachines {
   /** The approval state machine, named after the stack (the CLI finds it by that name). */
@@ -26,11 +26,17 @@ function localSfnClient(stepFunctionsUrl: string): SFNClient {
   return new SFNClient({ endpoint: stepFunctionsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
-/** Creates the activity of the template, as CloudFormation would. */
-export async function createActivity(stackName: string, stepFunctionsUrl: string): Promise<string> {
+/** The activity's name: its Name in the template, or the name CloudFormation would generate, `<stack>-<readable logical id>`. */
+export function activityName(stackName: string, logicalId: string, properties: Record<string, unknown>): string {
+  const name = typeof properties.Name === 'string' && properties.Name !== '' ? properties.Name : `${stackName}-${readableName(logicalId)}`;
+  return name.slice(0, MAX_NAME_LENGTH);
+}
+
+/** Creates an activity of the template, as CloudFormation would. */
+export async function createActivity(name: string, stepFunctionsUrl: string): Promise<string> {
   const sfn = localSfnClient(stepFunctionsUrl);
   try {
-    const { activityArn } = await sfn.send(new CreateActivityCommand({ name: `${stackName}-ManualApproval` }));
+    const { activityArn } = await sfn.send(new CreateActivityCommand({ name }));
     if (!activityArn) throw new LocalStackError('The local Step Functions endpoint returned no activity ARN.');
     return activityArn;
   } finally {
@@ -94,13 +100,13 @@ function creationOrder(machines: ReadonlyMap<string, Record<string, unknown>>): 
 function definitionOf(
   logicalId: string,
   properties: Record<string, unknown>,
-  assemblyDir: string,
+  synthesized: SynthesizedStack,
   physical: Readonly<Record<string, string>>,
 ): string {
   let template: string;
   const location = properties.DefinitionS3Location as { Key?: unknown } | undefined;
   if (typeof location?.Key === 'string') {
-    template = fs.readFileSync(path.join(assemblyDir, `asset.${location.Key}`), 'utf8');
+    template = fs.readFileSync(assetPath(synthesized, location.Key, `The state machine ${logicalId}`), 'utf8');
   } else if (properties.DefinitionString !== undefined) {
     template = String(resolveIntrinsics(properties.DefinitionString, physical));
   } else if (properties.Definition !== undefined) {
@@ -110,7 +116,10 @@ function definitionOf(
   }
   if (properties.DefinitionSubstitutions === undefined) return template;
   const resolved = resolveIntrinsics(properties.DefinitionSubstitutions, physical) as Record<string, unknown>;
-  return renderDefinition(template, Object.fromEntries(Object.entries(resolved).map(([name, value]) => [name, String(value)])));
+  // As CloudFormation substitutes: each `${Name}` that the map names; any other text stays as it is.
+  return template.replace(PLACEHOLDER, (placeholder, name: string) =>
+    Object.hasOwn(resolved, name) ? String(resolved[name]) : placeholder,
+  );
 }
 
 /**
@@ -124,7 +133,7 @@ export async function createStateMachines(
   stepFunctionsUrl: string,
   physical: Readonly<Record<string, string>>,
 ): Promise<DeployedStateMachines> {
-  const { template, stackName, assemblyDir } = synthesized;
+  const { template, stackName } = synthesized;
   const machines = new Map(resourcesOfType(template, STATE_MACHINE));
   if (machines.size === 0) throw new LocalStackError('The synthesized template has no state machine.');
   const approvalId = approvalMachineId(template, [...machines.keys()]);
@@ -142,7 +151,7 @@ export async function createStateMachines(
       const { stateMachineArn } = await sfn.send(
         new CreateStateMachineCommand({
           name,
-          definition: definitionOf(logicalId, properties, assemblyDir, values),
+          definition: definitionOf(logicalId, properties, synthesized, values),
           roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${isApproval ? `${stackName}-StateMachineRole` : `${name}-Role`}`,
         }),
       );

@@ -1,19 +1,19 @@
-import { escapeUnsafeCharacters } from '../../functions/commons/text-checks';
 import { buildApiModel } from '../api-gateway/api-model';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
 import { type LocalLambda, startLocalLambda } from '../lambda/server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../ports';
+import { printable } from '../printable';
 import { type LocalSes, startLocalSes } from '../ses/server';
 import { lambdaFunctionError, lambdaThrottledError, lambdaUnknownError } from '../step-functions/lambda-errors';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../step-functions/server';
 import type { LocalActivityWorker } from '../worker/local-activity-worker';
 import { WorkerInvokeError } from '../worker/worker-invoke-error';
-import { createActivity, createStateMachines } from './deploy-workflow';
+import { activityName, createActivity, createStateMachines } from './deploy-workflow';
 import { LocalStackError } from './errors';
 import type { JsonValue } from '../step-functions/interpreter';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
-import { onlyResourceOfType, removeSynthesizedStack, synthesizeStack, type SynthesizedStack } from './synthesized-stack';
-import { createWorker, workerFunctionName } from './worker-from-template';
+import { onlyResourceOfType, readSynthesizedStack, type SynthesizedStack } from './synthesized-stack';
+import { createWorker, workerFunction, workerFunctionName } from './worker-from-template';
 
 export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'lambda' | 'worker';
 
@@ -33,12 +33,21 @@ export interface LocalLatency {
 }
 
 export interface LocalStackOptions {
+  /**
+   * A cloud assembly, as `cdk synth` writes it (manifest.json, the stack's template, its asset
+   * manifest and assets). It must stay in place while the stack runs: a worker process that
+   * restarts loads the function's code from it again.
+   */
+  readonly assemblyDir: string;
+  /**
+   * The stack of the assembly to serve (its name or artifact id). @default the one stack with a
+   * Step Functions activity
+   */
+  readonly stackName?: string;
   /** Loopback address to listen on. @default 127.0.0.1 */
   readonly host?: string;
   /** 0 picks a free port. @default DEFAULT_LOCAL_PORTS */
   readonly ports?: Partial<Record<LocalService, number>>;
-  /** CDK context on top of cdk.json, e.g. `{ reminderIntervalSeconds: 5 }`. */
-  readonly context?: Readonly<Record<string, unknown>>;
   readonly log?: (component: LocalComponent, line: string) => void;
   /** How long GetActivityTask holds a poll. @default 60000, as the service does */
   readonly activityPollHoldMs?: number;
@@ -95,12 +104,12 @@ function explainListenError(error: unknown, service: LocalService, port: number)
  * stand-in, the real worker handler on its schedule, and a Lambda Invoke endpoint through which
  * the worker can start new runs of itself.
  */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const host = options.host ?? DEFAULT_LOCAL_HOST;
   const ports = { ...DEFAULT_LOCAL_PORTS, ...options.ports };
   // Lines carry execution names, which StartExecution's caller chooses and which may hold
   // bidirectional controls: a terminal shows them escaped instead of obeying them.
-  const log = (component: LocalComponent, line: string): void => options.log?.(component, escapeUnsafeCharacters(line));
+  const log = (component: LocalComponent, line: string): void => options.log?.(component, printable(line));
   const cleanups: Array<() => Promise<void> | void> = [];
   const closeAll = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -108,10 +117,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    log('stack', 'synthesizing the CDK app');
-    const synthesized: SynthesizedStack = synthesizeStack({ ...options.context });
-    cleanups.push(() => removeSynthesizedStack(synthesized));
+    const synthesized: SynthesizedStack = readSynthesizedStack(options.assemblyDir, options.stackName);
     const { template, stackName } = synthesized;
+    log('stack', `serving stack ${stackName} of ${options.assemblyDir}`);
 
     const stepFunctions = await startLocalStepFunctions({
       host,
@@ -130,11 +138,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => ses.close());
 
-    const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
-    const [functionId] = onlyResourceOfType(template, 'AWS::Lambda::Function');
+    const [activityId, activity] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
+    const [functionId] = workerFunction(template);
     const functionName = workerFunctionName(synthesized);
     const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`;
-    const activityArn = await createActivity(stackName, stepFunctions.url);
+    const activityArn = await createActivity(activityName(stackName, activityId, activity), stepFunctions.url);
 
     const api: LocalApiGateway = await startLocalApiGateway({
       model: buildApiModel(template),
@@ -169,10 +177,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
     cleanups.push(() => worker.close());
-    lambda.registerFunction(functionName, worker);
+    // Only the worker is given the Lambda endpoint (AWS_ENDPOINT_URL_LAMBDA): an asynchronous invoke
+    // that reaches it is the worker starting a run of itself.
+    const selfInvoked = {
+      invokeAsync: (event: unknown) => worker.invokeAsync(event, { fromItself: true }),
+      invokeSync: (event: unknown) => worker.invokeSync(event),
+    };
+    lambda.registerFunction(functionName, selfInvoked);
     // The worker's context names it by its logical id (the local runs' workerName), so a run that
     // invokes itself by context.functionName or invokedFunctionArn names it that way.
-    lambda.registerFunction(functionId, worker);
+    lambda.registerFunction(functionId, selfInvoked);
     stepFunctions.engine.registerLambdaFunction(functionArn, async (payload, invocationType) => {
       // The WakeWorker state's fire-and-forget invoke starts the worker, as Lambda would.
       if (invocationType === 'Event') {
@@ -190,18 +204,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         throw failure.kind === 'throttled' ? lambdaThrottledError() : lambdaUnknownError(failure.reason);
       }
     });
-    await worker.start();
+    await worker.start().catch((error: Error) => {
+      throw new LocalStackError(`${error.message} (function ${functionId}, code in ${worker.codeDir})`);
+    });
 
     const { approvalStateMachineArn: stateMachineArn, stateMachines } = await createStateMachines(synthesized, stepFunctions.url, {
       [activityId]: activityArn,
-      [`${activityId}.Name`]: `${stackName}-ManualApproval`,
+      [`${activityId}.Name`]: activityName(stackName, activityId, activity),
       [functionId]: functionName,
       [`${functionId}.Arn`]: functionArn,
     });
     log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
-    // Everything the stack serves has been read from the assembly: it goes now, so that no stop,
-    // however abrupt, leaves it in the temp folder.
-    removeSynthesizedStack(synthesized);
 
     return {
       stackName,

@@ -1,19 +1,16 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { readApprovalConfig } from '../../infra/approval-config';
-import { ReleaseWorkflow } from '../../examples/release-workflow/release-workflow';
-import { HumanApprovalStack } from '../../infra/human-approval-stack';
-import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
+import { LocalStackError } from './errors';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
 
-/** The CloudFormation template and assets of the stack, as `cdk synth` produces them. */
+/** One stack of a cloud assembly (`cdk synth`'s output folder): its template, and where its assets are. */
 export interface SynthesizedStack {
   readonly stackName: string;
   readonly template: CloudFormationTemplate;
   /** Folder of the cloud assembly (assets live here as `asset.<hash>...`). */
   readonly assemblyDir: string;
+  /** The stack's file assets by S3 object key (what the template names them by), as paths in the assembly. */
+  readonly assets: Readonly<Record<string, string>>;
 }
 
 export interface CloudFormationResource {
@@ -31,65 +28,118 @@ export interface CloudFormationTemplate {
   readonly Outputs?: Record<string, CloudFormationOutput>;
 }
 
-const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
-
-/** The context of cdk.json: the settings a deployment would use. */
-function projectContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> };
-  return cdkJson.context ?? {};
+/** The parts of a cloud assembly's manifest.json this reads (the cloud-assembly-schema's names). */
+interface AssemblyManifest {
+  readonly artifacts?: Readonly<
+    Record<
+      string,
+      {
+        readonly type?: string;
+        readonly properties?: { readonly templateFile?: string; readonly stackName?: string; readonly file?: string };
+        readonly dependencies?: readonly string[];
+        readonly displayName?: string;
+      }
+    >
+  >;
 }
 
-/** Construct id of the example release workflow the local mode adds to the stack. */
-export const RELEASE_WORKFLOW_ID = 'ReleaseWorkflow';
+/** The parts of an asset manifest (`<stack>.assets.json`) this reads. */
+interface AssetManifest {
+  readonly files?: Readonly<
+    Record<
+      string,
+      { readonly source?: { readonly path?: string }; readonly destinations?: Readonly<Record<string, { readonly objectKey?: string }>> }
+    >
+  >;
+}
+
+const STACK_ARTIFACT = 'aws:cloudformation:stack';
+const ASSET_MANIFEST_ARTIFACT = 'cdk:asset-manifest';
+/** The resource type that marks the stack to serve when the assembly has several and none is named. */
+const SERVED_RESOURCE = 'AWS::StepFunctions::Activity';
+
+function readJson<T>(file: string, what: string): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new LocalStackError(`Cannot read ${what} ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new LocalStackError(`${what} ${file} is not JSON: ${(error as Error).message}`);
+  }
+}
 
 /**
- * Synthesizes the stack in this process, exactly as infra/app.ts does for `cdk synth` (plus the
- * example release workflow), with the project's cdk.json context overlaid by `context`. The local
- * mode reads everything it serves from the result, so local and deployed behaviour come from the
- * same template.
+ * Reads one stack of a cloud assembly, as `cdk deploy` would deploy it: the stack named `stackName`
+ * (its CloudFormation name or its artifact id), or else the one stack with a Step Functions activity.
  */
-export function synthesizeStack(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): SynthesizedStack {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'approval-local-'));
-  removeOnExit(outdir);
-  // By default nothing is bundled: the local mode runs the worker from source, so esbuild has
-  // nothing to do. The benchmark bundles, to measure what would be deployed.
-  const bundling = options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] };
-  // The template is the one `cdk synth` writes; its CloudFormation validation runs there (and in CI).
-  // Here it would add seconds to every start and keep its WebAssembly engine, about 250 MB, resident.
-  const app = new App({ outdir, context: { ...projectContext(), ...context, ...bundling }, builtinCloudFormationValidation: false });
-  const config = readApprovalConfig((key) => app.node.tryGetContext(key));
-  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
-  const stack = new HumanApprovalStack(app, stackName, { config });
-  // The example's release workflow runs beside the approval machine (and calls it with
-  // startExecution.sync:2), so `npm start` serves both; a deployment of infra/app.ts has no such part.
-  new ReleaseWorkflow(stack, RELEASE_WORKFLOW_ID, { approval: stack.approval });
-  const assembly = app.synth();
-  const artifact = assembly.getStackArtifact(stack.artifactId);
-  return { stackName, template: artifact.template as CloudFormationTemplate, assemblyDir: assembly.directory };
+export function readSynthesizedStack(assemblyDir: string, stackName?: string): SynthesizedStack {
+  const manifest = readJson<AssemblyManifest>(path.join(assemblyDir, 'manifest.json'), 'The cloud assembly manifest');
+  const artifacts = Object.entries(manifest.artifacts ?? {});
+  const stacks = artifacts
+    .filter(([, artifact]) => artifact.type === STACK_ARTIFACT && artifact.properties?.templateFile !== undefined)
+    .map(([id, artifact]) => {
+      const name = artifact.properties?.stackName ?? id;
+      const template = readJson<CloudFormationTemplate>(path.join(assemblyDir, artifact.properties?.templateFile ?? ''), 'The template');
+      return { id, name, artifact, template: { ...template, Resources: template.Resources ?? {} } };
+    });
+  const names = stacks.map((stack) => stack.name).join(', ') || 'none';
+  let chosen: (typeof stacks)[number] | undefined;
+  if (stackName !== undefined) {
+    chosen = stacks.find((stack) => stack.name === stackName || stack.id === stackName || stack.artifact.displayName === stackName);
+    if (!chosen) throw new LocalStackError(`The cloud assembly in ${assemblyDir} has no stack ${stackName}; its stacks: ${names}.`);
+  } else {
+    const served = stacks.filter((stack) => Object.values(stack.template.Resources).some((resource) => resource.Type === SERVED_RESOURCE));
+    if (served.length !== 1) {
+      throw new LocalStackError(
+        served.length === 0
+          ? `No stack of the cloud assembly in ${assemblyDir} has a Step Functions activity (an approval step) to serve; its stacks: ${names}.`
+          : `Several stacks of the cloud assembly have a Step Functions activity: ${served.map((stack) => stack.name).join(', ')}. Name the one to serve (--stack NAME).`,
+      );
+    }
+    chosen = served[0];
+  }
+  if (!chosen) throw new LocalStackError(`The cloud assembly in ${assemblyDir} has no stack.`);
+  return {
+    stackName: chosen.name,
+    template: chosen.template,
+    assemblyDir,
+    assets: fileAssets(assemblyDir, manifest, chosen.artifact.dependencies ?? []),
+  };
 }
 
-/** Cloud assemblies of this process not yet removed. */
-const assembliesToRemove = new Set<string>();
-
-/**
- * Removes `dir` when the process exits, if nothing removed it before: a process ended at once (a
- * second Ctrl-C, a stop past its deadline, a failed start) leaves no assembly behind in the temp folder.
- */
-function removeOnExit(dir: string): void {
-  if (assembliesToRemove.size === 0) process.once('exit', removeAssembliesLeft);
-  assembliesToRemove.add(dir);
+/** The file assets of the asset manifests a stack depends on, by the S3 object key the template names them by. */
+function fileAssets(assemblyDir: string, manifest: AssemblyManifest, dependencies: readonly string[]): Record<string, string> {
+  const assets: Record<string, string> = {};
+  for (const id of dependencies) {
+    const artifact = manifest.artifacts?.[id];
+    if (artifact?.type !== ASSET_MANIFEST_ARTIFACT || artifact.properties?.file === undefined) continue;
+    const assetManifest = readJson<AssetManifest>(path.join(assemblyDir, artifact.properties.file), 'The asset manifest');
+    for (const file of Object.values(assetManifest.files ?? {})) {
+      if (file.source?.path === undefined) continue;
+      for (const destination of Object.values(file.destinations ?? {})) {
+        if (destination.objectKey !== undefined) assets[destination.objectKey] = path.join(assemblyDir, file.source.path);
+      }
+    }
+  }
+  return assets;
 }
 
-function removeAssembliesLeft(): void {
-  for (const dir of assembliesToRemove) fs.rmSync(dir, { recursive: true, force: true });
-  assembliesToRemove.clear();
-}
-
-/** Removes the temporary cloud assembly. */
-export function removeSynthesizedStack(stack: SynthesizedStack): void {
-  fs.rmSync(stack.assemblyDir, { recursive: true, force: true });
-  assembliesToRemove.delete(stack.assemblyDir);
-  if (assembliesToRemove.size === 0) process.off('exit', removeAssembliesLeft);
+/** Where an asset the template names by its S3 object key lies in the assembly; a clear error when it is not there. */
+export function assetPath(stack: SynthesizedStack, objectKey: string, usedBy: string): string {
+  const found = stack.assets[objectKey];
+  if (found === undefined) {
+    throw new LocalStackError(`${usedBy} names the asset ${objectKey}, which the stack's asset manifest does not list.`);
+  }
+  if (!fs.existsSync(found)) {
+    throw new LocalStackError(
+      `${usedBy} needs the asset ${path.basename(found)}, which is missing from the cloud assembly in ${stack.assemblyDir}.`,
+    );
+  }
+  return found;
 }
 
 /** The resources of one type, with their logical ids. */
@@ -103,7 +153,7 @@ export function resourcesOfType(template: CloudFormationTemplate, type: string):
 export function onlyResourceOfType(template: CloudFormationTemplate, type: string): [string, Record<string, unknown>] {
   const found = resourcesOfType(template, type);
   if (found.length !== 1 || !found[0]) {
-    throw new Error(`The synthesized template has ${found.length} resources of type ${type}; the local mode expects exactly one.`);
+    throw new LocalStackError(`The template has ${found.length} resources of type ${type}; the local mode expects exactly one.`);
   }
   return found[0];
 }

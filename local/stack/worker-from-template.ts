@@ -1,8 +1,14 @@
-import { WORKER_ENV } from '../../functions/approval-worker/config';
 import { LocalActivityWorker } from '../worker/local-activity-worker';
 import { LocalStackError } from './errors';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account';
-import { onlyResourceOfType, resolveIntrinsics, resourcesOfType, type SynthesizedStack } from './synthesized-stack';
+import {
+  assetPath,
+  onlyResourceOfType,
+  resolveIntrinsics,
+  resourcesOfType,
+  type SynthesizedStack,
+  UnsupportedIntrinsicError,
+} from './synthesized-stack';
 
 /** `rate(5 minutes)` -> milliseconds. */
 export function scheduleRateMs(expression: string): number {
@@ -12,14 +18,43 @@ export function scheduleRateMs(expression: string): number {
   return Number(match[1]) * unit;
 }
 
+/** Whether a Ref or Fn::GetAtt anywhere in `value` names the resource `logicalId`. */
+export function refersTo(value: unknown, logicalId: string): boolean {
+  if (Array.isArray(value)) return value.some((item) => refersTo(item, logicalId));
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value as Record<string, unknown>).some(
+    ([key, argument]) =>
+      (key === 'Ref' && argument === logicalId) ||
+      (key === 'Fn::GetAtt' && Array.isArray(argument) && argument[0] === logicalId) ||
+      refersTo(argument, logicalId),
+  );
+}
+
+/**
+ * The function the local mode runs: the Lambda function whose environment names the template's
+ * activity (the worker that takes its tasks). Other functions of the template are not run.
+ */
+export function workerFunction(template: SynthesizedStack['template']): [string, Record<string, unknown>] {
+  const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
+  const workers = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => refersTo(fn.Environment, activityId));
+  const [only] = workers;
+  if (workers.length !== 1 || only === undefined) {
+    throw new LocalStackError(
+      `The template has ${workers.length} Lambda functions whose environment names the activity ${activityId}; the local mode runs exactly one as its worker.`,
+    );
+  }
+  return only;
+}
+
 /** The worker's function name as the local stack deploys it: `{stackName}-{logical id}`. */
 export function workerFunctionName(synthesized: SynthesizedStack): string {
-  const [functionId] = onlyResourceOfType(synthesized.template, 'AWS::Lambda::Function');
+  const [functionId] = workerFunction(synthesized.template);
   return `${synthesized.stackName}-${functionId}`;
 }
 
 export interface WorkerEndpoints {
   readonly activityArn: string;
+  /** The local API Gateway's stage URL, e.g. http://127.0.0.1:3000/respond */
   readonly apiUrl: string;
   readonly stepFunctionsUrl: string;
   readonly sesUrl: string;
@@ -36,9 +71,80 @@ export interface WorkerRunModel {
   readonly warmIdleMs?: number;
 }
 
+/** The REST API id the worker's environment is resolved with, so that its execute-api URLs can be told apart and rewritten. */
+const LOCAL_REST_API_ID = 'local-rest-api';
+const TABLE_VARIABLE_SUFFIX = '_TABLE';
+
 /**
- * The worker gets the function's environment from the template, with the API URL of the local
- * stand-in, and reaches the local endpoints through AWS_ENDPOINT_URL_* only: no code changes.
+ * The function's environment from the template, resolved for this machine, with only generic
+ * rules (nothing here knows the worker's variable names):
+ * - a Ref of the activity is the local activity's ARN;
+ * - an execute-api URL of the template's REST API (`https://<api>.execute-api.<region>.<suffix>/<stage>`,
+ *   however the template builds it) becomes the same path on the local API Gateway;
+ * - a Ref of a DynamoDB table is empty: there is no DynamoDB locally, and a function run here
+ *   treats a blank table name as no table. The runner plays such a table's bound itself when the
+ *   function is given it beside the name, as `<NAME>_TABLE` and `<NAME>` (a whole number): see
+ *   {@link slotCountOf}.
+ */
+export function workerEnvironment(
+  template: SynthesizedStack['template'],
+  variables: Readonly<Record<string, unknown>>,
+  endpoints: Pick<WorkerEndpoints, 'activityArn' | 'apiUrl'>,
+): Record<string, string> {
+  const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
+  const physical: Record<string, string> = { [activityId]: endpoints.activityArn };
+  for (const [id] of resourcesOfType(template, 'AWS::ApiGateway::RestApi')) physical[id] = LOCAL_REST_API_ID;
+  for (const [id, stage] of resourcesOfType(template, 'AWS::ApiGateway::Stage')) physical[id] = String(stage.StageName);
+  for (const [id] of resourcesOfType(template, 'AWS::DynamoDB::Table')) physical[id] = '';
+  const deployedApiOrigin = `https://${LOCAL_REST_API_ID}.execute-api.${LOCAL_REGION}.amazonaws.com`;
+  const localApiOrigin = new URL(endpoints.apiUrl).origin;
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    let resolved: string;
+    try {
+      resolved = String(resolveIntrinsics(value, physical));
+    } catch (error) {
+      if (!(error instanceof UnsupportedIntrinsicError)) throw error;
+      throw new UnsupportedIntrinsicError(`The worker's environment variable ${name}: ${error.message}`);
+    }
+    environment[name] = resolved.startsWith(deployedApiOrigin) ? `${localApiOrigin}${resolved.slice(deployedApiOrigin.length)}` : resolved;
+  }
+  return environment;
+}
+
+/**
+ * The bound the function's table of slots would set on AWS: the whole number given as `<NAME>`
+ * beside a variable `<NAME>_TABLE` that names a DynamoDB table of the template. Undefined when
+ * there is none (no bound beyond reserved concurrency).
+ */
+export function slotCountOf(template: SynthesizedStack['template'], variables: Readonly<Record<string, unknown>>): number | undefined {
+  const tables = new Set(resourcesOfType(template, 'AWS::DynamoDB::Table').map(([id]) => id));
+  for (const [name, value] of Object.entries(variables)) {
+    if (!name.endsWith(TABLE_VARIABLE_SUFFIX)) continue;
+    const ref = (value as { Ref?: unknown } | null)?.Ref;
+    if (typeof ref !== 'string' || !tables.has(ref)) continue;
+    const count = Number(variables[name.slice(0, -TABLE_VARIABLE_SUFFIX.length)]);
+    if (Number.isInteger(count) && count > 0) return count;
+  }
+  return undefined;
+}
+
+/** The folder and handler of the function's code, from its asset in the cloud assembly, as Lambda would deploy it. */
+export function workerCode(synthesized: SynthesizedStack): { codeDir: string; handler: string } {
+  const [functionId, fn] = workerFunction(synthesized.template);
+  const code = fn.Code as { S3Key?: unknown } | undefined;
+  if (typeof code?.S3Key !== 'string') {
+    throw new LocalStackError(
+      `The function ${functionId} has no Code.S3Key: the local mode runs code from an asset of the cloud assembly only.`,
+    );
+  }
+  if (typeof fn.Handler !== 'string') throw new LocalStackError(`The function ${functionId} has no Handler.`);
+  return { codeDir: assetPath(synthesized, code.S3Key, `The function ${functionId}`), handler: fn.Handler };
+}
+
+/**
+ * The worker gets the function's code and environment from the template, with the URL of the
+ * local API stand-in, and reaches the local endpoints through AWS_ENDPOINT_URL_* only: no code changes.
  */
 export function createWorker(
   synthesized: SynthesizedStack,
@@ -47,26 +153,16 @@ export function createWorker(
   model: WorkerRunModel = {},
 ): LocalActivityWorker {
   const { template } = synthesized;
-  const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
-  const [functionId, fn] = onlyResourceOfType(template, 'AWS::Lambda::Function');
-  const [, rule] = onlyResourceOfType(template, 'AWS::Events::Rule');
-  const invokeConfig = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')[0]?.[1];
+  const [functionId, fn] = workerFunction(template);
+  const startsWorker = (properties: Record<string, unknown>): boolean => refersTo(properties.Targets, functionId);
+  const rule = resourcesOfType(template, 'AWS::Events::Rule').find(
+    ([, properties]) => typeof properties.ScheduleExpression === 'string' && startsWorker(properties),
+  )?.[1];
+  const invokeConfig = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').find(([, properties]) =>
+    refersTo(properties.FunctionName, functionId),
+  )?.[1];
   const maxEventAgeSeconds = invokeConfig?.MaximumEventAgeInSeconds;
-  const reserved = fn.ReservedConcurrentExecutions;
   const variables = (fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-  const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
-    if (name === WORKER_ENV.approvalApiUrl) {
-      // The deployed API URL is built from the API's id and region; locally the stand-in's URL replaces it.
-      environment[name] = endpoints.apiUrl;
-    } else if (name === WORKER_ENV.slotsTable) {
-      // No DynamoDB locally: the runner below holds instances to the slot count itself.
-      environment[name] = '';
-    } else {
-      environment[name] = String(resolveIntrinsics(value, { [activityId]: endpoints.activityArn }));
-    }
-  }
-  const slotCount = Number(variables[WORKER_ENV.slotCount]);
   const timeoutSeconds = model.timeoutSeconds ?? Number(fn.Timeout ?? 3);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
     throw new LocalStackError(`The worker's time limit must be a number of seconds > 0, not ${timeoutSeconds}.`);
@@ -74,8 +170,9 @@ export function createWorker(
   const positiveInteger = (bound: unknown): number | undefined =>
     typeof bound === 'number' && Number.isInteger(bound) && bound > 0 ? bound : undefined;
   return new LocalActivityWorker({
+    ...workerCode(synthesized),
     environment: {
-      ...environment,
+      ...workerEnvironment(template, variables, endpoints),
       AWS_ENDPOINT_URL_SFN: endpoints.stepFunctionsUrl,
       AWS_ENDPOINT_URL_SESV2: endpoints.sesUrl,
       // So that the worker can start a new run of itself (a hand-over) with the SDK's Invoke.
@@ -92,9 +189,9 @@ export function createWorker(
     timeoutSeconds,
     coldStartMs: model.coldStartMs,
     warmIdleMs: model.warmIdleMs,
-    scheduleMs: scheduleRateMs(String(rule.ScheduleExpression)),
-    reservedConcurrency: positiveInteger(reserved),
-    slotCount: positiveInteger(slotCount),
+    scheduleMs: rule === undefined ? undefined : scheduleRateMs(String(rule.ScheduleExpression)),
+    reservedConcurrency: positiveInteger(fn.ReservedConcurrentExecutions),
+    slotCount: slotCountOf(template, variables),
     maxEventAgeMs: typeof maxEventAgeSeconds === 'number' ? maxEventAgeSeconds * 1000 : undefined,
     functionName: functionId,
     log,

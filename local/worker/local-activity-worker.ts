@@ -1,12 +1,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { isHandOverEvent } from '../../functions/approval-worker/hand-over-event';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
 import { WarmInstances } from './warm-instances';
 import { WorkerInvokeError } from './worker-invoke-error';
 
 export interface LocalActivityWorkerOptions {
+  /** The function's code: the folder of its asset in the cloud assembly (Lambda's task root). */
+  readonly codeDir: string;
+  /** The template's Handler, e.g. `index.handler`. */
+  readonly handler: string;
   /** The worker's environment: the function's variables from the template plus the local endpoints. */
   readonly environment: Readonly<Record<string, string>>;
   /** The function's timeout, from the template (or shortened for a benchmark). */
@@ -18,8 +21,8 @@ export interface LocalActivityWorkerOptions {
   readonly coldStartMs?: number;
   /** How long an instance stays warm with no run. @default 300000 (5 minutes) */
   readonly warmIdleMs?: number;
-  /** How often the schedule starts the worker, from the template's rule. */
-  readonly scheduleMs: number;
+  /** How often the schedule starts the worker, from the template's rule; undefined when no rule starts it. */
+  readonly scheduleMs?: number;
   readonly functionName?: string;
   /**
    * Reserved concurrency from the template; undefined for none. Lambda throttles an asynchronous
@@ -66,6 +69,19 @@ interface ResultMessage {
   readonly id?: number;
   readonly result?: unknown;
   readonly error?: WorkerFunctionError;
+  /** Why the handler could not be loaded (an `init error` message). */
+  readonly message?: string;
+}
+
+/** An asynchronous start, and who made it. */
+export interface AsyncStartOptions {
+  /**
+   * The function started this run itself (through the Lambda Invoke endpoint, which only the
+   * function is given): a run handing over to its successor, which gave its slot back before it
+   * invoked and is about to end, so the successor waits for it instead of being skipped.
+   */
+  readonly fromItself?: boolean;
+  readonly receivedAt?: number;
 }
 
 const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
@@ -146,13 +162,18 @@ export class LocalActivityWorker {
   private running = 0;
   private slotsHeldElsewhere = false;
   /** Asynchronous starts waiting for a free instance, oldest first. */
-  private readonly queued: Array<{ readonly event: unknown; readonly receivedAt: number }> = [];
+  private readonly queued: Array<{ readonly event: unknown; readonly receivedAt: number; readonly fromItself: boolean }> = [];
   private readonly instances: WarmInstances;
   private readonly coldStartMs: number;
 
   constructor(private readonly options: LocalActivityWorkerOptions) {
     this.coldStartMs = checkedLatencyMs('coldStartMs', options.coldStartMs);
     this.instances = new WarmInstances(checkedLatencyMs('warmIdleMs', options.warmIdleMs ?? 5 * 60_000));
+  }
+
+  /** The folder the function's code is loaded from. */
+  get codeDir(): string {
+    return this.options.codeDir;
   }
 
   /** The variables the worker process runs with: the template's, plus the local endpoints. */
@@ -182,6 +203,7 @@ export class LocalActivityWorker {
     // A new process has no warm instance, whatever answered from the old one after close().
     this.instances.clear();
     await this.startProcess();
+    if (this.options.scheduleMs === undefined) return;
     this.timer = setInterval(() => this.invokeAsync(SCHEDULED_EVENT), this.options.scheduleMs);
     this.invokeAsync(SCHEDULED_EVENT);
   }
@@ -196,8 +218,17 @@ export class LocalActivityWorker {
 
   private async forkProcess(): Promise<void> {
     const child = fork(WORKER_PROCESS, [], {
-      execArgv: ['--require', 'tsx/cjs'],
-      env: { ...this.options.environment, PATH: process.env.PATH ?? '' },
+      // The runtime file is TypeScript when run from the sources; resolved here, as the child's
+      // working folder is the function's code, where tsx cannot be found.
+      execArgv: WORKER_PROCESS.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [],
+      cwd: this.options.codeDir,
+      // Lambda's own variables beside the function's: where the code is and which export handles.
+      env: {
+        ...this.options.environment,
+        LAMBDA_TASK_ROOT: this.options.codeDir,
+        _HANDLER: this.options.handler,
+        PATH: process.env.PATH ?? '',
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
@@ -216,6 +247,9 @@ export class LocalActivityWorker {
         if (message.type === 'ready') {
           child.off('exit', onExit);
           resolve();
+        } else if (message.type === 'init error') {
+          child.off('exit', onExit);
+          reject(new Error(`The worker's handler did not load: ${message.message ?? 'no reason given'}`));
         } else if (message.type === 'result' && message.id !== undefined) {
           this.pending.get(message.id)?.settle(message.error === undefined ? { result: message.result } : { error: message.error });
           this.pending.delete(message.id);
@@ -272,11 +306,12 @@ export class LocalActivityWorker {
    * An asynchronous start, as EventBridge or a fire-and-forget invoke makes it: it runs at once, or
    * waits for a run to end (up to the maximum event age), or is skipped; see {@link asyncStartAdmission}.
    */
-  invokeAsync(event: unknown, receivedAt = Date.now()): void {
+  invokeAsync(event: unknown, start: AsyncStartOptions = {}): void {
     if (this.closed) return;
     // Every slot held by someone else: on AWS such a run starts, finds no free slot and stops at once.
     if (this.slotsHeldElsewhere) return;
-    const admission = asyncStartAdmission({ ...this.options, running: this.running, handOver: isHandOverEvent(event) });
+    const receivedAt = start.receivedAt ?? Date.now();
+    const admission = asyncStartAdmission({ ...this.options, running: this.running, handOver: start.fromItself === true });
     if (admission === 'start') {
       this.running++;
       void this.invoke(event).finally(() => {
@@ -284,7 +319,7 @@ export class LocalActivityWorker {
         this.startQueued();
       });
     } else if (admission === 'wait') {
-      this.queued.push({ event, receivedAt });
+      this.queued.push({ event, receivedAt, fromItself: start.fromItself === true });
     }
   }
 
@@ -296,7 +331,7 @@ export class LocalActivityWorker {
         this.options.log?.(`an asynchronous start found every instance busy for its whole event age and was dropped`);
         continue;
       }
-      this.invokeAsync(next.event, next.receivedAt);
+      this.invokeAsync(next.event, next);
       return;
     }
   }

@@ -1,4 +1,5 @@
-import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
+import { type LocalStack, startLocalStack } from '../../local/index';
+import { testAssembly } from '../support/assemblies';
 
 jest.setTimeout(60_000);
 
@@ -9,6 +10,7 @@ const WARM_IDLE_MS = 3_000;
 let stack: LocalStack | undefined;
 beforeAll(async () => {
   stack = await startLocalStack({
+    assemblyDir: testAssembly(),
     ports: { api: 0, ses: 0, stepFunctions: 0, lambda: 0 },
     latency: { coldStartMs: COLD_START_MS, warmIdleMs: WARM_IDLE_MS },
   });

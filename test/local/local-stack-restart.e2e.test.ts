@@ -1,5 +1,6 @@
 import { fetchStoredEmails } from '../../local/ses/stored-emails';
-import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
+import { type LocalStack, startLocalStack } from '../../local/index';
+import { testAssembly } from '../support/assemblies';
 import { linksOf, open, sfnClientFor, startApproval, uniqueManager, waitForEmails } from '../support/local-flow';
 
 jest.setTimeout(90_000);
@@ -11,7 +12,7 @@ describe('a restart of the local stack', () => {
     for (const stack of stacks) await stack.close();
   });
   const started = async (): Promise<LocalStack> => {
-    const stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0 } });
+    const stack = await startLocalStack({ assemblyDir: testAssembly(), ports: { api: 0, ses: 0, stepFunctions: 0 } });
     stacks.push(stack);
     return stack;
   };

@@ -7,7 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { createStateMachines, readableName } from '../../local/stack/deploy-workflow';
 import { LocalStackError } from '../../local/stack/errors';
-import type { CloudFormationTemplate, SynthesizedStack } from '../../local/stack/synthesized-stack';
+import { type CloudFormationTemplate, readSynthesizedStack, type SynthesizedStack } from '../../local/stack/synthesized-stack';
 import { useLocalStepFunctions } from '../support/use-local-step-functions';
 
 // Synthesizing a CDK app takes a few seconds.
@@ -44,8 +44,7 @@ function synthesizeParentAndChild(stackName: string): SynthesizedStack {
   });
   new CfnOutput(stack, 'StateMachineArn', { value: child.stateMachineArn });
   new CfnOutput(stack, 'ParentArn', { value: parent.stateMachineArn });
-  const assembly = app.synth();
-  return { stackName, template: assembly.getStackByName(stackName).template as CloudFormationTemplate, assemblyDir: assembly.directory };
+  return readSynthesizedStack(app.synth().directory, stackName);
 }
 
 function templateOf(resources: Record<string, unknown>, outputs: Record<string, unknown> = {}): SynthesizedStack {
@@ -53,6 +52,7 @@ function templateOf(resources: Record<string, unknown>, outputs: Record<string, 
     stackName: local.uniqueName('Handwritten'),
     template: { Resources: resources, Outputs: outputs } as CloudFormationTemplate,
     assemblyDir: os.tmpdir(),
+    assets: {},
   };
 }
 

@@ -1,4 +1,5 @@
-import { type LocalStack, startLocalStack } from '../../local/stack/local-stack';
+import { type LocalStack, startLocalStack } from '../../local/index';
+import { testAssembly } from '../support/assemblies';
 import { lambdaContext } from '../../local/worker/lambda-context';
 
 jest.setTimeout(60_000);
@@ -22,7 +23,11 @@ describe("the handler's context", () => {
 describe('a local stack with workerTimeoutSeconds', () => {
   let stack: LocalStack | undefined;
   beforeAll(async () => {
-    stack = await startLocalStack({ ports: { api: 0, ses: 0, stepFunctions: 0, lambda: 0 }, workerTimeoutSeconds: WORKER_TIMEOUT_SECONDS });
+    stack = await startLocalStack({
+      assemblyDir: testAssembly(),
+      ports: { api: 0, ses: 0, stepFunctions: 0, lambda: 0 },
+      workerTimeoutSeconds: WORKER_TIMEOUT_SECONDS,
+    });
   });
   afterAll(() => stack?.close());
   const worker = (): LocalStack['worker'] => {

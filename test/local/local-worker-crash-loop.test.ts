@@ -10,6 +10,7 @@ jest.setTimeout(60_000);
  * scheduled run, not at once, which would fork and crash in a loop with no pause.
  */
 const CRASH_ON_INVOKE = path.join(__dirname, '..', 'support', 'crash-on-invoke.ts');
+const WORKER_CODE = path.join(__dirname, '..', '..', 'dist', 'assets', 'approval-worker');
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
 /** Shorter than the default (MIN_LIFETIME_FOR_CATCH_UP_RUN_MS), and still longer than the quiet spells below. */
 const MIN_LIFETIME_MS = 3_000;
@@ -33,6 +34,9 @@ it('a worker process that dies as each run reaches it is replaced, and runs agai
   const logs: string[] = [];
   const exits = (): number => logs.filter((line) => EXITED.test(line)).length;
   worker = new LocalActivityWorker({
+    // The worker's code as the stack deploys it (built by jest's globalSetup).
+    codeDir: WORKER_CODE,
+    handler: 'index.handler',
     environment: {
       NODE_OPTIONS: `--require tsx/cjs --require ${CRASH_ON_INVOKE}`,
       ACTIVITY_ARN: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:activity:crash-loop`,

@@ -162,7 +162,7 @@ async function readyStack(): Promise<{ run: NpmStart; pgid: number; node: Proces
   const pgid = run.npm.pid ?? 0;
   await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS);
   const group = runningInGroup(pgid);
-  const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('local/start.ts'));
+  const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('bin/approval.cjs'));
   const worker = group.find((info) => info.argv.some((arg) => arg.endsWith(path.join('local', 'worker', 'worker-process.ts'))));
   if (!node || !worker)
     throw new Error(`No stack processes in the group of npm start:\n${group.map((info) => info.argv.join(' ')).join('\n')}`);
@@ -231,7 +231,7 @@ describe('npm start stops, freeing every port and leaving no process', () => {
 
     process.kill(pgid, 'SIGTERM');
 
-    // start.ts gives the stop 5 s before it ends the process, the stuck worker with it.
+    // `approval local` gives the stop 5 s before it ends the process, the stuck worker with it.
     await expectStopped(run, pgid, [node.pid, worker.pid], 5_000 + STOPPED_WITHIN_MS);
     expect(run.output()).toContain('The local stack did not stop within 5 s; stopping immediately.');
     expect(await run.exited).toBe(1);

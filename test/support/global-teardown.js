@@ -1,7 +1,8 @@
-/** Once per jest run, after every suite: removes the run's folder of synthesized templates. */
 const fs = require('node:fs');
 
-module.exports = function removeSynthCache() {
-  const dir = process.env.APPROVAL_TEST_SYNTH_CACHE;
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+/** After the run: removes the folders test/support/global-setup.js made. */
+module.exports = async function globalTeardown() {
+  for (const dir of [process.env.APPROVAL_TEST_SYNTH_CACHE, process.env.APPROVAL_TEST_ASSEMBLIES]) {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
 };

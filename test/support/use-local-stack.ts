@@ -1,10 +1,11 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack/local-stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/index';
+import { testAssembly } from './assemblies';
 import { sfnClientFor } from './local-flow';
 
 export interface UseLocalStackOptions {
-  /** CDK context on top of cdk.json, e.g. `{ linkMode: 'confirm' }`. */
-  readonly context?: LocalStackOptions['context'];
+  /** CDK context on top of cdk.json, e.g. `{ linkMode: 'confirm' }`: the assembly served is synthesized with it (once per run). */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** How long GetActivityTask holds a poll. @default 60000, as the service does */
   readonly activityPollHoldMs?: number;
   /** Also receives every log line, e.g. to collect the lines of several stacks in one place. */
@@ -47,8 +48,8 @@ export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackUnd
 
   beforeAll(async () => {
     stack = await startLocalStack({
+      assemblyDir: testAssembly(options.context),
       ports: { api: 0, ses: 0, stepFunctions: 0 },
-      context: options.context,
       activityPollHoldMs: options.activityPollHoldMs,
       log: (component, line) => {
         logs.push(`[${component}] ${line}`);
