@@ -6,7 +6,8 @@ const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** Top-level entries a path in the README may start with. */
 const TOP_LEVEL = /^(infra|functions|statemachine|local|cli|test|bench|examples|tools|docs|patches|\.ci)\/[\w\-./*]*$/;
-const ROOT_FILES = /^(package\.json|package-lock\.json|cdk\.json|tsconfig(\.lib)?\.json|\.nvmrc|jest(\.\w+)?\.config\.js|eslint\.config\.mjs|LICENSE|SECURITY\.md)$/;
+const ROOT_FILES =
+  /^(package\.json|package-lock\.json|cdk\.json|tsconfig(\.lib)?\.json|\.nvmrc|jest(\.\w+)?\.config\.js|eslint\.config\.mjs|LICENSE|SECURITY\.md)$/;
 
 /** Output the README describes, which a fresh clone does not have yet. */
 const GENERATED = /^(bench\/results\/|dist\/|cdk\.out)/;
