@@ -84,7 +84,8 @@ async function stageBundled(workspace, { entries, inline = [], bin, main }) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: Object.keys(dependencies),
+    // tsx runs the sources in this repository only (local/own-entry.ts); the bundle never loads it.
+    external: [...Object.keys(dependencies), 'tsx'],
     logLevel: 'warning',
     legalComments: 'none',
   });

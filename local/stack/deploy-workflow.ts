@@ -9,7 +9,6 @@ import { assetPath, type CloudFormationTemplate, resolveIntrinsics, resourcesOfT
 
 const STATE_MACHINE = 'AWS::StepFunctions::StateMachine';
 /** Stack outputs that name the approval state machine: the approval stack's, and a stack that embeds the construct. */
-const APPROVAL_OUTPUTS = ['StateMachineArn', 'ApprovalStateMachineArn'];
 /** The hash CDK appends to a logical id. */
 const CDK_ID_HASH = /[0-9A-F]{8}$/;
 /** A `${Name}` placeholder of DefinitionSubstitutions. */
@@ -50,16 +49,27 @@ export function readableName(logicalId: string): string {
   return stripped === '' ? logicalId : stripped;
 }
 
-/** The logical id of the approval state machine: the one the stack output StateMachineArn refers to. */
-function approvalMachineId(template: CloudFormationTemplate, machineIds: readonly string[]): string {
+/** Outputs that name the approval state machine in a stack of its own (infra/stack-outputs.ts writes them). */
+const APPROVAL_OUTPUTS = ['StateMachineArn', 'ApprovalStateMachineArn'];
+
+/**
+ * The logical id of the approval state machine: the one whose definition waits on the template's
+ * activity (refers to it), whatever stack it is in and whatever outputs it has; for a template
+ * without that, the one an output names, or the only one.
+ */
+function approvalMachineId(template: CloudFormationTemplate, machines: ReadonlyMap<string, Record<string, unknown>>): string {
+  const activities = resourcesOfType(template, 'AWS::StepFunctions::Activity').map(([id]) => JSON.stringify({ Ref: id }));
+  const waiting = [...machines].filter(([, properties]) => activities.some((reference) => JSON.stringify(properties).includes(reference)));
+  const [waitingOnly] = waiting;
+  if (waiting.length === 1 && waitingOnly !== undefined) return waitingOnly[0];
   for (const output of APPROVAL_OUTPUTS) {
     const value = template.Outputs?.[output]?.Value as { Ref?: unknown } | undefined;
-    if (typeof value?.Ref === 'string' && machineIds.includes(value.Ref)) return value.Ref;
+    if (typeof value?.Ref === 'string' && machines.has(value.Ref)) return value.Ref;
   }
-  const [only] = machineIds;
-  if (machineIds.length === 1 && only !== undefined) return only;
+  const [only] = machines.keys();
+  if (machines.size === 1 && only !== undefined) return only;
   throw new LocalStackError(
-    `The template has ${machineIds.length} state machines and no output ${APPROVAL_OUTPUTS.join(' or ')} that names the approval one.`,
+    `The template has ${machines.size} state machines, ${waiting.length} of which wait on an activity, and no output ${APPROVAL_OUTPUTS.join(' or ')}: the local mode cannot tell which is the approval one.`,
   );
 }
 
@@ -136,7 +146,7 @@ export async function createStateMachines(
   const { template, stackName } = synthesized;
   const machines = new Map(resourcesOfType(template, STATE_MACHINE));
   if (machines.size === 0) throw new LocalStackError('The synthesized template has no state machine.');
-  const approvalId = approvalMachineId(template, [...machines.keys()]);
+  const approvalId = approvalMachineId(template, machines);
   const values: Record<string, string> = { ...physical };
   const stateMachines: Record<string, string> = {};
   let approvalStateMachineArn = '';

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { ownEntry } from '../own-entry';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
 import { WarmInstances } from './warm-instances';
 import { WorkerInvokeError } from './worker-invoke-error';
@@ -84,7 +84,7 @@ export interface AsyncStartOptions {
   readonly receivedAt?: number;
 }
 
-const WORKER_PROCESS = path.join(__dirname, 'worker-process.ts');
+const WORKER_PROCESS = ownEntry('worker-process');
 /** What EventBridge's schedule sends the worker. */
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
 
@@ -217,10 +217,10 @@ export class LocalActivityWorker {
   }
 
   private async forkProcess(): Promise<void> {
-    const child = fork(WORKER_PROCESS, [], {
+    const child = fork(WORKER_PROCESS.file, [], {
       // The runtime file is TypeScript when run from the sources; resolved here, as the child's
       // working folder is the function's code, where tsx cannot be found.
-      execArgv: WORKER_PROCESS.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [],
+      execArgv: [...WORKER_PROCESS.execArgv],
       cwd: this.options.codeDir,
       // Lambda's own variables beside the function's: where the code is and which export handles.
       env: {

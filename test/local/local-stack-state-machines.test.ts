@@ -148,7 +148,7 @@ describe('deploying the state machines of a template', () => {
     expect(JSON.parse(last.output ?? 'null')).toEqual({ middle: stateMachines.MiddleMachine });
   });
 
-  it('refuses state machines that refer to each other in a cycle, and several machines none of which is named by the outputs', async () => {
+  it('refuses state machines that refer to each other in a cycle, and several machines none of which waits on an activity or is named by the outputs', async () => {
     const cycle = templateOf(
       {
         OneAAAAAAAA: {
@@ -169,7 +169,28 @@ describe('deploying the state machines of a template', () => {
       OneAAAAAAAA: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: PASS(1) } },
       TwoBBBBBBBB: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: PASS(2) } },
     });
-    await expect(createStateMachines(unnamed, local.endpoint.url, {})).rejects.toThrow(/no output StateMachineArn/);
+    await expect(createStateMachines(unnamed, local.endpoint.url, {})).rejects.toThrow(/cannot tell which is the approval one/);
+  });
+
+  it("takes the state machine that waits on the activity as the approval one, with no output to name it (a team's own stack)", async () => {
+    const team = templateOf({
+      ApprovalActivityAAAAAAAA: { Type: 'AWS::StepFunctions::Activity', Properties: { Name: 'approvals' } },
+      TeamWorkflowBBBBBBBB: { Type: 'AWS::StepFunctions::StateMachine', Properties: { DefinitionString: PASS('team') } },
+      ApprovalCCCCCCCC: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          DefinitionString: { 'Fn::Join': ['', [PASS('x').slice(0, -1), ',"Comment":"', { Ref: 'ApprovalActivityAAAAAAAA' }, '"}']] },
+        },
+      },
+    });
+
+    const { approvalStateMachineArn, stateMachines } = await createStateMachines(team, local.endpoint.url, {
+      ApprovalActivityAAAAAAAA: 'arn:aws:states:us-east-1:000000000000:activity:approvals',
+    });
+
+    expect(approvalStateMachineArn).toBe(stateMachines.Approval);
+    expect(approvalStateMachineArn).toMatch(new RegExp(`:stateMachine:${team.stackName}$`));
+    expect(stateMachines.TeamWorkflow).toMatch(new RegExp(`:stateMachine:${team.stackName}-TeamWorkflow$`));
   });
 
   it('names machines after their logical id without the hash CDK appends', () => {

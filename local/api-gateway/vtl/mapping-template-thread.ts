@@ -1,7 +1,7 @@
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MappingTemplateError } from './errors';
 import type { RenderedMappingTemplate, RenderMappingTemplateOptions } from './render-mapping-template';
+import { ownEntry } from '../../own-entry';
 
 /** What the thread (mapping-template-thread-worker.ts) is asked: one template to render. */
 export interface RenderJob {
@@ -15,7 +15,7 @@ export type RenderOutcome =
   | { readonly id: number; readonly rendered: RenderedMappingTemplate }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
-const WORKER_ENTRY = path.join(__dirname, 'mapping-template-thread-worker.ts');
+const WORKER_ENTRY = ownEntry('mapping-template-thread-worker');
 
 /** The render could not finish: the thread stopped, or was closed. API Gateway would answer 500. */
 export class MappingTemplateThreadError extends Error {
@@ -57,8 +57,8 @@ export class MappingTemplateThread {
   }
 
   private start(): Worker {
-    // The thread loads the TypeScript sources the way the local stack's other processes do.
-    const worker = new Worker(WORKER_ENTRY, { execArgv: ['--require', require.resolve('tsx/cjs')] });
+    // From the sources, the thread loads TypeScript the way the local stack's other processes do.
+    const worker = new Worker(WORKER_ENTRY.file, { execArgv: [...WORKER_ENTRY.execArgv] });
     // An idle thread must not keep the process alive: the stack may end without closing it.
     worker.unref();
     worker.on('message', (outcome: RenderOutcome) => {
