@@ -22,7 +22,7 @@ import { UsageError } from '../cli-errors';
 import type { Command } from './command';
 
 /** One line of the Environment section of the help: the variable, then what it sets. */
-const envLine = (variable: string, text: string): string => `  ${variable.padEnd(26)}${text}`;
+const envLine = (variable: string, text: string): string => `  ${variable.padEnd(28)}${text}`;
 
 const usage = `Usage: approval local [--app COMMAND] [--stack NAME] [-c NAME=VALUE ...] [-q]
 

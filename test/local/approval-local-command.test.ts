@@ -11,7 +11,7 @@ import { LOCAL_PORT_ENV } from '../../local/index';
 jest.setTimeout(120_000);
 
 const ROOT = path.join(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'approval.cjs');
+const BIN = path.join(ROOT, 'cli', 'bin', 'approval.cjs');
 const LOCAL_APP = `node --require tsx/cjs ${path.join(ROOT, 'examples', 'release-workflow', 'local-app.ts')}`;
 
 const folders: string[] = [];

@@ -162,7 +162,7 @@ async function readyStack(): Promise<{ run: NpmStart; pgid: number; node: Proces
   const pgid = run.npm.pid ?? 0;
   await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS);
   const group = runningInGroup(pgid);
-  const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('bin/approval.cjs'));
+  const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('cli/bin/approval.cjs'));
   const worker = group.find((info) => info.argv.some((arg) => arg.endsWith(path.join('local', 'worker', 'worker-process.ts'))));
   if (!node || !worker)
     throw new Error(`No stack processes in the group of npm start:\n${group.map((info) => info.argv.join(' ')).join('\n')}`);
