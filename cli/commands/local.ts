@@ -24,7 +24,7 @@ import type { Command } from './command';
 /** One line of the Environment section of the help: the variable, then what it sets. */
 const envLine = (variable: string, text: string): string => `  ${variable.padEnd(28)}${text}`;
 
-const usage = `Usage: approval local [--app COMMAND] [--stack NAME] [-c NAME=VALUE ...] [-q]
+const usage = `Usage: approval local [--app COMMAND | --assembly DIR] [--stack NAME] [-c NAME=VALUE ...] [-q]
 
 Runs a CDK app's approval flow on this machine, with no AWS account: synthesizes the app (as
 \`cdk synth\` does) into a temporary folder, then serves its stack: Step Functions with every state
@@ -34,6 +34,8 @@ templates) and the worker Lambda's code from the cloud assembly. Ctrl-C stops it
 Options:
   --app COMMAND             the command that runs the CDK app (default: "app" of ./cdk.json),
                             e.g. --app "node app.js"
+  --assembly DIR            serve this cloud assembly as it is (e.g. cdk.out after \`cdk synth\`)
+                            instead of running the app; -c does not apply then
   --stack NAME              the stack to serve when the app has several (default: the one with
                             a Step Functions activity)
   -c, --context NAME=VALUE  CDK context on top of ./cdk.json and ./cdk.context.json (repeatable),
@@ -135,6 +137,7 @@ export const localCommand: Command = {
         args: [...args],
         options: {
           app: { type: 'string' },
+          assembly: { type: 'string' },
           stack: { type: 'string' },
           context: { type: 'string', short: 'c', multiple: true, default: [] },
           quiet: { type: 'boolean', short: 'q', default: false },
@@ -150,15 +153,32 @@ export const localCommand: Command = {
     const started = Date.now();
     loadLocalStack();
     const cwd = process.cwd();
-    const app = findCdkApp(cwd, values.app, parseContextPairs(values.context ?? [], 'local'), 'local');
+    const given = values.assembly === undefined ? undefined : path.resolve(cwd, values.assembly);
+    if (given !== undefined && (values.context ?? []).length > 0) {
+      throw new UsageError(
+        '-c sets context for a synthesis; --assembly serves one already made. Synthesize it with that context instead.',
+        'local',
+      );
+    }
+    if (given !== undefined && !fs.existsSync(path.join(given, 'manifest.json'))) {
+      throw new UsageError(
+        `--assembly ${values.assembly} is not a cloud assembly: it has no manifest.json (run \`cdk synth\` first).`,
+        'local',
+      );
+    }
+    // An assembly given is served as it is: no app runs, whatever --app or cdk.json say.
+    const app = given === undefined ? findCdkApp(cwd, values.app, parseContextPairs(values.context ?? [], 'local'), 'local') : undefined;
     const host = loopbackHost(deps.env);
     const listenOn = ports(deps.env);
     const print = (component: LocalComponent, line: string): void => {
       if (!values.quiet) deps.output.stdout(`[${component}] ${component === 'worker' ? readableWorkerLine(line) : line}`);
     };
 
-    const assemblyDir = fs.mkdtempSync(path.join(os.tmpdir(), ASSEMBLY_PREFIX));
-    const removeAssembly = (): void => fs.rmSync(assemblyDir, { recursive: true, force: true });
+    const assemblyDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), ASSEMBLY_PREFIX));
+    // Only what this command synthesized is removed: an assembly given stays as it was.
+    const removeAssembly = (): void => {
+      if (given === undefined) fs.rmSync(assemblyDir, { recursive: true, force: true });
+    };
     // However this process ends (a second Ctrl-C, a stop past its deadline), the assembly goes with it.
     process.once('exit', removeAssembly);
     // Listening from the start: a stop asked for while the app runs or the stack comes up ends
@@ -176,9 +196,11 @@ export const localCommand: Command = {
       },
     });
     try {
-      print('stack', `synthesizing the CDK app: ${app.command}`);
-      run.app = runCdkApp(app, assemblyDir, { cwd, env: { ...process.env, ...deps.env } });
-      await run.app.done;
+      if (app !== undefined) {
+        print('stack', `synthesizing the CDK app: ${app.command}`);
+        run.app = runCdkApp(app, assemblyDir, { cwd, env: { ...process.env, ...deps.env } });
+        await run.app.done;
+      }
       run.stack = startLocalStack({ assemblyDir, stackName: values.stack, host, ports: listenOn, log: print }).catch((error: unknown) => {
         throw error instanceof LocalStackError ? new UsageError(error.message, 'local') : error;
       });

@@ -5,12 +5,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../../local/ports';
+import { testAssembly } from '../support/assemblies';
 import { ROLE_ARN, useLocalStepFunctions } from '../support/use-local-step-functions';
 
 /**
  * `npm start` as a person or a supervisor runs it: in its own process group, stopped each way it
  * can be, then checked from outside (the ports and /proc), not through the stack's own word.
- * Each start synthesizes the CDK app, so there is one per case and the time limits are generous.
+ * A start that synthesizes the CDK app takes seconds of CPU: two cases do, as `npm start` does; the
+ * others serve the run's assembly of the same app (`--assembly`), which stops the same way.
  */
 jest.setTimeout(180_000);
 
@@ -109,11 +111,12 @@ interface NpmStart extends NpmRun {
   readonly tmp: string;
 }
 
-function npmStart(ports: Readonly<Record<LocalService, number>>): NpmStart {
+function npmStart(ports: Readonly<Record<LocalService, number>>, synthesize: boolean): NpmStart {
   const tmp = ownTempDir();
   const env: NodeJS.ProcessEnv = { ...process.env, APPROVAL_LOCAL_HOST: HOST, TMPDIR: tmp };
   for (const service of SERVICES) env[LOCAL_PORT_ENV[service]] = String(ports[service]);
-  return { ...spawnNpm(['start', '--', '--quiet'], env), ports, tmp };
+  const served = synthesize ? [] : ['--assembly', testAssembly()];
+  return { ...spawnNpm(['start', '--', '--quiet', ...served], env), ports, tmp };
 }
 
 /**
@@ -156,8 +159,8 @@ async function portsOf(): Promise<Record<LocalService, number>> {
 }
 
 /** `npm start` up and ready, with its node process and the worker process it forked. */
-async function readyStack(): Promise<{ run: NpmStart; pgid: number; node: ProcessInfo; worker: ProcessInfo }> {
-  const run = npmStart(await portsOf());
+async function readyStack(synthesize = false): Promise<{ run: NpmStart; pgid: number; node: ProcessInfo; worker: ProcessInfo }> {
+  const run = npmStart(await portsOf(), synthesize);
   started.push(run);
   const pgid = run.npm.pid ?? 0;
   await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS);
@@ -196,8 +199,8 @@ describe('npm start stops, freeing every port and leaving no process', () => {
     ['npm killed outright (SIGKILL)', 'npm', 'SIGKILL', 'Parent process exited: stopping the local stack...'],
   ];
 
-  it.each(cases)('on %s', async (_, target, signal, stoppingLine) => {
-    const { run, pgid, node, worker } = await readyStack();
+  it.each(cases)('on %s', async (name, target, signal, stoppingLine) => {
+    const { run, pgid, node, worker } = await readyStack(name === cases[0]?.[0]);
 
     process.kill(target === 'process group' ? -pgid : target === 'npm' ? pgid : node.pid, signal);
 
@@ -244,7 +247,7 @@ describe('npm start with a port taken by something else', () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(ports[service], HOST, resolve));
     try {
-      const run = npmStart(ports);
+      const run = npmStart(ports, service === 'api');
       started.push(run);
       const pgid = run.npm.pid ?? 0;
 
