@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOCAL_PORT_ENV } from '../../local/index';
+import { testAssembly } from '../support/assemblies';
 
 /**
  * `approval local` as a team runs it on its own app: it runs the app command as the cdk CLI does
@@ -123,5 +124,39 @@ describe('approval local', () => {
     expect(stdout).toContain('npx approval start --local --stack-name ContextReached --wait');
     expect(stdout).toContain('SIGTERM: stopping the local stack...\nStopped; all ports are free.\n');
     expect(assembliesIn(tmp)).toEqual([]);
+  });
+
+  it('serves an assembly given with --assembly as it is, running no app and leaving the assembly in place', async () => {
+    const assembly = testAssembly({ stackName: 'GivenAssembly' });
+    const tmp = tempFolder('local-tmp-');
+    // The folder's cdk.json names an app that would fail: --assembly must not run it.
+    const run = approvalLocal(['--assembly', assembly, '--quiet'], reportingApp(), tmp);
+    await new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        if (run.output().stdout.includes('Press Ctrl-C to stop.')) resolve();
+        else if (run.child.exitCode !== null) reject(new Error(`approval local exited:\n${run.output().stderr}`));
+        else return;
+        clearInterval(check);
+      }, 100);
+    });
+
+    run.child.kill('SIGTERM');
+
+    expect(await run.exited).toBe(0);
+    expect(run.output().stdout).toContain('Stack GivenAssembly is running locally');
+    expect(run.output().stderr).not.toContain('given ');
+    expect(assembliesIn(tmp)).toEqual([]);
+    expect(fs.existsSync(path.join(assembly, 'manifest.json'))).toBe(true);
+  });
+
+  it('refuses --assembly with -c, and a folder that is no cloud assembly, with exit code 2', async () => {
+    const assembly = testAssembly();
+    const withContext = approvalLocal(['--assembly', assembly, '-c', 'linkMode=confirm'], ROOT, tempFolder('local-tmp-'));
+    const notAssembly = approvalLocal(['--assembly', tempFolder('not-an-assembly-')], ROOT, tempFolder('local-tmp-'));
+
+    expect(await withContext.exited).toBe(2);
+    expect(withContext.output().stderr).toContain('-c sets context for a synthesis; --assembly serves one already made.');
+    expect(await notAssembly.exited).toBe(2);
+    expect(notAssembly.output().stderr).toMatch(/--assembly \S+ is not a cloud assembly: it has no manifest\.json/);
   });
 });
