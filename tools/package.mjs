@@ -72,7 +72,7 @@ function stageConstructLibrary() {
  * except `inline` ones (the emulator's aws-local-stepfunctions carries a patch from patches/, which
  * a team's install would not apply: bundled, the patched code ships).
  */
-async function stageBundled(workspace, { entries, inline = [], bin, main }) {
+async function stageBundled(workspace, { entries, inline = [], alias = {}, check, bin, main }) {
   const manifest = manifestOf(workspace);
   const dir = path.join(STAGE, manifest.name);
   step(`${manifest.name}: bundling ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
@@ -86,9 +86,11 @@ async function stageBundled(workspace, { entries, inline = [], bin, main }) {
     target: 'node20',
     // tsx runs the sources in this repository only (local/own-entry.ts); the bundle never loads it.
     external: [...Object.keys(dependencies), 'tsx'],
+    alias,
     logLevel: 'warning',
     legalComments: 'none',
   });
+  check?.(dir);
   if (bin) {
     fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'bin', 'approval.cjs'), bin);
@@ -103,6 +105,18 @@ async function stageBundled(workspace, { entries, inline = [], bin, main }) {
     dependencies,
   });
   return dir;
+}
+
+const PATCHED_INTERPRETER = path.join(root, 'node_modules', 'aws-local-stepfunctions', 'build', 'main.node.cjs');
+
+/** Fails the build unless the emulator's bundle carries the patched interpreter (patches/aws-local-stepfunctions+3.0.0.patch). */
+function expectPatchedInterpreter(dir) {
+  const bundle = fs.readFileSync(path.join(dir, 'dist', 'index.js'), 'utf8');
+  if (!bundle.includes('.replace(/\\\\([\'\\\\])/g, "$1")') || bundle.includes('result.replaceAll("\\\\", "")')) {
+    throw new Error(
+      'The emulator bundle does not carry the patched aws-local-stepfunctions: run npm install (patch-package) and check the alias.',
+    );
+  }
 }
 
 const CLI_BIN = `#!/usr/bin/env node
@@ -129,6 +143,10 @@ export async function packageAll() {
         ['mapping-template-thread-worker', 'local/api-gateway/vtl/mapping-template-thread-worker.ts'],
       ],
       inline: ['aws-local-stepfunctions'],
+      // The CommonJS build, which patches/ patches: an import would otherwise resolve to the
+      // package's ES module build, which the patch does not touch.
+      alias: { 'aws-local-stepfunctions': PATCHED_INTERPRETER },
+      check: expectPatchedInterpreter,
       main: 'dist/index.js',
     }),
     await stageBundled('cli', { entries: [['approval', 'cli/approval.ts']], bin: CLI_BIN }),

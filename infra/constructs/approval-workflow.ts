@@ -97,11 +97,16 @@ export class ApprovalWorkflow extends Construct {
    * these actions, so "*"), and the parent is any state machine of the user's. Granted only to a
    * deployment that uses that form: with it, whoever may start approvals can have one answer a task
    * token they hold; without it, a token given in a request is refused (AccessDenied, caught) and
-   * the approval ends as before.
+   * the approval ends as before. It also keeps execution data out of the state machine's log group.
    */
   allowAnsweringParents(): void {
     if (this.answersParents) return;
     this.answersParents = true;
+    // The parent's token is in the approval execution's input, and a task token never reaches a
+    // log: the log group then gets the events without their data. Recorded on AWS, the
+    // ExecutionFailed event keeps its error and cause (test/conformance/execution-log-events.test.ts),
+    // so the outcome metrics and alarms count as before; the execution history keeps the data.
+    (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addPropertyOverride('LoggingConfiguration.IncludeExecutionData', false);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'AnswerWaitingParents',

@@ -296,7 +296,7 @@ export class HumanApproval extends Construct {
       );
     }
     const request = input.value as Record<string, unknown>;
-    if (Object.hasOwn(request, 'approval')) {
+    if (Object.hasOwn(request, 'approval') || Object.hasOwn(request, 'approval.$')) {
       throw new Error(
         `approvalDecisionTask ${id}: the input's key "approval" is reserved (it carries the parent's task token); rename it.`,
       );

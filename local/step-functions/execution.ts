@@ -460,7 +460,10 @@ export class ExecutionRun {
       } catch (error) {
         if (error instanceof StepFunctionsApiError) {
           // The API's messages never repeat the token (activity-operations.ts).
-          const failure = lambdaError(`Sfn.${error.code}Exception`, `${error.message} (Service: Sfn, Status Code: 400)`);
+          const failure = lambdaError(
+            `Sfn.${error.code.endsWith('Exception') ? error.code : `${error.code}Exception`}`,
+            `${error.message} (Service: Sfn, Status Code: 400)`,
+          );
           events.failed(failure.name, failure.message);
           throw failure;
         }

@@ -12,20 +12,22 @@ interface LoggedEvents extends Recording {
   readonly loggedExecutionEvents: readonly Record<string, unknown>[];
 }
 
-const RECORDING = 'test_base[raise_failure.json5_ALL_True]';
+/**
+ * Level ALL with execution data (the approval machine's logging), and without it (a stack that uses
+ * approvalDecisionTask(), whose executions carry a parent's task token in their input).
+ */
+const RECORDINGS = ['test_base[raise_failure.json5_ALL_True]', 'test_base[raise_failure.json5_ALL_False]'] as const;
 
-function loggedEvents(): readonly Record<string, unknown>[] {
-  return recording<LoggedEvents>('execution-log-events.json', RECORDING).loggedExecutionEvents;
-}
+describe.each(RECORDINGS)("the metric filters, against an execution's log events as recorded on AWS (%s)", (RECORDING) => {
+  const loggedEvents = (): readonly Record<string, unknown>[] =>
+    recording<LoggedEvents>('execution-log-events.json', RECORDING).loggedExecutionEvents;
 
-/** The `type` of each recorded event the pattern matches. */
-function matchedTypes(pattern: string): unknown[] {
-  return loggedEvents()
-    .filter((event) => matchesJsonFilterPattern(pattern, event))
-    .map((event) => event.type);
-}
+  /** The `type` of each recorded event the pattern matches. */
+  const matchedTypes = (pattern: string): unknown[] =>
+    loggedEvents()
+      .filter((event) => matchesJsonFilterPattern(pattern, event))
+      .map((event) => event.type);
 
-describe("the metric filters, against an execution's log events as recorded on AWS", () => {
   it(`an outcome filter matches the ExecutionFailed event by type and details.error, and no other event (${RECORDING})`, () => {
     const pattern = executionFailedPattern(['SomeFailure']).logPatternString;
 
@@ -49,5 +51,15 @@ describe("the metric filters, against an execution's log events as recorded on A
     const pattern = unexpectedFailurePattern([...DESIGNED_EXECUTION_ERRORS, 'SomeFailure']).logPatternString;
 
     expect(matchedTypes(pattern)).toEqual([]);
+  });
+});
+
+describe('logging without execution data, as recorded on AWS', () => {
+  it('logs no input of the execution or of a state, and keeps the error of ExecutionFailed', () => {
+    const events = recording<LoggedEvents>('execution-log-events.json', 'test_base[raise_failure.json5_ALL_False]').loggedExecutionEvents;
+
+    expect(events.map((event) => event.type)).toEqual(['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed']);
+    expect(JSON.stringify(events)).not.toContain('"input"');
+    expect(events.at(-1)).toMatchObject({ details: { error: 'SomeFailure' } });
   });
 });

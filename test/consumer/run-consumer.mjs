@@ -25,6 +25,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..', '..');
 const started = Date.now();
+/** With quotes: what the approval hands back to the workflow must keep them (see tools/package.mjs). */
+const SUBJECT = 'Ship "7"';
 const say = (line) => process.stdout.write(`consumer: ${line} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 const installedVersion = (name) => JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 
@@ -159,7 +161,7 @@ async function main() {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const { executionArn } = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: shipIt, input: JSON.stringify({ approvers: ['ana@example.com'], subject: 'Ship 7' }) }),
+      new StartExecutionCommand({ stateMachineArn: shipIt, input: JSON.stringify({ approvers: ['ana@example.com'], subject: SUBJECT }) }),
     );
     say(`started the team workflow (${executionArn}); waiting for the email`);
     const sesUrl = `http://127.0.0.1:${ports.ses}`;
@@ -176,16 +178,22 @@ async function main() {
     const click = await fetch(approve, { signal: AbortSignal.timeout(10_000) });
     if (click.status !== 200) throw new Error(`the Approve link answered ${click.status}`);
     say('clicked Approve; waiting for the team workflow to end');
-    const status = await waitFor(
+    const ended = await waitFor(
       'the team workflow to end',
       async () => {
-        const { status: now } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return now === 'RUNNING' ? undefined : now;
+        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return execution.status === 'RUNNING' ? undefined : execution;
       },
       60_000,
     );
     sfn.destroy();
-    if (status !== 'SUCCEEDED') throw new Error(`the team workflow ended ${status}`);
+    if (ended.status !== 'SUCCEEDED') throw new Error(`the team workflow ended ${ended.status}: ${ended.error ?? ''} ${ended.cause ?? ''}`);
+    // The approval's answer to the waiting workflow is its output as JSON text: the quotes of the
+    // subject survive only with the patched interpreter in the emulator's bundle.
+    const answer = JSON.parse(ended.output ?? '{}').approval;
+    if (answer?.subject !== SUBJECT || answer?.approval?.decision?.decision !== 'approved') {
+      throw new Error(`the team workflow's result is not the approval's output: ${ended.output}`);
+    }
 
     say('stopping approval local with Ctrl-C');
     local.child.kill('SIGINT');

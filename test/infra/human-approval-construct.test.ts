@@ -130,6 +130,11 @@ describe('HumanApproval.approvalDecisionTask', () => {
       Roles: [{ Ref: stack.getLogicalId(approval.stateMachine.role.node.defaultChild as CfnElement) }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AnswerWaitingParents' })]) },
     });
+    // The token in the approval's input must not reach its log group: events are logged without their data.
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      RoleArn: { 'Fn::GetAtt': [stack.getLogicalId(approval.stateMachine.role.node.defaultChild as CfnElement), 'Arn'] },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
     const actions = statements.flatMap((statement) => statement.Action);
     expect(actions).toContain('states:StartExecution');
     // No .sync: the parent neither follows nor stops the approval.
@@ -146,6 +151,23 @@ describe('HumanApproval.approvalDecisionTask', () => {
     expect(() =>
       approval.approvalDecisionTask(stack, 'Reserved', { input: sfn.TaskInput.fromObject({ subject: 'x', approval: 'mine' }) }),
     ).toThrow(/key "approval" is reserved/);
+    expect(() =>
+      approval.approvalDecisionTask(stack, 'ReservedPath', { input: sfn.TaskInput.fromObject({ subject: 'x', 'approval.$': '$.mine' }) }),
+    ).toThrow(/key "approval" is reserved/);
+  });
+
+  it('is the only way the approval machine may answer task tokens, and log without execution data', () => {
+    const stack = userStack();
+    const approval = new HumanApproval(stack, 'Approval', { senderEmail: 'approvals@example.com' });
+    const task = approval.approvalTask(stack, 'SyncForm', {
+      input: sfn.TaskInput.fromObject({ approvers: ['a@example.com'], subject: 'x' }),
+    });
+    new sfn.StateMachine(stack, 'Parent', { definitionBody: sfn.DefinitionBody.fromChainable(task) });
+
+    expect(policyStatements(stack).map((statement) => statement.Sid)).not.toContain('AnswerWaitingParents');
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
   });
 });
 
