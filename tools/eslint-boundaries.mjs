@@ -9,6 +9,8 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Packages of this repository, by the workspace folder they are made from. */
 const LOCAL_PACKAGE = 'stepfunctions-human-approval-local';
+/** Parts inside that package, which may name its files. */
+const OWN_PACKAGE_PARTS = ['local/'];
 
 /**
  * For each part (a folder), the folders of this repository it must not import from, and the npm
@@ -90,24 +92,39 @@ const boundaryRule = {
       const target = repositoryPath(specifier, context.filename);
       const crossed =
         target === undefined
-          ? boundary.packages.includes(packageName(specifier))
+          ? boundary.packages.includes(packageName(specifier)) ||
+            // A package of this repository is reached through its entry only: its files are not in the tarball.
+            (specifier.startsWith(`${LOCAL_PACKAGE}/`) && !OWN_PACKAGE_PARTS.includes(boundary.part))
           : boundary.folders.some((folder) => `${target}/`.startsWith(folder)) &&
             !(boundary.except ?? []).some((allowed) => allowed.replace(/\.ts$/, '') === target.replace(/\.ts$/, ''));
       if (crossed) {
         context.report({ node, messageId: 'crossed', data: { part: boundary.part, target: target ?? specifier, why: boundary.why } });
       }
     };
+    /** The module a call names: a string, or a template literal's text before its first placeholder. */
+    const named = (argument) => {
+      if (argument?.type === 'Literal') return argument.value;
+      if (argument?.type === 'TemplateLiteral') return argument.quasis[0]?.value.cooked;
+      return undefined;
+    };
     return {
       ImportDeclaration: (node) => check(node.source, node.source.value),
       ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value),
       ExportAllDeclaration: (node) => check(node.source, node.source.value),
-      ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value),
+      ImportExpression: (node) => check(node.source, named(node.source)),
       TSImportEqualsDeclaration: (node) =>
         node.moduleReference.type === 'TSExternalModuleReference' &&
         check(node.moduleReference.expression, node.moduleReference.expression.value),
       CallExpression: (node) => {
         const [first] = node.arguments;
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && first?.type === 'Literal') check(first, first.value);
+        const callee = node.callee;
+        const isRequire = callee.type === 'Identifier' && callee.name === 'require';
+        const isResolve =
+          callee.type === 'MemberExpression' &&
+          callee.object.type === 'Identifier' &&
+          callee.object.name === 'require' &&
+          callee.property.name === 'resolve';
+        if (isRequire || isResolve) check(first, named(first));
       },
     };
   },

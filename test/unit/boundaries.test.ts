@@ -47,6 +47,12 @@ describe('the boundary rule of `npm run lint`', () => {
       'functions/ must not import infra/approval-config',
     ],
     ['bench/violation.ts', "const helper = require('../test/support/local-flow');", 'bench/ must not import test/support/local-flow'],
+    ['cli/violation.ts', "const ports = import(`../local/${'ports'}`);", 'cli/ must not import local:'],
+    [
+      'cli/violation.ts',
+      "import { startLocalStack } from 'stepfunctions-human-approval-local/stack/local-stack';",
+      'cli/ must not import stepfunctions-human-approval-local/stack/local-stack',
+    ],
   ])(
     'fails on a deliberate violation in %s',
     async (filename, source, message) => {
