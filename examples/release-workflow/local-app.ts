@@ -8,7 +8,7 @@ import { ReleaseWorkflow } from './release-workflow';
 /**
  * The app `npm start` serves locally (`approval local --app "node --require tsx/cjs examples/release-workflow/local-app.ts"`):
  * the approval stack exactly as infra/app.ts deploys it, with the example release workflow inside
- * it, which calls the approval state machine with startExecution.sync:2. A deployment of
+ * it, which calls the approval state machine with startExecution.waitForTaskToken. A deployment of
  * infra/app.ts has no such part.
  */
 

@@ -281,8 +281,10 @@ export class HumanApproval extends Construct {
    * It starts the approval with `arn:aws:states:::states:startExecution.waitForTaskToken` and puts
    * its task token in the approval's input under the reserved key, `approval.parentTaskToken`; the
    * approval answers it with SendTaskSuccess or SendTaskFailure as it ends. The token is in that
-   * execution's input (its history, and its log group, which logs execution data), as for every
-   * waitForTaskToken StartExecution; no email, worker task, output or CLI view carries it.
+   * execution's input (its history), as for every waitForTaskToken StartExecution, and in the
+   * request check's payload, which does not log it; the approval machine then logs without
+   * execution data, and no email, worker task, output or CLI view carries it. Whoever may start
+   * approval executions may then answer any task token they know: see the README.
    *
    * A stopped or timed-out approval cannot answer: the task's {@link ApprovalDecisionTaskProps.timeout}
    * (`States.Timeout`) ends the wait then. Catch the error names before `States.TaskFailed`, which

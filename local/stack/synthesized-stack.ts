@@ -121,7 +121,7 @@ function fileAssets(assemblyDir: string, manifest: AssemblyManifest, dependencie
     for (const file of Object.values(assetManifest.files ?? {})) {
       if (file.source?.path === undefined) continue;
       for (const destination of Object.values(file.destinations ?? {})) {
-        if (destination.objectKey !== undefined) assets[destination.objectKey] = path.join(assemblyDir, file.source.path);
+        if (destination.objectKey !== undefined) assets[destination.objectKey] = path.resolve(assemblyDir, file.source.path);
       }
     }
   }
