@@ -3,7 +3,13 @@
  * team needs to embed the approval step in its own CDK app, and nothing that needs this repository
  * (the worker ships prebuilt, the state machine definition inside the package).
  */
-export { HumanApproval, type HumanApprovalProps, type ApprovalTaskProps } from './constructs/human-approval';
+export {
+  HumanApproval,
+  type HumanApprovalProps,
+  type ApprovalTaskCommonProps,
+  type ApprovalTaskProps,
+  type ApprovalDecisionTaskProps,
+} from './constructs/human-approval';
 export { HumanApprovalStack, type HumanApprovalStackProps } from './human-approval-stack';
 export { type ApprovalConfig, ApprovalConfigError, type LinkMode, APPROVAL_SETTINGS, readApprovalConfig } from './approval-config';
 // The parts HumanApproval is made of, for a team that reads or extends them.

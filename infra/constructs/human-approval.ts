@@ -113,7 +113,8 @@ export interface HumanApprovalProps {
   readonly metricsNamespace?: string;
 }
 
-export interface ApprovalTaskProps {
+/** What both forms of the approval task take alike. */
+export interface ApprovalTaskCommonProps {
   /**
    * The approval request: `{ approvers, policy, subject, details, requester }` (see the README), or
    * the `{ managerEmailAddress, employeeName }` form. Use `sfn.TaskInput.fromObject` with JSONPath
@@ -130,6 +131,10 @@ export interface ApprovalTaskProps {
    * @default true
    */
   readonly associateWithParent?: boolean;
+  readonly comment?: string;
+}
+
+export interface ApprovalTaskProps extends ApprovalTaskCommonProps {
   /**
    * Where the approval's result goes in the parent's state: the child's DescribeExecution, with
    * its `Output` (the approval record) as JSON.
@@ -146,25 +151,13 @@ export interface ApprovalTaskProps {
    * @default no limit beyond the approval's own expiry
    */
   readonly timeout?: Duration;
-  readonly comment?: string;
 }
 
-export interface ApprovalDecisionTaskProps {
-  /**
-   * The approval request, as for {@link ApprovalTaskProps.input}; it must be `sfn.TaskInput.fromObject`
-   * and must not use the reserved key `approval`, where the task puts the parent's task token.
-   */
-  readonly input: sfn.TaskInput;
-  /**
-   * Name of the approval execution.
-   * @default a name Step Functions generates
-   */
-  readonly name?: string;
-  /**
-   * Link the approval execution to the parent's in the console (adds AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID to its input).
-   * @default true
-   */
-  readonly associateWithParent?: boolean;
+/**
+ * The input must be `sfn.TaskInput.fromObject` and must not use the reserved key `approval`, where
+ * the task puts the parent's task token.
+ */
+export interface ApprovalDecisionTaskProps extends ApprovalTaskCommonProps {
   /**
    * Where the approval's output goes in the parent's state: the approval execution's own output,
    * the request's fields and its `approval` record (`policy`, `approvers`, and `decision` under
@@ -184,7 +177,6 @@ export interface ApprovalDecisionTaskProps {
    * @default the approval state machine's own time limit (every reminder and delivery retry) plus five minutes
    */
   readonly timeout?: Duration;
-  readonly comment?: string;
 }
 
 /** Room beyond the approval's own time limit before a parent stops waiting for an answer that cannot come. */

@@ -48,6 +48,18 @@ function approvalLocal(args: readonly string[], cwd: string, tmp: string): Run {
   return { child, output: () => ({ stdout, stderr }), exited };
 }
 
+/** Resolves once the command printed its ready banner; rejects if it exited first. */
+function untilReady(run: Run): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const check = setInterval(() => {
+      if (run.output().stdout.includes('Press Ctrl-C to stop.')) resolve();
+      else if (run.child.exitCode !== null) reject(new Error(`approval local exited:\n${run.output().stderr}`));
+      else return;
+      clearInterval(check);
+    }, 100);
+  });
+}
+
 /** A folder with an app that only reports what it was given (its context and output folder) on stderr, then fails. */
 function reportingApp(): string {
   const dir = tempFolder('local-app-');
@@ -105,14 +117,7 @@ describe('approval local', () => {
   it('serves what the app synthesized with the context given: -c stackName names the stack and its state machine', async () => {
     const tmp = tempFolder('local-tmp-');
     const run = approvalLocal(['--app', LOCAL_APP, '-c', 'stackName=ContextReached', '--quiet'], ROOT, tmp);
-    await new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (run.output().stdout.includes('Press Ctrl-C to stop.')) resolve();
-        else if (run.child.exitCode !== null) reject(new Error(`approval local exited:\n${run.output().stderr}`));
-        else return;
-        clearInterval(check);
-      }, 100);
-    });
+    await untilReady(run);
     expect(assembliesIn(tmp)).toHaveLength(1);
 
     run.child.kill('SIGTERM');
@@ -131,14 +136,7 @@ describe('approval local', () => {
     const tmp = tempFolder('local-tmp-');
     // The folder's cdk.json names an app that would fail: --assembly must not run it.
     const run = approvalLocal(['--assembly', assembly, '--quiet'], reportingApp(), tmp);
-    await new Promise<void>((resolve, reject) => {
-      const check = setInterval(() => {
-        if (run.output().stdout.includes('Press Ctrl-C to stop.')) resolve();
-        else if (run.child.exitCode !== null) reject(new Error(`approval local exited:\n${run.output().stderr}`));
-        else return;
-        clearInterval(check);
-      }, 100);
-    });
+    await untilReady(run);
 
     run.child.kill('SIGTERM');
 
