@@ -297,16 +297,11 @@ export class HumanApproval extends Construct {
     }
     const timeout = props.timeout ?? Duration.seconds(executionTimeoutSeconds(this.config) + PARENT_TIMEOUT_MARGIN_SECONDS);
     this.workflow.allowAnsweringParents();
-    return new tasks.StepFunctionsStartExecution(scope, id, {
-      stateMachine: this.stateMachine,
+    return this.startApproval(scope, id, props, {
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       input: sfn.TaskInput.fromObject({ ...request, approval: { parentTaskToken: sfn.JsonPath.taskToken } }),
-      name: props.name,
-      associateWithParent: props.associateWithParent ?? true,
-      resultPath: props.resultPath ?? '$.approval',
-      resultSelector: props.resultSelector === undefined ? undefined : { ...props.resultSelector },
-      taskTimeout: sfn.Timeout.duration(timeout),
-      comment: props.comment ?? 'Asks for a human approval and waits for the decision; fails with the reason by name.',
+      timeout,
+      comment: 'Asks for a human approval and waits for the decision; fails with the reason by name.',
     });
   }
 
@@ -321,16 +316,31 @@ export class HumanApproval extends Construct {
    * first (examples/release-workflow does). See the README.
    */
   approvalTask(scope: Construct, id: string, props: ApprovalTaskProps): tasks.StepFunctionsStartExecution {
-    return new tasks.StepFunctionsStartExecution(scope, id, {
-      stateMachine: this.stateMachine,
+    return this.startApproval(scope, id, props, {
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       input: props.input,
+      timeout: props.timeout,
+      comment: 'Asks for a human approval and waits for the decision.',
+    });
+  }
+
+  /** The Task state both forms make: what they share, and the defaults of their common props. */
+  private startApproval(
+    scope: Construct,
+    id: string,
+    props: ApprovalTaskProps | ApprovalDecisionTaskProps,
+    form: { integrationPattern: sfn.IntegrationPattern; input: sfn.TaskInput; timeout: Duration | undefined; comment: string },
+  ): tasks.StepFunctionsStartExecution {
+    return new tasks.StepFunctionsStartExecution(scope, id, {
+      stateMachine: this.stateMachine,
+      integrationPattern: form.integrationPattern,
+      input: form.input,
       name: props.name,
       associateWithParent: props.associateWithParent ?? true,
       resultPath: props.resultPath ?? '$.approval',
       resultSelector: props.resultSelector === undefined ? undefined : { ...props.resultSelector },
-      taskTimeout: props.timeout === undefined ? undefined : sfn.Timeout.duration(props.timeout),
-      comment: props.comment ?? 'Asks for a human approval and waits for the decision.',
+      taskTimeout: form.timeout === undefined ? undefined : sfn.Timeout.duration(form.timeout),
+      comment: props.comment ?? form.comment,
     });
   }
 }
