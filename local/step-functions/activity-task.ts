@@ -1,15 +1,11 @@
 import type { ExecutionHistory } from './history';
-import { ActivityTaskFailure, ExecutionClosedError, type JsonValue, statesTimeoutError } from './interpreter';
-import { type LongTimer, setLongTimeout } from './long-timer';
-import { newTaskToken } from './task-token';
+import type { JsonValue } from './interpreter';
+import { ClockedTokenTask, type TaskClocks } from './token-task';
 
-export type ActivityTaskStatus = 'SCHEDULED' | 'STARTED' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type { ActivityTaskStatus } from './token-task';
 
 /** The clocks of a task, resolved from the state's fields; both start when a worker takes the task. */
-export interface ActivityTaskClocks {
-  readonly timeoutSeconds?: number;
-  readonly heartbeatSeconds?: number;
-}
+export type ActivityTaskClocks = TaskClocks;
 
 export interface ActivityTaskOptions {
   readonly activityArn: string;
@@ -32,30 +28,17 @@ export interface ActivityTaskOptions {
  * One scheduled activity task: the token a worker answers with, the clocks that start when a worker
  * takes it, and the result the interpreter's Task state waits for.
  */
-export class ActivityTask {
-  readonly token = newTaskToken();
+export class ActivityTask extends ClockedTokenTask {
   /** What GetActivityTask hands the worker. */
   readonly inputText: string;
-  /** Settles when the task closes: the worker's output, or the state's error. */
-  readonly result: Promise<JsonValue>;
-  private currentStatus: ActivityTaskStatus = 'SCHEDULED';
-  private resolveResult!: (output: JsonValue) => void;
-  private rejectResult!: (error: Error) => void;
-  private timeoutTimer: LongTimer | undefined;
-  private heartbeatTimer: LongTimer | undefined;
   /** The ActivityScheduled event's id, which ActivityStarted follows from. */
   private scheduledEventId = 0;
   /** The ActivityStarted event's id, which the task's closing event follows from. */
   private startedEventId: number | undefined;
 
   private constructor(private readonly options: ActivityTaskOptions) {
+    super('SCHEDULED');
     this.inputText = JSON.stringify(options.input);
-    this.result = new Promise<JsonValue>((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    // The interpreter awaits the result; this only keeps a late rejection from counting as unhandled.
-    this.result.catch(() => undefined);
   }
 
   /** Creates the task and records ActivityScheduled. */
@@ -76,8 +59,8 @@ export class ActivityTask {
     return task;
   }
 
-  get status(): ActivityTaskStatus {
-    return this.currentStatus;
+  protected get clocks(): TaskClocks {
+    return this.options.clocks;
   }
 
   get isOpen(): boolean {
@@ -100,54 +83,25 @@ export class ActivityTask {
       this.scheduledEventId,
     ).id;
     this.options.log(`activity task of ${this.label} handed to worker ${workerName ?? '(unnamed)'}`);
-    const { timeoutSeconds, heartbeatSeconds } = this.options.clocks;
-    if (timeoutSeconds !== undefined) {
-      this.timeoutTimer = setLongTimeout(() => this.expire('States.Timeout'), timeoutSeconds * 1000);
-    }
-    if (heartbeatSeconds !== undefined) this.heartbeat();
+    this.startClocks();
   }
 
-  /** SendTaskHeartbeat: the heartbeat clock starts over. */
-  heartbeat(): void {
-    const { heartbeatSeconds } = this.options.clocks;
-    if (this.currentStatus !== 'STARTED' || heartbeatSeconds === undefined) return;
-    this.heartbeatTimer?.clear();
-    this.heartbeatTimer = setLongTimeout(() => this.expire('States.HeartbeatTimeout'), heartbeatSeconds * 1000);
-  }
-
-  /** SendTaskSuccess: the Task state goes on with the worker's output. */
-  succeed(output: JsonValue, outputText: string): void {
-    this.close('SUCCEEDED');
+  protected recordSucceeded(_output: JsonValue, outputText: string): void {
     this.options.history.append(
       'ActivitySucceeded',
       { activitySucceededEventDetails: { output: outputText, outputDetails: { truncated: false } } },
       this.closedFrom,
     );
     this.options.log(`activity task of ${this.label} succeeded`);
-    this.resolveResult(output);
   }
 
-  /** SendTaskFailure: the Task state fails with the worker's error and cause, for its Retry and Catch. */
-  fail(error: string | undefined, cause: string | undefined): void {
-    this.close('FAILED');
+  protected recordFailed(error: string | undefined, cause: string | undefined): void {
     this.options.history.append(
       'ActivityFailed',
       { activityFailedEventDetails: { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) } },
       this.closedFrom,
     );
     this.options.log(`activity task of ${this.label} failed with ${error ?? 'no error name'}`);
-    this.rejectResult(new ActivityTaskFailure(error ?? '', cause ?? ''));
-  }
-
-  /**
-   * The execution closed (stopped, timed out, or the endpoint shut down), or the Map iteration or
-   * Parallel branch of the task was stopped: the token answers TaskDoesNotExist (ABORTED) or
-   * TaskTimedOut (TIMED_OUT) from now on, and the Task state ends without Retry or Catch.
-   */
-  abandon(status: 'ABORTED' | 'TIMED_OUT'): void {
-    if (!this.isOpen) return;
-    this.close(status);
-    this.rejectResult(new ExecutionClosedError(`The execution of this task closed (${status}).`));
   }
 
   /**
@@ -156,23 +110,21 @@ export class ActivityTask {
    * "Handling errors in Step Functions workflows": States.HeartbeatTimeout is only available inside
    * Catch and Retry, so the interpreter still gets that name for them to match.
    */
-  private expire(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
-    if (!this.isOpen) return;
-    this.close('TIMED_OUT');
+  protected recordTimedOut(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
     this.options.history.append('ActivityTimedOut', { activityTimedOutEventDetails: { error: 'States.Timeout' } }, this.closedFrom);
     this.options.log(`activity task of ${this.label} timed out (${error})`);
-    void statesTimeoutError(error, '').then((timeout) => this.rejectResult(timeout));
+  }
+
+  protected abandonedMessage(status: 'ABORTED' | 'TIMED_OUT'): string {
+    return `The execution of this task closed (${status}).`;
+  }
+
+  protected closed(): void {
+    this.options.onClosed(this);
   }
 
   /** The event the task's closing event follows from: its ActivityStarted (a worker always took it before it can close by itself). */
   private get closedFrom(): number {
     return this.startedEventId ?? this.scheduledEventId;
-  }
-
-  private close(status: ActivityTaskStatus): void {
-    this.currentStatus = status;
-    this.timeoutTimer?.clear();
-    this.heartbeatTimer?.clear();
-    this.options.onClosed(this);
   }
 }

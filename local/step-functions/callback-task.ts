@@ -1,17 +1,7 @@
-import type { ActivityTaskStatus } from './activity-task';
-import { ActivityTaskFailure, ExecutionClosedError, type JsonValue, statesTimeoutError } from './interpreter';
-import { type LongTimer, setLongTimeout } from './long-timer';
-import { newTaskToken } from './task-token';
+import type { JsonValue } from './interpreter';
+import { ClockedTokenTask, type TaskClocks } from './token-task';
 
-/** What SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat act on: an activity task or a callback task. */
-export interface TokenTask {
-  readonly token: string;
-  readonly status: ActivityTaskStatus;
-  readonly isOpen: boolean;
-  succeed(output: JsonValue, outputText: string): void;
-  fail(error: string | undefined, cause: string | undefined): void;
-  heartbeat(): void;
-}
+export type { TokenTask } from './token-task';
 
 /** How the Task state of a callback task records what happens to it (TaskSucceeded, TaskFailed, TaskTimedOut). */
 export interface CallbackTaskEvents {
@@ -39,77 +29,40 @@ export interface CallbackTaskOptions {
  * Developer Guide (the task waits "until it receives the task token back with a SendTaskSuccess or
  * SendTaskFailure call", and HeartbeatSeconds or TimeoutSeconds end a wait nobody answers).
  */
-export class CallbackTask implements TokenTask {
-  readonly token = newTaskToken();
-  readonly result: Promise<JsonValue>;
-  private currentStatus: ActivityTaskStatus = 'STARTED';
-  private resolveResult!: (output: JsonValue) => void;
-  private rejectResult!: (error: Error) => void;
-  private timeoutTimer: LongTimer | undefined;
-  private heartbeatTimer: LongTimer | undefined;
-
+export class CallbackTask extends ClockedTokenTask {
   constructor(private readonly options: CallbackTaskOptions) {
-    this.result = new Promise<JsonValue>((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    // The Task state awaits the result; this only keeps a late rejection from counting as unhandled.
-    this.result.catch(() => undefined);
-    if (options.timeoutSeconds !== undefined) {
-      this.timeoutTimer = setLongTimeout(() => this.expire('States.Timeout'), options.timeoutSeconds * 1000);
-    }
-    this.heartbeat();
+    super('STARTED');
+    this.startClocks();
   }
 
-  get status(): ActivityTaskStatus {
-    return this.currentStatus;
+  protected get clocks(): TaskClocks {
+    return this.options;
   }
 
   get isOpen(): boolean {
     return this.currentStatus === 'STARTED';
   }
 
-  heartbeat(): void {
-    const { heartbeatSeconds } = this.options;
-    if (!this.isOpen || heartbeatSeconds === undefined) return;
-    this.heartbeatTimer?.clear();
-    this.heartbeatTimer = setLongTimeout(() => this.expire('States.HeartbeatTimeout'), heartbeatSeconds * 1000);
-  }
-
-  succeed(output: JsonValue): void {
-    this.close('SUCCEEDED');
+  protected recordSucceeded(output: JsonValue): void {
     this.options.events.succeeded(output);
     this.options.log(`callback task of ${this.options.label} succeeded`);
-    this.resolveResult(output);
   }
 
-  /** The Task state fails with the error and cause sent, so its Retry and Catch match the error by name. */
-  fail(error: string | undefined, cause: string | undefined): void {
-    this.close('FAILED');
+  protected recordFailed(error: string | undefined, cause: string | undefined): void {
     this.options.events.failed(error ?? '', cause ?? '');
     this.options.log(`callback task of ${this.options.label} failed with ${error ?? 'no error name'}`);
-    this.rejectResult(new ActivityTaskFailure(error ?? '', cause ?? ''));
   }
 
-  /** The Task state ended otherwise (its execution closed, its iteration stopped): the token answers TaskDoesNotExist or TaskTimedOut. */
-  abandon(status: 'ABORTED' | 'TIMED_OUT'): void {
-    if (!this.isOpen) return;
-    this.close(status);
-    this.rejectResult(new ExecutionClosedError(`The Task state of this callback closed (${status}).`));
-  }
-
-  private expire(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
-    if (!this.isOpen) return;
-    this.close('TIMED_OUT');
+  protected recordTimedOut(error: 'States.Timeout' | 'States.HeartbeatTimeout'): void {
     this.options.events.timedOut();
     this.options.log(`callback task of ${this.options.label} timed out (${error})`);
-    void statesTimeoutError(error, '').then((timeout) => this.rejectResult(timeout));
   }
 
-  private close(status: ActivityTaskStatus): void {
-    this.currentStatus = status;
-    this.timeoutTimer?.clear();
-    this.heartbeatTimer?.clear();
+  protected abandonedMessage(status: 'ABORTED' | 'TIMED_OUT'): string {
+    return `The Task state of this callback closed (${status}).`;
+  }
+
+  protected closed(): void {
     this.options.onClosed(this);
   }
 }
