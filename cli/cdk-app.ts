@@ -91,7 +91,7 @@ export function runCdkApp(app: CdkApp, outdir: string, options: { readonly cwd: 
       CDK_OUTDIR: outdir,
       CDK_CONTEXT_JSON: JSON.stringify(app.context),
       // CDK's built-in CloudFormation validation (CDK_VALIDATION, as `cdk synth --no-validation`)
-      // costs seconds on every start; `cdk synth` and the tests run it.
+      // costs seconds on every start; `cdk synth` runs it (CI synthesizes each app we ship).
       CDK_VALIDATION: options.env.CDK_VALIDATION ?? 'false',
     },
   });

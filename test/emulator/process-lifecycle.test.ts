@@ -163,7 +163,9 @@ async function readyStack(synthesize = false): Promise<{ run: NpmStart; pgid: nu
   const run = npmStart(await portsOf(), synthesize);
   started.push(run);
   const pgid = run.npm.pid ?? 0;
-  await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS);
+  await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS).catch((error: unknown) => {
+    throw new Error(`npm start was not ready: ${(error as Error).message}. It printed:\n${run.output()}`);
+  });
   const group = runningInGroup(pgid);
   const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('cli/bin/approval.cjs'));
   const worker = group.find((info) => info.argv.some((arg) => arg.endsWith(path.join('local', 'worker', 'worker-process.ts'))));
