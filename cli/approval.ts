@@ -13,6 +13,7 @@ import { doctorCommand } from './commands/doctor';
 import { listCommand } from './commands/list';
 import { localCommand } from './commands/local';
 import { startCommand } from './commands/start';
+import { slackManifestCommand } from './commands/slack-manifest';
 import { statusCommand } from './commands/status';
 import { waitCommand } from './commands/wait';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
@@ -22,7 +23,17 @@ import { processWaitDependencies } from './wait-for-outcome';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 
-const COMMANDS: readonly Command[] = [startCommand, waitCommand, statusCommand, listCommand, doctorCommand, localCommand];
+const COMMANDS: readonly Command[] = [
+  startCommand,
+  waitCommand,
+  statusCommand,
+  listCommand,
+  doctorCommand,
+  localCommand,
+  slackManifestCommand,
+];
+
+const NAME_WIDTH = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
 
 const usage = `Usage: approval <command> [options]
 
@@ -30,8 +41,8 @@ Starts and follows human-approval requests of the ${DEFAULT_STACK_NAME} stack, c
 before and after a deploy (doctor), and runs a CDK app's approval flow on this machine (local).
 
 Commands:
-${COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`).join('\n')}
-  help    show the help of a command: approval help start
+${COMMANDS.map((command) => `  ${command.name.padEnd(NAME_WIDTH)}${command.summary}`).join('\n')}
+  ${'help'.padEnd(NAME_WIDTH)}show the help of a command: approval help start
 
 Targets:
   (default)  the deployed stack, found through its CloudFormation outputs (\`npx cdk deploy\`)

@@ -72,6 +72,12 @@ export const APPROVAL_SETTINGS = {
     default: undefined,
     meaning: 'SES configuration set every email is sent with (event publishing, dedicated IPs); none when unset.',
   },
+  slackSecretName: {
+    kind: 'text',
+    default: undefined,
+    meaning:
+      'Name of the Secrets Manager secret holding the Slack app\'s bot token and signing secret (`{"botToken": "xoxb-...", "signingSecret": "..."}`); requests can then reach approvers in Slack. No Slack when unset.',
+  },
   reminderIntervalSeconds: {
     kind: 'integer',
     default: 86_400,
@@ -201,6 +207,8 @@ export interface ApprovalConfig {
   readonly senderEmail: string | undefined;
   /** Undefined for none. */
   readonly sesConfigurationSet: string | undefined;
+  /** Undefined: no Slack. */
+  readonly slackSecretName: string | undefined;
   readonly reminderIntervalSeconds: number;
   readonly reminderCount: number;
   readonly workerScheduleMinutes: number;
@@ -291,6 +299,12 @@ function readLinkMode(context: Context, src: SettingsSource): LinkMode {
   throw new ApprovalConfigError(`${src.describe('linkMode', raw)} is not valid: use ${setting.values.join(' or ')}. ${src.howToSet}`);
 }
 
+/**
+ * A secret name as CreateSecret takes it: ASCII letters, digits and /_+=.@-, up to 512 characters
+ * (Secrets Manager API reference, CreateSecret, Name).
+ */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
 const INTEGER_SETTING_NAMES = (Object.keys(APPROVAL_SETTINGS) as SettingName[]).filter(
   (name): name is SettingNameOf<IntegerSetting> => APPROVAL_SETTINGS[name].kind === 'integer',
 );
@@ -319,9 +333,17 @@ export function readApprovalConfig(context: Context, src: SettingsSource = CONTE
     );
   }
 
+  const slackSecretName = readOptionalString(context, src, 'slackSecretName', 'the name of a Secrets Manager secret');
+  if (slackSecretName !== undefined && !SECRET_NAME.test(slackSecretName)) {
+    throw new ApprovalConfigError(
+      `${src.describe('slackSecretName', slackSecretName)} is not a secret name: use ASCII letters, digits and /_+=.@-, at most 512 characters. ${src.howToSet}`,
+    );
+  }
+
   const config: ApprovalConfig = {
     senderEmail,
     sesConfigurationSet,
+    slackSecretName,
     ...integers,
     createApiGatewayAccountRole: readBoolean(context, src, 'createApiGatewayAccountRole'),
     linkMode: readLinkMode(context, src),

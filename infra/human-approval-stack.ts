@@ -36,6 +36,12 @@ export class HumanApprovalStack extends Stack {
       value: approval.worker.logGroup.logGroupName,
       description: "The worker's logs",
     });
+    if (approval.slackRequestUrl !== undefined) {
+      new CfnOutput(this, STACK_OUTPUTS.slackRequestUrl, {
+        value: approval.slackRequestUrl,
+        description: "The Slack app's interactivity request URL (`npx approval slack-manifest` puts it in the app manifest)",
+      });
+    }
     if (approval.monitoring.dashboard) {
       new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
         value: approval.monitoring.dashboard.dashboardName,

@@ -9,6 +9,8 @@ export const STACK_OUTPUTS = {
   activityArn: 'ActivityArn',
   workerFunctionName: 'WorkerFunctionName',
   workerLogGroupName: 'WorkerLogGroupName',
+  /** Only with slackSecretName set: the request URL of the Slack app's interactivity. */
+  slackRequestUrl: 'SlackRequestUrl',
   /** Only with the dashboard setting on. */
   dashboardName: 'DashboardName',
 } as const;

@@ -4,8 +4,8 @@ import * as path from 'node:path';
 /** The package that ships the construct library (this repository's root package). */
 export const PACKAGE_NAME = 'stepfunctions-human-approval';
 
-/** Where the worker's prebuilt code lives, relative to the package root: here and in the published package alike. */
-const WORKER_ASSET_PATH = path.join('dist', 'assets', 'approval-worker');
+/** The functions whose code ships prebuilt, by the name of their folder under functions/ and dist/assets/. */
+export type PrebuiltFunction = 'approval-worker' | 'slack-actions';
 
 /**
  * The package root: the nearest folder above this file whose package.json is this package's. The
@@ -20,15 +20,21 @@ function packageRoot(from: string = __dirname): string {
 }
 
 /**
- * The folder holding the worker's bundled code (`index.js`, with the AWS SDK inside), built by
- * `npm run build:worker` (tools/build-worker.mjs) and shipped in the package: a synth bundles nothing.
+ * The folder holding a function's bundled code (`index.js`, with the AWS SDK inside), built by
+ * `npm run build:worker` (tools/build-worker.mjs) into `dist/assets/<name>/` and shipped in the
+ * package (the same path here and in the published package): a synth bundles nothing.
  */
-export function workerAssetDir(): string {
-  const dir = path.join(packageRoot(), WORKER_ASSET_PATH);
+export function functionAssetDir(name: PrebuiltFunction): string {
+  const dir = path.join(packageRoot(), 'dist', 'assets', name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new Error(
-      `The worker's code is not built: ${path.join(dir, 'index.js')} is missing. Run \`npm run build:worker\` (npm install does it too).`,
+      `The code of ${name} is not built: ${path.join(dir, 'index.js')} is missing. Run \`npm run build:worker\` (npm install does it too).`,
     );
   }
   return dir;
+}
+
+/** The worker's prebuilt code (functions/approval-worker). */
+export function workerAssetDir(): string {
+  return functionAssetDir('approval-worker');
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the worker Lambda's code once, into dist/assets/approval-worker/: the asset that the
+// Builds the Lambda functions' code once, into dist/assets/<function>/: the assets that the
 // HumanApproval construct deploys and the package ships, so that a synth (ours or a team's) needs
 // neither esbuild nor Docker nor the TypeScript sources. `npm run build:worker`
 import { build } from 'esbuild';
@@ -7,12 +7,15 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const WORKER_ASSET_DIR = path.join(root, 'dist', 'assets', 'approval-worker');
+export const ASSETS_DIR = path.join(root, 'dist', 'assets');
 
-export async function buildWorker() {
-  await build({
-    entryPoints: [path.join(root, 'functions', 'approval-worker', 'index.ts')],
-    outfile: path.join(WORKER_ASSET_DIR, 'index.js'),
+/** Each function's folder under functions/, which is also its asset's folder under dist/assets/. */
+export const PREBUILT_FUNCTIONS = ['approval-worker', 'slack-actions'];
+
+function buildFunction(name) {
+  return build({
+    entryPoints: [path.join(root, 'functions', name, 'index.ts')],
+    outfile: path.join(ASSETS_DIR, name, 'index.js'),
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -27,6 +30,10 @@ export async function buildWorker() {
     logLevel: 'warning',
     legalComments: 'none',
   });
+}
+
+export async function buildWorker() {
+  await Promise.all(PREBUILT_FUNCTIONS.map(buildFunction));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildWorker, WORKER_ASSET_DIR } from './build-worker.mjs';
+import { ASSETS_DIR, buildWorker, PREBUILT_FUNCTIONS } from './build-worker.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(root, 'dist');
@@ -55,7 +55,9 @@ function stageConstructLibrary() {
     },
   );
   fs.copyFileSync(path.join(root, 'statemachine', 'approval.asl.json'), path.join(lib, 'statemachine', 'approval.asl.json'));
-  fs.cpSync(WORKER_ASSET_DIR, path.join(dir, 'dist', 'assets', 'approval-worker'), { recursive: true });
+  for (const name of PREBUILT_FUNCTIONS) {
+    fs.cpSync(path.join(ASSETS_DIR, name), path.join(dir, 'dist', 'assets', name), { recursive: true });
+  }
   for (const file of ['README.md', 'LICENSE']) fs.copyFileSync(path.join(root, file), path.join(dir, file));
   writeJson(path.join(dir, 'package.json'), {
     ...commonFields(rootManifest),

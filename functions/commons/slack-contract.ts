@@ -88,8 +88,11 @@ export function parseSlackSecret(secretString: string | undefined): SlackSecret 
 
 /** Environment variables of both functions when Slack is configured. */
 export const SLACK_ENV = {
-  /** ARN of the secret above; unset when the deployment has no Slack. */
-  secretArn: 'SLACK_SECRET_ARN',
+  /**
+   * The secret above, by name (GetSecretValue's SecretId takes a name or an ARN); unset when the
+   * deployment has no Slack.
+   */
+  secretId: 'SLACK_SECRET_ID',
   /** Slack's Web API base URL, `https://slack.com/api/` unless set (the local stand-in sets its own). */
   apiUrl: 'SLACK_API_URL',
 } as const;

@@ -5,9 +5,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { WORKER_ENV } from '../../functions/approval-worker/config';
+import { SLACK_ENV } from '../../functions/commons/slack-contract';
 import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
 import { APPROVAL_SETTINGS, WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
@@ -56,6 +58,8 @@ export interface ActivityWorkerProps {
    * @default WORKER_METRICS_NAMESPACE_DEFAULT (functions/commons/worker-metrics.ts)
    */
   readonly metricsNamespace?: string;
+  /** The Slack app's secret; with it the worker can reach approvers in Slack. */
+  readonly slackSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -134,8 +138,11 @@ export class ActivityWorker extends Construct {
         POWERTOOLS_SERVICE_NAME: WORKER_SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
+        // A name, not an ARN: GetSecretValue takes either, and a name needs no suffix.
+        ...(props.slackSecret ? { [SLACK_ENV.secretId]: props.slackSecret.secretName } : {}),
       },
     });
+    props.slackSecret?.grantRead(this.role);
 
     this.role.addToPolicy(
       new iam.PolicyStatement({

@@ -1,4 +1,5 @@
 import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -7,6 +8,7 @@ import { ActivityWorker } from './activity-worker';
 import { ApprovalApi } from './approval-api';
 import { ApprovalMonitoring } from './approval-monitoring';
 import { ApprovalWorkflow } from './approval-workflow';
+import { SlackActions } from './slack-actions';
 
 /** The error names an approval ends with, which a parent catches from {@link HumanApproval.approvalDecisionTask}. */
 export { ApprovalError, type ApprovalErrorName } from '../../functions/commons/approval-errors';
@@ -28,6 +30,13 @@ export interface HumanApprovalProps {
    * @default none
    */
   readonly sesConfigurationSet?: string;
+  /**
+   * Name of the Secrets Manager secret with the Slack app's bot token and signing secret, as JSON
+   * `{"botToken": "xoxb-...", "signingSecret": "..."}`. With it, a request's `via` may name
+   * `slack`; the approval API gets `POST /slack/actions`, the request URL of the app's interactivity.
+   * @default none: email only
+   */
+  readonly slackSecretName?: string;
   /**
    * Seconds a link stays valid before a reminder with new links is sent.
    * @default 86400 (one day)
@@ -201,6 +210,8 @@ export class HumanApproval extends Construct {
   public readonly worker: ActivityWorker;
   public readonly approvalApi: ApprovalApi;
   public readonly monitoring: ApprovalMonitoring;
+  /** Slack's clicks arrive here; only with `slackSecretName`. */
+  public readonly slackActions?: SlackActions;
   /** Start an execution here to ask for an approval. */
   public readonly stateMachine: sfn.StateMachine;
 
@@ -220,7 +231,12 @@ export class HumanApproval extends Construct {
       linkMode: config.linkMode,
       tracing: config.apiTracing,
     });
+    const slackSecret =
+      config.slackSecretName === undefined
+        ? undefined
+        : secretsmanager.Secret.fromSecretNameV2(this, 'SlackSecret', config.slackSecretName);
     this.worker = new ActivityWorker(this, 'Worker', {
+      slackSecret,
       activity: this.activity,
       approvalApiUrl: this.approvalApi.url,
       senderEmail: config.senderEmail,
@@ -231,6 +247,13 @@ export class HumanApproval extends Construct {
       maxSendRate: config.maxSendRate,
       metricsNamespace,
     });
+    if (slackSecret) {
+      this.slackActions = new SlackActions(this, 'SlackActions', {
+        activity: this.activity,
+        secret: slackSecret,
+        api: this.approvalApi.api,
+      });
+    }
     this.workflow = new ApprovalWorkflow(this, 'Workflow', { config, activity: this.activity, worker: this.worker.function });
     this.stateMachine = this.workflow.stateMachine;
     this.monitoring = new ApprovalMonitoring(this, 'Monitoring', {
@@ -261,6 +284,11 @@ export class HumanApproval extends Construct {
   /** Base URL of the Approve / Reject links. */
   get apiUrl(): string {
     return this.approvalApi.url;
+  }
+
+  /** The request URL of the Slack app's interactivity (`<api>/slack/actions`); undefined without Slack. */
+  get slackRequestUrl(): string | undefined {
+    return this.slackActions?.requestUrl(this.apiUrl);
   }
 
   /**

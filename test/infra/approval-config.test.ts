@@ -36,6 +36,12 @@ describe('readApprovalConfig', () => {
     });
   });
 
+  it('reads the Slack secret name, trimmed; none when unset or empty', () => {
+    expect(from({ slackSecretName: ' prod/approvals-slack ' }).slackSecretName).toBe('prod/approvals-slack');
+    expect(from({ slackSecretName: '' }).slackSecretName).toBeUndefined();
+    expect(from({}).slackSecretName).toBeUndefined();
+  });
+
   it('reads numbers given as `-c name=value` strings and as cdk.json numbers', () => {
     expect(from({ reminderIntervalSeconds: '3600', reminderCount: 0, senderEmail: ' approvals@example.com ' })).toMatchObject({
       reminderIntervalSeconds: 3600,
@@ -62,6 +68,8 @@ describe('readApprovalConfig', () => {
     ],
     [{ workerReservedConcurrency: -1 }, 'workerReservedConcurrency=-1 is not valid'],
     [{ sesConfigurationSet: 'my set' }, 'sesConfigurationSet="my set" is not a configuration set name'],
+    [{ slackSecretName: 'slack app!' }, 'slackSecretName="slack app!" is not a secret name: use ASCII letters, digits and /_+=.@-'],
+    [{ slackSecretName: 7 }, 'slackSecretName=7 is not valid: use the name of a Secrets Manager secret.'],
     [{ alarmEmail: 'ops' }, 'Context value alarmEmail="ops" is not an email address.'],
     [{ apiTracing: 'on' }, 'apiTracing="on" is not valid: use true or false.'],
     [{ createApiGatewayAccountRole: 'yes' }, 'createApiGatewayAccountRole="yes" is not valid: use true or false.'],

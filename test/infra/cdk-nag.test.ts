@@ -20,6 +20,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     ['defaults', {}],
     ['confirm link mode', { linkMode: 'confirm' }],
     ['a fixed sender and no account logging role', { senderEmail: 'approvals@example.com', createApiGatewayAccountRole: 'false' }],
+    ['Slack', { slackSecretName: 'approvals/slack-app' }],
   ])('find no unacknowledged error or warning with %s', (_label, context) => {
     const { error, violations } = synthWithChecks(context);
 

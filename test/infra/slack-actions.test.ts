@@ -1,0 +1,90 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { SLACK_ENV } from '../../functions/commons/slack-contract';
+import { STACK_OUTPUTS } from '../../infra/stack-outputs';
+import { approvalTemplate } from '../support/synth';
+
+const SECRET_NAME = 'approvals/slack-app';
+
+/** The secret as CDK names it when it is referenced by name: its ARN with Secrets Manager's six-character suffix left open. */
+const secretArnPattern = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:secret:${SECRET_NAME}-??????`,
+    ],
+  ],
+};
+
+function functionWithDescription(template: ReturnType<typeof approvalTemplate>, description: RegExp): Record<string, unknown> {
+  const functions = template.findResources('AWS::Lambda::Function', {
+    Properties: { Description: Match.stringLikeRegexp(description.source) },
+  });
+  const [only] = Object.values(functions) as Array<Record<string, unknown>>;
+  if (!only) throw new Error(`No function described as ${description}`);
+  return only;
+}
+
+describe('the stack with slackSecretName', () => {
+  const template = approvalTemplate({ slackSecretName: SECRET_NAME });
+
+  test('adds POST /slack/actions as a Lambda proxy integration, and outputs its URL', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'slack' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'actions' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'NONE',
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+    });
+    const outputs = template.findOutputs(STACK_OUTPUTS.slackRequestUrl);
+    expect(JSON.stringify(outputs)).toContain('/slack/actions');
+  });
+
+  test('gives the Slack actions function the secret by name, and only what it needs: the secret and answering tasks of the activity', () => {
+    const slackFunction = functionWithDescription(template, /Slack button clicks/);
+    expect(slackFunction).toMatchObject({
+      Properties: { Environment: { Variables: { [SLACK_ENV.secretId]: SECRET_NAME } }, Handler: 'index.handler', Timeout: 10 },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AnswerApprovalTasks',
+            Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+            Resource: { Ref: Match.stringLikeRegexp('ManualApprovalActivity') },
+          }),
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secretArnPattern }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('SlackActionsRole') }],
+    });
+  });
+
+  test('lets the worker read the same secret, by name', () => {
+    const worker = functionWithDescription(template, /Emails Approve/);
+    expect(worker).toMatchObject({ Properties: { Environment: { Variables: { [SLACK_ENV.secretId]: SECRET_NAME } } } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: secretArnPattern }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('WorkerRole') }],
+    });
+  });
+});
+
+describe('the stack without slackSecretName', () => {
+  test('has no Slack route, function, output or secret access', () => {
+    const template = approvalTemplate();
+
+    expect(template.findResources('AWS::ApiGateway::Resource', { Properties: { PathPart: 'slack' } })).toEqual({});
+    expect(Object.keys(template.findOutputs(STACK_OUTPUTS.slackRequestUrl))).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/secretsmanager|SLACK_SECRET/);
+  });
+});
