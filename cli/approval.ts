@@ -2,6 +2,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -16,6 +17,7 @@ import { startCommand } from './commands/start';
 import { slackManifestCommand } from './commands/slack-manifest';
 import { statusCommand } from './commands/status';
 import { waitCommand } from './commands/wait';
+import { httpSlackAuthTest } from './doctor/slack-checks';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes';
 import { printable, printableLines } from './format-values';
 import { type CliOutput, processOutput } from './output';
@@ -69,6 +71,8 @@ export function defaultDependencies(): CommandDependencies {
     createLambdaClient: (config) => new LambdaClient(config),
     createApiGatewayClient: (config) => new APIGatewayClient(config),
     createCloudWatchClient: (config) => new CloudWatchClient(config),
+    createSecretsManagerClient: (config) => new SecretsManagerClient(config),
+    slackAuthTest: httpSlackAuthTest(process.env.SLACK_API_URL),
     defaultStackName: configuredStackName(),
   };
 }

@@ -13,6 +13,7 @@ export const CHECK_LABELS = {
   'api-gateway-logging-role': 'API Gateway role',
   'deployed-stack': 'deployed stack',
   'worker-health': 'worker health',
+  slack: 'Slack app',
 } as const;
 
 export type CheckId = keyof typeof CHECK_LABELS;

@@ -13,6 +13,7 @@ import {
   type DoctorSettings,
   type LoadedSettings,
 } from './settings';
+import { checkSlack } from './slack-checks';
 import { checkDeployedStack, checkWorkerHealth, lookUpStack, type DeployedStack, type StackLookup } from './stack-checks';
 
 export interface DoctorDependencies extends DoctorClientFactories {
@@ -39,6 +40,7 @@ const ACCOUNT_CHECKS: readonly CheckId[] = [
   'api-gateway-logging-role',
   'deployed-stack',
   'worker-health',
+  'slack',
 ];
 
 function checkSettings(loaded: LoadedSettings): CheckResult {
@@ -115,6 +117,9 @@ export async function runDoctorChecks(request: DoctorRequest, deps: DoctorDepend
         // Invalid settings are reported above; the errors are worth showing anyway, with the default schedule.
         scheduleMinutes: (settings?.config ?? defaultApprovalConfig()).workerScheduleMinutes,
       }),
+    ),
+    withSettings('slack', ({ config }) =>
+      checkSlack(config.slackSecretName, deps.createSecretsManagerClient(clientConfig), deps.slackAuthTest, region),
     ),
   ]);
   return report(checks);

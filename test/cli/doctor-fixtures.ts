@@ -2,6 +2,7 @@ import { APIGatewayClient, GetAccountCommand as GetApiGatewayAccountCommand } fr
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetAccountCommand as GetSesAccountCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -18,6 +19,7 @@ export const mocks = {
   apiGateway: mockClient(APIGatewayClient),
   cloudFormation: mockClient(CloudFormationClient),
   cloudWatch: mockClient(CloudWatchClient),
+  secretsManager: mockClient(SecretsManagerClient),
 };
 
 export const ACCOUNT = '123456789012';

@@ -57,6 +57,7 @@ describe('approval doctor on a healthy account', () => {
       '  ok       API Gateway role',
       '  ok       deployed stack',
       '  ok       worker health',
+      '  ok       Slack app',
     ]);
     expect(lines[1]).toBe(`  ok       credentials         ${CALLER_ARN}`);
     expect(lines.at(-1)).toBe('No problems: nothing blocks a deploy.');
@@ -76,6 +77,7 @@ describe('approval doctor on a healthy account', () => {
     ['api-gateway-logging-role', `the stack's own role ${OWN_API_GATEWAY_ROLE}`],
     ['deployed-stack', 'UPDATE_COMPLETE; all outputs present'],
     ['worker-health', '24 runs, no errors in the last 24 hours'],
+    ['slack', 'not set up (no slackSecretName): approvers are reached by email'],
   ])('%s is ok and says what it found', async (id, summary) => {
     const { checks } = await doctor();
 
@@ -99,6 +101,7 @@ describe('approval doctor on a healthy account', () => {
       'api-gateway-logging-role',
       'deployed-stack',
       'worker-health',
+      'slack',
     ]);
     for (const check of json.checks) expect(Object.keys(check)).toEqual(['id', 'status', 'summary']);
   });
@@ -130,7 +133,7 @@ describe('credentials', () => {
       fix: 'configure credentials: `aws configure`, AWS_PROFILE=NAME, or `aws sso login`.',
     });
     const rest = result.json.checks.slice(3);
-    expect(rest).toHaveLength(7);
+    expect(rest).toHaveLength(8);
     for (const check of rest) expect(check).toMatchObject({ status: 'skip', summary: 'needs working credentials (see credentials)' });
     expect(mocks.ssm).not.toHaveReceivedCommand(GetParameterCommand);
     expect(mocks.ses).not.toHaveReceivedCommand(GetSesAccountCommand);
