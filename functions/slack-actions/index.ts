@@ -21,7 +21,7 @@ const sfn = new SFNClient({ maxAttempts: 2, requestHandler: { requestTimeout: 1_
 const secretsManager = new SecretsManagerClient({ maxAttempts: 2, requestHandler: { requestTimeout: 1_000, connectionTimeout: 500 } });
 
 const secrets = new SlackSecretCache(async () => {
-  const { SecretString } = await secretsManager.send(new GetSecretValueCommand({ SecretId: config.secretArn }));
+  const { SecretString } = await secretsManager.send(new GetSecretValueCommand({ SecretId: config.secretId }));
   return parseSlackSecret(SecretString);
 });
 

@@ -19,7 +19,7 @@ import { realisticTaskToken } from '../support/fixtures';
 const sfnMock = mockClient(SFNClient);
 const secretsMock = mockClient(SecretsManagerClient);
 
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval/slack-Ab12Cd';
+const SECRET_NAME = 'approvals/slack-app';
 const SIGNING_SECRET = 'e3b9c1d27f0a4b5c8d9e6f1a2b3c4d5e';
 const ROTATED_SIGNING_SECRET = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const BOT_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx';
@@ -66,7 +66,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => slackServer.listen(0, '127.0.0.1', resolve));
   slackBaseUrl = `http://127.0.0.1:${(slackServer.address() as AddressInfo).port}`;
   // The handler reads its settings when it is loaded, as in Lambda.
-  process.env.SLACK_SECRET_ARN = SECRET_ARN;
+  process.env.SLACK_SECRET_ID = SECRET_NAME;
   process.env.SLACK_API_URL = `${slackBaseUrl}/api/`;
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   ({ handler } = await import('../../functions/slack-actions/index'));
@@ -312,24 +312,26 @@ describe('the Slack actions handler', () => {
     expect(soon.statusCode).toBe(401);
     expect(later.statusCode).toBe(200);
     expect(secretsMock.commandCalls(GetSecretValueCommand).length - callsBefore).toBe(1);
-    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET_ARN });
+    expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET_NAME });
     expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
   });
 });
 
 describe('the Slack actions settings', () => {
-  it('name the missing secret ARN', () => {
+  it('name the missing secret', () => {
     expect(() => readSlackActionsConfig({})).toThrow(
-      new SlackActionsConfigError('Environment variable SLACK_SECRET_ARN is not set; the stack sets it to the ARN of the Slack secret.'),
+      new SlackActionsConfigError(
+        'Environment variable SLACK_SECRET_ID is not set; the stack sets it to the name of the Slack secret (slackSecretName).',
+      ),
     );
   });
 
   it("default to Slack's own Web API", () => {
-    expect(readSlackActionsConfig({ SLACK_SECRET_ARN: SECRET_ARN })).toEqual({ secretArn: SECRET_ARN, apiUrl: 'https://slack.com/api/' });
+    expect(readSlackActionsConfig({ SLACK_SECRET_ID: SECRET_NAME })).toEqual({ secretId: SECRET_NAME, apiUrl: 'https://slack.com/api/' });
   });
 
-  it('refuse a secret name where an ARN belongs', () => {
-    expect(() => readSlackActionsConfig({ SLACK_SECRET_ARN: 'approval/slack' })).toThrow(SlackActionsConfigError);
+  it('refuse a Web API base that is not an http(s) URL', () => {
+    expect(() => readSlackActionsConfig({ SLACK_SECRET_ID: SECRET_NAME, SLACK_API_URL: 'slack.com/api' })).toThrow(SlackActionsConfigError);
   });
 });
 
