@@ -5,7 +5,15 @@
 import type * as LocalStackModule from './stack/local-stack';
 import type { LocalStack, LocalStackOptions } from './stack/local-stack';
 
-export type { LocalComponent, LocalLatency, LocalStack, LocalStackOptions } from './stack/local-stack';
+export type {
+  LocalComponent,
+  LocalLatency,
+  LocalSlackLike,
+  LocalSlackStartOptions,
+  LocalStack,
+  LocalStackOptions,
+  StartLocalSlack,
+} from './stack/local-stack';
 
 /**
  * The servers, loaded when first needed, so that a process that needs only the ports and errors

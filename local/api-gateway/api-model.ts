@@ -10,8 +10,9 @@ export interface IntegrationResponseModel {
 }
 
 /**
- * A method whose integration either calls a Step Functions action (`arn:...:states:action/SendTaskSuccess`)
- * or is a MOCK (API Gateway answers from the templates alone).
+ * A method whose integration calls a Step Functions action (`arn:...:states:action/SendTaskSuccess`),
+ * is a MOCK (API Gateway answers from the templates alone), or is a Lambda proxy integration
+ * (AWS_PROXY: the function gets the whole request as its event and answers with the whole response).
  */
 export interface RouteModel {
   readonly httpMethod: string;
@@ -23,9 +24,11 @@ export interface RouteModel {
   readonly validatesRequestParameters: boolean;
   /** Query-string parameters the request validator requires. */
   readonly requiredQueryParameters: readonly string[];
-  readonly integrationType: 'AWS' | 'MOCK';
+  readonly integrationType: 'AWS' | 'MOCK' | 'AWS_PROXY';
   /** Set for AWS integrations. */
   readonly stepFunctionsAction?: string;
+  /** Set for Lambda proxy integrations: the logical id of the AWS::Lambda::Function the integration invokes. */
+  readonly lambdaFunctionId?: string;
   readonly passthroughBehavior: string;
   readonly requestTemplates: Readonly<Record<string, string>>;
   readonly integrationResponses: readonly IntegrationResponseModel[];
@@ -53,7 +56,58 @@ export class UnsupportedApiError extends Error {
 
 /** The route API Gateway would pick for a request: the method of that HTTP verb on that resource path. */
 export function routeFor(model: ApiModel, httpMethod: string, resourcePath: string | undefined): RouteModel | undefined {
-  return model.routes.find((route) => route.resourcePath === resourcePath && route.httpMethod === httpMethod);
+  return matchRoute(model, httpMethod, resourcePath)?.route;
+}
+
+/** A route a request path reaches, with the values of the resource's path parameters (`{id}`, `{proxy+}`). */
+export interface RouteMatch {
+  readonly route: RouteModel;
+  readonly pathParameters: Readonly<Record<string, string>>;
+}
+
+/** The values of a resource path's parameters in `path`, or undefined when the path is not of that resource. */
+function pathParametersOf(resourcePath: string, path: string): Record<string, string> | undefined {
+  const templateSegments = resourcePath.split('/');
+  const segments = path.split('/');
+  const parameters: Record<string, string> = {};
+  for (const [index, template] of templateSegments.entries()) {
+    const greedy = /^\{(.+)\+\}$/.exec(template);
+    if (greedy?.[1] !== undefined && index === templateSegments.length - 1) {
+      const rest = segments.slice(index).join('/');
+      if (rest === '') return undefined;
+      parameters[greedy[1]] = rest;
+      return parameters;
+    }
+    const segment = segments[index];
+    if (segment === undefined) return undefined;
+    const named = /^\{(.+)\}$/.exec(template);
+    if (named?.[1] !== undefined) {
+      if (segment === '') return undefined;
+      parameters[named[1]] = segment;
+    } else if (segment !== template) {
+      return undefined;
+    }
+  }
+  return segments.length === templateSegments.length ? parameters : undefined;
+}
+
+/**
+ * The route API Gateway would pick: a resource whose path is the request's (literal paths before
+ * templated ones), and on it the method of that verb, else its ANY method ("Set up a method using
+ * the API Gateway console": ANY stands for every HTTP method not set up on its own).
+ */
+export function matchRoute(model: ApiModel, httpMethod: string, path: string | undefined): RouteMatch | undefined {
+  if (path === undefined) return undefined;
+  const candidates = model.routes
+    .map((route) => ({ route, pathParameters: pathParametersOf(route.resourcePath, path) }))
+    .filter((candidate): candidate is RouteMatch => candidate.pathParameters !== undefined)
+    // The more literal a resource, the sooner it is tried; then the verb before ANY.
+    .sort(
+      (a, b) =>
+        Object.keys(a.pathParameters).length - Object.keys(b.pathParameters).length ||
+        Number(a.route.httpMethod === 'ANY') - Number(b.route.httpMethod === 'ANY'),
+    );
+  return candidates.find(({ route }) => route.httpMethod === httpMethod || route.httpMethod === 'ANY');
 }
 
 /** `'text/html'` -> `text/html`: static values in response parameters are single-quoted. */
@@ -91,6 +145,7 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
   };
 
   const validators = new Map(resourcesOfType(template, 'AWS::ApiGateway::RequestValidator'));
+  const functions = new Set(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id));
   // The ARN's partition and region do not matter locally; only the action does.
   const placeholders = new Proxy({}, { get: (_target, name) => `{${String(name)}}` }) as Record<string, string>;
 
@@ -98,10 +153,16 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
     const integration = asRecord(method.Integration);
     const uri = integration.Uri === undefined ? '' : String(resolveIntrinsics(integration.Uri, placeholders));
     const action = /:states:action\/([A-Za-z]+)$/.exec(uri)?.[1];
+    // As CDK's LambdaIntegration writes it: `arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<Fn::GetAtt X.Arn>/invocations`.
+    const lambdaFunctionId = /:lambda:path\/2015-03-31\/functions\/\{([A-Za-z0-9]+)\.Arn\}\/invocations$/.exec(uri)?.[1];
     const integrationType = integration.Type;
-    if (!(integrationType === 'MOCK' || (integrationType === 'AWS' && action !== undefined))) {
+    if (!(
+      integrationType === 'MOCK' ||
+      (integrationType === 'AWS' && action !== undefined) ||
+      (integrationType === 'AWS_PROXY' && lambdaFunctionId !== undefined && functions.has(lambdaFunctionId))
+    )) {
       throw new UnsupportedApiError(
-        `Method ${id} is neither a MOCK nor an AWS-service integration to Step Functions (${String(integrationType)} ${uri}); the local stand-in serves only those.`,
+        `Method ${id} is neither a MOCK, an AWS-service integration to Step Functions nor a Lambda proxy integration to a function of the template (${String(integrationType)} ${uri}); the local stand-in serves only those.`,
       );
     }
     const validatorId = refOf(method.RequestValidatorId);
@@ -122,6 +183,7 @@ export function buildApiModel(template: CloudFormationTemplate): ApiModel {
       requiredQueryParameters,
       integrationType,
       stepFunctionsAction: action,
+      lambdaFunctionId: integrationType === 'AWS_PROXY' ? lambdaFunctionId : undefined,
       passthroughBehavior: typeof integration.PassthroughBehavior === 'string' ? integration.PassthroughBehavior : 'WHEN_NO_MATCH',
       requestTemplates: asRecord(integration.RequestTemplates) as Record<string, string>,
       integrationResponses: (Array.isArray(integration.IntegrationResponses) ? integration.IntegrationResponses : []).map((response) => {

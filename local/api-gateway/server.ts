@@ -3,7 +3,9 @@ import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BodyTooLarge, createLocalServer, type ErrorShape, readRequestBody, urlHost } from '../http-guard';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
-import { type ApiModel, type RouteModel, routeFor, staticParameterValue } from './api-model';
+import { LOCAL_ACCOUNT, LOCAL_REST_API_ID } from '../stack/local-account';
+import { type ApiModel, matchRoute, type RouteModel, staticParameterValue } from './api-model';
+import { lambdaProxyEvent, type LambdaProxyTarget, type ProxyRequest, proxyReply } from './lambda-proxy';
 import { MappingTemplateError } from './vtl/errors';
 import { MappingTemplateThread } from './vtl/mapping-template-thread';
 import { parseQueryString } from './vtl/query-string';
@@ -24,6 +26,16 @@ export interface LocalApiGatewayOptions {
   readonly log?: (line: string) => void;
   /** How long a client may take to send a whole request; a request still unfinished then gets an error. @default REQUEST_TIMEOUT_MS (http-guard.ts) */
   readonly requestTimeoutMs?: number;
+  /**
+   * What the Lambda proxy integrations run, by the function's logical id (RouteModel.lambdaFunctionId).
+   * Read at each request, so a caller may fill it after the gateway has started.
+   */
+  readonly lambdaFunctions?: ReadonlyMap<string, LambdaProxyTarget>;
+  /** The account and REST API id the proxy event's requestContext names. @default LOCAL_ACCOUNT, LOCAL_REST_API_ID */
+  readonly accountId?: string;
+  readonly restApiId?: string;
+  /** API Gateway's integration timeout for REST APIs, 29 s by default ("Amazon API Gateway quotas"). @default 29000 */
+  readonly integrationTimeoutMs?: number;
 }
 
 export interface LocalApiGateway {
@@ -40,11 +52,16 @@ const GATEWAY_RESPONSE_STATUS: Readonly<Record<string, number>> = {
   REQUEST_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTEGRATION_FAILURE: 504,
+  INTEGRATION_TIMEOUT: 504,
   DEFAULT_5XX: 500,
 };
 
 /** API Gateway's payload limit for REST APIs: 10 MB, not adjustable (Amazon API Gateway quotas, "Payload size"). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Lambda's limit on a synchronous invoke's payload, 6 MB (Lambda quotas, "Invocation payload"): a larger proxy event is refused by Lambda. */
+const MAX_PROXY_EVENT_BYTES = 6 * 1024 * 1024;
+/** API Gateway's default integration timeout for REST APIs: 29 seconds (Amazon API Gateway quotas). */
+const INTEGRATION_TIMEOUT_MS = 29_000;
 
 /**
  * Bodies longer than this are mapped on the render thread (vtl/mapping-template-thread.ts): a request
@@ -54,8 +71,8 @@ const OFF_THREAD_BODY_LENGTH = 64 * 1024;
 
 interface Reply {
   readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: string | Buffer;
   readonly errorType?: string;
   readonly integrationStatus?: number;
 }
@@ -96,9 +113,9 @@ function mockStatus(renderedRequest: string): number {
  * from Content-Length, before any of it is read, or at the chunk that passes the limit, after which
  * nothing more is read (the answer closes the connection).
  */
-async function readBody(request: http.IncomingMessage): Promise<string> {
+async function readBody(request: http.IncomingMessage): Promise<Buffer> {
   if (Number(request.headers['content-length']) > MAX_BODY_BYTES) throw new BodyTooLarge(MAX_BODY_BYTES);
-  return (await readRequestBody(request, MAX_BODY_BYTES)).toString('utf8');
+  return readRequestBody(request, MAX_BODY_BYTES);
 }
 
 function headerValues(request: http.IncomingMessage): Record<string, string> {
@@ -128,8 +145,13 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     return rendered.output;
   }
 
-  function gatewayResponse(type: string, message: string, context: ApiGatewayRequestContext, accept: string | undefined): Reply {
-    const ownStatus = GATEWAY_RESPONSE_STATUS[type] ?? 400;
+  function gatewayResponse(
+    type: string,
+    message: string,
+    context: ApiGatewayRequestContext,
+    accept: string | undefined,
+    ownStatus: number = GATEWAY_RESPONSE_STATUS[type] ?? 400,
+  ): Reply {
     const custom = model.gatewayResponses[type] ?? model.gatewayResponses[ownStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
     const status = Number(custom?.statusCode ?? ownStatus);
     const template = custom ? selectTemplate(custom.templates, accept) : undefined;
@@ -148,6 +170,55 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
       .replaceAll('$context.error.responseType', type)
       .replaceAll('$context.requestId', context.requestId);
     return { status, headers: { ...custom?.headers }, body, errorType: type };
+  }
+
+  /**
+   * A Lambda proxy integration: the function gets the request as its event and its answer is the
+   * response. "Handling Lambda errors with an API Gateway API" (Lambda developer guide): when Lambda
+   * refuses the invoke API Gateway answers 500; when the function fails or its answer is not in the
+   * output format, 502; both with `{"message": "Internal server error"}`.
+   */
+  async function integrateLambdaProxy(
+    route: RouteModel,
+    proxy: ProxyRequest,
+    context: ApiGatewayRequestContext,
+    accept: string | undefined,
+  ): Promise<Reply> {
+    const functionId = route.lambdaFunctionId ?? '';
+    const target = options.lambdaFunctions?.get(functionId);
+    const event = lambdaProxyEvent(proxy);
+    if (target === undefined || Buffer.byteLength(JSON.stringify(event)) > MAX_PROXY_EVENT_BYTES) {
+      options.log?.(
+        target === undefined
+          ? `no local function ${functionId} runs for ${route.httpMethod} ${route.resourcePath}: answered 500`
+          : `the event for ${functionId} is over Lambda's 6 MB payload limit: answered 500`,
+      );
+      return { ...gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept), integrationStatus: 500 };
+    }
+    const timeoutMs = options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed out'), timeoutMs);
+    });
+    let answer: unknown;
+    try {
+      answer = await Promise.race([target.invokeSync(event), timedOut]);
+    } catch (error) {
+      // The error's name only: its message is the function's and may carry anything.
+      options.log?.(`the function ${functionId} failed (${(error as Error).name}): answered 502`);
+      return { ...gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept, 502), integrationStatus: 200 };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (answer === 'timed out') {
+      return gatewayResponse('INTEGRATION_TIMEOUT', 'Endpoint request timed out', context, accept);
+    }
+    const reply = proxyReply(answer);
+    if (reply === undefined) {
+      options.log?.(`the function ${functionId} answered in a shape that is not a Lambda proxy response: answered 502`);
+      return { ...gatewayResponse('DEFAULT_5XX', 'Internal server error', context, accept, 502), integrationStatus: 200 };
+    }
+    return { ...reply, integrationStatus: 200 };
   }
 
   async function integrate(
@@ -217,12 +288,14 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
   async function handle(request: http.IncomingMessage, started: number): Promise<{ reply: Reply; context: ApiGatewayRequestContext }> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
-    const resourcePath = url.pathname.startsWith(`${stagePrefix}/`) ? url.pathname.slice(stagePrefix.length) : undefined;
-    const route = routeFor(model, method, resourcePath);
+    const requestPath = url.pathname.startsWith(`${stagePrefix}/`) ? url.pathname.slice(stagePrefix.length) : undefined;
+    const match = matchRoute(model, method, requestPath);
+    const route = match?.route;
     const headers = headerValues(request);
     const context: ApiGatewayRequestContext = {
       queryString: parseQueryString(url.search),
       headers,
+      pathParameters: match?.pathParameters,
       sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       userAgent: headers['user-agent'],
       requestId: validClientRequestId(headers['x-amzn-requestid']) ?? randomUUID(),
@@ -245,7 +318,7 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         context,
       };
     }
-    let body: string;
+    let body: Buffer;
     try {
       body = await readBody(request);
     } catch (error) {
@@ -253,9 +326,28 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         return { reply: gatewayResponse('REQUEST_TOO_LARGE', 'Request Too Long', context, accept), context };
       throw error;
     }
+    if (route.integrationType === 'AWS_PROXY') {
+      const proxy: ProxyRequest = {
+        request,
+        resourcePath: route.resourcePath,
+        path: requestPath ?? '/',
+        stage: model.stageName,
+        rawQuery: url.search,
+        pathParameters: match?.pathParameters ?? {},
+        body,
+        accountId: options.accountId ?? LOCAL_ACCOUNT,
+        apiId: options.restApiId ?? LOCAL_REST_API_ID,
+        requestId: context.requestId,
+        extendedRequestId: context.extendedRequestId,
+        requestTime: context.requestTime,
+        requestTimeEpoch: context.requestTimeEpoch,
+        sourceIp: context.sourceIp,
+      };
+      return { reply: await integrateLambdaProxy(route, proxy, context, accept), context };
+    }
     // Without a Content-Type, API Gateway maps the request as application/json.
     const contentType = (headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? 'application/json';
-    return { reply: await integrate(route, context, body, contentType, accept), context };
+    return { reply: await integrate(route, context, body.toString('utf8'), contentType, accept), context };
   }
 
   function accessLogLine(

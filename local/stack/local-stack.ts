@@ -1,21 +1,37 @@
 import { buildApiModel } from '../api-gateway/api-model';
+import type { LambdaProxyTarget } from '../api-gateway/lambda-proxy';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
 import { type LocalLambda, startLocalLambda } from '../lambda/server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../ports';
 import { printable } from '../printable';
+import { type LocalSecretsManager, startLocalSecretsManager } from '../secrets-manager/server';
 import { type LocalSes, startLocalSes } from '../ses/server';
 import { lambdaFunctionError, lambdaThrottledError, lambdaUnknownError } from '../step-functions/lambda-errors';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../step-functions/server';
 import type { LocalActivityWorker } from '../worker/local-activity-worker';
+import type { LocalFunction } from '../worker/local-function';
 import { WorkerInvokeError } from '../worker/worker-invoke-error';
 import { activityName, createActivity, createStateMachines } from './deploy-workflow';
 import { LocalStackError } from './errors';
 import type { JsonValue } from '../step-functions/interpreter';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-account';
+import { createProxyFunction, proxyFunctionIds } from './function-from-template';
+import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_REST_API_ID } from './local-account';
+import {
+  type LocalSlackLike,
+  SLACK_ACTIONS_ROUTE,
+  SLACK_SECRET_ARN_ENV,
+  secretNameOf,
+  slackSecretString,
+  slackSecretVariables,
+  type StartLocalSlack,
+} from './slack-wiring';
 import { onlyResourceOfType, readSynthesizedStack, type SynthesizedStack } from './synthesized-stack';
-import { createWorker, workerFunction, workerFunctionName } from './worker-from-template';
+import { createWorker, workerEnvironment, workerFunction, workerFunctionName } from './worker-from-template';
 
-export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'lambda' | 'worker';
+export type { LocalSlackLike, LocalSlackStartOptions, StartLocalSlack } from './slack-wiring';
+
+/** `function` lines come from the functions the API's Lambda proxy integrations run. */
+export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'lambda' | 'worker' | 'function' | 'secrets-manager' | 'slack';
 
 /**
  * Latencies added on purpose, so that a run (the benchmark) can model AWS, where each call takes
@@ -55,6 +71,14 @@ export interface LocalStackOptions {
   readonly latency?: LocalLatency;
   /** Replaces the worker's timeout from the template, e.g. so that a benchmark's runs must hand over. */
   readonly workerTimeoutSeconds?: number;
+  /**
+   * Starts the Slack stand-in, for a template whose functions read a Slack secret (SLACK_SECRET_ARN):
+   * its bot token and signing secret are seeded into the local Secrets Manager as that secret, its
+   * Web API base is every function's SLACK_API_URL, and its request URL is the API's
+   * `/slack/actions` when the template has that route. Without it such a template is still served,
+   * with no Slack and the secret not seeded. @default none
+   */
+  readonly startSlack?: StartLocalSlack;
 }
 
 export interface LocalStack {
@@ -66,6 +90,14 @@ export interface LocalStack {
   readonly stepFunctionsUrl: string;
   /** Lambda Invoke endpoint: the worker reaches it through AWS_ENDPOINT_URL_LAMBDA. */
   readonly lambdaUrl: string;
+  /** The local Secrets Manager (every function's AWS_ENDPOINT_URL_SECRETS_MANAGER), when the functions read a Slack secret. */
+  readonly secretsManagerUrl?: string;
+  readonly secretsManager?: LocalSecretsManager;
+  /** The Slack stand-in's base URL, when one was started (see LocalStackOptions.startSlack). */
+  readonly slackUrl?: string;
+  readonly slack?: LocalSlackLike;
+  /** The functions the REST API's Lambda proxy integrations run, by logical id. */
+  readonly functions: Readonly<Record<string, LocalFunction>>;
   /** The approval state machine (named after the stack). */
   readonly stateMachineArn: string;
   /**
@@ -144,16 +176,69 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const functionArn = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`;
     const activityArn = await createActivity(activityName(stackName, activityId, activity), stepFunctions.url);
 
+    const apiModel = buildApiModel(template);
+    // Filled once the functions run, below; the gateway reads it at each request.
+    const proxyTargets = new Map<string, LambdaProxyTarget>();
     const api: LocalApiGateway = await startLocalApiGateway({
-      model: buildApiModel(template),
+      model: apiModel,
       stepFunctionsUrl: stepFunctions.url,
       host,
       port: ports.api,
       log: (line) => log('api', line),
+      lambdaFunctions: proxyTargets,
+      accountId: LOCAL_ACCOUNT,
+      restApiId: LOCAL_REST_API_ID,
     }).catch((error: unknown) => {
       throw explainListenError(error, 'api', ports.api);
     });
     cleanups.push(() => api.close());
+
+    // Slack: only for a template whose functions read a Slack secret.
+    let secretsManager: LocalSecretsManager | undefined;
+    let slack: LocalSlackLike | undefined;
+    const slackSecrets = slackSecretVariables(template);
+    if (slackSecrets.length > 0) {
+      secretsManager = await startLocalSecretsManager({
+        host,
+        port: ports.secretsManager,
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT,
+        log: (line) => log('secrets-manager', line),
+      }).catch((error: unknown) => {
+        throw explainListenError(error, 'secretsManager', ports.secretsManager);
+      });
+      const startedSecretsManager = secretsManager;
+      cleanups.push(() => startedSecretsManager.close());
+      const hasActionsRoute = apiModel.routes.some(
+        (route) => route.httpMethod === SLACK_ACTIONS_ROUTE.httpMethod && route.resourcePath === SLACK_ACTIONS_ROUTE.resourcePath,
+      );
+      const requestUrl = hasActionsRoute ? `${api.url}${SLACK_ACTIONS_ROUTE.resourcePath}` : undefined;
+      if (options.startSlack === undefined) {
+        log(
+          'stack',
+          `the functions read a Slack secret (${SLACK_SECRET_ARN_ENV}), but no Slack stand-in was given: the secret is not seeded`,
+        );
+      } else {
+        // The Slack port, once ports.ts names one; any free port until then.
+        const slackPort = (ports as Readonly<Partial<Record<string, number>>>).slack ?? 0;
+        const startedSlack = await options.startSlack({ host, port: slackPort, requestUrl, log: (line) => log('slack', line) });
+        slack = startedSlack;
+        cleanups.push(() => startedSlack.close());
+        if (requestUrl !== undefined) startedSlack.setRequestUrl(requestUrl);
+        // Each function's value, resolved as the function will see it: one secret for each distinct name.
+        const names = new Set(
+          slackSecrets.map(([functionId, value]) => {
+            const resolved = workerEnvironment(template, { [SLACK_SECRET_ARN_ENV]: value }, { activityArn, apiUrl: api.url });
+            const arn = resolved[SLACK_SECRET_ARN_ENV] ?? '';
+            if (arn === '') throw new LocalStackError(`The function ${functionId} has an empty ${SLACK_SECRET_ARN_ENV}.`);
+            return secretNameOf(arn);
+          }),
+        );
+        for (const name of names) startedSecretsManager.putSecret(name, slackSecretString(startedSlack));
+        log('stack', `seeded the Slack secret ${[...names].join(', ')} with the local Slack's bot token and signing secret`);
+      }
+    }
+    const slackEndpoints = { secretsManagerUrl: secretsManager?.url, slackApiUrl: slack?.apiUrl };
 
     const lambda: LocalLambda = await startLocalLambda({
       host,
@@ -168,7 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const worker = createWorker(
       synthesized,
-      { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url, lambdaUrl: lambda.url },
+      { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url, lambdaUrl: lambda.url, ...slackEndpoints },
       (line) => log('worker', line),
       {
         timeoutSeconds: options.workerTimeoutSeconds,
@@ -208,6 +293,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       throw new LocalStackError(`${error.message} (function ${functionId}, code in ${worker.codeDir})`);
     });
 
+    // The functions behind the API's Lambda proxy integrations, each in a process of its own.
+    const functions: Record<string, LocalFunction> = {};
+    for (const proxyFunctionId of proxyFunctionIds(apiModel)) {
+      if (proxyFunctionId === functionId) {
+        proxyTargets.set(proxyFunctionId, worker);
+        continue;
+      }
+      const proxyFunction = createProxyFunction(
+        synthesized,
+        proxyFunctionId,
+        { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url, ...slackEndpoints },
+        (line) => log('function', line),
+      );
+      cleanups.push(() => proxyFunction.close());
+      await proxyFunction.start().catch((error: Error) => {
+        throw new LocalStackError(`${error.message} (code in ${proxyFunction.codeDir})`);
+      });
+      functions[proxyFunctionId] = proxyFunction;
+      proxyTargets.set(proxyFunctionId, proxyFunction);
+    }
+
     const { approvalStateMachineArn: stateMachineArn, stateMachines } = await createStateMachines(synthesized, stepFunctions.url, {
       [activityId]: activityArn,
       [`${activityId}.Name`]: activityName(stackName, activityId, activity),
@@ -222,6 +328,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sesUrl: ses.url,
       stepFunctionsUrl: stepFunctions.url,
       lambdaUrl: lambda.url,
+      secretsManagerUrl: secretsManager?.url,
+      secretsManager,
+      slackUrl: slack?.url,
+      slack,
+      functions,
       stateMachineArn,
       stateMachines,
       activityArn,

@@ -1,6 +1,6 @@
 import { LocalActivityWorker } from '../worker/local-activity-worker';
 import { LocalStackError } from './errors';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-account';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_REST_API_ID } from './local-account';
 import {
   assetPath,
   onlyResourceOfType,
@@ -31,12 +31,16 @@ export function refersTo(value: unknown, logicalId: string): boolean {
 }
 
 /**
- * The function the local mode runs: the Lambda function whose environment names the template's
- * activity (the worker that takes its tasks). Other functions of the template are not run.
+ * The function the local mode runs as its worker: the Lambda function whose environment names the
+ * template's activity (the worker that takes its tasks), leaving out functions an API method
+ * integrates with (those answer requests; the local stack runs them for their routes).
  */
 export function workerFunction(template: SynthesizedStack['template']): [string, Record<string, unknown>] {
   const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
-  const workers = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => refersTo(fn.Environment, activityId));
+  const integrations = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([, method]) => method.Integration);
+  const workers = resourcesOfType(template, 'AWS::Lambda::Function').filter(
+    ([id, fn]) => refersTo(fn.Environment, activityId) && !integrations.some((integration) => refersTo(integration, id)),
+  );
   const [only] = workers;
   if (workers.length !== 1 || only === undefined) {
     throw new LocalStackError(
@@ -59,6 +63,35 @@ export interface WorkerEndpoints {
   readonly stepFunctionsUrl: string;
   readonly sesUrl: string;
   readonly lambdaUrl: string;
+  /** The local Secrets Manager, when the stack runs one (its functions read a Slack secret). */
+  readonly secretsManagerUrl?: string;
+  /** The Slack stand-in's Web API base (`.../api/`), when the stack runs one. */
+  readonly slackApiUrl?: string;
+}
+
+/**
+ * What every function the local stack runs is given beside its own variables: the local endpoints
+ * (through AWS_ENDPOINT_URL_*, so no code changes), Lambda's own variables, region and credentials.
+ */
+export function localFunctionEnvironment(
+  functionId: string,
+  endpoints: Pick<WorkerEndpoints, 'stepFunctionsUrl' | 'sesUrl' | 'secretsManagerUrl' | 'slackApiUrl'>,
+): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SFN: endpoints.stepFunctionsUrl,
+    AWS_ENDPOINT_URL_SESV2: endpoints.sesUrl,
+    ...(endpoints.secretsManagerUrl === undefined ? {} : { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerUrl }),
+    // The functions' Slack client calls this base instead of https://slack.com/api/ (functions/commons/slack-contract.ts).
+    ...(endpoints.slackApiUrl === undefined ? {} : { SLACK_API_URL: endpoints.slackApiUrl }),
+    // Lambda sets the function's name, and the handler may name itself by it: the same name as its context's.
+    AWS_LAMBDA_FUNCTION_NAME: functionId,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The SDK's notice about Node 22 concerns its future releases; a function would print it on every start.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }
 
 /** How a run models AWS beyond the template: all optional, none by default. */
@@ -71,8 +104,6 @@ export interface WorkerRunModel {
   readonly warmIdleMs?: number;
 }
 
-/** The REST API id the worker's environment is resolved with, so that its execute-api URLs can be told apart and rewritten. */
-const LOCAL_REST_API_ID = 'local-rest-api';
 const TABLE_VARIABLE_SUFFIX = '_TABLE';
 
 /**
@@ -129,9 +160,18 @@ export function slotCountOf(template: SynthesizedStack['template'], variables: R
   return undefined;
 }
 
-/** The folder and handler of the function's code, from its asset in the cloud assembly, as Lambda would deploy it. */
+/** The folder and handler of the worker's code, from its asset in the cloud assembly, as Lambda would deploy it. */
 export function workerCode(synthesized: SynthesizedStack): { codeDir: string; handler: string } {
   const [functionId, fn] = workerFunction(synthesized.template);
+  return functionCode(synthesized, functionId, fn);
+}
+
+/** The folder and handler of a function's code, from its asset in the cloud assembly. */
+export function functionCode(
+  synthesized: SynthesizedStack,
+  functionId: string,
+  fn: Record<string, unknown>,
+): { codeDir: string; handler: string } {
   const code = fn.Code as { S3Key?: unknown } | undefined;
   if (typeof code?.S3Key !== 'string') {
     throw new LocalStackError(
@@ -173,18 +213,9 @@ export function createWorker(
     ...workerCode(synthesized),
     environment: {
       ...workerEnvironment(template, variables, endpoints),
-      AWS_ENDPOINT_URL_SFN: endpoints.stepFunctionsUrl,
-      AWS_ENDPOINT_URL_SESV2: endpoints.sesUrl,
+      ...localFunctionEnvironment(functionId, endpoints),
       // So that the worker can start a new run of itself (a hand-over) with the SDK's Invoke.
       AWS_ENDPOINT_URL_LAMBDA: endpoints.lambdaUrl,
-      // Lambda sets the function's name, and the handler may name itself by it: the same name as its context's.
-      AWS_LAMBDA_FUNCTION_NAME: functionId,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      // The SDK's notice about Node 22 concerns its future releases; the worker would print it on every start.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
     timeoutSeconds,
     coldStartMs: model.coldStartMs,
