@@ -19,7 +19,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_REST_API_ID } from './local-account'
 import {
   type LocalSlackLike,
   SLACK_ACTIONS_ROUTE,
-  SLACK_SECRET_ARN_ENV,
+  SLACK_SECRET_ID_ENV,
   secretNameOf,
   slackSecretString,
   slackSecretVariables,
@@ -72,7 +72,7 @@ export interface LocalStackOptions {
   /** Replaces the worker's timeout from the template, e.g. so that a benchmark's runs must hand over. */
   readonly workerTimeoutSeconds?: number;
   /**
-   * Starts the Slack stand-in, for a template whose functions read a Slack secret (SLACK_SECRET_ARN):
+   * Starts the Slack stand-in, for a template whose functions read a Slack secret (SLACK_SECRET_ID):
    * its bot token and signing secret are seeded into the local Secrets Manager as that secret, its
    * Web API base is every function's SLACK_API_URL, and its request URL is the API's
    * `/slack/actions` when the template has that route. Without it such a template is still served,
@@ -216,7 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (options.startSlack === undefined) {
         log(
           'stack',
-          `the functions read a Slack secret (${SLACK_SECRET_ARN_ENV}), but no Slack stand-in was given: the secret is not seeded`,
+          `the functions read a Slack secret (${SLACK_SECRET_ID_ENV}), but no Slack stand-in was given: the secret is not seeded`,
         );
       } else {
         // The Slack port, once ports.ts names one; any free port until then.
@@ -228,9 +228,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // Each function's value, resolved as the function will see it: one secret for each distinct name.
         const names = new Set(
           slackSecrets.map(([functionId, value]) => {
-            const resolved = workerEnvironment(template, { [SLACK_SECRET_ARN_ENV]: value }, { activityArn, apiUrl: api.url });
-            const arn = resolved[SLACK_SECRET_ARN_ENV] ?? '';
-            if (arn === '') throw new LocalStackError(`The function ${functionId} has an empty ${SLACK_SECRET_ARN_ENV}.`);
+            const resolved = workerEnvironment(template, { [SLACK_SECRET_ID_ENV]: value }, { activityArn, apiUrl: api.url });
+            const arn = resolved[SLACK_SECRET_ID_ENV] ?? '';
+            if (arn === '') throw new LocalStackError(`The function ${functionId} has an empty ${SLACK_SECRET_ID_ENV}.`);
             return secretNameOf(arn);
           }),
         );

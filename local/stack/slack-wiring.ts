@@ -8,8 +8,8 @@ import { functionVariables } from './function-from-template';
  * which the emulator may not import.
  */
 
-/** The variable that names the Slack secret's ARN in the functions' environment. */
-export const SLACK_SECRET_ARN_ENV = 'SLACK_SECRET_ARN';
+/** The variable that names the Slack secret (its name, or an ARN) in the functions' environment. */
+export const SLACK_SECRET_ID_ENV = 'SLACK_SECRET_ID';
 /** The route Slack posts interactions (button clicks, modal submissions) to. */
 export const SLACK_ACTIONS_ROUTE = { httpMethod: 'POST', resourcePath: '/slack/actions' } as const;
 
@@ -37,11 +37,11 @@ export interface LocalSlackLike {
 
 export type StartLocalSlack = (options: LocalSlackStartOptions) => Promise<LocalSlackLike>;
 
-/** The values the template's functions give SLACK_SECRET_ARN, by function (unresolved). */
+/** The values the template's functions give SLACK_SECRET_ID, by function (unresolved). */
 export function slackSecretVariables(template: CloudFormationTemplate): Array<[string, unknown]> {
   return resourcesOfType(template, 'AWS::Lambda::Function').flatMap(([id, properties]) => {
     const variables = functionVariables(properties);
-    return Object.hasOwn(variables, SLACK_SECRET_ARN_ENV) ? [[id, variables[SLACK_SECRET_ARN_ENV]] as [string, unknown]] : [];
+    return Object.hasOwn(variables, SLACK_SECRET_ID_ENV) ? [[id, variables[SLACK_SECRET_ID_ENV]] as [string, unknown]] : [];
   });
 }
 

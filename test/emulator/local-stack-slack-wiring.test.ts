@@ -104,7 +104,7 @@ describe('a template whose functions read a Slack secret', () => {
     expect(response.status).toBe(200);
     const saw = (await response.json()) as FunctionSaw;
     expect(saw.variables).toEqual(
-      expect.arrayContaining(['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'SLACK_API_URL', 'SLACK_SECRET_ARN', 'AWS_ENDPOINT_URL_SFN']),
+      expect.arrayContaining(['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'SLACK_API_URL', 'SLACK_SECRET_ID', 'AWS_ENDPOINT_URL_SFN']),
     );
     expect(saw.secretFields).toEqual(['botToken', 'signingSecret']);
     expect(saw.signatureValid).toBe(true);
@@ -116,7 +116,7 @@ describe('a template whose functions read a Slack secret', () => {
     const expected = {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.secretsManagerUrl,
       SLACK_API_URL: 'http://127.0.0.1:8006/api/',
-      SLACK_SECRET_ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SLACK_SECRET_NAME}`,
+      SLACK_SECRET_ID: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SLACK_SECRET_NAME}`,
     };
 
     expect(stack.functions[SLACK_ACTIONS_FUNCTION_ID]?.environment).toMatchObject({ ...expected, ACTIVITY_ARN: stack.activityArn });
@@ -166,14 +166,14 @@ describe('a template that reads a Slack secret, served without a Slack stand-in'
 
       expect(((await response.json()) as FunctionSaw).variables).toEqual([
         'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-        'SLACK_SECRET_ARN',
+        'SLACK_SECRET_ID',
         'AWS_ENDPOINT_URL_SFN',
         'AWS_REGION',
       ]);
       expect(store.secrets).toEqual([]);
       expect(stack.slackUrl).toBeUndefined();
       expect(lines).toContainEqual(
-        expect.stringMatching(/^\[stack\] the functions read a Slack secret \(SLACK_SECRET_ARN\), but no Slack stand-in was given/),
+        expect.stringMatching(/^\[stack\] the functions read a Slack secret \(SLACK_SECRET_ID\), but no Slack stand-in was given/),
       );
     } finally {
       await stack.close();
@@ -198,7 +198,7 @@ describe('closing the stack', () => {
   });
 });
 
-describe('a template without SLACK_SECRET_ARN', () => {
+describe('a template without SLACK_SECRET_ID', () => {
   it('starts neither Slack nor Secrets Manager, and still runs the proxy function', async () => {
     const fake = fakeSlack();
     const stack = await startLocalStack({

@@ -36,8 +36,8 @@ const SECRET_ARN = {
 /**
  * A copy of the run's assembly as a Slack deployment synthesizes it, in `dir`: a Slack actions
  * function (the fixture in slack-actions-fixture/, an asset of the assembly) behind `POST
- * /slack/actions` with a Lambda proxy integration, and SLACK_SECRET_ARN in its environment and the
- * worker's. `withSecret: false` leaves SLACK_SECRET_ARN out (a deployment without Slack).
+ * /slack/actions` with a Lambda proxy integration, and SLACK_SECRET_ID in its environment and the
+ * worker's. `withSecret: false` leaves SLACK_SECRET_ID out (a deployment without Slack).
  */
 export function slackAssembly(dir: string, options: { readonly withSecret?: boolean } = {}): string {
   fs.cpSync(testAssembly(), dir, { recursive: true });
@@ -56,7 +56,7 @@ export function slackAssembly(dir: string, options: { readonly withSecret?: bool
   const template = readJson(templateFile) as { Resources: Record<string, { Type: string; Properties?: Json }> };
   const resources = template.Resources;
   const withSecret = options.withSecret ?? true;
-  const slackVariables = withSecret ? { SLACK_SECRET_ARN: SECRET_ARN } : {};
+  const slackVariables = withSecret ? { SLACK_SECRET_ID: SECRET_ARN } : {};
   const [restApiId] = Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::ApiGateway::RestApi') ?? [];
   const [activityId] = Object.entries(resources).find(([, resource]) => resource.Type === 'AWS::StepFunctions::Activity') ?? [];
   if (restApiId === undefined || activityId === undefined) throw new Error('The test assembly has no REST API or no activity');

@@ -4,7 +4,7 @@
 // whether the signature verified. Never a secret's value.
 const crypto = require('node:crypto');
 
-const NAMES = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'SLACK_API_URL', 'SLACK_SECRET_ARN', 'AWS_ENDPOINT_URL_SFN', 'AWS_REGION'];
+const NAMES = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'SLACK_API_URL', 'SLACK_SECRET_ID', 'AWS_ENDPOINT_URL_SFN', 'AWS_REGION'];
 
 /** GetSecretValue in the JSON 1.1 protocol, as the SDK sends it (the fixture has no node_modules). */
 async function readSecret(secretId) {
@@ -31,7 +31,7 @@ exports.handler = async (event) => {
   const fail = event.queryStringParameters?.fail;
   if (fail === 'throw') throw new Error('The Slack actions fixture was asked to fail');
   if (fail === 'malformed') return { body: 'no statusCode' };
-  const secret = process.env.SLACK_API_URL === undefined ? undefined : await readSecret(process.env.SLACK_SECRET_ARN);
+  const secret = process.env.SLACK_API_URL === undefined ? undefined : await readSecret(process.env.SLACK_SECRET_ID);
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'application/json' },
