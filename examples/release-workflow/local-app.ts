@@ -12,12 +12,19 @@ import { ReleaseWorkflow } from './release-workflow';
  * infra/app.ts has no such part.
  */
 
+/**
+ * The Slack secret of the local deployment: the local stack serves a Secrets Manager stand-in that
+ * holds it, filled with the Slack stand-in's bot token and signing secret, so Slack works locally
+ * with no setup. `-c slackSecretName=...` names another.
+ */
+export const LOCAL_SLACK_SECRET_NAME = 'approval-local/slack-app';
+
 /** Construct id of the example release workflow inside the approval stack. */
 export const RELEASE_WORKFLOW_ID = 'ReleaseWorkflow';
 
 /** Adds the approval stack, with the release workflow inside, to `app`, configured by the app's context (cdk.json and -c). */
 export function addLocalDevelopmentStack(app: App): HumanApprovalStack {
-  const config = readApprovalConfig((key) => app.node.tryGetContext(key));
+  const config = readApprovalConfig((key) => app.node.tryGetContext(key) ?? (key === 'slackSecretName' ? LOCAL_SLACK_SECRET_NAME : undefined));
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
   const stack = new HumanApprovalStack(app, stackName, { config });
   new ReleaseWorkflow(stack, RELEASE_WORKFLOW_ID, { approval: stack.approval });
