@@ -1,4 +1,5 @@
 import {
+  type ApprovalChannel,
   causeFieldName,
   type FieldNamer,
   isEmailAddress,
@@ -16,15 +17,22 @@ export interface RequestFlags {
   readonly subject?: string;
   readonly detail?: readonly string[];
   readonly requester?: string;
+  readonly via?: readonly string[];
 }
 
 /** The execution input to start, or every problem found in the flags. */
 export type RequestFromFlags =
-  | { readonly valid: true; readonly input: Readonly<Record<string, unknown>>; readonly approvers: readonly string[] }
+  | {
+      readonly valid: true;
+      readonly input: Readonly<Record<string, unknown>>;
+      readonly approvers: readonly string[];
+      /** How the approvers are reached, the default applied. */
+      readonly via: readonly ApprovalChannel[];
+    }
   | { readonly valid: false; readonly problems: readonly string[] };
 
 const SEED_FLAGS = ['manager-email', 'employee-name'] as const;
-const GENERAL_FLAGS = ['approver', 'policy', 'subject', 'detail', 'requester'] as const;
+const GENERAL_FLAGS = ['approver', 'policy', 'subject', 'detail', 'requester', 'via'] as const;
 
 /**
  * The state machine's check names fields of the execution input; a person typed options, so the
@@ -37,6 +45,8 @@ const flagName: FieldNamer = ([field, item]) => {
       return typeof item === 'number' ? `--approver #${item + 1}` : '--approver';
     case 'details':
       return item === undefined ? '--detail' : `--detail ${shownDetailKey(String(item))}`;
+    case 'via':
+      return typeof item === 'number' ? `--via #${item + 1}` : '--via';
     case 'managerEmailAddress':
       return '--manager-email';
     case 'employeeName':
@@ -80,6 +90,7 @@ function generalInput(flags: RequestFlags, problems: string[]): Record<string, u
     ...(flags.subject === undefined ? {} : { subject: flags.subject }),
     ...(details === undefined ? {} : { details }),
     ...(flags.requester === undefined ? {} : { requester: flags.requester }),
+    ...(flags.via === undefined ? {} : { via: flags.via }),
   };
 }
 
@@ -115,6 +126,9 @@ export function requestFromFlags(flags: RequestFlags): RequestFromFlags {
   if ((flags.approver ?? []).some((approver) => !isEmailAddress(approver) && /[,;\s]/.test(approver.trim()))) {
     problems.push('Give each approver an --approver of their own: --approver ana@example.com --approver ben@example.com');
   }
+  if ((flags.via ?? []).some((channel) => /[,;\s]/.test(channel.trim()))) {
+    problems.push('Give each channel a --via of its own: --via slack --via email');
+  }
   if (!validation.valid || problems.length > 0) return { valid: false, problems };
-  return { valid: true, input, approvers: validation.request.approvers };
+  return { valid: true, input, approvers: validation.request.approvers, via: validation.request.via };
 }

@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { MAX_APPROVERS, MAX_DETAILS, MAX_EMPLOYEE_NAME_LENGTH, MAX_SUBJECT_LENGTH } from '../../functions/commons/approval-request';
+import {
+  type ApprovalChannel,
+  MAX_APPROVERS,
+  MAX_DETAILS,
+  MAX_EMPLOYEE_NAME_LENGTH,
+  MAX_SUBJECT_LENGTH,
+} from '../../functions/commons/approval-request';
 import { characterProblems } from '../../functions/commons/text-checks';
 import { DEFAULT_STACK_NAME } from '../../infra/stack-name';
 import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH } from '../../statemachine/step-functions-limits';
@@ -18,7 +24,8 @@ const usage = `Usage: approval start --approver ADDRESS [--approver ADDRESS ...]
        approval start --manager-email ADDRESS --employee-name NAME [options]
 
 Starts an approval request: each approver gets an email with Approve and Reject links of their
-own. With --wait, waits for the decision and exits 0 only when approved.
+own (or a Slack message with buttons, see --via). With --wait, waits for the decision and exits 0
+only when approved.
 
 A request (any workflow):
   --approver ADDRESS       who decides; repeat for several (up to ${MAX_APPROVERS} distinct addresses)
@@ -27,6 +34,9 @@ A request (any workflow):
   --subject TEXT           what is to be decided (up to ${MAX_SUBJECT_LENGTH} characters, one line)
   --detail KEY=VALUE       a line of the email's details table; repeat for more (up to ${MAX_DETAILS})
   --requester ADDRESS      who asks; must not be one of the approvers (no self-approval)
+  --via email|slack        how approvers are reached: email (default), slack (a direct message
+                           with buttons; needs the stack's Slack app, the slackSecretName
+                           setting), or both with --via slack --via email
 
 A request about an employee (one manager; the original email):
   --manager-email ADDRESS  where the email goes (one plain address)
@@ -51,6 +61,7 @@ ${WAITING_HELP}
 Examples:
   approval start --wait --approver ana@example.com --approver ben@example.com --policy all --subject "Deploy release 42" && ./deploy.sh
   approval start --approver ana@example.com --subject "Refund order 1234" --detail Amount=120.00 --detail Customer=C-981
+  approval start --approver ana@example.com --subject "Deploy release 42" --via slack --via email
   approval start --manager-email manager@example.com --employee-name "Jim Smith"`;
 
 // parseArgs keeps the last of a repeated one-value option; for these that would drop a value silently.
@@ -64,6 +75,14 @@ function executionNameProblem(name: string | undefined): string | undefined {
   // Step Functions allows bidirectional controls in a name, but the name is shown in the ARN, the
   // email and every listing: one that reads differently from what it is is refused like a subject.
   return characterProblems(`--name "${printable(name)}"`, name)[0];
+}
+
+/** What each approver gets, by the request's channels. */
+function whatApproversGet(via: readonly ApprovalChannel[]): string {
+  if (!via.includes('slack')) return 'an email with Approve / Reject links';
+  // Someone Slack does not know by their address is emailed instead.
+  const slack = 'a Slack message with Approve / Reject buttons';
+  return via.includes('email') ? `${slack} and an email with links` : `${slack} (or an email when Slack does not know their address)`;
 }
 
 /** "ana@example.com", "ana@example.com and ben@example.com", "a, b and c". */
@@ -90,6 +109,7 @@ export const startCommand: Command = {
           subject: { type: 'string' },
           detail: { type: 'string', multiple: true },
           requester: { type: 'string' },
+          via: { type: 'string', multiple: true },
           wait: { type: 'boolean' },
           name: { type: 'string' },
         },
@@ -145,7 +165,7 @@ export const startCommand: Command = {
       const inbox = target.kind === 'local' ? ` (in the local inbox, ${localInboxUrl(deps.env)})` : '';
       const several = request.approvers.length > 1;
       deps.output.stdout(
-        `${joinAddresses(request.approvers)} ${several ? 'each get' : 'gets'} an email with Approve / Reject links${inbox} as soon as the worker picks the request up. ` +
+        `${joinAddresses(request.approvers)} ${several ? 'each get' : 'gets'} ${whatApproversGet(request.via)}${inbox} as soon as the worker picks the request up. ` +
           `Follow it with: approval status ${shownArn}${targetFlag(target)}` +
           (values['manager-email'] === undefined ? ` (or wait for it: approval wait ${shownArn}${targetFlag(target)})` : ''),
       );

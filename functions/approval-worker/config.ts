@@ -1,7 +1,8 @@
 import { isEmailAddress } from '../commons/approval-request';
+import { DEFAULT_SLACK_API_URL, SLACK_ENV } from '../commons/slack-contract';
 import { WORKER_METRICS_NAMESPACE_DEFAULT } from '../commons/worker-metrics';
 
-/** The worker's environment variables; the stack sets them (infra/constructs/activity-worker.ts). */
+/** The worker's environment variables; the stack sets them (infra/constructs/activity-worker.ts), and SLACK_ENV's when it has Slack. */
 export const WORKER_ENV = {
   activityArn: 'ACTIVITY_ARN',
   approvalApiUrl: 'APPROVAL_API_URL',
@@ -32,6 +33,15 @@ export interface WorkerConfig {
   readonly slots: { readonly tableName: string; readonly count: number } | undefined;
   /** CloudWatch namespace of the worker's metrics. */
   readonly metricsNamespace: string;
+  /** The deployment's Slack app; undefined when it has none, and requests that ask for Slack are refused. */
+  readonly slack?: SlackSettings;
+}
+
+export interface SlackSettings {
+  /** The Secrets Manager secret holding the bot token (SLACK_ENV.secretArn). */
+  readonly secretArn: string;
+  /** Slack's Web API base URL, ending in `/` (SLACK_ENV.apiUrl, else DEFAULT_SLACK_API_URL). */
+  readonly apiUrl: string;
 }
 
 /** The SES sandbox rate: safe anywhere when the stack does not say otherwise. */
@@ -82,6 +92,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     slots = { tableName: slotsTable, count };
   }
   const metricsNamespace = env[WORKER_ENV.metricsNamespace]?.trim() || WORKER_METRICS_NAMESPACE_DEFAULT;
+  const slack = readSlackSettings(env);
   return {
     activityArn,
     approvalApiUrl,
@@ -90,5 +101,17 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     sesConfigurationSet,
     slots,
     metricsNamespace,
+    ...(slack === undefined ? {} : { slack }),
   };
+}
+
+/** Slack is optional: without SLACK_ENV.secretArn the deployment has no Slack app. */
+function readSlackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined {
+  const secretArn = env[SLACK_ENV.secretArn]?.trim();
+  if (!secretArn) return undefined;
+  const apiUrl = env[SLACK_ENV.apiUrl]?.trim() || DEFAULT_SLACK_API_URL;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(apiUrl)) {
+    throw new WorkerConfigError(`${SLACK_ENV.apiUrl} ${JSON.stringify(apiUrl)} is not an http(s) URL without a query string.`);
+  }
+  return { secretArn, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
 }

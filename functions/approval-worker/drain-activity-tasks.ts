@@ -3,14 +3,16 @@ import { GetActivityTaskCommand, SendTaskFailureCommand, type SFNClient } from '
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ApprovalError, type ApprovalErrorName } from '../commons/approval-errors';
 import { renderApprovalEmail } from '../commons/approval-email';
-import { invalidRequestCause, validateApprovalTask } from '../commons/approval-request';
+import { type ApprovalTask, invalidRequestCause, validateApprovalTask } from '../commons/approval-request';
 import { buildDecisionLinks } from '../commons/decision-links';
 import { escapeUnsafeCharacters } from '../commons/text-checks';
-import { WORKER_METRICS, WORKER_RUN_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
+import { WORKER_METRICS, WORKER_RUN_METRICS, WORKER_SLACK_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
 import { truncateCause } from '../../statemachine/step-functions-limits';
 import type { WorkerConfig } from './config';
 import { handOverEvent, MAX_HAND_OVER_HOPS, type HandOverEvent } from './hand-over-event';
 import { DEFAULT_SEND_RETRY_POLICY, EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
+import { SlackDeliveryError, sendApprovalSlack, type SlackFallbackReason, type SlackMessagingApi } from './send-approval-slack';
+import { SlackSecretError } from './slack-client';
 import { SendRateLimiter, slowestSendRate } from './send-rate-limiter';
 import { acquireWorkerSlot, type WorkerSlotsOptions } from './worker-slots';
 
@@ -89,6 +91,11 @@ export interface DrainDependencies {
   readonly metrics?: WorkerMetrics;
   /** The run's pace, shared by all its loops; by default a new one at config.maxSendRate. */
   readonly limiter?: SendRateLimiter;
+  /**
+   * The deployment's Slack client, for tasks whose request has `slack` in `via`: made on first use
+   * and kept (slack-client.ts). Undefined: no Slack app; such tasks are emailed instead.
+   */
+  readonly slack?: () => Promise<SlackMessagingApi>;
 }
 
 export interface WorkerRunDependencies extends DrainDependencies {
@@ -105,14 +112,25 @@ export interface WorkerRunDependencies extends DrainDependencies {
   readonly handOverHop?: number;
 }
 
-export type TaskOutcome = 'emailed' | 'invalid-request' | 'delivery-failed' | 'delivery-refused' | 'ses-account-problem';
+export type TaskOutcome =
+  | 'emailed'
+  | 'sent-to-slack'
+  | 'sent-to-slack-and-emailed'
+  | 'invalid-request'
+  | 'delivery-failed'
+  | 'delivery-refused'
+  | 'ses-account-problem'
+  | 'slack-account-problem';
 
 export interface DrainSummary {
   readonly tasksTaken: number;
   readonly emailsSent: number;
+  /** Slack messages posted; only there when the run posted any. */
+  readonly slackMessagesSent?: number;
   readonly invalidRequests: number;
   readonly deliveryFailures: number;
-  readonly stoppedBecause: 'no-task-waiting' | 'time-running-out' | 'email-delivery-failing' | 'ses-account-problem' | 'all-slots-busy';
+  readonly stoppedBecause:
+    'no-task-waiting' | 'time-running-out' | 'email-delivery-failing' | 'ses-account-problem' | 'slack-account-problem' | 'all-slots-busy';
 }
 
 export interface WorkerRunSummary extends DrainSummary {
@@ -159,7 +177,7 @@ function parseInput(input: string | undefined): unknown {
   }
 }
 
-/** Handles one task: validate, email, or report why not. Never throws. */
+/** Handles one task: validate, send (Slack, email or both, as the request says), or report why not. Never throws. */
 export async function handleActivityTask(
   deps: DrainDependencies,
   taskToken: string,
@@ -182,6 +200,113 @@ export async function handleActivityTask(
   // which a log line shows escaped rather than obeys.
   const logContext = { taskRef, executionName: escapeUnsafeCharacters(task.executionName), attempt: task.attempt };
   const now = (deps.now ?? (() => new Date()))();
+  const { via } = task.request;
+  let emailToo = via.includes('email');
+  let postedToSlack = false;
+  // Slack first: when it fails for now, the task fails before an email with the same token went out.
+  if (via.includes('slack')) {
+    const slack = await deliverBySlack(deps, task, taskToken, now, logContext);
+    if (slack === 'posted') postedToSlack = true;
+    else if (slack === 'email-instead') emailToo = true;
+    else return slack;
+  }
+  if (!emailToo) return 'sent-to-slack';
+  const emailed = await emailApprover(deps, task, taskToken, now, limiter, logContext);
+  return emailed === 'emailed' && postedToSlack ? 'sent-to-slack-and-emailed' : emailed;
+}
+
+type LogContext = Readonly<Record<string, unknown>>;
+
+/** The metric of each reason to email an approver rather than message them on Slack. */
+const FALLBACK_METRICS: Record<SlackFallbackReason, WorkerMetricName> = {
+  'approver-not-found': WORKER_SLACK_METRICS.SlackApproverNotFound,
+  'token-too-long': WORKER_SLACK_METRICS.SlackTokenTooLong,
+  'message-refused': WORKER_SLACK_METRICS.SlackMessagesRefused,
+};
+
+const FALLBACK_LOG_MESSAGES: Record<SlackFallbackReason, string> = {
+  'approver-not-found': "Slack knows no user with the approver's email address",
+  'token-too-long': 'The task token is too long for a Slack button',
+  'message-refused': 'Slack refused the message for this approver',
+};
+
+/**
+ * The task's Slack message: `posted`, `email-instead` (the approver gets the email, see
+ * SlackErrorKind), or the outcome of a task that failed (reported to Step Functions here).
+ */
+async function deliverBySlack(
+  deps: DrainDependencies,
+  task: ApprovalTask,
+  taskToken: string,
+  now: Date,
+  logContext: LogContext,
+): Promise<'posted' | 'email-instead' | 'delivery-failed' | 'slack-account-problem'> {
+  const emailAnyway = task.request.via.includes('email');
+  if (!deps.slack) {
+    // A request checked while the deployment had Slack, reminded after it was removed.
+    deps.logger.warn('The request asks for Slack, but this deployment has no Slack app; emailing the approver instead', logContext);
+    return 'email-instead';
+  }
+  try {
+    const delivery = await sendApprovalSlack({ task, taskToken, now }, await deps.slack());
+    if (delivery.posted) {
+      deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder to Slack' : 'Sent an approval request to Slack', {
+        ...logContext,
+        slackUserId: delivery.slackUserId,
+        slackMessageTs: delivery.ts,
+      });
+      deps.metrics?.count(WORKER_SLACK_METRICS.SlackMessagesSent);
+      return 'posted';
+    }
+    deps.logger.warn(
+      `${FALLBACK_LOG_MESSAGES[delivery.fallback]}; ${emailAnyway ? 'the approver gets the email only' : 'emailing the approver instead'}`,
+      {
+        ...logContext,
+        approver: escapeUnsafeCharacters(task.approver),
+        ...(delivery.slackError === undefined ? {} : { slackError: delivery.slackError }),
+      },
+    );
+    deps.metrics?.count(FALLBACK_METRICS[delivery.fallback]);
+    return 'email-instead';
+  } catch (error) {
+    const failure = slackFailure(error);
+    deps.logger.error('Could not send the approval message to Slack', {
+      ...logContext,
+      error: failure.errorName,
+      cause: failure.message,
+      slackError: failure.slackError,
+      slackErrorKind: failure.kind,
+    });
+    await failTask(deps, taskToken, failure.errorName, failure.message, logContext);
+    if (failure.kind === 'account-problem') {
+      deps.metrics?.count(WORKER_SLACK_METRICS.SlackAccountProblems);
+      return 'slack-account-problem';
+    }
+    deps.metrics?.count(WORKER_SLACK_METRICS.SlackMessagesFailed);
+    return 'delivery-failed';
+  }
+}
+
+/** Any failure of the Slack send as the task's failure; only names and Slack's error names, never a token. */
+function slackFailure(error: unknown): SlackDeliveryError {
+  if (error instanceof SlackDeliveryError) return error;
+  if (error instanceof SlackSecretError) return new SlackDeliveryError(`Slack: ${error.message}`, 'account-problem', 'secret_unusable');
+  return new SlackDeliveryError(
+    `Slack: unexpected ${(error as Error | undefined)?.name ?? 'error'} while sending the approval message`,
+    'transient',
+    'unexpected_error',
+  );
+}
+
+/** The task's email, through SES with its retries; the task fails here when it cannot go out. */
+async function emailApprover(
+  deps: DrainDependencies,
+  task: ApprovalTask,
+  taskToken: string,
+  now: Date,
+  limiter: SendRateLimiter,
+  logContext: LogContext,
+): Promise<'emailed' | 'delivery-failed' | 'delivery-refused' | 'ses-account-problem'> {
   const email = renderApprovalEmail({
     task,
     links: buildDecisionLinks(deps.config.approvalApiUrl, taskToken),
@@ -240,7 +365,7 @@ export async function handleActivityTask(
 }
 
 /** Why a run stops taking tasks before the activity is empty or its time is up. */
-type EarlyStop = 'email-delivery-failing' | 'ses-account-problem';
+type EarlyStop = 'email-delivery-failing' | 'ses-account-problem' | 'slack-account-problem';
 
 /**
  * Takes every waiting task while a whole poll and a send still fit in the time left, with several
@@ -254,7 +379,7 @@ type EarlyStop = 'email-delivery-failing' | 'ses-account-problem';
  * - A loop starts a poll only while minRemainingMsToPoll is left: a poll is never aborted, so the
  *   task it may bring, and the other loops' tasks in flight ahead of it, must fit in the time left.
  * - When SES keeps failing (MAX_CONSECUTIVE_DELIVERY_FAILURES in a row), and at once when SES refuses
- *   the account itself, every loop stops taking tasks: the rest stay queued, untouched, until the
+ *   the account itself or Slack the app, every loop stops taking tasks: the rest stay queued, untouched, until the
  *   failed ones' redeliveries wake the worker again. Tasks already taken are finished first.
  * - A poll or a send that throws stops every loop the same way; the run throws once they finished.
  *
@@ -268,6 +393,7 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
   const maxLoops = pollLoopCount(deps.config.maxSendRate);
   const minRemainingMs = minRemainingMsToPoll(deps.config.maxSendRate, maxLoops, deps.sendRetryPolicy?.maxAttempts);
   const counts = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 };
+  let slackMessagesSent = 0;
   let failuresInARow = 0;
   let earlyStop: EarlyStop | undefined;
   let thrown: { error: unknown } | undefined;
@@ -292,10 +418,22 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
   };
 
   const record = (outcome: TaskOutcome): void => {
-    if (outcome === 'emailed') {
-      counts.emailsSent++;
+    if (outcome === 'emailed' || outcome === 'sent-to-slack' || outcome === 'sent-to-slack-and-emailed') {
+      if (outcome !== 'sent-to-slack') counts.emailsSent++;
+      if (outcome !== 'emailed') slackMessagesSent++;
       failuresInARow = 0;
       grow();
+    } else if (outcome === 'slack-account-problem') {
+      counts.deliveryFailures++;
+      if (earlyStop !== 'slack-account-problem') {
+        earlyStop = 'slack-account-problem';
+        deps.logger.error(
+          'Slack refuses the app (its token or scopes); leaving the other tasks queued. Check the slackSecretName secret.',
+          {
+            queuedTasksLeftAlone: true,
+          },
+        );
+      }
     } else if (outcome === 'invalid-request') {
       counts.invalidRequests++;
       grow();
@@ -343,7 +481,7 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
   for (let settled = 0; settled < loops.length; settled++) await loops[settled];
   if (thrown) throw thrown.error;
   const stoppedBecause = earlyStop ?? (polled && !lastPollBroughtTask ? 'no-task-waiting' : 'time-running-out');
-  return { ...counts, stoppedBecause };
+  return { ...counts, ...(slackMessagesSent > 0 ? { slackMessagesSent } : {}), stoppedBecause };
 }
 
 const NOTHING_DONE = { tasksTaken: 0, emailsSent: 0, invalidRequests: 0, deliveryFailures: 0 } as const;

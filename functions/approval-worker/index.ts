@@ -3,6 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import type { ApprovalRequestCheck } from '../commons/approval-request';
@@ -11,6 +12,8 @@ import { checkRequest } from './check-request';
 import { readWorkerConfig } from './config';
 import { POLL_HOLD_MS, runWorker, type WorkerRunSummary } from './drain-activity-tasks';
 import { handOverHop, isHandOverEvent } from './hand-over-event';
+import { slackClientOnce } from './slack-client';
+import { createSlackWebClient } from './slack-web-client';
 
 const config = readWorkerConfig(process.env);
 const logger = new Logger({ serviceName: WORKER_SERVICE_NAME });
@@ -24,6 +27,16 @@ const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
 // stuck call from holding the run (the schedule remains the safety net). AWS_ENDPOINT_URL_LAMBDA
 // points it at a local endpoint, as AWS_ENDPOINT_URL_SFN does the Step Functions client.
 const lambda = new LambdaClient({ requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } });
+// Only with a Slack app: the secret is read on the first Slack task and kept for the container.
+const slack = config.slack
+  ? slackClientOnce(config.slack, {
+      readSecret: async (secretArn) => {
+        const secrets = new SecretsManagerClient({});
+        return (await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
+      },
+      createClient: createSlackWebClient,
+    })
+  : undefined;
 
 /** The state machine's CheckRequest state: a synchronous invoke with the whole execution input. */
 interface CheckRequestEvent {
@@ -47,7 +60,7 @@ function isCheckRequest(event: unknown): event is CheckRequestEvent {
  */
 export async function handler(event: unknown, context: Context): Promise<WorkerRunSummary | ApprovalRequestCheck> {
   logger.addContext(context);
-  if (isCheckRequest(event)) return checkRequest(event.request, logger);
+  if (isCheckRequest(event)) return checkRequest(event.request, logger, { slackConfigured: config.slack !== undefined });
   const hop = handOverHop(event);
   try {
     const summary = await runWorker(
@@ -56,6 +69,7 @@ export async function handler(event: unknown, context: Context): Promise<WorkerR
         ses,
         config,
         logger,
+        slack,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         workerName: context.functionName,
         metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },

@@ -13,6 +13,9 @@ import { MAX_CAUSE_LENGTH } from '../../statemachine/step-functions-limits';
 /** "any": the first decision of any approver decides. "all": every approver must approve; the first reject decides. */
 export type ApprovalPolicy = 'any' | 'all';
 
+/** How approvers are reached: an email with links, or a Slack direct message with buttons. */
+export type ApprovalChannel = 'email' | 'slack';
+
 /**
  * One shape for both forms: what CheckRequest returns and every task carries. `employeeName` is
  * there only for the seed form, whose email stays the seed's own.
@@ -24,6 +27,8 @@ export interface NormalizedApprovalRequest {
   readonly details: Readonly<Record<string, string>>;
   readonly requester?: string;
   readonly employeeName?: string;
+  /** Every channel each approver is asked through, each once; `['email']` unless the request says otherwise. */
+  readonly via: readonly ApprovalChannel[];
 }
 
 /**
@@ -80,6 +85,8 @@ export const MAX_DETAIL_KEY_LENGTH = 100;
 export const MAX_DETAIL_VALUE_LENGTH = 1_000;
 export const DEFAULT_POLICY: ApprovalPolicy = 'any';
 const POLICIES: readonly string[] = ['any', 'all'] satisfies ApprovalPolicy[];
+export const APPROVAL_CHANNELS: readonly ApprovalChannel[] = ['email', 'slack'];
+export const DEFAULT_VIA: readonly ApprovalChannel[] = ['email'];
 
 /** The subject the seed form stands for. */
 export function seedSubject(employeeName: string): string {
@@ -236,6 +243,46 @@ function policyProblems(policy: unknown, name: FieldNamer): RequestProblem[] {
   return at(path, [`${name(path)} must be "any" or "all", not ${typeof policy === 'string' ? quote(policy) : describeType(policy)}`]);
 }
 
+function isApprovalChannel(value: unknown): value is ApprovalChannel {
+  return typeof value === 'string' && (APPROVAL_CHANNELS as readonly string[]).includes(value);
+}
+
+const CHANNEL_CHOICES = 'use "email", "slack" or both';
+
+function viaProblems(via: unknown, name: FieldNamer): RequestProblem[] {
+  const all = ['via'] as const;
+  if (via === undefined) return [];
+  if (!Array.isArray(via)) {
+    return at(all, [`${name(all)} must be an array of "email" and "slack", e.g. ["slack", "email"], not ${describeType(via)}`]);
+  }
+  if (via.length === 0) return at(all, [`${name(all)} is empty: ${CHANNEL_CHOICES}, or leave via out for email`]);
+  const problems: RequestProblem[] = [];
+  const firstIndexOf = new Map<ApprovalChannel, number>();
+  // As with approvers: a huge list would make a cause too big; every channel fits in the first few.
+  via.slice(0, MAX_APPROVERS).forEach((channel: unknown, index) => {
+    const path = ['via', index] as const;
+    if (typeof channel !== 'string') {
+      problems.push(...at(path, [`${name(path)} must be a string, not ${describeType(channel)}`]));
+    } else if (!isApprovalChannel(channel)) {
+      problems.push(...at(path, [`${name(path)} ${quote(channel)} is not a way to reach approvers: ${CHANNEL_CHOICES}`]));
+    } else {
+      const first = firstIndexOf.get(channel);
+      if (first === undefined) firstIndexOf.set(channel, index);
+      else problems.push(...at(path, [`${name(path)} ${quote(channel)} repeats ${name(['via', first])}: give each channel once`]));
+    }
+  });
+  return problems;
+}
+
+/** The seed form keeps its one email: a channel choice beside it would be silently ignored. */
+function seedViaProblems(via: unknown, name: FieldNamer): RequestProblem[] {
+  if (via === undefined) return [];
+  const path = ['via'] as const;
+  return at(path, [
+    `${name(path)} cannot be used with managerEmailAddress and employeeName, which are always emailed: give approvers and subject to choose a channel`,
+  ]);
+}
+
 /** `subjectLimit`: a seed request's derived subject is longer than a person may write one. */
 function subjectProblems(subject: unknown, subjectLimit: number, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
   const path = ['subject'] as const;
@@ -297,11 +344,12 @@ function generalProblems(fields: Record<string, unknown>, seedName: boolean, rul
     ...subjectProblems(fields.subject, subjectLimit, rules, name),
     ...detailsProblems(fields.details, rules, name),
     ...requesterProblems(fields.requester, fields.approvers, rules, name),
+    ...viaProblems(fields.via, name),
   ];
 }
 
 function normalizeGeneral(fields: Record<string, unknown>): NormalizedApprovalRequest {
-  const { approvers, policy, subject, details, requester, employeeName } = fields;
+  const { approvers, policy, subject, details, requester, employeeName, via } = fields;
   return {
     approvers: [...(approvers as string[])],
     policy: (policy as ApprovalPolicy | undefined) ?? DEFAULT_POLICY,
@@ -310,6 +358,8 @@ function normalizeGeneral(fields: Record<string, unknown>): NormalizedApprovalRe
     details: Object.fromEntries(Object.entries((details as Record<string, string> | undefined) ?? {})),
     ...(requester === undefined ? {} : { requester: requester as string }),
     ...(employeeName === undefined ? {} : { employeeName: employeeName as string }),
+    // A task of a request checked before requests had `via` carries none: it was emailed.
+    via: [...((via as ApprovalChannel[] | undefined) ?? DEFAULT_VIA)],
   };
 }
 
@@ -318,7 +368,7 @@ const NOT_A_REQUEST = 'the execution input must be a JSON object with approvers 
 
 /** Problems of the fields present, when both forms were given and neither set of rules applies. */
 function presentFieldProblems(fields: Record<string, unknown>, rules: CharacterRules, name: FieldNamer): RequestProblem[] {
-  const { managerEmailAddress, employeeName, approvers, policy, subject, details, requester } = fields;
+  const { managerEmailAddress, employeeName, approvers, policy, subject, details, requester, via } = fields;
   return [
     ...(managerEmailAddress === undefined ? [] : managerProblems(managerEmailAddress, name)),
     ...(employeeName === undefined ? [] : employeeNameProblems(employeeName, rules, name)),
@@ -327,14 +377,15 @@ function presentFieldProblems(fields: Record<string, unknown>, rules: CharacterR
     ...(subject === undefined ? [] : subjectProblems(subject, MAX_SUBJECT_LENGTH, rules, name)),
     ...detailsProblems(details, rules, name),
     ...requesterProblems(requester, approvers, rules, name),
+    ...viaProblems(via, name),
   ];
 }
 
-const GENERAL_FIELDS = ['approvers', 'subject', 'policy', 'details', 'requester'] as const;
+const GENERAL_FIELDS = ['approvers', 'subject', 'policy', 'details', 'requester', 'via'] as const;
 
 /**
  * Which form an execution input is in: `seed` whenever it has managerEmailAddress or employeeName
- * (subject, policy, details or requester beside them are extra fields), `both` when it also has
+ * (subject, policy, details or requester beside them are extra fields; `via` is refused there), `both` when it also has
  * approvers, `general` for the general fields alone, `neither` otherwise.
  */
 export function requestForm(input: Readonly<Record<string, unknown>>): 'seed' | 'general' | 'both' | 'neither' {
@@ -367,13 +418,24 @@ function validateRequest(input: unknown, rules: CharacterRules, name: FieldNamer
   }
   if (form === 'seed') {
     // The seed form: policy, subject, details or requester beside it are extra fields, carried through as before.
-    const problems = [...managerProblems(input.managerEmailAddress, name), ...employeeNameProblems(input.employeeName, rules, name)];
+    const problems = [
+      ...managerProblems(input.managerEmailAddress, name),
+      ...employeeNameProblems(input.employeeName, rules, name),
+      ...seedViaProblems(input.via, name),
+    ];
     if (problems.length > 0) return { valid: false, problems };
     const managerEmailAddress = input.managerEmailAddress as string;
     const employeeName = input.employeeName as string;
     return {
       valid: true,
-      request: { approvers: [managerEmailAddress], policy: DEFAULT_POLICY, subject: seedSubject(employeeName), details: {}, employeeName },
+      request: {
+        approvers: [managerEmailAddress],
+        policy: DEFAULT_POLICY,
+        subject: seedSubject(employeeName),
+        details: {},
+        employeeName,
+        via: [...DEFAULT_VIA],
+      },
     };
   }
   if (form === 'neither') return { valid: false, problems: at([], [NOT_A_REQUEST]) };

@@ -43,5 +43,26 @@ export const WORKER_RUN_METRICS = {
   HandOverLimitReached: 'HandOverLimitReached',
 } as const;
 
+/**
+ * Counts about Slack messages, for requests with `slack` in `via` (functions/approval-worker/send-approval-slack.ts
+ * says which Slack answers lead where); also counts, published the same way.
+ */
+export const WORKER_SLACK_METRICS = {
+  /** Slack accepted an approval message (chat.postMessage). */
+  SlackMessagesSent: 'SlackMessagesSent',
+  /** Slack failed for now (rate limited, 5xx, network); the state machine retries with a new message. */
+  SlackMessagesFailed: 'SlackMessagesFailed',
+  /** Slack refused the message for this approver (e.g. channel_not_found); the approver was emailed instead. */
+  SlackMessagesRefused: 'SlackMessagesRefused',
+  /** Slack refused the app itself (invalid_auth, token_revoked, missing scope) or its secret could not be used. */
+  SlackAccountProblems: 'SlackAccountProblems',
+  /** Slack knows no user with the approver's address (users_not_found); the approver was emailed instead. */
+  SlackApproverNotFound: 'SlackApproverNotFound',
+  /** The task token does not fit in a button's value; the approver was emailed instead. */
+  SlackTokenTooLong: 'SlackTokenTooLong',
+} as const;
+
 export type WorkerMetricName =
-  (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS] | (typeof WORKER_RUN_METRICS)[keyof typeof WORKER_RUN_METRICS];
+  | (typeof WORKER_METRICS)[keyof typeof WORKER_METRICS]
+  | (typeof WORKER_RUN_METRICS)[keyof typeof WORKER_RUN_METRICS]
+  | (typeof WORKER_SLACK_METRICS)[keyof typeof WORKER_SLACK_METRICS];

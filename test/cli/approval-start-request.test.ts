@@ -192,6 +192,52 @@ describe('approval start, the general form', () => {
   });
 });
 
+describe('approval start --via', () => {
+  test('sends via as given, repeatable, and says what the approvers get', async () => {
+    startsFine();
+
+    const result = await run(['--approver', ANA, '--approver', BEN, '--subject', 'Deploy release 42', '--via', 'slack', '--via', 'email']);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(startInput()).toStrictEqual({ approvers: [ANA, BEN], subject: 'Deploy release 42', via: ['slack', 'email'] });
+    expect(result.stdout.split('\n')[1]).toContain(
+      'ana@example.com and ben@example.com each get a Slack message with Approve / Reject buttons and an email with links',
+    );
+  });
+
+  test('a Slack-only request says that someone Slack does not know is emailed', async () => {
+    startsFine();
+
+    const result = await run(['--approver', ANA, '--subject', 'Deploy release 42', '--via', 'slack']);
+
+    expect(result.code).toBe(0);
+    expect(startInput()).toStrictEqual({ approvers: [ANA], subject: 'Deploy release 42', via: ['slack'] });
+    expect(result.stdout).toContain(
+      'ana@example.com gets a Slack message with Approve / Reject buttons (or an email when Slack does not know their address)',
+    );
+  });
+
+  test.each([
+    ['a channel that does not exist', ['--via', 'sms'], '--via #1 "sms" is not a way to reach approvers: use "email", "slack" or both.'],
+    ['a channel twice', ['--via', 'slack', '--via', 'slack'], '--via #2 "slack" repeats --via #1: give each channel once.'],
+    ['a comma-separated list', ['--via', 'slack,email'], 'Give each channel a --via of its own: --via slack --via email.'],
+  ])('%s is a usage error before any AWS call', async (_case, via, message) => {
+    const result = await run(['--approver', ANA, '--subject', 'S', ...via]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('the seed form takes no --via', async () => {
+    const result = await run(['--manager-email', 'manager@example.com', '--employee-name', 'Jim', '--via', 'slack']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--manager-email, --employee-name, --via: use either');
+  });
+});
+
 describe('approval start --help', () => {
   test('documents both forms, the new flags, waiting, its exit codes and the CI example', async () => {
     const result = await runGate(['start', '--help']);
@@ -203,6 +249,7 @@ describe('approval start --help', () => {
       '--subject TEXT',
       '--detail KEY=VALUE',
       '--requester ADDRESS',
+      '--via email|slack',
       '--wait',
     ]) {
       expect(result.stdout).toContain(flag);

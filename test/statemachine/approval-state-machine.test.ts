@@ -252,13 +252,14 @@ function retries(run: Run): number {
 
 const MANAGER = REQUEST.managerEmailAddress;
 
-/** The request as CheckRequest normalizes the seed form: one approver, policy any, the seed's subject. */
+/** The request as CheckRequest normalizes the seed form: one approver, policy any, the seed's subject, by email. */
 const SEED_NORMALIZED = {
   approvers: [MANAGER],
   policy: 'any',
   subject: 'Approval needed for Jane Doe',
   details: {},
   employeeName: REQUEST.employeeName,
+  via: ['email'],
 };
 
 /** What an approved seed request adds to the execution input. */

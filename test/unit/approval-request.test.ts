@@ -48,6 +48,7 @@ describe('validateApprovalRequest, the seed form', () => {
         subject: 'Approval needed for Jim Smith',
         details: {},
         employeeName: 'Jim Smith',
+        via: ['email'],
       },
     });
   });
@@ -66,6 +67,7 @@ describe('validateApprovalRequest, the seed form', () => {
       subject: 'Approval needed for Jim',
       details: {},
       employeeName: 'Jim',
+      via: ['email'],
     });
   });
 
@@ -110,7 +112,7 @@ describe('validateApprovalRequest, the general form', () => {
   it('normalizes with policy any and empty details by default, keeping the approvers as given', () => {
     expect(validateApprovalRequest({ approvers: ['Ana@Example.com'], subject: 'Refund order 7' })).toEqual({
       valid: true,
-      request: { approvers: ['Ana@Example.com'], policy: 'any', subject: 'Refund order 7', details: {} },
+      request: { approvers: ['Ana@Example.com'], policy: 'any', subject: 'Refund order 7', details: {}, via: ['email'] },
     });
   });
 
@@ -130,6 +132,7 @@ describe('validateApprovalRequest, the general form', () => {
       subject: 'Deploy release 42 to production',
       details: { Release: '42', Change: 'Adds the export endpoint', Empty: '' },
       requester: 'dev@example.com',
+      via: ['email'],
     });
   });
 
@@ -569,6 +572,105 @@ describe('validateApprovalRequest, one mailbox is one person', () => {
   });
 });
 
+describe('validateApprovalRequest, how approvers are reached (via)', () => {
+  it('emails when the request does not say', () => {
+    expect(normalized(general()).via).toEqual(['email']);
+  });
+
+  it.each([[['email']], [['slack']], [['slack', 'email']], [['email', 'slack']]])('accepts via %j and keeps it as given', (via) => {
+    expect(normalized(general({ via })).via).toEqual(via);
+  });
+
+  it('refuses a channel given twice, naming both places', () => {
+    const result = validateApprovalRequest(general({ via: ['slack', 'email', 'slack'] }));
+
+    expect(result).toEqual({
+      valid: false,
+      problems: [{ path: ['via', 2], message: 'via[2] "slack" repeats via[0]: give each channel once' }],
+    });
+  });
+
+  it.each([
+    [[], 'via is empty: use "email", "slack" or both, or leave via out for email'],
+    ['slack', 'via must be an array of "email" and "slack", e.g. ["slack", "email"], not a string'],
+    [{ slack: true }, 'via must be an array of "email" and "slack", e.g. ["slack", "email"], not an object'],
+    [['sms'], 'via[0] "sms" is not a way to reach approvers: use "email", "slack" or both'],
+    [['Slack'], 'via[0] "Slack" is not a way to reach approvers: use "email", "slack" or both'],
+    [['email', 7], 'via[1] must be a string, not a number'],
+  ])('refuses via %j with a problem that says what to write', (via, expected) => {
+    expect(problemsOf(general({ via }))).toEqual([expected]);
+  });
+
+  it('keeps the cause short however long a bad via list is', () => {
+    const problems = problemsOf(general({ via: Array.from({ length: 10_000 }, () => 'pager') }));
+
+    expect(problems).toHaveLength(10);
+  });
+
+  it('refuses via beside the seed form, which is always emailed', () => {
+    expect(problemsOf({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim', via: ['slack'] })).toEqual([
+      'via cannot be used with managerEmailAddress and employeeName, which are always emailed: give approvers and subject to choose a channel',
+    ]);
+    expect(normalized({ managerEmailAddress: 'boss@example.com', employeeName: 'Jim' }).via).toEqual(['email']);
+  });
+
+  it('names via by the names a caller gives', () => {
+    const result = validateApprovalRequest(general({ via: ['email', 'email'] }), (path) => `<${path.join('/')}>`);
+
+    expect(result.valid ? [] : result.problems.map((problem) => problem.message)).toEqual([
+      '<via/1> "email" repeats <via/0>: give each channel once',
+    ]);
+  });
+
+  it('emails the task of a request checked before requests had via', () => {
+    const { via, ...before } = normalized(general());
+    const task = {
+      request: before,
+      approver: 'ana@example.com',
+      attempt: 2,
+      reminderCount: 2,
+      reminderIntervalSeconds: 3600,
+      executionName: 'e',
+    };
+
+    const result = validateApprovalTask(task);
+
+    expect(via).toEqual(['email']);
+    expect(result.valid && result.task.request.via).toEqual(['email']);
+  });
+});
+
+describe('checkRequest, channels the deployment has', () => {
+  it('refuses slack on a deployment without a Slack app, saying what to set and what to use instead', () => {
+    for (const via of [['slack'], ['email', 'slack']]) {
+      expect(checkRequest(general({ via }))).toEqual({
+        valid: false,
+        cause: 'Invalid approval request: via: this deployment has no Slack app configured (set the slackSecretName setting); use "email".',
+      });
+    }
+  });
+
+  it('accepts slack on a deployment with a Slack app', () => {
+    const check = checkRequest(general({ via: ['slack', 'email'] }), undefined, { slackConfigured: true });
+
+    expect(check).toEqual({ valid: true, request: normalized(general({ via: ['slack', 'email'] })) });
+  });
+
+  it('accepts email everywhere', () => {
+    expect(checkRequest(general({ via: ['email'] })).valid).toBe(true);
+    expect(checkRequest(general(), undefined, { slackConfigured: true }).valid).toBe(true);
+  });
+
+  it("names the missing Slack app beside the request's own problems, so that one cause lists everything to fix", () => {
+    expect(checkRequest(general({ subject: '', via: ['slack'] }))).toEqual({
+      valid: false,
+      cause:
+        'Invalid approval request: subject is empty; ' +
+        'via: this deployment has no Slack app configured (set the slackSecretName setting); use "email".',
+    });
+  });
+});
+
 describe('problems name their field', () => {
   it('by its path in the request, whatever the message says', () => {
     const result = validateApprovalRequest({
@@ -623,6 +725,7 @@ describe("checkRequest, the worker's answer to the CheckRequest state", () => {
         subject: 'Deploy release 42 to production',
         details: {},
         requester: 'dev@example.com',
+        via: ['email'],
       },
     });
   });
@@ -689,7 +792,14 @@ describe('validateApprovalTask', () => {
     expect(validateApprovalTask(legacy)).toEqual({
       valid: true,
       task: {
-        request: { approvers: ['boss@example.com'], policy: 'any', subject: 'Approval needed for Jim', details: {}, employeeName: 'Jim' },
+        request: {
+          approvers: ['boss@example.com'],
+          policy: 'any',
+          subject: 'Approval needed for Jim',
+          details: {},
+          employeeName: 'Jim',
+          via: ['email'],
+        },
         approver: 'boss@example.com',
         attempt: 2,
         reminderCount: 2,

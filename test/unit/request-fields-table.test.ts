@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { expect } from '@jest/globals';
 import {
+  APPROVAL_CHANNELS,
+  DEFAULT_VIA,
   MAX_APPROVERS,
   MAX_DETAIL_KEY_LENGTH,
   MAX_DETAIL_VALUE_LENGTH,
@@ -29,5 +31,11 @@ describe('the README request table', () => {
     expect(ruleOf('details')).toContain(`at most ${written(MAX_DETAILS)} entries`);
     expect(ruleOf('details')).toContain(`keys up to ${written(MAX_DETAIL_KEY_LENGTH)} characters`);
     expect(ruleOf('details')).toContain(`values up to ${written(MAX_DETAIL_VALUE_LENGTH)}`);
+  });
+
+  it('states the channels via accepts and its default', () => {
+    for (const channel of APPROVAL_CHANNELS) expect(ruleOf('via')).toContain(`"${channel}"`);
+    expect(ruleOf('via')).toContain(`\`${JSON.stringify(DEFAULT_VIA)}\` (default)`);
+    expect(ruleOf('via')).toContain("`slack` needs the deployment's Slack app");
   });
 });

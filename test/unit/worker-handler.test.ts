@@ -83,7 +83,20 @@ describe('the worker handler', () => {
         subject: 'Deploy release 42',
         details: { Release: '42' },
         requester: 'dev@example.com',
+        via: ['email'],
       },
+    });
+    expectNoAwsCall();
+  });
+
+  it('refuses a request for Slack when the deployment has no Slack app, saying how to fix it', async () => {
+    const request = { approvers: ['ana@example.com'], subject: 'Deploy release 42', via: ['slack', 'email'] };
+
+    const verdict = await handler({ action: 'checkRequest', request }, context);
+
+    expect(verdict).toEqual({
+      valid: false,
+      cause: 'Invalid approval request: via: this deployment has no Slack app configured (set the slackSecretName setting); use "email".',
     });
     expectNoAwsCall();
   });
@@ -96,7 +109,14 @@ describe('the worker handler', () => {
 
     expect(verdict).toEqual({
       valid: true,
-      request: { approvers: ['boss@example.com'], policy: 'any', subject: 'Approval needed for Jim', details: {}, employeeName: 'Jim' },
+      request: {
+        approvers: ['boss@example.com'],
+        policy: 'any',
+        subject: 'Approval needed for Jim',
+        details: {},
+        employeeName: 'Jim',
+        via: ['email'],
+      },
     });
     expectNoAwsCall();
   });

@@ -1,0 +1,162 @@
+import { ApprovalError } from '../commons/approval-errors';
+import type { ApprovalTask } from '../commons/approval-request';
+import { renderApprovalSlackMessage, type SlackBlock } from '../commons/approval-slack-message';
+import { slackButtonValueFits } from '../commons/slack-contract';
+
+/** What chat.postMessage is given: a direct message to `channel`, a user id. */
+export interface SlackPostMessageArguments {
+  channel: string;
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/**
+ * The two Web API methods the worker calls; @slack/web-api's WebClient has them, tests pass fakes.
+ * https://docs.slack.dev/reference/methods/users.lookupByEmail (scope users:read.email) and
+ * https://docs.slack.dev/reference/methods/chat.postMessage (scope chat:write; a user id as the
+ * channel posts to that user's direct message with the app).
+ */
+export interface SlackMessagingApi {
+  readonly users: { lookupByEmail(args: { email: string }): Promise<{ user?: { id?: string } }> };
+  readonly chat: { postMessage(args: SlackPostMessageArguments): Promise<{ ts?: string }> };
+}
+
+/**
+ * What a Slack failure means for the task, kept small on purpose:
+ * - `transient`: a retry may work (rate limited, HTTP 429 or 5xx, Slack's own internal errors, the
+ *   network). The task fails with EmailDeliveryFailed, which the state machine redelivers after a backoff.
+ * - `account-problem`: the app's token or its setup is refused (invalid_auth, token_revoked,
+ *   account_inactive, missing_scope, ...); every message would fail until a person acts. The task
+ *   fails the same way and the run stops taking tasks, as for an SES account problem.
+ * - `approver-not-found`: users.lookupByEmail knows no one with the approver's address
+ *   (users_not_found): the approver is emailed instead.
+ * - `message-refused`: anything else Slack answers concerns this person or this message
+ *   (channel_not_found, not_in_channel, user_disabled, messages_tab_disabled, invalid_blocks, ...):
+ *   the approver is emailed instead.
+ * Error names: the methods' pages above, and https://docs.slack.dev/apis/web-api/rate-limits (HTTP 429).
+ */
+export type SlackErrorKind = 'transient' | 'account-problem' | 'approver-not-found' | 'message-refused';
+
+const TRANSIENT_ERRORS = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
+const ACCOUNT_ERRORS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'missing_scope',
+  'no_permission',
+  'not_allowed_token_type',
+  'team_access_not_granted',
+  'access_denied',
+  'accesslimited',
+  'ekm_access_denied',
+  'org_login_required',
+  'enterprise_is_restricted',
+]);
+const APPROVER_NOT_FOUND = new Set(['users_not_found', 'user_not_found']);
+
+/** The fields of @slack/web-api's errors the classification reads (its ErrorCode values). */
+interface WebApiErrorFields {
+  readonly code?: unknown;
+  readonly data?: { readonly error?: unknown };
+  readonly statusCode?: unknown;
+}
+
+/** Sorts a failed Web API call; `slackError` names it (Slack's error, or the HTTP status) for causes and logs. */
+export function classifySlackError(error: unknown): { readonly kind: SlackErrorKind; readonly slackError: string } {
+  const { code, data, statusCode } = (error ?? {}) as WebApiErrorFields;
+  if (code === 'slack_webapi_rate_limited_error') return { kind: 'transient', slackError: 'ratelimited' };
+  if (code === 'slack_webapi_request_error') return { kind: 'transient', slackError: 'request_error' };
+  if (code === 'slack_webapi_http_error') {
+    const status = typeof statusCode === 'number' ? statusCode : 0;
+    const slackError = `http_${status}`;
+    // A 4xx other than 429 is the worker's setup (a wrong SLACK_API_URL, say), not one message's.
+    return { kind: status === 429 || status >= 500 || status === 0 ? 'transient' : 'account-problem', slackError };
+  }
+  if (code === 'slack_webapi_platform_error' && typeof data?.error === 'string') {
+    const slackError = data.error;
+    if (TRANSIENT_ERRORS.has(slackError)) return { kind: 'transient', slackError };
+    if (ACCOUNT_ERRORS.has(slackError)) return { kind: 'account-problem', slackError };
+    if (APPROVER_NOT_FOUND.has(slackError)) return { kind: 'approver-not-found', slackError };
+    return { kind: 'message-refused', slackError };
+  }
+  return { kind: 'transient', slackError: 'unexpected_error' };
+}
+
+/** A Slack send that failed in a way email cannot stand in for; `errorName` is what Step Functions gets. */
+export class SlackDeliveryError extends Error {
+  override readonly name = 'SlackDeliveryError';
+  readonly errorName = ApprovalError.EmailDeliveryFailed;
+  constructor(
+    message: string,
+    readonly kind: 'transient' | 'account-problem',
+    /** Slack's error name, e.g. `ratelimited`, `invalid_auth`, `http_503`. */
+    readonly slackError: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why the approver is emailed instead. */
+export type SlackFallbackReason = 'approver-not-found' | 'token-too-long' | 'message-refused';
+
+export type SlackDelivery =
+  | { readonly posted: true; readonly slackUserId: string; readonly ts: string | undefined }
+  | { readonly posted: false; readonly fallback: SlackFallbackReason; readonly slackError?: string };
+
+export interface SlackApprovalInput {
+  readonly task: ApprovalTask;
+  readonly taskToken: string;
+  /** When the worker took the task. */
+  readonly now: Date;
+}
+
+async function call<T>(method: string, request: () => Promise<T>): Promise<T | { readonly fallback: SlackDelivery }> {
+  try {
+    return await request();
+  } catch (error) {
+    const { kind, slackError } = classifySlackError(error);
+    if (kind === 'approver-not-found' || kind === 'message-refused') return { fallback: { posted: false, fallback: kind, slackError } };
+    // Slack's error name only: a message of the SDK could quote a request, and the token must never show.
+    throw new SlackDeliveryError(
+      kind === 'account-problem'
+        ? `Slack refused the app (${slackError} from ${method}): check the bot token and scopes in the slackSecretName secret`
+        : `Slack did not take the approval message (${slackError} from ${method}); it is sent again after a backoff`,
+      kind,
+      slackError,
+    );
+  }
+}
+
+function isFallback<T>(value: T | { readonly fallback: SlackDelivery }): value is { readonly fallback: SlackDelivery } {
+  return typeof value === 'object' && value !== null && 'fallback' in value;
+}
+
+/**
+ * Sends one task's approval message to its approver as a Slack direct message: finds the approver's
+ * Slack user by email address, then posts the message with the buttons. Says when the approver must
+ * be emailed instead; throws SlackDeliveryError when the task must fail. No retry here: a
+ * transient failure goes round the state machine's redeliveries, as an email's does.
+ */
+export async function sendApprovalSlack(input: SlackApprovalInput, slack: SlackMessagingApi): Promise<SlackDelivery> {
+  const found = await call('users.lookupByEmail', () => slack.users.lookupByEmail({ email: input.task.approver }));
+  if (isFallback(found)) return found.fallback;
+  const slackUserId = found.user?.id;
+  if (slackUserId === undefined || slackUserId === '') return { posted: false, fallback: 'approver-not-found', slackError: 'no_user_id' };
+  if (!slackButtonValueFits({ approverUserId: slackUserId, taskToken: input.taskToken })) {
+    return { posted: false, fallback: 'token-too-long' };
+  }
+  const message = renderApprovalSlackMessage({ task: input.task, approverUserId: slackUserId, taskToken: input.taskToken, now: input.now });
+  const posted = await call('chat.postMessage', () => slack.chat.postMessage({ channel: slackUserId, ...message }));
+  if (isFallback(posted)) return posted.fallback;
+  return { posted: true, slackUserId, ts: posted.ts };
+}
