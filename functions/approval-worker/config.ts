@@ -38,8 +38,8 @@ export interface WorkerConfig {
 }
 
 export interface SlackSettings {
-  /** The Secrets Manager secret holding the bot token (SLACK_ENV.secretArn). */
-  readonly secretArn: string;
+  /** The Secrets Manager secret holding the bot token (SLACK_ENV.secretId). */
+  readonly secretId: string;
   /** Slack's Web API base URL, ending in `/` (SLACK_ENV.apiUrl, else DEFAULT_SLACK_API_URL). */
   readonly apiUrl: string;
 }
@@ -105,13 +105,13 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   };
 }
 
-/** Slack is optional: without SLACK_ENV.secretArn the deployment has no Slack app. */
+/** Slack is optional: without SLACK_ENV.secretId the deployment has no Slack app. */
 function readSlackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined {
-  const secretArn = env[SLACK_ENV.secretArn]?.trim();
-  if (!secretArn) return undefined;
+  const secretId = env[SLACK_ENV.secretId]?.trim();
+  if (!secretId) return undefined;
   const apiUrl = env[SLACK_ENV.apiUrl]?.trim() || DEFAULT_SLACK_API_URL;
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(apiUrl)) {
     throw new WorkerConfigError(`${SLACK_ENV.apiUrl} ${JSON.stringify(apiUrl)} is not an http(s) URL without a query string.`);
   }
-  return { secretArn, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
+  return { secretId, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
 }

@@ -30,9 +30,9 @@ const lambda = new LambdaClient({ requestHandler: { requestTimeout: 5_000, conne
 // Only with a Slack app: the secret is read on the first Slack task and kept for the container.
 const slack = config.slack
   ? slackClientOnce(config.slack, {
-      readSecret: async (secretArn) => {
+      readSecret: async (secretId) => {
         const secrets = new SecretsManagerClient({});
-        return (await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
+        return (await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
       },
       createClient: createSlackWebClient,
     })

@@ -9,7 +9,7 @@ export class SlackSecretError extends Error {
 
 export interface SlackClientSources {
   /** The secret's SecretString (Secrets Manager GetSecretValue). */
-  readonly readSecret: (secretArn: string) => Promise<string | undefined>;
+  readonly readSecret: (secretId: string) => Promise<string | undefined>;
   /** A Web API client with this bot token for this base URL. */
   readonly createClient: (botToken: string, apiUrl: string) => SlackMessagingApi;
 }
@@ -24,10 +24,10 @@ export function slackClientOnce(settings: SlackSettings, sources: SlackClientSou
   const load = async (): Promise<SlackMessagingApi> => {
     let secretString: string | undefined;
     try {
-      secretString = await sources.readSecret(settings.secretArn);
+      secretString = await sources.readSecret(settings.secretId);
     } catch (error) {
       throw new SlackSecretError(
-        `Could not read the Slack secret ${settings.secretArn}: ${(error as Error).name}: ${(error as Error).message}`,
+        `Could not read the Slack secret ${settings.secretId}: ${(error as Error).name}: ${(error as Error).message}`,
       );
     }
     try {

@@ -23,7 +23,7 @@ const WORKER_CONFIG: WorkerConfig = {
   sesConfigurationSet: undefined,
   slots: undefined,
   metricsNamespace: 'HumanApproval',
-  slack: { secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-slack-AbCdEf', apiUrl: 'https://slack.com/api/' },
+  slack: { secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-slack-AbCdEf', apiUrl: 'https://slack.com/api/' },
 };
 
 /** Slack's users in this workspace, by email address. */
@@ -288,7 +288,7 @@ describe('the worker with Slack', () => {
     const token = realisticTaskToken(900, 18);
     deps = {
       ...deps,
-      slack: slackClientOnce(WORKER_CONFIG.slack ?? { secretArn: '', apiUrl: '' }, {
+      slack: slackClientOnce(WORKER_CONFIG.slack ?? { secretId: '', apiUrl: '' }, {
         readSecret: () => Promise.resolve('{"botToken": "xoxb-1234-5678-abcdefghijkl"}'),
         createClient: () => slack,
       }),
@@ -332,7 +332,7 @@ describe('the worker with Slack', () => {
 
 describe('slackClientOnce', () => {
   const settings = {
-    secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-slack-AbCdEf',
+    secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-slack-AbCdEf',
     apiUrl: 'https://slack.com/api/',
   };
 
@@ -353,7 +353,7 @@ describe('slackClientOnce', () => {
     const [first, second] = await Promise.all([client(), client()]);
     const third = await client();
 
-    expect(reads).toEqual([settings.secretArn]);
+    expect(reads).toEqual([settings.secretId]);
     expect(clients).toEqual([['xoxb-1234-5678-abcdefghijkl', 'https://slack.com/api/']]);
     expect(second).toBe(first);
     expect(third).toBe(first);
@@ -374,7 +374,7 @@ describe('slackClientOnce', () => {
     });
 
     await expect(client()).rejects.toThrow(
-      `Could not read the Slack secret ${settings.secretArn}: ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+      `Could not read the Slack secret ${settings.secretId}: ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
     );
     await expect(client()).resolves.toBeInstanceOf(FakeSlack);
     expect(reads).toBe(2);

@@ -37,13 +37,13 @@ describe('readWorkerConfig', () => {
   });
 
   it("has no Slack unless the stack names the Slack secret, and then uses Slack's API unless told otherwise", () => {
-    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:approval-slack-AbCdEf';
+    const secretId = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:approval-slack-AbCdEf';
 
     expect(readWorkerConfig(good).slack).toBeUndefined();
-    expect(readWorkerConfig({ ...good, SLACK_SECRET_ARN: ' ' }).slack).toBeUndefined();
-    expect(readWorkerConfig({ ...good, SLACK_SECRET_ARN: secretArn }).slack).toEqual({ secretArn, apiUrl: 'https://slack.com/api/' });
-    expect(readWorkerConfig({ ...good, SLACK_SECRET_ARN: secretArn, SLACK_API_URL: 'http://127.0.0.1:8788/api' }).slack).toEqual({
-      secretArn,
+    expect(readWorkerConfig({ ...good, SLACK_SECRET_ID: ' ' }).slack).toBeUndefined();
+    expect(readWorkerConfig({ ...good, SLACK_SECRET_ID: secretId }).slack).toEqual({ secretId, apiUrl: 'https://slack.com/api/' });
+    expect(readWorkerConfig({ ...good, SLACK_SECRET_ID: secretId, SLACK_API_URL: 'http://127.0.0.1:8788/api' }).slack).toEqual({
+      secretId,
       apiUrl: 'http://127.0.0.1:8788/api/',
     });
   });
@@ -58,7 +58,7 @@ describe('readWorkerConfig', () => {
     [{ ...good, MAX_SEND_RATE: '0' }, 'MAX_SEND_RATE "0" is not a positive number'],
     [{ ...good, WORKER_SLOTS_TABLE: 'slots' }, 'WORKER_SLOTS undefined is not a whole number of worker slots'],
     [{ ...good, WORKER_SLOTS_TABLE: 'slots', WORKER_SLOTS: '0' }, 'WORKER_SLOTS "0" is not a whole number of worker slots'],
-    [{ ...good, SLACK_SECRET_ARN: 'slack', SLACK_API_URL: 'slack.com/api' }, 'SLACK_API_URL "slack.com/api" is not an http(s) URL'],
+    [{ ...good, SLACK_SECRET_ID: 'slack', SLACK_API_URL: 'slack.com/api' }, 'SLACK_API_URL "slack.com/api" is not an http(s) URL'],
   ])('says which setting is wrong (%#)', (env, message) => {
     expect(() => readWorkerConfig(env)).toThrow(message);
   });
