@@ -7,7 +7,7 @@
  * The Lambda Invoke endpoint is for the worker only (it reaches it through AWS_ENDPOINT_URL_LAMBDA),
  * so it takes any free port unless one is asked for: nothing new to configure or to keep free.
  */
-export const DEFAULT_LOCAL_PORTS = { api: 3000, ses: 8005, stepFunctions: 8083, lambda: 0 } as const;
+export const DEFAULT_LOCAL_PORTS = { api: 3000, ses: 8005, stepFunctions: 8083, lambda: 0, slack: 8006 } as const;
 
 export type LocalService = keyof typeof DEFAULT_LOCAL_PORTS;
 
@@ -17,6 +17,7 @@ export const LOCAL_PORT_ENV: Readonly<Record<LocalService, string>> = {
   ses: 'APPROVAL_LOCAL_SES_PORT',
   stepFunctions: 'APPROVAL_LOCAL_SFN_PORT',
   lambda: 'APPROVAL_LOCAL_LAMBDA_PORT',
+  slack: 'APPROVAL_LOCAL_SLACK_PORT',
 };
 
 /** What each port serves, as messages about it name it. */
@@ -25,6 +26,7 @@ export const LOCAL_PORT_PURPOSE: Readonly<Record<LocalService, string>> = {
   ses: 'SES and inbox page',
   stepFunctions: 'Step Functions endpoint',
   lambda: 'Lambda Invoke endpoint',
+  slack: 'Slack stand-in and its page',
 };
 
 export const LOCAL_HOST_ENV = 'APPROVAL_LOCAL_HOST';
