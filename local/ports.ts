@@ -14,6 +14,7 @@ export const DEFAULT_LOCAL_PORTS = {
   lambda: 0,
   // For the functions only (AWS_ENDPOINT_URL_SECRETS_MANAGER), like the Lambda endpoint: any free port.
   secretsManager: 0,
+  slack: 8006,
 } as const;
 
 export type LocalService = keyof typeof DEFAULT_LOCAL_PORTS;
@@ -25,6 +26,7 @@ export const LOCAL_PORT_ENV: Readonly<Record<LocalService, string>> = {
   stepFunctions: 'APPROVAL_LOCAL_SFN_PORT',
   lambda: 'APPROVAL_LOCAL_LAMBDA_PORT',
   secretsManager: 'APPROVAL_LOCAL_SECRETS_MANAGER_PORT',
+  slack: 'APPROVAL_LOCAL_SLACK_PORT',
 };
 
 /** What each port serves, as messages about it name it. */
@@ -34,6 +36,7 @@ export const LOCAL_PORT_PURPOSE: Readonly<Record<LocalService, string>> = {
   stepFunctions: 'Step Functions endpoint',
   lambda: 'Lambda Invoke endpoint',
   secretsManager: 'Secrets Manager endpoint',
+  slack: 'Slack stand-in and its page',
 };
 
 export const LOCAL_HOST_ENV = 'APPROVAL_LOCAL_HOST';
