@@ -40,6 +40,12 @@ export function startLocalStack(options: LocalStackOptions): Promise<LocalStack>
 
 export { LocalStackError } from './stack/errors';
 export {
+  DEFAULT_LOCAL_SLACK_SIGNING_SECRET,
+  LOCAL_SLACK_BOT_TOKEN,
+  LOCAL_SLACK_SIGNING_SECRET_ENV,
+  LOCAL_SLACK_TEAM_ID,
+} from './slack/defaults';
+export {
   type CloudFormationTemplate,
   onlyResourceOfType,
   readSynthesizedStack,

@@ -5,8 +5,11 @@ import { parseArgs } from 'node:util';
 import {
   DEFAULT_LOCAL_HOST,
   DEFAULT_LOCAL_PORTS,
+  DEFAULT_LOCAL_SLACK_SIGNING_SECRET,
   LOCAL_HOST_ENV,
   LOCAL_PORT_ENV,
+  LOCAL_SLACK_SIGNING_SECRET_ENV,
+  type LocalService,
   type LocalComponent,
   localPort,
   LocalPortError,
@@ -22,7 +25,7 @@ import { UsageError } from '../cli-errors';
 import type { Command } from './command';
 
 /** One line of the Environment section of the help: the variable, then what it sets. */
-const envLine = (variable: string, text: string): string => `  ${variable.padEnd(28)}${text}`;
+const envLine = (variable: string, text: string): string => `  ${variable.padEnd(37)}${text}`;
 
 const usage = `Usage: approval local [--app COMMAND | --assembly DIR] [--stack NAME] [-c NAME=VALUE ...] [-q]
 
@@ -48,6 +51,9 @@ ${envLine(LOCAL_PORT_ENV.api, `approval API port       (default ${DEFAULT_LOCAL_
 ${envLine(LOCAL_PORT_ENV.ses, `SES and inbox port      (default ${DEFAULT_LOCAL_PORTS.ses})`)}
 ${envLine(LOCAL_PORT_ENV.stepFunctions, `Step Functions port     (default ${DEFAULT_LOCAL_PORTS.stepFunctions})`)}
 ${envLine(LOCAL_PORT_ENV.lambda, `Lambda Invoke port      (default 0: any free port)`)}
+${envLine(LOCAL_PORT_ENV.slack, `Slack stand-in port     (default ${DEFAULT_LOCAL_PORTS.slack}; only for an app with slackSecretName)`)}
+${envLine(LOCAL_PORT_ENV.secretsManager, `Secrets Manager port    (default 0: any free port)`)}
+${envLine(LOCAL_SLACK_SIGNING_SECRET_ENV, `the Slack stand-in's signing secret (default ${DEFAULT_LOCAL_SLACK_SIGNING_SECRET})`)}
 ${envLine(LOCAL_HOST_ENV, `loopback address to listen on (default ${DEFAULT_LOCAL_HOST})`)}`;
 
 /** Where the app is synthesized: a folder of its own in the temp folder, removed on exit. */
@@ -62,13 +68,15 @@ function loopbackHost(env: Readonly<Record<string, string | undefined>>): string
   return host;
 }
 
-function ports(env: Readonly<Record<string, string | undefined>>): Record<'api' | 'ses' | 'stepFunctions' | 'lambda', number> {
+function ports(env: Readonly<Record<string, string | undefined>>): Record<LocalService, number> {
   try {
     return {
       api: localPort(env, 'api'),
       ses: localPort(env, 'ses'),
       stepFunctions: localPort(env, 'stepFunctions'),
       lambda: localPort(env, 'lambda'),
+      slack: localPort(env, 'slack'),
+      secretsManager: localPort(env, 'secretsManager'),
     };
   } catch (error) {
     if (error instanceof LocalPortError) throw new UsageError(error.message, 'local');
@@ -102,13 +110,15 @@ function readyBanner(stack: LocalStack, seconds: string, defaultStackName: strin
 Stack ${stack.stackName} is running locally (no AWS account needed). Ready in ${seconds} s.
 
   Inbox (emails sent)        ${stack.sesUrl}
-  Approval API (the links)   ${stack.apiUrl}
+${stack.slackUrl === undefined ? '' : `  Slack (direct messages)    ${stack.slackUrl}\n`}  Approval API (the links)   ${stack.apiUrl}
   Step Functions endpoint    ${stack.stepFunctionsUrl}
   State machine (approval)   ${stack.stateMachineArn}
 ${others.map(([name, arn]) => `  ${name.padEnd(26)} ${arn}\n`).join('')}
 Next, in another terminal:
   npx approval start --local${stackFlag} --wait --approver ana@example.com --approver ben@example.com --subject "Deploy release 42"
-then open ${stack.sesUrl} and click Approve or Reject in each email; or, as the original sample:
+then open ${stack.sesUrl} and click Approve or Reject in each email${
+    stack.slackUrl === undefined ? '' : `; add --via slack to ask in Slack instead, and click in ${stack.slackUrl} (acting as the approver)`
+  }; or, as the original sample:
   npx approval start --local${stackFlag} --manager-email you@example.com --employee-name Jim
   npx approval status --local${stackFlag} <executionArn>
 ${

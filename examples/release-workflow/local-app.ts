@@ -15,7 +15,7 @@ import { ReleaseWorkflow } from './release-workflow';
 /**
  * The Slack secret of the local deployment: the local stack serves a Secrets Manager stand-in that
  * holds it, filled with the Slack stand-in's bot token and signing secret, so Slack works locally
- * with no setup. `-c slackSecretName=...` names another.
+ * with no setup. `-c slackSecretName=...` names another; `-c slackSecretName=` (empty) turns Slack off.
  */
 export const LOCAL_SLACK_SECRET_NAME = 'approval-local/slack-app';
 

@@ -19,15 +19,11 @@ import {
 import { callWebApi, SlackApiError, webApiArguments, type WebApiIdentity } from './web-api';
 import { LocalSlackWorkspace, type SlackUser, type StoredMessage, type StoredModal, TRIGGER_LIFETIME_MS } from './workspace';
 
+import { DEFAULT_LOCAL_SLACK_SIGNING_SECRET, LOCAL_SLACK_BOT_TOKEN, LOCAL_SLACK_SIGNING_SECRET_ENV, LOCAL_SLACK_TEAM_ID } from './defaults';
+
 export { localSlackUserId };
 
-/** The signing secret the local Slack signs requests with unless one is given (also the local stack's default). */
-export const DEFAULT_LOCAL_SLACK_SIGNING_SECRET = 'local-slack-signing-secret';
-/** The environment variable that replaces that default. */
-export const LOCAL_SLACK_SIGNING_SECRET_ENV = 'APPROVAL_LOCAL_SLACK_SIGNING_SECRET';
-/** The bot token the local Slack's Web API takes: a `xoxb-` token, as a bot token is written. */
-export const LOCAL_SLACK_BOT_TOKEN = 'xoxb-local-approval-bot';
-export const LOCAL_SLACK_TEAM_ID = 'T0LOCAL001';
+export { DEFAULT_LOCAL_SLACK_SIGNING_SECRET, LOCAL_SLACK_BOT_TOKEN, LOCAL_SLACK_SIGNING_SECRET_ENV, LOCAL_SLACK_TEAM_ID } from './defaults';
 
 export interface LocalSlackOptions {
   /** 0 picks a free port. */
@@ -154,7 +150,7 @@ function wait(ms: number): Promise<void> {
  */
 export async function startLocalSlack(options: LocalSlackOptions): Promise<LocalSlack> {
   const host = options.host ?? DEFAULT_LOCAL_HOST;
-  const signingSecret = options.signingSecret ?? DEFAULT_LOCAL_SLACK_SIGNING_SECRET;
+  const signingSecret = options.signingSecret || process.env[LOCAL_SLACK_SIGNING_SECRET_ENV] || DEFAULT_LOCAL_SLACK_SIGNING_SECRET;
   let requestUrl = options.requestUrl === undefined ? undefined : checkedRequestUrl(options.requestUrl);
   // Lines carry addresses, which requests choose: a terminal shows controls in them escaped.
   const log = (line: string): void => options.log?.(printable(line));

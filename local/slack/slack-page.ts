@@ -116,7 +116,8 @@ function messageHtml(message: StoredMessage, user: SlackUser): string {
     message.deleted === true
       ? '<div class="context">This message was deleted.</div>'
       : contentHtml(message.text, message.blocks, user, message);
-  return `<article class="message" data-ts="${escapeHtml(message.ts)}"><div class="meta">Approval app · ${escapeHtml(message.ts)}${edited}</div>${body}</article>`;
+  const to = message.user === user.id ? '' : ` · to ${escapeHtml(message.email)}`;
+  return `<article class="message" data-ts="${escapeHtml(message.ts)}"><div class="meta">Approval app${to} · ${escapeHtml(message.ts)}${edited}</div>${body}</article>`;
 }
 
 function ephemeralHtml(ephemeral: StoredEphemeral, user: SlackUser): string {
@@ -240,7 +241,17 @@ export function renderSlackPage(state: SlackPageState): string {
         .map((ephemeral) => ({ ts: ephemeral.ts, html: ephemeralHtml(ephemeral, user) })),
     ].sort((a, b) => (a.ts < b.ts ? 1 : -1));
     const items = [...modals, ...conversation.map((item) => item.html)];
-    content = items.length > 0 ? items.join('') : `<p class="empty">No direct message to ${escapeHtml(user.email)} yet.</p>`;
+    const others = workspace.messages
+      .filter((message) => message.user !== user.id)
+      .sort((a, b) => (a.ts < b.ts ? 1 : -1))
+      .map((message) => messageHtml(message, user));
+    content =
+      (items.length > 0 ? items.join('') : `<p class="empty">No direct message to ${escapeHtml(user.email)} yet.</p>`) +
+      (others.length === 0
+        ? ''
+        : `<h2>Direct messages to others</h2><p class="empty">In Slack you would see these only if they reached you (shared, forwarded, or as an admin). A click here is sent to the app as ${escapeHtml(
+            user.email,
+          )}'s.</p>${others.join('')}`);
   }
   return `<!DOCTYPE html>
 <html lang="en">

@@ -105,11 +105,10 @@ export async function clickButton(
 ): Promise<ClickResult> {
   const requestUrl = requestUrlOrThrow(context);
   if (message.deleted === true) throw new LocalSlackActionError(`Message ${message.ts} was deleted; it has no buttons to click.`);
-  if (message.user !== user.id) {
-    throw new LocalSlackActionError(
-      `Message ${message.ts} is a direct message to ${message.email}: in Slack only they see it and its buttons.`,
-    );
-  }
+  // Someone else than the recipient may click too: a message can reach others (shared or forwarded,
+  // or seen by a workspace admin), and the app must then refuse to decide. The click goes to the app
+  // as that user's, exactly as Slack would send it.
+  if (message.user !== user.id) context.log(`${user.email} clicks a direct message to ${message.email} (${message.ts})`);
   const button = findButton(message.blocks, actionId);
   if (button === undefined) throw new LocalSlackActionError(`Message ${message.ts} has no button with action id ${actionId}.`);
   const { workspace, identity } = context;

@@ -3,6 +3,7 @@ import type { LambdaProxyTarget } from '../api-gateway/lambda-proxy';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
 import { type LocalLambda, startLocalLambda } from '../lambda/server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../ports';
+import { startLocalSlack } from '../slack/server';
 import { printable } from '../printable';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../secrets-manager/server';
 import { type LocalSes, startLocalSes } from '../ses/server';
@@ -75,8 +76,8 @@ export interface LocalStackOptions {
    * Starts the Slack stand-in, for a template whose functions read a Slack secret (SLACK_SECRET_ID):
    * its bot token and signing secret are seeded into the local Secrets Manager as that secret, its
    * Web API base is every function's SLACK_API_URL, and its request URL is the API's
-   * `/slack/actions` when the template has that route. Without it such a template is still served,
-   * with no Slack and the secret not seeded. @default none
+   * `/slack/actions` when the template has that route. Tests pass a fake one.
+   * @default startLocalSlack (local/slack/server.ts)
    */
   readonly startSlack?: StartLocalSlack;
 }
@@ -213,15 +214,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         (route) => route.httpMethod === SLACK_ACTIONS_ROUTE.httpMethod && route.resourcePath === SLACK_ACTIONS_ROUTE.resourcePath,
       );
       const requestUrl = hasActionsRoute ? `${api.url}${SLACK_ACTIONS_ROUTE.resourcePath}` : undefined;
-      if (options.startSlack === undefined) {
-        log(
-          'stack',
-          `the functions read a Slack secret (${SLACK_SECRET_ID_ENV}), but no Slack stand-in was given: the secret is not seeded`,
+      {
+        // A free port unless the caller names one: `approval local` gives DEFAULT_LOCAL_PORTS.slack
+        // (or APPROVAL_LOCAL_SLACK_PORT); suites that start stacks side by side need not know the port.
+        const slackPort = options.ports?.slack ?? 0;
+        const startSlack = options.startSlack ?? startLocalSlack;
+        const startedSlack = await startSlack({ host, port: slackPort, requestUrl, log: (line) => log('slack', line) }).catch(
+          (error: unknown) => {
+            throw explainListenError(error, 'slack', slackPort);
+          },
         );
-      } else {
-        // The Slack port, once ports.ts names one; any free port until then.
-        const slackPort = (ports as Readonly<Partial<Record<string, number>>>).slack ?? 0;
-        const startedSlack = await options.startSlack({ host, port: slackPort, requestUrl, log: (line) => log('slack', line) });
         slack = startedSlack;
         cleanups.push(() => startedSlack.close());
         if (requestUrl !== undefined) startedSlack.setRequestUrl(requestUrl);

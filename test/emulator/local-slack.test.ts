@@ -394,8 +394,9 @@ describe('a click, as Slack sends it to the request URL', () => {
 
     expect(json.message).toMatchObject({ ts, text: 'Approved by Stanley', replacements: [{ text: 'Approved by Stanley' }] });
     const html = await page('stanley@example.com');
-    expect(html).toContain('<strong>Approved</strong> by Stanley');
-    expect(html).not.toContain('Jim Halpert asks to release');
+    const article = html.slice(html.indexOf(`data-ts="${ts}"`), html.indexOf('</article>', html.indexOf(`data-ts="${ts}"`)));
+    expect(article).toContain('<strong>Approved</strong> by Stanley');
+    expect(article).not.toContain('Jim Halpert asks to release');
   });
 
   test('a response_url answer with response_type ephemeral is seen by the clicking user only', async () => {
@@ -600,24 +601,33 @@ describe('GET /store and POST /act', () => {
     expect(Number.isNaN(Date.parse(interactions.at(-1)?.at ?? ''))).toBe(false);
   });
 
-  test('/act answers 400 with a message for an unknown ts, missing fields, a message without the button, and another user', async () => {
+  test('/act answers 400 with a message for an unknown ts, missing fields and a message without the button', async () => {
     const { userId, ts } = await sendApproval('ryan@example.com');
     const plain = await client.chat.postMessage({ channel: userId, text: 'Your request was approved.' });
 
     const unknown = await act({ ts: '1500000000.000001', action: 'approve', as: 'ryan@example.com' });
     const missing = await act({ action: 'approve', as: 'ryan@example.com' });
     const noButton = await act({ ts: plain.ts, action: 'approve', as: 'ryan@example.com' });
-    const otherUser = await act({ ts, action: 'approve', as: 'kelly@example.com' });
 
-    expect([unknown.status, missing.status, noButton.status, otherUser.status]).toEqual([400, 400, 400, 400]);
+    expect([unknown.status, missing.status, noButton.status]).toEqual([400, 400, 400]);
     expect(unknown.json.message).toBe('No message has ts 1500000000.000001.');
     expect(missing.json.message).toBe('Name the message by its "ts".');
     expect(noButton.json.message).toBe(`Message ${plain.ts} has no button with action id ${SLACK_ACTION_ID.approve}.`);
-    expect(otherUser.json.message).toBe(
-      `Message ${ts} is a direct message to ryan@example.com: in Slack only they see it and its buttons.`,
-    );
     expect(received).toEqual([]);
-    expect(JSON.stringify([unknown, missing, noButton, otherUser])).not.toContain(TASK_TOKEN);
+    expect(JSON.stringify([unknown, missing, noButton])).not.toContain(TASK_TOKEN);
+    expect(ts).not.toBe('');
+  });
+
+  test("/act as someone else than the recipient sends the app that user's click (a shared message), for the app to refuse", async () => {
+    const { ts } = await sendApproval('ryan@example.com');
+    received.length = 0;
+
+    const { status } = await act({ ts, action: 'approve', as: 'kelly@example.com' });
+
+    expect(status).toBe(200);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.signatureValid).toBe(true);
+    expect(received[0]?.payload).toMatchObject({ type: 'block_actions', user: { id: localSlackUserId('kelly@example.com') } });
   });
 
   test('/act answers 400 when no request URL is set', async () => {
@@ -694,7 +704,7 @@ describe('GET /store and POST /act', () => {
 });
 
 describe('the page', () => {
-  test("escapes a hostile message text and shows the acting-as user's messages only, without button values", async () => {
+  test("escapes a hostile message text and shows the acting-as user's messages first, others' apart, without button values", async () => {
     await sendApproval('andy@example.com', '<script>alert("owned")</script><img src=x onerror=alert(1)> wants *production*');
     await sendApproval('karen@example.com', 'Karen asks to deploy the billing service.');
 
@@ -705,7 +715,10 @@ describe('the page', () => {
     );
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img');
-    expect(html).not.toContain('Karen asks to deploy');
+    // Karen's message only under the others' messages, which Andy would see only if it reached him.
+    const others = html.indexOf('<h2>Direct messages to others</h2>');
+    expect(html.slice(0, others)).not.toContain('Karen asks to deploy');
+    expect(html.slice(others)).toContain('Karen asks to deploy');
     expect(html).toContain('Approve');
     expect(html).not.toContain(TASK_TOKEN);
   });

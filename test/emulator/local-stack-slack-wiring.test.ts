@@ -152,28 +152,18 @@ describe('a template whose functions read a Slack secret', () => {
   );
 });
 
-describe('a template that reads a Slack secret, served without a Slack stand-in', () => {
-  it('still gives the functions the local Secrets Manager, with no secret seeded, and says so', async () => {
-    const lines: string[] = [];
-    const stack = await startLocalStack({
-      assemblyDir: slackAssembly(assemblyFolder()),
-      ports: { api: 0, ses: 0, stepFunctions: 0 },
-      log: (component, line) => lines.push(`[${component}] ${line}`),
-    });
+describe('a template that reads a Slack secret, served with the default Slack stand-in', () => {
+  it('starts the local Slack on a free port, seeds the secret with its token and signing secret, and points it at /slack/actions', async () => {
+    const stack = await startLocalStack({ assemblyDir: slackAssembly(assemblyFolder()), ports: { api: 0, ses: 0, stepFunctions: 0 } });
     try {
+      const store = (await (await fetch(`${stack.secretsManagerUrl}/store`)).json()) as { secrets: Array<{ name: string }> };
       const response = await fetch(`${stack.apiUrl}/slack/actions`, { method: 'POST', body: 'payload=%7B%7D' });
-      const store = (await (await fetch(`${stack.secretsManagerUrl}/store`)).json()) as { secrets: unknown[] };
 
-      expect(((await response.json()) as FunctionSaw).variables).toEqual([
-        'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-        'SLACK_SECRET_ID',
-        'AWS_ENDPOINT_URL_SFN',
-        'AWS_REGION',
-      ]);
-      expect(store.secrets).toEqual([]);
-      expect(stack.slackUrl).toBeUndefined();
-      expect(lines).toContainEqual(
-        expect.stringMatching(/^\[stack\] the functions read a Slack secret \(SLACK_SECRET_ID\), but no Slack stand-in was given/),
+      expect(stack.slackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(stack.slackUrl).not.toBe('http://127.0.0.1:8006');
+      expect(store.secrets.map((secret) => secret.name)).toEqual([SLACK_SECRET_NAME]);
+      expect(((await response.json()) as FunctionSaw).variables).toEqual(
+        expect.arrayContaining(['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'SLACK_API_URL', 'SLACK_SECRET_ID']),
       );
     } finally {
       await stack.close();

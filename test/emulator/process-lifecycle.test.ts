@@ -18,7 +18,7 @@ jest.setTimeout(180_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 const HOST = '127.0.0.1';
-const SERVICES: readonly LocalService[] = ['api', 'ses', 'stepFunctions', 'lambda'];
+const SERVICES: readonly LocalService[] = ['api', 'ses', 'stepFunctions', 'lambda', 'slack'];
 /** A few seconds, with room for a loaded machine. */
 const STOPPED_WITHIN_MS = 10_000;
 const READY_WITHIN_MS = 120_000;

@@ -40,7 +40,8 @@ const SECRET_ARN = {
  * worker's. `withSecret: false` leaves SLACK_SECRET_ID out (a deployment without Slack).
  */
 export function slackAssembly(dir: string, options: { readonly withSecret?: boolean } = {}): string {
-  fs.cpSync(testAssembly(), dir, { recursive: true });
+  // The run's assembly without the example app's own Slack (an empty slackSecretName turns it off).
+  fs.cpSync(testAssembly({ slackSecretName: '' }), dir, { recursive: true });
   fs.cpSync(FIXTURE_CODE, path.join(dir, FIXTURE_ASSET_DIR), { recursive: true });
 
   const assetsFile = path.join(dir, 'HumanApproval.assets.json');
