@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { buildApiModel } from '../api-gateway/api-model';
 import type { LambdaProxyTarget } from '../api-gateway/lambda-proxy';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
@@ -309,9 +310,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         (line) => log('function', line),
       );
       cleanups.push(() => proxyFunction.close());
-      await proxyFunction.start().catch((error: Error) => {
-        throw new LocalStackError(`${error.message} (code in ${proxyFunction.codeDir})`);
-      });
+      // Started by its first request, as Lambda cold-starts a function: a stack whose API has such a
+      // route (every local Slack deployment) costs no process until someone clicks.
+      if (!fs.existsSync(proxyFunction.codeDir)) {
+        throw new LocalStackError(`The code of the function ${proxyFunctionId} is missing: ${proxyFunction.codeDir} does not exist.`);
+      }
       functions[proxyFunctionId] = proxyFunction;
       proxyTargets.set(proxyFunctionId, proxyFunction);
     }

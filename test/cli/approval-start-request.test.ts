@@ -277,7 +277,7 @@ describe('approval start --help', () => {
   test('the command list names wait, and the overview gives the exit codes', async () => {
     const result = await runGate(['--help']);
 
-    expect(result.stdout).toMatch(/^ {2}wait {4}wait for a request to be decided/m);
+    expect(result.stdout).toMatch(/^ {2}wait {12}wait for a request to be decided/m);
     expect(result.stdout).toContain('3 rejected and 4 expired');
   });
 });
