@@ -32,7 +32,8 @@ export function benchAssembly(context: Readonly<Record<string, unknown>> = {}): 
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'approval-local-'));
   assemblies.set(key, { assemblyDir: outdir, template: { Resources: {} } });
   const cdkContext = (JSON.parse(fs.readFileSync(CDK_JSON, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
-  const app = new App({ outdir, context: { ...cdkContext, ...context }, builtinCloudFormationValidation: false });
+  // As infra/app.ts deploys it by default: email only (the local app adds Slack unless this is empty).
+  const app = new App({ outdir, context: { slackSecretName: '', ...cdkContext, ...context }, builtinCloudFormationValidation: false });
   const stack = addLocalDevelopmentStack(app);
   const template = app.synth().getStackArtifact(stack.artifactId).template as CloudFormationTemplate;
   const assembly = { assemblyDir: outdir, template };
