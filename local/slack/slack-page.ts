@@ -21,20 +21,34 @@ function arrayOf(value: unknown): readonly unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** The name a mention `<@U…>` shows: the member's address here, where members are known by it. */
+type MentionName = (userId: string) => string | undefined;
+
+/** Who reads the page, and how mentions of members read for them. */
+interface Reader {
+  readonly user: SlackUser;
+  readonly nameOf: MentionName;
+}
+
 /**
- * A text object's text as a reader sees it: mrkdwn links `<https://…|label>` show their label, and
- * mentions `<@U…>`, `<#C…>`, `<!here>` their name; the app escapes `&`, `<` and `>` in the rest
- * (Formatting text, https://api.slack.com/reference/surfaces/formatting). Anything else between
- * angle brackets stays as it is, to be escaped.
+ * A text object's text as a reader sees it: mrkdwn links `<https://…|label>` show their label,
+ * dates `<!date^…|fallback>` their fallback, mentions `<@U…>` the member's address (their id when
+ * unknown), `<#C…|name>` `#name` and `<!here>` `@here`; the app escapes `&`, `<` and `>` in the rest
+ * (Formatting text, https://docs.slack.dev/messaging/formatting-message-text). Anything else
+ * between angle brackets stays as it is, to be escaped.
  */
-function plainText(value: unknown): string {
+function plainText(value: unknown, nameOf: MentionName): string {
   const textObject = objectOf(value);
   const text = typeof textObject?.text === 'string' ? textObject.text : typeof value === 'string' ? value : '';
   if (textObject?.type !== 'mrkdwn') return text;
   return text
     .replace(/<((?:https?|mailto):[^|<>\s]+)\|([^<>]+)>/g, '$2')
     .replace(/<((?:https?|mailto):[^|<>\s]+)>/g, '$1')
-    .replace(/<([@#!])([\w^-]+)(?:\|([^<>]+))?>/g, (_match, _sigil: string, id: string, label: string | undefined) => `@${label ?? id}`)
+    .replace(/<!date\^[^|<>]*\|([^<>]*)>/g, '$1')
+    .replace(/<@([\w-]+)(?:\|([^<>]+))?>/g, (_match, id: string, label: string | undefined) => `@${label ?? nameOf(id) ?? id}`)
+    .replace(/<#([\w-]+)(?:\|([^<>]+))?>/g, (_match, id: string, label: string | undefined) => `#${label ?? id}`)
+    .replace(/<!subteam\^([\w-]+)(?:\|([^<>]+))?>/g, (_match, id: string, label: string | undefined) => label ?? `@${id}`)
+    .replace(/<!(here|channel|everyone)(?:\|[^<>]*)?>/g, '@$1')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
@@ -46,8 +60,8 @@ function textOf(value: unknown): string {
 }
 
 /** A text object as HTML: escaped text, and mrkdwn's `*bold*` in bold. */
-function textHtml(value: unknown, className = 'text'): string {
-  const escaped = escapeHtml(plainText(value));
+function textHtml(value: unknown, nameOf: MentionName, className = 'text'): string {
+  const escaped = escapeHtml(plainText(value, nameOf));
   const html = objectOf(value)?.type === 'mrkdwn' ? escaped.replace(/\*([^*\n]+)\*/g, '<strong>$1</strong>') : escaped;
   return `<div class="${className}">${html}</div>`;
 }
@@ -56,35 +70,35 @@ function hidden(name: string, value: string): string {
   return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 }
 
-function buttonHtml(element: JsonObject, user: SlackUser, message: StoredMessage | undefined): string {
+function buttonHtml(element: JsonObject, reader: Reader, message: StoredMessage | undefined): string {
   const style = element.style === 'primary' || element.style === 'danger' ? ` ${element.style}` : '';
-  const label = escapeHtml(plainText(element.text) || 'Button');
+  const label = escapeHtml(plainText(element.text, reader.nameOf) || 'Button');
   const actionId = typeof element.action_id === 'string' ? element.action_id : '';
   if (message === undefined || actionId === '') return `<button class="button${style}" disabled>${label}</button>`;
-  return `<form method="post" action="/page/click" class="inline">${hidden('as', user.email)}${hidden('ts', message.ts)}${hidden('action_id', actionId)}<button class="button${style}">${label}</button></form>`;
+  return `<form method="post" action="/page/click" class="inline">${hidden('as', reader.user.email)}${hidden('ts', message.ts)}${hidden('action_id', actionId)}<button class="button${style}">${label}</button></form>`;
 }
 
 /** One block, readable: section text and fields, headers, context lines, dividers, buttons. */
-function blockHtml(block: JsonObject, user: SlackUser, message: StoredMessage | undefined): string {
+function blockHtml(block: JsonObject, reader: Reader, message: StoredMessage | undefined): string {
   switch (block.type) {
     case 'header':
-      return `<h3>${escapeHtml(plainText(block.text))}</h3>`;
+      return `<h3>${escapeHtml(plainText(block.text, reader.nameOf))}</h3>`;
     case 'divider':
       return '<hr>';
     case 'section': {
       const fields = arrayOf(block.fields)
-        .map((field) => textHtml(field, 'field'))
+        .map((field) => textHtml(field, reader.nameOf, 'field'))
         .join('');
       const accessory = objectOf(block.accessory);
-      return `<div class="section">${block.text === undefined ? '' : textHtml(block.text)}${fields === '' ? '' : `<div class="fields">${fields}</div>`}${
-        accessory?.type === 'button' ? buttonHtml(accessory, user, message) : ''
+      return `<div class="section">${block.text === undefined ? '' : textHtml(block.text, reader.nameOf)}${fields === '' ? '' : `<div class="fields">${fields}</div>`}${
+        accessory?.type === 'button' ? buttonHtml(accessory, reader, message) : ''
       }</div>`;
     }
     case 'context':
       return `<div class="context">${arrayOf(block.elements)
         .map((element) => {
           const item = objectOf(element);
-          return escapeHtml(item?.type === 'image' ? textOf(item.alt_text) : plainText(item));
+          return escapeHtml(item?.type === 'image' ? textOf(item.alt_text) : plainText(item, reader.nameOf));
         })
         .join(' · ')}</div>`;
     case 'actions':
@@ -92,44 +106,48 @@ function blockHtml(block: JsonObject, user: SlackUser, message: StoredMessage | 
         .map((element) => {
           const item = objectOf(element);
           return item?.type === 'button'
-            ? buttonHtml(item, user, message)
+            ? buttonHtml(item, reader, message)
             : `<span class="unsupported">(${escapeHtml(textOf(item?.type) || 'element')})</span>`;
         })
         .join('')}</div>`;
     case 'image':
       return `<div class="context">[image: ${escapeHtml(textOf(block.alt_text))}]</div>`;
     case 'input':
-      return `<div class="context">${escapeHtml(plainText(block.label))}</div>`;
+      return `<div class="context">${escapeHtml(plainText(block.label, reader.nameOf))}</div>`;
     default:
       return `<div class="unsupported">(${escapeHtml(textOf(block.type) || 'unknown')} block)</div>`;
   }
 }
 
-function contentHtml(text: string, blocks: readonly JsonObject[], user: SlackUser, message: StoredMessage | undefined): string {
-  if (blocks.length === 0) return `<div class="text">${escapeHtml(text)}</div>`;
-  return blocks.map((block) => blockHtml(block, user, message)).join('');
+/**
+ * A message without blocks shows its text, which Slack formats as mrkdwn by default
+ * ("Formatting message text", https://docs.slack.dev/messaging/formatting-message-text/).
+ */
+function contentHtml(text: string, blocks: readonly JsonObject[], reader: Reader, message: StoredMessage | undefined): string {
+  if (blocks.length === 0) return textHtml({ type: 'mrkdwn', text }, reader.nameOf);
+  return blocks.map((block) => blockHtml(block, reader, message)).join('');
 }
 
-function messageHtml(message: StoredMessage, user: SlackUser): string {
+function messageHtml(message: StoredMessage, reader: Reader): string {
   const edited = message.replacements.length > 0 ? ` · edited ${message.replacements.length}×` : '';
   const body =
     message.deleted === true
       ? '<div class="context">This message was deleted.</div>'
-      : contentHtml(message.text, message.blocks, user, message);
-  const to = message.user === user.id ? '' : ` · to ${escapeHtml(message.email)}`;
+      : contentHtml(message.text, message.blocks, reader, message);
+  const to = message.user === reader.user.id ? '' : ` · to ${escapeHtml(message.email)}`;
   return `<article class="message" data-ts="${escapeHtml(message.ts)}"><div class="meta">Approval app${to} · ${escapeHtml(message.ts)}${edited}</div>${body}</article>`;
 }
 
-function ephemeralHtml(ephemeral: StoredEphemeral, user: SlackUser): string {
+function ephemeralHtml(ephemeral: StoredEphemeral, reader: Reader): string {
   return `<article class="message ephemeral"><div class="meta">Only visible to you · ${escapeHtml(ephemeral.ts)}</div>${contentHtml(
     ephemeral.text,
     ephemeral.blocks,
-    user,
+    reader,
     undefined,
   )}</article>`;
 }
 
-function modalHtml(modal: StoredModal, user: SlackUser): string {
+function modalHtml(modal: StoredModal, reader: Reader): string {
   const view = modal.view;
   const inputs = textInputsOf(view);
   const inputHtml = inputs
@@ -137,18 +155,19 @@ function modalHtml(modal: StoredModal, user: SlackUser): string {
       const name = escapeHtml(`input:${blockId}/${actionId}`);
       const error = modal.errors?.[blockId];
       const field = element.multiline === true ? `<textarea name="${name}" rows="3"></textarea>` : `<input type="text" name="${name}">`;
-      return `<label>${escapeHtml(plainText(block.label))}${field}</label>${error === undefined ? '' : `<div class="error">${escapeHtml(error)}</div>`}`;
+      const hint = block.hint === undefined ? '' : `<div class="context">${escapeHtml(plainText(block.hint, reader.nameOf))}</div>`;
+      return `<label>${escapeHtml(plainText(block.label, reader.nameOf))}${field}</label>${hint}${error === undefined ? '' : `<div class="error">${escapeHtml(error)}</div>`}`;
     })
     .join('');
   const others = arrayOf(view.blocks)
     .map(objectOf)
     .filter((block): block is JsonObject => block !== undefined && block.type !== 'input')
-    .map((block) => blockHtml(block, user, undefined))
+    .map((block) => blockHtml(block, reader, undefined))
     .join('');
-  const submit = escapeHtml(plainText(view.submit) || 'Submit');
-  return `<section class="modal" data-view-id="${escapeHtml(modal.id)}"><h2>${escapeHtml(plainText(view.title) || 'Modal')}</h2>${others}<form method="post" action="/page/submit">${hidden(
+  const submit = escapeHtml(plainText(view.submit, reader.nameOf) || 'Submit');
+  return `<section class="modal" data-view-id="${escapeHtml(modal.id)}"><h2>${escapeHtml(plainText(view.title, reader.nameOf) || 'Modal')}</h2>${others}<form method="post" action="/page/submit">${hidden(
     'as',
-    user.email,
+    reader.user.email,
   )}${hidden('view_id', modal.id)}${inputHtml}<button class="button primary">${submit}</button></form></section>`;
 }
 
@@ -187,19 +206,21 @@ const STYLE = `
   .unsupported { font-size: 12px; color: #999; }
   .error { color: #e01e5a; font-size: 13px; }
   label { display: block; margin: 8px 0; font-weight: 600; }
-  textarea, input[type=text] { display: block; width: 100%; box-sizing: border-box; margin-top: 4px; font: inherit; }
+  textarea, input[type=text] { display: block; width: 100%; box-sizing: border-box; margin-top: 4px; font: inherit; font-weight: 400; }
   .empty { color: #616061; text-align: center; padding: 24px; }
 `;
 
 /**
  * Reloads every two seconds, so that new messages and modals appear, unless the user is typing
- * into a field.
+ * into a field or has just clicked or submitted: a reload then would cancel that form's post.
  */
 const SCRIPT = `
+  let submitting = false;
+  document.addEventListener('submit', () => { submitting = true; });
   setInterval(() => {
     const typing = [...document.querySelectorAll('textarea, main input[type=text]')].some((field) => field.value !== '') ||
       ['TEXTAREA', 'INPUT'].includes(document.activeElement && document.activeElement.tagName);
-    if (!typing) location.reload();
+    if (!typing && !submitting) location.reload();
   }, 2000);
 `;
 
@@ -228,23 +249,24 @@ export function renderSlackPage(state: SlackPageState): string {
   if (user === undefined) {
     content = '<p class="empty">Choose whom to act as: the address the approval request named.</p>';
   } else {
+    const reader: Reader = { user, nameOf: (userId) => workspace.userById(userId)?.email };
     const modals = workspace.modals
       .filter((modal) => modal.user === user.id && modal.state === 'open')
-      .map((modal) => modalHtml(modal, user));
+      .map((modal) => modalHtml(modal, reader));
     // Newest first; ephemeral and ordinary messages take their ts from one clock (same length: text order is time order).
     const conversation = [
       ...workspace.messages
         .filter((message) => message.user === user.id)
-        .map((message) => ({ ts: message.ts, html: messageHtml(message, user) })),
+        .map((message) => ({ ts: message.ts, html: messageHtml(message, reader) })),
       ...workspace.ephemerals
         .filter((ephemeral) => ephemeral.user === user.id)
-        .map((ephemeral) => ({ ts: ephemeral.ts, html: ephemeralHtml(ephemeral, user) })),
+        .map((ephemeral) => ({ ts: ephemeral.ts, html: ephemeralHtml(ephemeral, reader) })),
     ].sort((a, b) => (a.ts < b.ts ? 1 : -1));
     const items = [...modals, ...conversation.map((item) => item.html)];
     const others = workspace.messages
       .filter((message) => message.user !== user.id)
       .sort((a, b) => (a.ts < b.ts ? 1 : -1))
-      .map((message) => messageHtml(message, user));
+      .map((message) => messageHtml(message, reader));
     content =
       (items.length > 0 ? items.join('') : `<p class="empty">No direct message to ${escapeHtml(user.email)} yet.</p>`) +
       (others.length === 0
