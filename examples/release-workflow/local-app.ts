@@ -24,7 +24,9 @@ export const RELEASE_WORKFLOW_ID = 'ReleaseWorkflow';
 
 /** Adds the approval stack, with the release workflow inside, to `app`, configured by the app's context (cdk.json and -c). */
 export function addLocalDevelopmentStack(app: App): HumanApprovalStack {
-  const config = readApprovalConfig((key) => app.node.tryGetContext(key) ?? (key === 'slackSecretName' ? LOCAL_SLACK_SECRET_NAME : undefined));
+  const config = readApprovalConfig(
+    (key) => app.node.tryGetContext(key) ?? (key === 'slackSecretName' ? LOCAL_SLACK_SECRET_NAME : undefined),
+  );
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
   const stack = new HumanApprovalStack(app, stackName, { config });
   new ReleaseWorkflow(stack, RELEASE_WORKFLOW_ID, { approval: stack.approval });

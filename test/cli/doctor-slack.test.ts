@@ -10,7 +10,13 @@ const WITH_SLACK = ['-c', `slackSecretName=${SECRET_NAME}`];
 /** auth.test as Slack answers it, recording the tokens it was called with. */
 function slackAnswering(answer: Awaited<ReturnType<SlackAuthTest>>): { authTest: SlackAuthTest; tokens: string[] } {
   const tokens: string[] = [];
-  return { tokens, authTest: async (token) => (tokens.push(token), answer) };
+  return {
+    tokens,
+    authTest: (token) => {
+      tokens.push(token);
+      return Promise.resolve(answer);
+    },
+  };
 }
 
 beforeEach(() => {
@@ -67,7 +73,8 @@ describe('approval doctor: the Slack app', () => {
 
     const { checks } = await doctor(WITH_SLACK, { deps: { slackAuthTest: slack.authTest } });
 
-    expect(checks.slack).toMatchObject({ status: 'problem', summary: expect.stringContaining('has no signingSecret') });
+    expect(checks.slack?.status).toBe('problem');
+    expect(checks.slack?.summary).toContain('has no signingSecret');
     expect(JSON.stringify(checks.slack)).not.toContain(BOT_TOKEN);
     expect(slack.tokens).toEqual([]);
   });
@@ -91,15 +98,12 @@ describe('approval doctor: the Slack app', () => {
     mocks.secretsManager
       .on(GetSecretValueCommand)
       .resolves({ SecretString: JSON.stringify({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }) });
-    const unreachable: SlackAuthTest = async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND slack.com'), { name: 'TypeError' });
-    };
+    const unreachable: SlackAuthTest = () =>
+      Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND slack.com'), { name: 'TypeError' }));
 
     const { checks } = await doctor(WITH_SLACK, { deps: { slackAuthTest: unreachable } });
 
-    expect(checks.slack).toMatchObject({
-      status: 'warn',
-      summary: expect.stringContaining('could not reach Slack to check the bot token'),
-    });
+    expect(checks.slack?.status).toBe('warn');
+    expect(checks.slack?.summary).toContain('could not reach Slack to check the bot token');
   });
 });
