@@ -133,7 +133,7 @@ export async function packageAll() {
   fs.rmSync(PACKAGES_DIR, { recursive: true, force: true });
   fs.mkdirSync(PACKAGES_DIR, { recursive: true });
   step('building the worker');
-  await buildWorker();
+  await buildWorker({ force: true });
   const staged = [
     stageConstructLibrary(),
     await stageBundled('local', {
