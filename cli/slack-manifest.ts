@@ -5,9 +5,8 @@
  */
 
 /**
- * What the product calls, and nothing more: `chat:write` (chat.postMessage, chat.update),
- * `im:write` (direct messages to approvers), `users:read` and `users:read.email`
- * (users.lookupByEmail needs both, per its reference page).
+ * The bot's scopes: `chat:write` (chat.postMessage), `im:write` (direct messages with approvers),
+ * `users:read` and `users:read.email` (users.lookupByEmail needs both, per its reference page).
  */
 export const SLACK_BOT_SCOPES = ['chat:write', 'im:write', 'users:read', 'users:read.email'] as const;
 

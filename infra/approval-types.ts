@@ -1,4 +1,4 @@
-import type { ApprovalPolicy } from '../functions/commons/approval-request';
+import type { ApprovalChannel, ApprovalPolicy } from '../functions/commons/approval-request';
 
 /**
  * The public shapes of an approval, for a team's code that starts one or reads its result (the
@@ -18,16 +18,22 @@ export interface GeneralApprovalRequest {
   readonly subject: string;
   readonly details?: Readonly<Record<string, string>>;
   readonly requester?: string;
+  /**
+   * How approvers are reached: `["email"]` (the default), `["slack"]` or both; Slack needs the
+   * deployment's Slack app (`slackSecretName`).
+   */
+  readonly via?: readonly ApprovalChannel[];
 }
 
 /** What an approval execution starts with, in either form. Extra fields are carried through untouched. */
 export type ApprovalRequest = SeedApprovalRequest | GeneralApprovalRequest;
 
 /**
- * One approver's decision, as the approval execution records it (README, "Output"): what API
- * Gateway saw of the click, plus `approver`, which the state machine adds from its own data.
+ * One approver's decision made with an email link, as the approval execution records it (README,
+ * "Output"): what API Gateway saw of the click, plus `approver`, which the state machine adds from
+ * its own data.
  */
-export interface ApprovalDecisionRecord {
+export interface EmailDecisionRecord {
   readonly decision: 'approved' | 'rejected';
   /** API Gateway's request time, e.g. `21/Nov/2026:10:00:00 +0000`. */
   readonly decidedAt: string;
@@ -39,7 +45,27 @@ export interface ApprovalDecisionRecord {
   readonly approver: string;
   /** The comment typed on the decision page (confirm mode). */
   readonly comment?: string;
+  /** Absent: only Slack records name their channel. */
+  readonly channel?: undefined;
 }
+
+/** One approver's decision made in Slack (README, "Approving in Slack"). */
+export interface SlackDecisionRecord {
+  readonly decision: 'approved' | 'rejected';
+  /** When the Slack actions function received the click or the reject form, ISO 8601, e.g. `2026-11-21T10:00:00.000Z`. */
+  readonly decidedAt: string;
+  readonly channel: 'slack';
+  /** The Slack user who clicked: the one the message was sent to, which the function checked. */
+  readonly slackUserId: string;
+  readonly slackTeamId: string;
+  /** The address the message was sent for. */
+  readonly approver: string;
+  /** The reason given in the reject form. */
+  readonly comment?: string;
+}
+
+/** One approver's decision: Slack records carry `channel: 'slack'`, email records no `channel`. */
+export type ApprovalDecisionRecord = EmailDecisionRecord | SlackDecisionRecord;
 
 /** The `approval` key of a succeeded approval execution's output (the rest of the output is its input). */
 export interface ApprovalResult {

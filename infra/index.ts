@@ -18,12 +18,15 @@ export { ApprovalApi, type ApprovalApiProps } from './constructs/approval-api';
 export { ApprovalMonitoring, type ApprovalMonitoringProps } from './constructs/approval-monitoring';
 export { ApprovalWorkflow, type ApprovalWorkflowProps } from './constructs/approval-workflow';
 // What an approval takes and gives: the request, the result, and the errors a parent can catch.
-export type { ApprovalPolicy } from '../functions/commons/approval-request';
+export type { ApprovalChannel, ApprovalPolicy } from '../functions/commons/approval-request';
 export type {
   ApprovalDecisionRecord,
   ApprovalRequest,
   ApprovalResult,
+  EmailDecisionRecord,
   GeneralApprovalRequest,
   SeedApprovalRequest,
+  SlackDecisionRecord,
 } from './approval-types';
+export { SlackActions, type SlackActionsProps } from './constructs/slack-actions';
 export { ApprovalError, type ApprovalErrorName } from '../functions/commons/approval-errors';
