@@ -23,5 +23,6 @@ const decision: ApprovalDecisionRecord = {
 };
 const result: ApprovalResult = { policy: 'any', approvers: ['ana@example.com'], decision };
 // Slack records say so; email records carry what API Gateway saw instead.
-const who: string = decision.channel === 'slack' ? decision.slackUserId : decision.sourceIp;
+const decider = (record: ApprovalDecisionRecord): string => (record.channel === 'slack' ? record.slackUserId : record.sourceIp);
+const who: string = decider(decision);
 export { stateMachineArn, request, result, who };
