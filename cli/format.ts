@@ -45,6 +45,9 @@ const DECISION_LABELS: ReadonlyArray<readonly [string, string]> = [
   ['sourceIp', 'Source IP'],
   ['userAgent', 'User agent'],
   ['requestId', 'Request id'],
+  ['channel', 'Channel'],
+  ['slackUserId', 'Slack user'],
+  ['slackTeamId', 'Slack team'],
   ['comment', 'Comment'],
 ];
 

@@ -379,6 +379,35 @@ describe('approval status', () => {
     expect(result.sfnConfigs).toEqual([{ region: 'eu-west-1' }]);
   });
 
+  test('a request approved in Slack shows the Slack user and team of the record', async () => {
+    const record = {
+      decision: 'approved',
+      decidedAt: '2026-11-21T10:05:00.000Z',
+      channel: 'slack',
+      slackUserId: 'U0123ABCDEF',
+      slackTeamId: 'T0123ABCDEF',
+      approver: 'ana@example.com',
+    };
+    const request = { approvers: ['ana@example.com'], subject: 'Deploy 42', via: ['slack'] };
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      ...executions.approved,
+      input: JSON.stringify(request),
+      output: JSON.stringify({ ...request, approval: { policy: 'any', approvers: ['ana@example.com'], decision: record } }),
+    });
+
+    const result = await run(['status', executions.approved.executionArn]);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(-6)).toEqual([
+      'Approver    ana@example.com',
+      'Decision    approved',
+      'Decided at  2026-11-21T10:05:00.000Z',
+      'Channel     slack',
+      'Slack user  U0123ABCDEF',
+      'Slack team  T0123ABCDEF',
+    ]);
+  });
+
   test('an approved request as JSON', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves(executions.approved);
 
