@@ -116,6 +116,8 @@ export type TaskOutcome =
   | 'emailed'
   | 'sent-to-slack'
   | 'sent-to-slack-and-emailed'
+  /** The Slack message went out and the email did not: the task stays open for the buttons. */
+  | 'sent-to-slack-not-emailed'
   | 'invalid-request'
   | 'delivery-failed'
   | 'delivery-refused'
@@ -203,7 +205,8 @@ export async function handleActivityTask(
   const { via } = task.request;
   let emailToo = via.includes('email');
   let postedToSlack = false;
-  // Slack first: when it fails for now, the task fails before an email with the same token went out.
+  // Slack first: a Slack-only task that fails for now fails before anything went out; with email
+  // in `via`, a Slack failure leaves the email to reach the approver (send-approval-slack.ts).
   if (via.includes('slack')) {
     const slack = await deliverBySlack(deps, task, taskToken, now, logContext);
     if (slack === 'posted') postedToSlack = true;
@@ -211,8 +214,9 @@ export async function handleActivityTask(
     else return slack;
   }
   if (!emailToo) return 'sent-to-slack';
-  const emailed = await emailApprover(deps, task, taskToken, now, limiter, logContext);
-  return emailed === 'emailed' && postedToSlack ? 'sent-to-slack-and-emailed' : emailed;
+  const emailed = await emailApprover(deps, task, taskToken, now, limiter, logContext, postedToSlack);
+  if (!postedToSlack) return emailed;
+  return emailed === 'emailed' ? 'sent-to-slack-and-emailed' : 'sent-to-slack-not-emailed';
 }
 
 type LogContext = Readonly<Record<string, unknown>>;
@@ -270,20 +274,25 @@ async function deliverBySlack(
     return 'email-instead';
   } catch (error) {
     const failure = slackFailure(error);
-    deps.logger.error('Could not send the approval message to Slack', {
+    const failureMetric =
+      failure.kind === 'account-problem' ? WORKER_SLACK_METRICS.SlackAccountProblems : WORKER_SLACK_METRICS.SlackMessagesFailed;
+    deps.metrics?.count(failureMetric);
+    const failureContext = {
       ...logContext,
       error: failure.errorName,
       cause: failure.message,
       slackError: failure.slackError,
       slackErrorKind: failure.kind,
-    });
-    await failTask(deps, taskToken, failure.errorName, failure.message, logContext);
-    if (failure.kind === 'account-problem') {
-      deps.metrics?.count(WORKER_SLACK_METRICS.SlackAccountProblems);
-      return 'slack-account-problem';
+    };
+    if (emailAnyway) {
+      // The email alone still lets the approver decide; failing the task would delay or end the
+      // request for a Slack outage or a bad token. The run goes on: nothing was failed.
+      deps.logger.error('Could not send the approval message to Slack; the approver gets the email only', failureContext);
+      return 'email-instead';
     }
-    deps.metrics?.count(WORKER_SLACK_METRICS.SlackMessagesFailed);
-    return 'delivery-failed';
+    deps.logger.error('Could not send the approval message to Slack', failureContext);
+    await failTask(deps, taskToken, failure.errorName, failure.message, logContext);
+    return failure.kind === 'account-problem' ? 'slack-account-problem' : 'delivery-failed';
   }
 }
 
@@ -298,7 +307,27 @@ function slackFailure(error: unknown): SlackDeliveryError {
   );
 }
 
-/** The task's email, through SES with its retries; the task fails here when it cannot go out. */
+type EmailFailure = 'delivery-failed' | 'delivery-refused' | 'ses-account-problem';
+
+/** The outcome of each kind of SES failure (send-approval-email.ts sorts them). */
+const EMAIL_FAILURE_OUTCOMES: Record<EmailDeliveryError['kind'], EmailFailure> = {
+  'account-problem': 'ses-account-problem',
+  'message-refused': 'delivery-refused',
+  transient: 'delivery-failed',
+  throttled: 'delivery-failed',
+};
+
+const EMAIL_FAILURE_METRICS: Record<EmailFailure, WorkerMetricName> = {
+  'ses-account-problem': WORKER_METRICS.SesAccountProblems,
+  'delivery-refused': WORKER_METRICS.EmailsRefused,
+  'delivery-failed': WORKER_METRICS.EmailsFailed,
+};
+
+/**
+ * The task's email, through SES with its retries. When it cannot go out, the task fails here,
+ * unless the approver already has the Slack message (`postedToSlack`): its buttons still decide,
+ * so the task stays open and the failure is only logged and counted (EmailFailedAfterSlack).
+ */
 async function emailApprover(
   deps: DrainDependencies,
   task: ApprovalTask,
@@ -306,6 +335,7 @@ async function emailApprover(
   now: Date,
   limiter: SendRateLimiter,
   logContext: LogContext,
+  postedToSlack: boolean,
 ): Promise<'emailed' | 'delivery-failed' | 'delivery-refused' | 'ses-account-problem'> {
   const email = renderApprovalEmail({
     task,
@@ -344,23 +374,17 @@ async function emailApprover(
             1,
             'transient',
           );
-    deps.logger.error('Could not send the approval email', {
-      ...logContext,
-      error: delivery.errorName,
-      cause: delivery.message,
-      sesErrorKind: delivery.kind,
-    });
+    const failureContext = { ...logContext, error: delivery.errorName, cause: delivery.message, sesErrorKind: delivery.kind };
+    const outcome = EMAIL_FAILURE_OUTCOMES[delivery.kind];
+    deps.metrics?.count(EMAIL_FAILURE_METRICS[outcome]);
+    if (postedToSlack) {
+      deps.logger.warn('Could not send the approval email; the approver has the Slack message, so the task stays open', failureContext);
+      deps.metrics?.count(WORKER_SLACK_METRICS.EmailFailedAfterSlack);
+      return outcome;
+    }
+    deps.logger.error('Could not send the approval email', failureContext);
     await failTask(deps, taskToken, delivery.errorName, delivery.message, logContext);
-    if (delivery.kind === 'account-problem') {
-      deps.metrics?.count(WORKER_METRICS.SesAccountProblems);
-      return 'ses-account-problem';
-    }
-    if (delivery.kind === 'message-refused') {
-      deps.metrics?.count(WORKER_METRICS.EmailsRefused);
-      return 'delivery-refused';
-    }
-    deps.metrics?.count(WORKER_METRICS.EmailsFailed);
-    return 'delivery-failed';
+    return outcome;
   }
 }
 
@@ -380,7 +404,8 @@ type EarlyStop = 'email-delivery-failing' | 'ses-account-problem' | 'slack-accou
  *   task it may bring, and the other loops' tasks in flight ahead of it, must fit in the time left.
  * - When SES keeps failing (MAX_CONSECUTIVE_DELIVERY_FAILURES in a row), and at once when SES refuses
  *   the account itself or Slack the app, every loop stops taking tasks: the rest stay queued, untouched, until the
- *   failed ones' redeliveries wake the worker again. Tasks already taken are finished first.
+ *   failed ones' redeliveries wake the worker again. Tasks already taken are finished first. Only a
+ *   failure that failed a task counts: one the other channel made up for (send-approval-slack.ts) does not.
  * - A poll or a send that throws stops every loop the same way; the run throws once they finished.
  *
  * `stoppedBecause` is `no-task-waiting` when the last poll to answer came back empty, and
@@ -422,6 +447,10 @@ export async function drainActivityTasks(deps: DrainDependencies): Promise<Drain
       if (outcome !== 'sent-to-slack') counts.emailsSent++;
       if (outcome !== 'emailed') slackMessagesSent++;
       failuresInARow = 0;
+      grow();
+    } else if (outcome === 'sent-to-slack-not-emailed') {
+      // Delivered: the approver has the buttons. SES's trouble counts against it only when it fails a task.
+      slackMessagesSent++;
       grow();
     } else if (outcome === 'slack-account-problem') {
       counts.deliveryFailures++;

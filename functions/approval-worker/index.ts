@@ -13,6 +13,7 @@ import { readWorkerConfig } from './config';
 import { POLL_HOLD_MS, runWorker, type WorkerRunSummary } from './drain-activity-tasks';
 import { handOverHop, isHandOverEvent } from './hand-over-event';
 import { slackClientOnce } from './slack-client';
+import { withSlackUserLookupCache } from './slack-user-lookup-cache';
 import { createSlackWebClient } from './slack-web-client';
 
 const config = readWorkerConfig(process.env);
@@ -27,14 +28,16 @@ const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
 // stuck call from holding the run (the schedule remains the safety net). AWS_ENDPOINT_URL_LAMBDA
 // points it at a local endpoint, as AWS_ENDPOINT_URL_SFN does the Step Functions client.
 const lambda = new LambdaClient({ requestHandler: { requestTimeout: 5_000, connectionTimeout: 3_000 } });
-// Only with a Slack app: the secret is read on the first Slack task and kept for the container.
+// Only with a Slack app: the secret is read on the first Slack task and kept for the container
+// (read again after Slack refuses the app, see slack-client.ts).
 const slack = config.slack
   ? slackClientOnce(config.slack, {
       readSecret: async (secretId) => {
         const secrets = new SecretsManagerClient({});
         return (await secrets.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
       },
-      createClient: createSlackWebClient,
+      // Approvers' user ids are kept with the client: reminders and bursts look each one up once.
+      createClient: (botToken, apiUrl) => withSlackUserLookupCache(createSlackWebClient(botToken, apiUrl)),
     })
   : undefined;
 

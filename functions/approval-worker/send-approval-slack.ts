@@ -24,16 +24,32 @@ export interface SlackMessagingApi {
 /**
  * What a Slack failure means for the task, kept small on purpose:
  * - `transient`: a retry may work (rate limited, HTTP 429 or 5xx, Slack's own internal errors, the
- *   network). The task fails with EmailDeliveryFailed, which the state machine redelivers after a backoff.
+ *   network).
  * - `account-problem`: the app's token or its setup is refused (invalid_auth, token_revoked,
- *   account_inactive, missing_scope, ...); every message would fail until a person acts. The task
- *   fails the same way and the run stops taking tasks, as for an SES account problem.
+ *   account_inactive, missing_scope, ...), or its secret cannot be used; every message would fail
+ *   until a person acts. The kept client is dropped, so the next task reads the secret again.
  * - `approver-not-found`: users.lookupByEmail knows no one with the approver's address
  *   (users_not_found): the approver is emailed instead.
  * - `message-refused`: anything else Slack answers concerns this person or this message
  *   (channel_not_found, not_in_channel, user_disabled, messages_tab_disabled, invalid_blocks, ...):
  *   the approver is emailed instead.
  * Error names: the methods' pages above, and https://docs.slack.dev/apis/web-api/rate-limits (HTTP 429).
+ *
+ * The worker's policy for the two channels (drain-activity-tasks.ts), so that a task fails only when
+ * the approver has no way to answer:
+ * - `via` ["slack"]: a transient or account problem fails the task with EmailDeliveryFailed, which
+ *   the state machine redelivers after a backoff; an account problem also stops the run from taking
+ *   more tasks (they would all fail), as an SES account problem does.
+ * - `via` ["slack", "email"], Slack fails (transient or account problem): the approver is emailed
+ *   instead, the Slack failure logged and counted (SlackMessagesFailed, SlackAccountProblems). The
+ *   task fails only if the email fails too, and the run stops only for what failed a task: a Slack
+ *   account problem the email made up for does not stop it (each such task reads the secret again,
+ *   so a fixed token is used at once; the email-only requests of the run were never at risk).
+ * - `via` ["slack", "email"], Slack posted, the email fails (transient, refused, or SES refusing the
+ *   account): the task stays open, since the approver's buttons still decide; the failure is logged
+ *   as a warning and counted (EmailsFailed, EmailsRefused or SesAccountProblems, and
+ *   EmailFailedAfterSlack). Failing it would end the request, or send a reminder DM on top of a
+ *   working one. It does not count towards the run's SES failures in a row either.
  */
 export type SlackErrorKind = 'transient' | 'account-problem' | 'approver-not-found' | 'message-refused';
 
@@ -92,7 +108,7 @@ export function classifySlackError(error: unknown): { readonly kind: SlackErrorK
   return { kind: 'transient', slackError: 'unexpected_error' };
 }
 
-/** A Slack send that failed in a way email cannot stand in for; `errorName` is what Step Functions gets. */
+/** A Slack send that failed for now or for the app itself; `errorName` is what Step Functions gets when the task fails. */
 export class SlackDeliveryError extends Error {
   override readonly name = 'SlackDeliveryError';
   readonly errorName = ApprovalError.EmailDeliveryFailed;
@@ -143,9 +159,10 @@ function isFallback<T>(value: T | { readonly fallback: SlackDelivery }): value i
 
 /**
  * Sends one task's approval message to its approver as a Slack direct message: finds the approver's
- * Slack user by email address, then posts the message with the buttons. Says when the approver must
- * be emailed instead; throws SlackDeliveryError when the task must fail. No retry here: a
- * transient failure goes round the state machine's redeliveries, as an email's does.
+ * Slack user by email address (kept a while by the client, slack-user-lookup-cache.ts), then posts
+ * the message with the buttons. Says when the approver must be emailed instead; throws
+ * SlackDeliveryError for a transient or account problem (see above for what follows). No retry
+ * here: a transient failure goes round the state machine's redeliveries, as an email's does.
  */
 export async function sendApprovalSlack(input: SlackApprovalInput, slack: SlackMessagingApi): Promise<SlackDelivery> {
   const found = await call('users.lookupByEmail', () => slack.users.lookupByEmail({ email: input.task.approver }));

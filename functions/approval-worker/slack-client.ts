@@ -1,6 +1,6 @@
 import { parseSlackSecret } from '../commons/slack-contract';
 import type { SlackSettings } from './config';
-import type { SlackMessagingApi } from './send-approval-slack';
+import { classifySlackError, type SlackMessagingApi } from './send-approval-slack';
 
 /** The Slack secret could not be read or is malformed: every Slack message of the deployment fails until a person acts. */
 export class SlackSecretError extends Error {
@@ -17,7 +17,10 @@ export interface SlackClientSources {
 /**
  * The worker's Slack client, made on first use and kept for the container's life: the secret is
  * read once per container, not once per task. A failed read is not kept, so a later run tries again
- * (after a person fixed the secret, say). The error names what went wrong, never the secret's values.
+ * (after a person fixed the secret, say); nor is a client Slack refused as an account problem
+ * (invalid_auth, token_revoked, account_inactive, missing_scope, ... see SlackErrorKind): the next
+ * task reads the secret again, so a token an operator replaced is used without a new container.
+ * The error names what went wrong, never the secret's values.
  */
 export function slackClientOnce(settings: SlackSettings, sources: SlackClientSources): () => Promise<SlackMessagingApi> {
   let client: Promise<SlackMessagingApi> | undefined;
@@ -36,11 +39,33 @@ export function slackClientOnce(settings: SlackSettings, sources: SlackClientSou
       throw new SlackSecretError((error as Error).message);
     }
   };
+  /** The client's calls, each dropping the kept client when Slack refuses the app itself. */
+  const forgettingOnAccountProblem = (kept: Promise<SlackMessagingApi>, api: SlackMessagingApi): SlackMessagingApi => {
+    const watched = async <T>(request: () => Promise<T>): Promise<T> => {
+      try {
+        return await request();
+      } catch (error) {
+        // Only this client: a newer one, made meanwhile from a fixed secret, is kept.
+        if (classifySlackError(error).kind === 'account-problem' && client === kept) client = undefined;
+        throw error;
+      }
+    };
+    return {
+      users: { lookupByEmail: (args) => watched(() => api.users.lookupByEmail(args)) },
+      chat: { postMessage: (args) => watched(() => api.chat.postMessage(args)) },
+    };
+  };
   return () => {
-    client ??= load().catch((error: unknown) => {
-      client = undefined;
-      throw error;
-    });
+    if (client === undefined) {
+      const loading: Promise<SlackMessagingApi> = load().then(
+        (api) => forgettingOnAccountProblem(loading, api),
+        (error: unknown) => {
+          if (client === loading) client = undefined;
+          throw error;
+        },
+      );
+      client = loading;
+    }
     return client;
   };
 }

@@ -26,6 +26,17 @@ export interface SlackPlainText {
 export interface SlackMrkdwnText {
   readonly type: 'mrkdwn';
   readonly text: string;
+  /**
+   * true: Slack turns no bare URL into a link, no channel name into a link and parses no mention in
+   * the text; formatting and manual strings such as `<!date^...>` still work
+   * (https://docs.slack.dev/reference/block-kit/composition-objects/text-object, `verbatim`).
+   */
+  readonly verbatim?: boolean;
+}
+
+/** mrkdwn carrying a request's own text (escaped already): shown as written, never auto-linked. */
+function requestText(text: string): SlackMrkdwnText {
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 export interface SlackButton {
@@ -130,7 +141,7 @@ function detailSections(details: Readonly<Record<string, string>>): SlackBlock[]
     // The key gets at most half a field; the value the rest, after "*key*\n".
     const keyText = fitted(shownKey, SLACK_LIMITS.fieldText / 2 - 3);
     const valueText = fitted(shownValue, SLACK_LIMITS.fieldText - keyText.length - 3);
-    return { type: 'mrkdwn', text: `*${keyText}*\n${valueText === '' ? ' ' : valueText}` };
+    return requestText(`*${keyText}*\n${valueText === '' ? ' ' : valueText}`);
   });
   const sections: SlackBlock[] = [];
   for (let start = 0; start < fields.length; start += SLACK_LIMITS.sectionFields) {
@@ -163,16 +174,13 @@ export function renderApprovalSlackMessage(input: SlackApprovalMessageInput): Sl
   const blocks: SlackBlock[] = [
     // plain_text: Slack parses no links or mentions in it, so it is not escaped, only cut.
     { type: 'header', text: { type: 'plain_text', text: fitted(title, SLACK_LIMITS.headerText, (text) => text) } },
-    { type: 'section', text: { type: 'mrkdwn', text: intro } },
+    { type: 'section', text: requestText(intro) },
     ...detailSections(request.details),
     { type: 'context', elements: timingLines(task, now).map((line): SlackMrkdwnText => ({ type: 'mrkdwn', text: line })) },
     {
       type: 'context',
       elements: [
-        {
-          type: 'mrkdwn',
-          text: `Only you can answer with these buttons. Request: ${fitted(withoutHiddenCharacters(task.executionName), 200)}`,
-        },
+        requestText(`Only you can answer with these buttons. Request: ${fitted(withoutHiddenCharacters(task.executionName), 200)}`),
       ],
     },
     {

@@ -14,7 +14,10 @@ export const WORKER_SERVICE_NAME = 'approval-worker';
 export const WORKER_METRICS = {
   /** SES accepted an approval email. */
   EmailsSent: 'EmailsSent',
-  /** Delivery failed for now (throttled, unavailable); the state machine retries with a new email. */
+  /**
+   * Delivery failed for now (throttled, unavailable); the state machine retries with a new email
+   * (unless a Slack message went out: EmailFailedAfterSlack).
+   */
   EmailsFailed: 'EmailsFailed',
   /** SES refused the message; retrying cannot help. */
   EmailsRefused: 'EmailsRefused',
@@ -50,16 +53,27 @@ export const WORKER_RUN_METRICS = {
 export const WORKER_SLACK_METRICS = {
   /** Slack accepted an approval message (chat.postMessage). */
   SlackMessagesSent: 'SlackMessagesSent',
-  /** Slack failed for now (rate limited, 5xx, network); the state machine retries with a new message. */
+  /**
+   * Slack failed for now (rate limited, 5xx, network): with email in `via` the approver was emailed
+   * instead; otherwise the state machine retries with a new message.
+   */
   SlackMessagesFailed: 'SlackMessagesFailed',
   /** Slack refused the message for this approver (e.g. channel_not_found); the approver was emailed instead. */
   SlackMessagesRefused: 'SlackMessagesRefused',
-  /** Slack refused the app itself (invalid_auth, token_revoked, missing scope) or its secret could not be used. */
+  /**
+   * Slack refused the app itself (invalid_auth, token_revoked, missing scope) or its secret could not
+   * be used: with email in `via` the approver was emailed instead; otherwise the task failed.
+   */
   SlackAccountProblems: 'SlackAccountProblems',
   /** Slack knows no user with the approver's address (users_not_found); the approver was emailed instead. */
   SlackApproverNotFound: 'SlackApproverNotFound',
   /** The task token does not fit in a button's value; the approver was emailed instead. */
   SlackTokenTooLong: 'SlackTokenTooLong',
+  /**
+   * With `via` ["slack", "email"], the Slack message went out but the email did not (also counted as
+   * EmailsFailed, EmailsRefused or SesAccountProblems); the task stays open for the Slack buttons.
+   */
+  EmailFailedAfterSlack: 'EmailFailedAfterSlack',
 } as const;
 
 export type WorkerMetricName =

@@ -169,6 +169,34 @@ describe('renderApprovalSlackMessage', () => {
     });
   });
 
+  it("marks every mrkdwn text carrying the request's words verbatim, so Slack links no bare URL or #channel in them, while the times still format", () => {
+    const message = render(
+      taskFor({
+        approvers: ['ana@example.com'],
+        subject: 'Rotate keys for #payments',
+        details: { Runbook: 'https://wiki.example.com/runbooks/rotate', Team: '#payments @oncall' },
+        requester: 'dev@example.com',
+      }),
+    );
+
+    const mrkdwnObjects = message.blocks.flatMap((block) => {
+      if (block.type === 'section') return 'fields' in block ? block.fields : [block.text];
+      return block.type === 'context' ? block.elements : [];
+    });
+    const carryingRequest = mrkdwnObjects.filter((object) =>
+      ['dev@example.com', 'https://wiki.example.com', '#payments', 'Request: deploy-42'].some((words) => object.text.includes(words)),
+    );
+    expect(carryingRequest.map((object) => object.text)).toEqual([
+      expect.stringContaining('Your approval is requested by dev@example.com.'),
+      '*Runbook*\nhttps://wiki.example.com/runbooks/rotate',
+      '*Team*\n#payments @oncall',
+      expect.stringContaining('Request: deploy-42'),
+    ]);
+    for (const object of carryingRequest) expect(object).toMatchObject({ type: 'mrkdwn', verbatim: true });
+    // Verbatim keeps manual strings working: the times are still <!date^...> in the context block.
+    expect(JSON.stringify(message.blocks)).toMatch(/<!date\^\d+\^\{date_short_pretty\} at \{time\}\|2026-11-21 \d\d:\d\d UTC>/);
+  });
+
   it("keeps within Block Kit's limits however long the text, cutting with an ellipsis and never inside an escape", () => {
     const details = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padEnd(100, '&'), '<'.repeat(1_000)]));
     const message = render(

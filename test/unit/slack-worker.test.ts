@@ -1,4 +1,4 @@
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { MessageRejected, SendEmailCommand, SendingPausedException, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -224,15 +224,17 @@ describe('the worker with Slack', () => {
     expect(counted).toEqual(['SlackMessagesRefused', 'EmailsSent']);
   });
 
-  it.each([
+  const SLACK_FOR_NOW = [
     ['rate limited (HTTP 429)', new WebAPIRateLimitedError(30), 'ratelimited'],
     ['rate limited (error ratelimited)', new WebAPIPlatformError({ ok: false, error: 'ratelimited' }), 'ratelimited'],
     ['unavailable (HTTP 503)', new WebAPIHTTPError(503, 'Service Unavailable', {}, ''), 'http_503'],
     ['unreachable', new WebAPIRequestError(Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET' })), 'request_error'],
-  ])('fails the task for a retry when Slack is %s, and sends no email', async (_, error, slackError) => {
+  ] as const;
+
+  it.each(SLACK_FOR_NOW)('fails a Slack-only task for a retry when Slack is %s', async (_, error, slackError) => {
     const token = realisticTaskToken(900, 15);
     slack.fail.postMessage = error;
-    queueTasks({ taskToken: token, input: taskInput(request(['slack', 'email'])) });
+    queueTasks({ taskToken: token, input: taskInput(request(['slack'])) });
 
     const summary = await drainActivityTasks(deps);
 
@@ -247,6 +249,105 @@ describe('the worker with Slack', () => {
     expect(counted).toEqual(['SlackMessagesFailed']);
     expect(summary).toMatchObject({ deliveryFailures: 1, stoppedBecause: 'no-task-waiting' });
     expectNoTokenLogged(token);
+  });
+
+  it.each(SLACK_FOR_NOW)('emails the approver instead when Slack is %s and the request has email too', async (_, error, slackError) => {
+    const token = realisticTaskToken(900, 25);
+    slack.fail.postMessage = error;
+    queueTasks({ taskToken: token, input: taskInput(request(['slack', 'email'])) });
+
+    const summary = await drainActivityTasks(deps);
+
+    expect(emailsTo()).toEqual([['ana@example.com']]);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
+    expect(counted).toEqual(['SlackMessagesFailed', 'EmailsSent']);
+    expect(logs).toContainEqual({
+      level: 'error',
+      message: 'Could not send the approval message to Slack; the approver gets the email only',
+      extra: [expect.objectContaining({ slackError, slackErrorKind: 'transient' })],
+    });
+    expect(summary).toMatchObject({ tasksTaken: 1, emailsSent: 1, deliveryFailures: 0, stoppedBecause: 'no-task-waiting' });
+    expectNoTokenLogged(token);
+  });
+
+  it('emails every approver when Slack refuses the app and the requests have email too, and keeps taking tasks', async () => {
+    const tokens = [realisticTaskToken(900, 26), realisticTaskToken(900, 27)];
+    slack.fail.lookupByEmail = new WebAPIPlatformError({ ok: false, error: 'invalid_auth' });
+    queueTasks(
+      { taskToken: tokens[0] as string, input: taskInput(request(['slack', 'email'])) },
+      { taskToken: tokens[1] as string, input: taskInput(request(['email', 'slack'])) },
+    );
+
+    const summary = await drainActivityTasks(deps);
+
+    expect(emailsTo()).toEqual([['ana@example.com'], ['ana@example.com']]);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
+    expect(counted).toEqual(['SlackAccountProblems', 'EmailsSent', 'SlackAccountProblems', 'EmailsSent']);
+    expect(summary).toEqual({ tasksTaken: 2, emailsSent: 2, invalidRequests: 0, deliveryFailures: 0, stoppedBecause: 'no-task-waiting' });
+    expectNoTokenLogged(...tokens);
+  });
+
+  it('emails the approver when the Slack secret cannot be read and the request has email too', async () => {
+    deps = {
+      ...deps,
+      slack: slackClientOnce(WORKER_CONFIG.slack ?? { secretId: '', apiUrl: '' }, {
+        readSecret: () =>
+          Promise.reject(Object.assign(new Error('User is not authorized to perform GetSecretValue'), { name: 'AccessDeniedException' })),
+        createClient: () => slack,
+      }),
+    };
+    queueTasks({ taskToken: 'token-1', input: taskInput(request(['slack', 'email'])) });
+
+    const summary = await drainActivityTasks(deps);
+
+    expect(emailsTo()).toEqual([['ana@example.com']]);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
+    expect(counted).toEqual(['SlackAccountProblems', 'EmailsSent']);
+    expect(summary.stoppedBecause).toBe('no-task-waiting');
+  });
+
+  it.each([
+    ['fails for now', new Error('socket hang up'), 'EmailsFailed'],
+    ['refuses the message', new MessageRejected({ message: 'Email address is on the suppression list', $metadata: {} }), 'EmailsRefused'],
+    [
+      'refuses the account',
+      new SendingPausedException({ message: 'Sending is paused for this account', $metadata: {} }),
+      'SesAccountProblems',
+    ],
+  ])('keeps the task open for the Slack buttons when SES %s after the Slack message went out', async (_, sesError, sesMetric) => {
+    const tokens = [realisticTaskToken(900, 28), realisticTaskToken(900, 29)];
+    sesMock.on(SendEmailCommand).rejects(sesError);
+    queueTasks(
+      { taskToken: tokens[0] as string, input: taskInput(request(['slack', 'email'])) },
+      { taskToken: tokens[1] as string, input: taskInput(request(['slack', 'email'])) },
+    );
+
+    const summary = await drainActivityTasks({ ...deps, sendRetryPolicy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+
+    expect(slack.posted).toHaveLength(2);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
+    expect(counted).toEqual([
+      'SlackMessagesSent',
+      sesMetric,
+      'EmailFailedAfterSlack',
+      'SlackMessagesSent',
+      sesMetric,
+      'EmailFailedAfterSlack',
+    ]);
+    expect(logs).toContainEqual({
+      level: 'warn',
+      message: 'Could not send the approval email; the approver has the Slack message, so the task stays open',
+      extra: [expect.objectContaining({ executionName: 'deploy-42' })],
+    });
+    expect(summary).toEqual({
+      tasksTaken: 2,
+      emailsSent: 0,
+      slackMessagesSent: 2,
+      invalidRequests: 0,
+      deliveryFailures: 0,
+      stoppedBecause: 'no-task-waiting',
+    });
+    expectNoTokenLogged(...tokens);
   });
 
   it.each(['invalid_auth', 'token_revoked'])(
@@ -376,7 +477,48 @@ describe('slackClientOnce', () => {
     await expect(client()).rejects.toThrow(
       `Could not read the Slack secret ${settings.secretId}: ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
     );
-    await expect(client()).resolves.toBeInstanceOf(FakeSlack);
+    const api = await client();
+    await expect(api.users.lookupByEmail({ email: 'ana@example.com' })).resolves.toEqual({ user: { id: 'U07ANA4242' } });
     expect(reads).toBe(2);
+  });
+
+  it('reads the secret again after Slack refuses the app, so a token an operator replaced is used', async () => {
+    const tokens = ['xoxb-1111-revoked', 'xoxb-2222-replaced'];
+    const made: string[] = [];
+    const client = slackClientOnce(settings, {
+      readSecret: () => Promise.resolve(JSON.stringify({ botToken: tokens[made.length] ?? '', signingSecret: 's' })),
+      createClient: (botToken) => {
+        made.push(botToken);
+        const workspace = new FakeSlack();
+        if (botToken === tokens[0]) workspace.fail.lookupByEmail = new WebAPIPlatformError({ ok: false, error: 'token_revoked' });
+        return workspace;
+      },
+    });
+
+    const revoked = await client();
+    await expect(revoked.users.lookupByEmail({ email: 'ana@example.com' })).rejects.toThrow();
+    const replaced = await client();
+
+    expect(made).toEqual(tokens);
+    await expect(replaced.users.lookupByEmail({ email: 'ana@example.com' })).resolves.toEqual({ user: { id: 'U07ANA4242' } });
+  });
+
+  it('keeps the client when Slack only fails for now', async () => {
+    let reads = 0;
+    const workspace = new FakeSlack();
+    workspace.fail.postMessage = new WebAPIRateLimitedError(30);
+    const client = slackClientOnce(settings, {
+      readSecret: () => {
+        reads++;
+        return Promise.resolve('{"botToken": "xoxb-1", "signingSecret": "s"}');
+      },
+      createClient: () => workspace,
+    });
+
+    const api = await client();
+    await expect(api.chat.postMessage({ channel: 'U07ANA4242', text: 'Approval requested', blocks: [] })).rejects.toThrow();
+    await client();
+
+    expect(reads).toBe(1);
   });
 });
