@@ -52,8 +52,32 @@ export function approvedText(userId: string, at: Date): string {
   return `Approved by ${mention(userId)} at ${slackTime(at)}`;
 }
 
+/**
+ * Longest mrkdwn text of a section block ("Section block",
+ * https://docs.slack.dev/reference/block-kit/blocks/section-block), in UTF-16 units, never fewer
+ * than the characters Slack counts.
+ */
+export const MAX_SECTION_TEXT_LENGTH = 3_000;
+
+const ELLIPSIS = '…';
+
+/** The text escaped, then cut to `limit` with an ellipsis, between characters so that no escape is split. */
+function escapedWithin(text: string, limit: number): string {
+  const whole = escapeMrkdwn(text);
+  if (whole.length <= limit) return whole;
+  let result = '';
+  for (const character of text) {
+    const next = escapeMrkdwn(character);
+    if (result.length + next.length + ELLIPSIS.length > limit) break;
+    result += next;
+  }
+  return `${result}${ELLIPSIS}`;
+}
+
+/** The outcome of a rejection, with the reason escaped and cut so that it fits one section. */
 export function rejectedText(userId: string, at: Date, reason: string): string {
-  return `Rejected by ${mention(userId)} at ${slackTime(at)}: ${escapeMrkdwn(reason)}`;
+  const prefix = `Rejected by ${mention(userId)} at ${slackTime(at)}: `;
+  return `${prefix}${escapedWithin(reason, MAX_SECTION_TEXT_LENGTH - prefix.length)}`;
 }
 
 const section = (mrkdwn: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });

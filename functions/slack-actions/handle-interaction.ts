@@ -104,20 +104,23 @@ async function approve(deps: InteractionDependencies, click: ButtonClick, taskTo
   try {
     await deps.sendToStepFunctions(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(record) }));
   } catch (error) {
-    await answerFailure(deps, context, error, click.responseUrl, (notice) => closedMessage(click.messageBlocks, notice));
+    await answerFailure(deps, context, error, click.responseUrl);
     return;
   }
   logOutcome(deps, context, 'approved');
   await respond(deps, context, click.responseUrl, closedMessage(click.messageBlocks, approvedText(click.userId, decidedAt)));
 }
 
-/** Tells the person what became of their decision when Step Functions refused or failed it. */
+/**
+ * Tells only the person who clicked what became of their decision when Step Functions refused or
+ * failed it. The message stays as it is: a task that is no longer open was most often decided by
+ * this very message (a double click, a replay, a resubmitted modal), whose outcome must stay shown.
+ */
 async function answerFailure(
   deps: InteractionDependencies,
   context: LogContext,
   error: unknown,
   responseUrl: string,
-  closed: (notice: string) => SlackResponseMessage,
 ): Promise<DecisionFailure> {
   const failure = classify(error);
   if (failure === 'failed') {
@@ -125,11 +128,13 @@ async function answerFailure(
   } else {
     logOutcome(deps, context, failure);
   }
-  const message =
+  const notice =
     failure === 'no-longer-open'
-      ? closed(DecisionNotice.noLongerOpen)
-      : ephemeral(failure === 'invalid-token' ? DecisionNotice.notValid : DecisionNotice.failed);
-  await respond(deps, context, responseUrl, message);
+      ? DecisionNotice.noLongerOpen
+      : failure === 'invalid-token'
+        ? DecisionNotice.notValid
+        : DecisionNotice.failed;
+  await respond(deps, context, responseUrl, ephemeral(notice));
   return failure;
 }
 
@@ -138,8 +143,6 @@ async function openRejectForm(deps: InteractionDependencies, click: ButtonClick,
     approverUserId: click.userId,
     taskToken,
     responseUrl: click.responseUrl,
-    channelId: click.channelId,
-    messageTs: click.messageTs,
     requestText: click.messageText,
   });
   if (metadata === undefined) {
@@ -227,7 +230,7 @@ async function handleRejectSubmission(deps: InteractionDependencies, submission:
       deps.logger.error('Could not record a Slack decision', { ...context, outcome: 'failed', errorName: errorName(error) });
       return reasonError(DecisionNotice.failed);
     }
-    await answerFailure(deps, context, error, state.responseUrl, (notice) => closedMessageFromText(state.requestText, notice));
+    await answerFailure(deps, context, error, state.responseUrl);
     return EMPTY;
   }
   logOutcome(deps, context, 'rejected');

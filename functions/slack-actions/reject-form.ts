@@ -20,25 +20,23 @@ export interface RejectFormState {
   readonly taskToken: string;
   /** The click's response_url: a bearer URL, like the token. */
   readonly responseUrl: string;
-  readonly channelId: string | undefined;
-  readonly messageTs: string | undefined;
   /** The request message's fallback text, kept only when it fits whole. */
   readonly requestText: string | undefined;
 }
 
 /**
- * The state as compact JSON, `{"u","t","r","c","s","q"}`, within Slack's limit for private_metadata;
+ * The state as compact JSON, `{"u","t","r","q"}`, within Slack's limit for private_metadata;
  * the request text is dropped first. Undefined when even the rest does not fit.
  */
 export function encodeRejectFormState(state: RejectFormState): string | undefined {
-  const { approverUserId: u, taskToken: t, responseUrl: r, channelId: c, messageTs: s, requestText: q } = state;
-  const withText = JSON.stringify({ u, t, r, c, s, q });
+  const { approverUserId: u, taskToken: t, responseUrl: r, requestText: q } = state;
+  const withText = JSON.stringify({ u, t, r, q });
   if (withText.length <= MAX_SLACK_PRIVATE_METADATA_LENGTH) return withText;
-  const withoutText = JSON.stringify({ u, t, r, c, s });
+  const withoutText = JSON.stringify({ u, t, r });
   return withoutText.length <= MAX_SLACK_PRIVATE_METADATA_LENGTH ? withoutText : undefined;
 }
 
-/** The state back, or undefined for metadata this function did not write. */
+/** The state back, or undefined for metadata this function did not write; other keys are ignored. */
 export function decodeRejectFormState(raw: string): RejectFormState | undefined {
   let parsed: unknown;
   try {
@@ -47,11 +45,11 @@ export function decodeRejectFormState(raw: string): RejectFormState | undefined 
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { u, t, r, c, s, q } = parsed as Record<string, unknown>;
+  const { u, t, r, q } = parsed as Record<string, unknown>;
   const optional = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
   if (typeof u !== 'string' || typeof t !== 'string' || typeof r !== 'string' || u === '' || t === '') return undefined;
   if (!/^https?:\/\/\S+$/.test(r)) return undefined;
-  return { approverUserId: u, taskToken: t, responseUrl: r, channelId: optional(c), messageTs: optional(s), requestText: optional(q) };
+  return { approverUserId: u, taskToken: t, responseUrl: r, requestText: optional(q) };
 }
 
 /**

@@ -188,7 +188,7 @@ describe('approvals in Slack on the local stack', () => {
     });
   });
 
-  it('both channels: the approver gets an email and a message; approving by email decides, and a later click in Slack answers "no longer open"', async () => {
+  it('both channels: the approver gets an email and a message; approving by email decides, and a later click in Slack tells only them "no longer open"', async () => {
     const approver = uniqueManager('slack-both');
     const executionArn = await startApproval(local.sfn, local.stack, {
       approvers: [approver],
@@ -220,12 +220,16 @@ describe('approvals in Slack on the local stack', () => {
       approver,
     });
     expect(late.status).toBe(200);
-    expect(after.text).toBe(NO_LONGER_OPEN);
-    expect(hasDecisionButtons(after)).toBe(false);
+    // An ephemeral answer is shown to the clicking user only and leaves the message as it is
+    // (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses).
+    expect(after).toEqual(message);
+    expect((await slackStore(local.stack)).ephemerals.filter((note) => note.email === approver).map((note) => note.text)).toEqual([
+      NO_LONGER_OPEN,
+    ]);
     expect(afterClick.output).toBe(execution.output);
   });
 
-  it('policy any in Slack: the first approver\'s click decides, and the other\'s click answers "no longer open"', async () => {
+  it('policy any in Slack: the first approver\'s click decides, and the other\'s click tells only them "no longer open"', async () => {
     const ana = uniqueManager('slack-any-ana');
     const ben = uniqueManager('slack-any-ben');
     const executionArn = await startApproval(local.sfn, local.stack, {
@@ -253,8 +257,10 @@ describe('approvals in Slack on the local stack', () => {
       approvers: [ana, ben],
       decision: { decision: 'approved', channel: 'slack', slackUserId: localSlackUserId(ana), approver: ana },
     });
-    expect(benAfter.text).toBe(NO_LONGER_OPEN);
-    expect(hasDecisionButtons(benAfter)).toBe(false);
+    // Ben's message keeps its content; only Ben sees the note.
+    expect(benAfter).toEqual(toBen);
+    const notes = (await slackStore(local.stack)).ephemerals.filter((note) => note.email === ana || note.email === ben);
+    expect(notes.map((note) => [note.email, note.text])).toEqual([[ben, NO_LONGER_OPEN]]);
     expect(afterClick.output).toBe(execution.output);
   });
 
@@ -353,13 +359,13 @@ describe('approvals in Slack on the local stack', () => {
         approver,
       });
       expect(recorder.received[0]).toMatchObject({ replace_original: true, text: expect.stringMatching(`^Approved by <@${approverId}>`) });
-      // The replay is within the five minutes, so its signature holds; the task is closed, so nothing is decided again.
-      expect([200, 401]).toContain(replayed.status);
+      // The replay is within the five minutes, so its signature holds; the task is closed, so nothing
+      // is decided again, and the outcome shown stays: the answer is a note to the clicking user only.
+      expect(replayed.status).toBe(200);
       expect(afterReplay.output).toBe(execution.output);
-      const replyToReplay = recorder.received.slice(repliesBeforeReplay);
-      if (replayed.status === 200)
-        expect(replyToReplay).toEqual([expect.objectContaining({ replace_original: true, text: NO_LONGER_OPEN })]);
-      else expect(replyToReplay).toEqual([]);
+      expect(recorder.received.slice(repliesBeforeReplay)).toEqual([
+        { response_type: 'ephemeral', replace_original: false, text: NO_LONGER_OPEN },
+      ]);
       const refusals = local.logs.filter((line) => line.includes('Refused a request that Slack did not sign'));
       expect(refusals.map((line) => (JSON.parse(line.slice(line.indexOf('{'))) as { reason: string }).reason)).toEqual(
         expect.arrayContaining(['bad-signature', 'stale-timestamp']),

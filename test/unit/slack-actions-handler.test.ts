@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readSlackActionsConfig, SlackActionsConfigError } from '../../functions/slack-actions/config';
+import { ACKNOWLEDGE_WITHIN_MS, InvocationDeadline, MIN_CALL_TIMEOUT_MS } from '../../functions/slack-actions/deadline';
 import { postToResponseUrl, ResponseUrlError } from '../../functions/slack-actions/response-url';
 import {
   encodeSlackButtonValue,
@@ -37,9 +38,12 @@ interface SlackRequest {
 let slackServer: Server;
 let slackBaseUrl: string;
 let slackRequests: SlackRequest[];
+/** How the stand-in answers: views.open's error (undefined: ok), and how long each answer takes. */
+let slackBehaviour: { viewsOpenError?: string; delayMs: number };
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 let handler: Handler;
+let sfnClientConfig: { readonly maxAttempts: number };
 let written: string[];
 const savedEnv = { ...process.env };
 let nowMs = Date.UTC(2026, 11, 8, 10, 0, 0);
@@ -55,12 +59,21 @@ beforeAll(async () => {
         contentType: request.headers['content-type'],
         body: Buffer.concat(chunks).toString('utf8'),
       });
-      // views.open answers {"ok": true, ...} (views.open reference); a response_url answers "ok".
-      if (request.url?.startsWith('/api/')) {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, view: { id: 'V08ABCDEF99' } }));
-      } else {
-        response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      }
+      // views.open answers {"ok": true, ...} or {"ok": false, "error": ...} (views.open reference,
+      // https://docs.slack.dev/reference/methods/views.open); a response_url answers "ok".
+      const answer = (): void => {
+        if (response.destroyed) return;
+        if (request.url?.startsWith('/api/')) {
+          const body = slackBehaviour.viewsOpenError
+            ? { ok: false, error: slackBehaviour.viewsOpenError }
+            : { ok: true, view: { id: 'V08ABCDEF99' } };
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        } else {
+          response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        }
+      };
+      if (slackBehaviour.delayMs > 0) setTimeout(answer, slackBehaviour.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => slackServer.listen(0, '127.0.0.1', resolve));
@@ -69,7 +82,7 @@ beforeAll(async () => {
   process.env.SLACK_SECRET_ID = SECRET_NAME;
   process.env.SLACK_API_URL = `${slackBaseUrl}/api/`;
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  ({ handler } = await import('../../functions/slack-actions/index'));
+  ({ handler, SFN_CLIENT_CONFIG: sfnClientConfig } = await import('../../functions/slack-actions/index'));
 });
 
 afterAll(async () => {
@@ -82,6 +95,7 @@ beforeEach(() => {
   secretsMock.reset();
   secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }) });
   slackRequests = [];
+  slackBehaviour = { delayMs: 0 };
   written = [];
   // Each test starts an hour after the one before: the container's cached secret is then old enough to be rechecked.
   nowMs += 60 * 60 * 1000;
@@ -242,13 +256,21 @@ describe('the Slack actions handler', () => {
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
 
-  it('replaces the message with "no longer open" when the task has closed', async () => {
+  it('tells only the clicking user "no longer open" when the task has closed, and leaves the message as it is', async () => {
     sfnMock.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
 
     const result = await handler(slackEvent(clickBody('approve')));
 
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(slackRequests[0]?.body ?? '')).toMatchObject({ replace_original: true, text: 'This request is no longer open.' });
+    expect(JSON.parse(slackRequests[0]?.body ?? '')).toEqual({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'This request is no longer open.',
+    });
+  });
+
+  it('sends SendTaskSuccess and SendTaskFailure once, never retried: a retry of a try that succeeded would answer TaskTimedOut', () => {
+    expect(sfnClientConfig.maxAttempts).toBe(1);
   });
 
   it.each([
@@ -294,26 +316,138 @@ describe('the Slack actions handler', () => {
     }
   });
 
-  it('fetches the secret again after a signature fails with an old copy, to pick up a rotated signing secret', async () => {
+  it('fetches the secret again after a signature fails, at most once a minute, to pick up a rotated signing secret', async () => {
     sfnMock.on(SendTaskSuccessCommand).resolves({});
-    // A failing signature with an hour-old copy fetches the secret again (still the same secret here).
+    // The hour-old copy is read again as the invocation starts (still the same secret here).
     expect((await handler(slackEvent(clickBody('approve'), { secret: ROTATED_SIGNING_SECRET }))).statusCode).toBe(401);
     const callsBefore = secretsMock.commandCalls(GetSecretValueCommand).length;
     secretsMock
       .on(GetSecretValueCommand)
       .resolves({ SecretString: JSON.stringify({ botToken: BOT_TOKEN, signingSecret: ROTATED_SIGNING_SECRET }) });
 
-    nowMs += 60 * 1000;
+    nowMs += 30 * 1000;
     const soon = await handler(slackEvent(clickBody('approve'), { secret: ROTATED_SIGNING_SECRET }));
-    nowMs += 5 * 60 * 1000;
+    nowMs += 31 * 1000;
     const later = await handler(slackEvent(clickBody('approve'), { secret: ROTATED_SIGNING_SECRET }));
 
-    // Within five minutes of the last fetch a failing signature fetches nothing: forged requests cannot drive fetches.
+    // Within a minute of the last fetch a failing signature fetches nothing: forged requests cannot drive fetches.
     expect(soon.statusCode).toBe(401);
     expect(later.statusCode).toBe(200);
     expect(secretsMock.commandCalls(GetSecretValueCommand).length - callsBefore).toBe(1);
     expect(secretsMock).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: SECRET_NAME });
     expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+  });
+
+  it('reads the secret again when the copy held is older than five minutes, and not before', async () => {
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    await handler(slackEvent(clickBody('approve')));
+    const callsBefore = secretsMock.commandCalls(GetSecretValueCommand).length;
+    const rotatedToken = 'xoxb-1234567890-0987654321-ZyXwVuTsRqPoNmLkJiHgFeDc';
+    secretsMock
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ botToken: rotatedToken, signingSecret: SIGNING_SECRET }) });
+
+    nowMs += 4 * 60 * 1000;
+    await handler(slackEvent(clickBody('reject')));
+    const fetchesWithinFiveMinutes = secretsMock.commandCalls(GetSecretValueCommand).length - callsBefore;
+    nowMs += 2 * 60 * 1000;
+    await handler(slackEvent(clickBody('reject')));
+
+    expect(fetchesWithinFiveMinutes).toBe(0);
+    expect(secretsMock.commandCalls(GetSecretValueCommand).length - callsBefore).toBe(1);
+    expect(slackRequests.filter((request) => request.path === '/api/views.open').map((request) => request.authorization)).toEqual([
+      `Bearer ${BOT_TOKEN}`,
+      `Bearer ${rotatedToken}`,
+    ]);
+  });
+
+  it.each(['invalid_auth', 'token_revoked'])(
+    'reads the secret again on the next click after views.open answers %s, to pick up a rotated bot token',
+    async (slackError) => {
+      await handler(slackEvent(clickBody('reject')));
+      const callsBefore = secretsMock.commandCalls(GetSecretValueCommand).length;
+      const rotatedToken = 'xoxb-1234567890-0987654321-ZyXwVuTsRqPoNmLkJiHgFeDc';
+      secretsMock
+        .on(GetSecretValueCommand)
+        .resolves({ SecretString: JSON.stringify({ botToken: rotatedToken, signingSecret: SIGNING_SECRET }) });
+      slackBehaviour = { viewsOpenError: slackError, delayMs: 0 };
+
+      nowMs += 1000;
+      await handler(slackEvent(clickBody('reject')));
+      slackBehaviour = { delayMs: 0 };
+      nowMs += 1000;
+      const retried = await handler(slackEvent(clickBody('reject')));
+
+      expect(retried.statusCode).toBe(200);
+      expect(secretsMock.commandCalls(GetSecretValueCommand).length - callsBefore).toBe(1);
+      expect(slackRequests.filter((request) => request.path === '/api/views.open').map((request) => request.authorization)).toEqual([
+        `Bearer ${BOT_TOKEN}`,
+        `Bearer ${BOT_TOKEN}`,
+        `Bearer ${rotatedToken}`,
+      ]);
+    },
+  );
+
+  it('keeps using the secret it holds when reading it again fails', async () => {
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+    await handler(slackEvent(clickBody('approve')));
+    secretsMock.on(GetSecretValueCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    nowMs += 10 * 60 * 1000;
+    const result = await handler(slackEvent(clickBody('approve')));
+
+    expect(result.statusCode).toBe(200);
+    expect(written.join('')).toContain('"errorName":"ThrottlingException"');
+  });
+});
+
+describe("the Slack actions handler within Slack's 3 seconds", () => {
+  it('gives the response_url only the time left of its deadline after a slow Step Functions call', async () => {
+    // Step Functions takes 2.45 s of the 2.5 s (on the handler's clock); the response_url would take 2 s more.
+    sfnMock.on(SendTaskSuccessCommand).callsFake(() => {
+      nowMs += 2_450;
+      return {};
+    });
+    slackBehaviour = { delayMs: 2_000 };
+    const startedAt = performance.now();
+
+    const result = await handler(slackEvent(clickBody('approve')));
+
+    expect(result).toEqual({ statusCode: 200, body: '' });
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+    expect(written.join('')).toContain('"message":"Could not answer through the response_url"');
+  });
+
+  it('gives views.open only the time left of its deadline after a slow read of the secret', async () => {
+    secretsMock.on(GetSecretValueCommand).callsFake(() => {
+      nowMs += 2_450;
+      return { SecretString: JSON.stringify({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }) };
+    });
+    const event = slackEvent(clickBody('reject'));
+    slackBehaviour = { delayMs: 2_000 };
+    const startedAt = performance.now();
+
+    const result = await handler(event);
+
+    expect(result.statusCode).toBe(200);
+    expect(performance.now() - startedAt).toBeLessThan(1_500);
+    expect(written.join('')).toContain('"outcome":"reject-form-failed"');
+  });
+});
+
+describe('an invocation deadline', () => {
+  it(`leaves ${ACKNOWLEDGE_WITHIN_MS} ms from its start, then only the time left, and never less than ${MIN_CALL_TIMEOUT_MS} ms`, () => {
+    let clockMs = Date.UTC(2026, 11, 8, 10, 0, 0);
+    const deadline = new InvocationDeadline(() => clockMs);
+
+    const atStart = deadline.remainingMs();
+    clockMs += 1_800;
+    const later = deadline.remainingMs();
+    clockMs += 5_000;
+    const past = deadline.remainingMs();
+
+    expect([atStart, later, past]).toEqual([2_500, 700, MIN_CALL_TIMEOUT_MS]);
   });
 });
 
@@ -340,7 +474,7 @@ describe('posting to a response_url', () => {
     const url = 'https://hooks.slack.com/actions/T9TK3CUKW/8190243563126/kbQxXq6Q4h3ZtcvNFHfS1Kp3';
     const refusing: typeof fetch = () => Promise.resolve(new Response('expired_url', { status: 404 }));
 
-    const posting = postToResponseUrl(url, { replace_original: true, text: 'Approved' }, refusing);
+    const posting = postToResponseUrl(url, { replace_original: true, text: 'Approved' }, AbortSignal.timeout(2_000), refusing);
 
     await expect(posting).rejects.toThrow(new ResponseUrlError(404));
     await expect(posting).rejects.not.toThrow(/hooks\.slack\.com|kbQxXq6Q4h3ZtcvNFHfS1Kp3/);

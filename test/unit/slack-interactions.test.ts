@@ -199,7 +199,7 @@ describe('a click on Approve', () => {
   });
 
   it.each(['TaskTimedOut', 'TaskDoesNotExist'])(
-    'on a task already closed (%s): replaces the message with "no longer open"',
+    'on a task already closed (%s): tells only the approver "no longer open", and leaves the message and its outcome as they are',
     async (name) => {
       const { deps, recorded } = fakeDependencies(serviceError(name));
 
@@ -207,14 +207,7 @@ describe('a click on Approve', () => {
 
       expect(acknowledgement).toEqual(EMPTY);
       expect(recorded.responses).toEqual([
-        {
-          url: RESPONSE_URL,
-          message: {
-            replace_original: true,
-            text: 'This request is no longer open.',
-            blocks: [...BLOCKS_WITHOUT_BUTTONS, { type: 'section', text: { type: 'mrkdwn', text: 'This request is no longer open.' } }],
-          },
-        },
+        { url: RESPONSE_URL, message: { response_type: 'ephemeral', replace_original: false, text: 'This request is no longer open.' } },
       ]);
     },
   );
@@ -282,14 +275,7 @@ describe('a click on Reject', () => {
       ],
     });
     expect(view.blocks[0]).not.toHaveProperty('optional', true);
-    expect(JSON.parse(view.private_metadata ?? '')).toEqual({
-      u: APPROVER,
-      t: TOKEN,
-      r: RESPONSE_URL,
-      c: CHANNEL,
-      s: MESSAGE_TS,
-      q: REQUEST_TEXT,
-    });
+    expect(JSON.parse(view.private_metadata ?? '')).toEqual({ u: APPROVER, t: TOKEN, r: RESPONSE_URL, q: REQUEST_TEXT });
     expect((view.private_metadata ?? '').length).toBeLessThanOrEqual(MAX_SLACK_PRIVATE_METADATA_LENGTH);
   });
 
@@ -298,7 +284,7 @@ describe('a click on Reject', () => {
 
     const metadata = JSON.parse(await openedRejectForm({ messageText: longText })) as Record<string, unknown>;
 
-    expect(metadata).toEqual({ u: APPROVER, t: TOKEN, r: RESPONSE_URL, c: CHANNEL, s: MESSAGE_TS });
+    expect(metadata).toEqual({ u: APPROVER, t: TOKEN, r: RESPONSE_URL });
   });
 
   it('by someone else: opens nothing and decides nothing', async () => {
@@ -401,7 +387,7 @@ describe('submitting the reject modal', () => {
     expect(recorded.commands).toHaveLength(0);
   });
 
-  it('on a task already closed: replaces the message with "no longer open" and closes the modal', async () => {
+  it('on a task already closed (a resubmitted modal): closes the modal, tells only the approver "no longer open", and leaves the message', async () => {
     const metadata = await openedRejectForm();
     const { deps, recorded } = fakeDependencies(serviceError('TaskTimedOut'));
 
@@ -409,15 +395,33 @@ describe('submitting the reject modal', () => {
 
     expect(acknowledgement).toEqual(EMPTY);
     expect(recorded.responses.map((response) => response.message)).toEqual([
-      {
-        replace_original: true,
-        text: 'This request is no longer open.',
-        blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: REQUEST_TEXT } },
-          { type: 'section', text: { type: 'mrkdwn', text: 'This request is no longer open.' } },
-        ],
-      },
+      { response_type: 'ephemeral', replace_original: false, text: 'This request is no longer open.' },
     ]);
+  });
+
+  it("escapes a reason of 1,000 '&' and cuts it after escaping, so that the outcome fits one section of 3,000 characters", async () => {
+    const metadata = await openedRejectForm();
+    const { deps, recorded } = fakeDependencies();
+
+    await handleInteraction(rejectSubmission(metadata, '&'.repeat(1000)), deps);
+
+    const cause = JSON.parse((recorded.commands[0] as SendTaskFailureCommand).input.cause ?? '') as { comment: string };
+    const outcome = recorded.responses[0]?.message.text ?? '';
+    const shownReason = outcome.slice(`Rejected by <@${APPROVER}> at ${SLACK_TIME}: `.length);
+    expect(cause.comment).toBe('&'.repeat(1000));
+    expect(outcome.length).toBeLessThanOrEqual(3000);
+    expect(outcome.length).toBeGreaterThan(2990);
+    expect(shownReason).toMatch(/^(&amp;)+…$/);
+    expect(recorded.responses[0]?.message.blocks?.at(-1)).toEqual({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
+  });
+
+  it('still decides from a modal opened before its state stopped carrying the channel and message', async () => {
+    const metadata = JSON.stringify({ u: APPROVER, t: TOKEN, r: RESPONSE_URL, c: CHANNEL, s: MESSAGE_TS, q: REQUEST_TEXT });
+    const { deps, recorded } = fakeDependencies();
+
+    await handleInteraction(rejectSubmission(metadata, reason), deps);
+
+    expect(recorded.commands[0]?.input).toMatchObject({ taskToken: TOKEN, error: 'Rejected' });
   });
 
   it('with a damaged token (InvalidToken): tells only the approver the approval is not valid', async () => {

@@ -106,14 +106,4 @@ describe("Slack's request signature", () => {
 
     expect(verifySlackRequest(request, DOCUMENTED.signingSecret, SENT_AT_MS)).toEqual({ valid: false, reason: 'malformed-timestamp' });
   });
-
-  it('never puts the signing secret into its verdict', () => {
-    const verdicts = [
-      verifySlackRequest(documentedRequest(), 'another-secret', SENT_AT_MS),
-      verifySlackRequest(documentedRequest(), DOCUMENTED.signingSecret, 0),
-      verifySlackRequest(documentedRequest({ headers: {} }), DOCUMENTED.signingSecret, SENT_AT_MS),
-    ];
-
-    expect(JSON.stringify(verdicts)).not.toContain(DOCUMENTED.signingSecret);
-  });
 });
