@@ -1,4 +1,5 @@
 import type { ApprovalChannel, ApprovalPolicy } from '../functions/commons/approval-request';
+import type { SlackDecisionRecord as SlackActionsRecord } from '../functions/commons/slack-contract';
 
 /**
  * The public shapes of an approval, for a team's code that starts one or reads its result (the
@@ -49,19 +50,13 @@ export interface EmailDecisionRecord {
   readonly channel?: undefined;
 }
 
-/** One approver's decision made in Slack (README, "Approving in Slack"). */
-export interface SlackDecisionRecord {
-  readonly decision: 'approved' | 'rejected';
-  /** When the Slack actions function received the click or the reject form, ISO 8601, e.g. `2026-11-21T10:00:00.000Z`. */
-  readonly decidedAt: string;
-  readonly channel: 'slack';
-  /** The Slack user who clicked: the one the message was sent to, which the function checked. */
-  readonly slackUserId: string;
-  readonly slackTeamId: string;
+/**
+ * One approver's decision made in Slack (README, "Approving in Slack"): what the Slack actions
+ * function records, plus `approver`, which the state machine adds.
+ */
+export interface SlackDecisionRecord extends SlackActionsRecord {
   /** The address the message was sent for. */
   readonly approver: string;
-  /** The reason given in the reject form. */
-  readonly comment?: string;
 }
 
 /** One approver's decision: Slack records carry `channel: 'slack'`, email records no `channel`. */
