@@ -160,18 +160,35 @@ async function portsOf(): Promise<Record<LocalService, number>> {
 
 /** `npm start` up and ready, with its node process and the worker process it forked. */
 async function readyStack(synthesize = false): Promise<{ run: NpmStart; pgid: number; node: ProcessInfo; worker: ProcessInfo }> {
-  const run = npmStart(await portsOf(), synthesize);
+  let run = npmStart(await portsOf(), synthesize);
   started.push(run);
+  // The ports were free when picked, but suites beside this one bind free ports too: one of them may
+  // take a picked port before npm start binds it. That run ends at once naming the port; start again
+  // with new ones (once: a second loss would be a real problem).
+  if ((await untilReadyOrExited(run)) === 'exited' && /is already in use/.test(run.output())) {
+    run = npmStart(await portsOf(), synthesize);
+    started.push(run);
+  }
+  if ((await untilReadyOrExited(run)) !== 'ready') throw new Error(`npm start was not ready. It printed:\n${run.output()}`);
   const pgid = run.npm.pid ?? 0;
-  await waitFor(() => run.output().includes(READY_LINE), READY_WITHIN_MS).catch((error: unknown) => {
-    throw new Error(`npm start was not ready: ${(error as Error).message}. It printed:\n${run.output()}`);
-  });
   const group = runningInGroup(pgid);
   const node = group.find((info) => path.basename(info.argv[0] ?? '') === 'node' && info.argv.includes('cli/bin/approval.cjs'));
   const worker = group.find((info) => info.argv.some((arg) => arg.endsWith(path.join('local', 'worker', 'worker-process.ts'))));
   if (!node || !worker)
     throw new Error(`No stack processes in the group of npm start:\n${group.map((info) => info.argv.join(' ')).join('\n')}`);
   return { run, pgid, node, worker };
+}
+
+/** Waits for the ready line, or for npm to end without it. */
+async function untilReadyOrExited(run: NpmStart): Promise<'ready' | 'exited' | 'timed out'> {
+  let exited = false;
+  void run.exited.then(() => (exited = true));
+  try {
+    await waitFor(() => exited || run.output().includes(READY_LINE), READY_WITHIN_MS);
+  } catch {
+    return 'timed out';
+  }
+  return run.output().includes(READY_LINE) ? 'ready' : 'exited';
 }
 
 /** Every port free, no process of the group left and no synthesized assembly in its temp folder, within the limit. */
