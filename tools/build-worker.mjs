@@ -20,20 +20,26 @@ const outfileOf = (name) => path.join(ASSETS_DIR, name, 'index.js');
 const inputsFileOf = (name) => path.join(INPUTS_DIR, `${name}.json`);
 
 /**
- * Whether the asset is newer than every file its last build read (sources and bundled packages
- * alike) and than this script. A changed or added import changes a file the build read, so it is
- * seen too. Building takes a second or more of CPU; `npm start` and every test run ask for it.
+ * Whether `outfile` is newer than every file listed in `inputsFile` (paths relative to `baseDir`, as
+ * esbuild's metafile names them) and than each of `alsoReadFiles`. False when any of them is missing.
  */
-function upToDate(name) {
+export function isUpToDate(outfile, inputsFile, baseDir, alsoReadFiles = []) {
   try {
-    const built = fs.statSync(outfileOf(name)).mtimeMs;
-    const inputs = JSON.parse(fs.readFileSync(inputsFileOf(name), 'utf8'));
-    const files = [fileURLToPath(import.meta.url), ...inputs.map((input) => path.resolve(root, input))];
+    const built = fs.statSync(outfile).mtimeMs;
+    const inputs = JSON.parse(fs.readFileSync(inputsFile, 'utf8'));
+    const files = [...alsoReadFiles, ...inputs.map((input) => path.resolve(baseDir, input))];
     return files.every((file) => fs.statSync(file).mtimeMs < built);
   } catch {
     return false; // never built, or a file it read is gone
   }
 }
+
+/**
+ * Whether the asset is newer than every file its last build read (sources and bundled packages
+ * alike) and than this script. A changed or added import changes a file the build read, so it is
+ * seen too. Building takes a second or more of CPU; `npm start` and every test run ask for it.
+ */
+const upToDate = (name) => isUpToDate(outfileOf(name), inputsFileOf(name), root, [fileURLToPath(import.meta.url)]);
 
 async function buildFunction(name) {
   const result = await build({
