@@ -1,7 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import * as readline from 'node:readline';
-import { ownEntry } from '../own-entry';
+import type { ChildProcess } from 'node:child_process';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
+import { forkFunctionProcess } from './function-process';
 import { WarmInstances } from './warm-instances';
 import { WorkerInvokeError } from './worker-invoke-error';
 
@@ -84,7 +83,6 @@ export interface AsyncStartOptions {
   readonly receivedAt?: number;
 }
 
-const WORKER_PROCESS = ownEntry('worker-process');
 /** What EventBridge's schedule sends the worker. */
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
 
@@ -217,29 +215,8 @@ export class LocalActivityWorker {
   }
 
   private async forkProcess(): Promise<void> {
-    const child = fork(WORKER_PROCESS.file, [], {
-      // The runtime file is TypeScript when run from the sources; resolved here, as the child's
-      // working folder is the function's code, where tsx cannot be found.
-      execArgv: [...WORKER_PROCESS.execArgv],
-      cwd: this.options.codeDir,
-      // Lambda's own variables beside the function's: where the code is and which export handles.
-      env: {
-        ...this.options.environment,
-        LAMBDA_TASK_ROOT: this.options.codeDir,
-        _HANDLER: this.options.handler,
-        PATH: process.env.PATH ?? '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = forkFunctionProcess(this.options);
     this.child = child;
-    // However this process ends (process.exit on a second Ctrl-C included), the worker goes with it;
-    // a parent killed outright is seen by the worker itself, as its IPC channel closes.
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.options.log?.(line));
-    }
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`The worker process exited with code ${code} before it was ready.`));
       child.once('exit', onExit);

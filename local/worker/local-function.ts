@@ -1,6 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import * as readline from 'node:readline';
-import { ownEntry } from '../own-entry';
+import type { ChildProcess } from 'node:child_process';
+import { forkFunctionProcess } from './function-process';
 import { runtimeExitError, type WorkerFunctionError } from './local-activity-worker';
 import { WorkerInvokeError } from './worker-invoke-error';
 
@@ -26,8 +25,6 @@ interface ResultMessage {
   readonly error?: WorkerFunctionError;
   readonly message?: string;
 }
-
-const FUNCTION_PROCESS = ownEntry('worker-process');
 
 /**
  * A Lambda function that is only invoked synchronously (an API's proxy integration): its handler
@@ -69,31 +66,15 @@ export class LocalFunction {
   }
 
   private async forkProcess(): Promise<void> {
-    const child = fork(FUNCTION_PROCESS.file, [], {
-      execArgv: [...FUNCTION_PROCESS.execArgv],
-      cwd: this.options.codeDir,
-      env: {
-        ...this.options.environment,
-        LAMBDA_TASK_ROOT: this.options.codeDir,
-        _HANDLER: this.options.handler,
-        PATH: process.env.PATH ?? '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = forkFunctionProcess(this.options);
     this.child = child;
-    const killOnExit = (): void => void child.kill('SIGKILL');
-    process.once('exit', killOnExit);
     child.once('exit', (code, signal) => {
-      process.off('exit', killOnExit);
       for (const [id, run] of this.pending) {
         if (run.child !== child) continue;
         this.pending.delete(id);
         run.settle({ runtimeExit: runtimeExitError(`local-${child.pid}-${id}`, code, signal) });
       }
     });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.options.log?.(line));
-    }
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null): void =>
         reject(new Error(`The process of the function ${this.options.functionName} exited with code ${code} before it was ready.`));
