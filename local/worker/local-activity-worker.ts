@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { addedLatency, checkedLatencyMs } from '../added-latency';
-import { forkFunctionProcess } from './function-process';
+import { forkFunctionProcess, untilHandlerLoaded } from './function-process';
 import { WarmInstances } from './warm-instances';
 import { WorkerInvokeError } from './worker-invoke-error';
 
@@ -61,15 +61,6 @@ export interface WorkerRunResult {
   readonly unhandled?: string;
   /** The worker process died during the run: Lambda's answer for a runtime that exited (FunctionError "Unhandled", `Runtime.ExitError`). */
   readonly runtimeExit?: WorkerFunctionError;
-}
-
-interface ResultMessage {
-  readonly type: string;
-  readonly id?: number;
-  readonly result?: unknown;
-  readonly error?: WorkerFunctionError;
-  /** Why the handler could not be loaded (an `init error` message). */
-  readonly message?: string;
 }
 
 /** An asynchronous start, and who made it. */
@@ -217,22 +208,17 @@ export class LocalActivityWorker {
   private async forkProcess(): Promise<void> {
     const child = forkFunctionProcess(this.options);
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`The worker process exited with code ${code} before it was ready.`));
-      child.once('exit', onExit);
-      child.on('message', (message: ResultMessage) => {
-        if (message.type === 'ready') {
-          child.off('exit', onExit);
-          resolve();
-        } else if (message.type === 'init error') {
-          child.off('exit', onExit);
-          reject(new Error(`The worker's handler did not load: ${message.message ?? 'no reason given'}`));
-        } else if (message.type === 'result' && message.id !== undefined) {
-          this.pending.get(message.id)?.settle(message.error === undefined ? { result: message.result } : { error: message.error });
-          this.pending.delete(message.id);
-        }
-      });
-    });
+    await untilHandlerLoaded(
+      child,
+      {
+        exitedEarly: (code) => `The worker process exited with code ${code} before it was ready.`,
+        notLoaded: (reason) => `The worker's handler did not load: ${reason}`,
+      },
+      (id, outcome) => {
+        this.pending.get(id)?.settle(outcome);
+        this.pending.delete(id);
+      },
+    );
     this.lastRunAt.set(child, Date.now());
     child.on('exit', (code, signal) => this.processExited(child, code, signal, Date.now() - (this.lastRunAt.get(child) ?? 0)));
   }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { forkFunctionProcess } from './function-process';
+import { forkFunctionProcess, untilHandlerLoaded } from './function-process';
 import { runtimeExitError, type WorkerFunctionError } from './local-activity-worker';
 import { WorkerInvokeError } from './worker-invoke-error';
 
@@ -16,14 +16,6 @@ export interface LocalFunctionOptions {
   readonly timeoutSeconds: number;
   /** Receives the function's log lines. */
   readonly log?: (line: string) => void;
-}
-
-interface ResultMessage {
-  readonly type: string;
-  readonly id?: number;
-  readonly result?: unknown;
-  readonly error?: WorkerFunctionError;
-  readonly message?: string;
 }
 
 /**
@@ -75,25 +67,17 @@ export class LocalFunction {
         run.settle({ runtimeExit: runtimeExitError(`local-${child.pid}-${id}`, code, signal) });
       }
     });
-    await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number | null): void =>
-        reject(new Error(`The process of the function ${this.options.functionName} exited with code ${code} before it was ready.`));
-      child.once('exit', onExit);
-      child.on('message', (message: ResultMessage) => {
-        if (message.type === 'ready') {
-          child.off('exit', onExit);
-          resolve();
-        } else if (message.type === 'init error') {
-          child.off('exit', onExit);
-          reject(
-            new Error(`The handler of the function ${this.options.functionName} did not load: ${message.message ?? 'no reason given'}`),
-          );
-        } else if (message.type === 'result' && message.id !== undefined) {
-          this.pending.get(message.id)?.settle(message.error === undefined ? { result: message.result } : { error: message.error });
-          this.pending.delete(message.id);
-        }
-      });
-    });
+    await untilHandlerLoaded(
+      child,
+      {
+        exitedEarly: (code) => `The process of the function ${this.options.functionName} exited with code ${code} before it was ready.`,
+        notLoaded: (reason) => `The handler of the function ${this.options.functionName} did not load: ${reason}`,
+      },
+      (id, outcome) => {
+        this.pending.get(id)?.settle(outcome);
+        this.pending.delete(id);
+      },
+    );
   }
 
   /**
