@@ -1,5 +1,5 @@
 import { type AppAnswer, SLACK_ACKNOWLEDGE_MS, sendToApp } from './app-requests';
-import { modalView, type WebApiIdentity } from './web-api';
+import { messageView, modalView, type WebApiIdentity } from './web-api';
 import type { InteractionType, JsonObject, LocalSlackWorkspace, SlackUser, StoredMessage, StoredModal } from './workspace';
 
 /**
@@ -127,16 +127,7 @@ export async function clickButton(
     is_enterprise_install: false,
     // Slack names a direct message channel `directmessage` in these payloads.
     channel: { id: message.channel, name: 'directmessage' },
-    message: {
-      type: 'message',
-      user: identity.botUserId,
-      bot_id: identity.botId,
-      app_id: identity.appId,
-      team: identity.teamId,
-      text: message.text,
-      blocks: message.blocks,
-      ts: message.ts,
-    },
+    message: messageView(identity, message),
     state: { values: {} },
     response_url: `${context.url}/response/${responseKey}`,
     actions: [

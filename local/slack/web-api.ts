@@ -114,7 +114,8 @@ function messageContent(args: WebApiArguments): { text: string; blocks: readonly
 
 const PLAIN_ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
-function messageView(identity: WebApiIdentity, message: StoredMessage): Record<string, unknown> {
+/** A stored message as Slack shows it: in API answers, and in the payload of a click on it. */
+export function messageView(identity: WebApiIdentity, message: StoredMessage): Record<string, unknown> {
   return {
     type: 'message',
     user: identity.botUserId,
