@@ -14,6 +14,7 @@ import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../fun
 import { APPROVAL_SETTINGS, WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
 import { workerAssetDir } from '../worker-asset';
+import { lambdaRoleWritingOwnLogs } from './function-role';
 
 export interface ActivityWorkerProps {
   readonly activity: sfn.IActivity;
@@ -93,17 +94,10 @@ export class ActivityWorker extends Construct {
       'AwsSolutions-DDB3',
       'The table only holds short leases (one item per running worker instance, expiring with the run); there is nothing to recover to a point in time.',
     );
-    // Its own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
-    this.role = new iam.Role(this, 'Role', {
-      description: 'Lets the approval worker take and fail approval tasks, send email, write its logs and start its own next run',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
+    this.role = lambdaRoleWritingOwnLogs(
+      this,
+      this.logGroup,
+      'Lets the approval worker take and fail approval tasks, send email, write its logs and start its own next run',
     );
     this.function = new lambda.Function(this, 'Function', {
       role: this.role,

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { SLACK_ENV } from '../../functions/commons/slack-contract';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
 import { functionAssetDir } from '../worker-asset';
+import { lambdaRoleWritingOwnLogs } from './function-role';
 
 /** The route of the approval API that Slack's interactivity requests go to. */
 export const SLACK_ACTIONS_PATH = ['slack', 'actions'] as const;
@@ -37,16 +38,10 @@ export class SlackActions extends Construct {
   constructor(scope: Construct, id: string, props: SlackActionsProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new iam.Role(this, 'Role', {
-      description: 'Lets the Slack actions function read the Slack secret, answer approval tasks and write its logs',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
+    this.role = lambdaRoleWritingOwnLogs(
+      this,
+      this.logGroup,
+      'Lets the Slack actions function read the Slack secret, answer approval tasks and write its logs',
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
