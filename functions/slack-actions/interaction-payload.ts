@@ -19,8 +19,6 @@ export interface ButtonClick {
   readonly triggerId: string;
   /** Where answers to this click go: a bearer URL, never logged (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses). */
   readonly responseUrl: string;
-  readonly channelId: string | undefined;
-  readonly messageTs: string | undefined;
   readonly messageBlocks: readonly SlackBlock[];
   /** The message's top-level `text`, its notification fallback. */
   readonly messageText: string | undefined;
@@ -70,7 +68,6 @@ function readButtonClick(payload: Json): ButtonClick | OtherInteraction {
   const triggerId = text(payload.trigger_id);
   const responseUrl = text(payload.response_url);
   if (!action || !userId || !teamId || !actionId || !triggerId || !responseUrl) return other;
-  const container = record(payload.container);
   const message = record(payload.message);
   const blocks = Array.isArray(message?.blocks)
     ? message.blocks.flatMap((block: unknown): Json[] => {
@@ -87,8 +84,6 @@ function readButtonClick(payload: Json): ButtonClick | OtherInteraction {
     teamId,
     triggerId,
     responseUrl,
-    channelId: text(container?.channel_id) ?? text(record(payload.channel)?.id),
-    messageTs: text(container?.message_ts) ?? text(message?.ts),
     messageBlocks: blocks,
     messageText: text(message?.text),
   };
