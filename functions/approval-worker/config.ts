@@ -1,5 +1,6 @@
 import { isEmailAddress } from '../commons/approval-request';
 import { DEFAULT_SLACK_API_URL, SLACK_ENV } from '../commons/slack-contract';
+import { SLACK_MESSAGES_TABLE_ENV } from '../commons/slack-message-records';
 import { WORKER_METRICS_NAMESPACE_DEFAULT } from '../commons/worker-metrics';
 
 /** The worker's environment variables; the stack sets them (infra/constructs/activity-worker.ts), and SLACK_ENV's when it has Slack. */
@@ -42,6 +43,11 @@ export interface SlackSettings {
   readonly secretId: string;
   /** Slack's Web API base URL, ending in `/` (SLACK_ENV.apiUrl, else DEFAULT_SLACK_API_URL). */
   readonly apiUrl: string;
+  /**
+   * The table of Slack messages (SLACK_MESSAGES_TABLE_ENV), where the worker records how each
+   * approver was reached; undefined for a stack that has none, whose messages are then never closed.
+   */
+  readonly messagesTable?: string;
 }
 
 /** The SES sandbox rate: safe anywhere when the stack does not say otherwise. */
@@ -113,5 +119,6 @@ function readSlackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined {
   if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(apiUrl)) {
     throw new WorkerConfigError(`${SLACK_ENV.apiUrl} ${JSON.stringify(apiUrl)} is not an http(s) URL without a query string.`);
   }
-  return { secretId, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
+  const messagesTable = env[SLACK_MESSAGES_TABLE_ENV]?.trim() || undefined;
+  return { secretId, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`, ...(messagesTable === undefined ? {} : { messagesTable }) };
 }

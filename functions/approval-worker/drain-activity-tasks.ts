@@ -13,6 +13,8 @@ import { handOverEvent, MAX_HAND_OVER_HOPS, type HandOverEvent } from './hand-ov
 import { DEFAULT_SEND_RETRY_POLICY, EmailDeliveryError, sendApprovalEmail, type SendRetryPolicy } from './send-approval-email';
 import { SlackDeliveryError, sendApprovalSlack, type SlackFallbackReason, type SlackMessagingApi } from './send-approval-slack';
 import { SlackSecretError } from './slack-client';
+import { recordDelivery } from './slack-message-trail';
+import type { SlackMessageStore } from '../commons/slack-message-store';
 import { SendRateLimiter, slowestSendRate } from './send-rate-limiter';
 import { acquireWorkerSlot, type WorkerSlotsOptions } from './worker-slots';
 
@@ -96,6 +98,11 @@ export interface DrainDependencies {
    * and kept (slack-client.ts). Undefined: no Slack app; such tasks are emailed instead.
    */
   readonly slack?: () => Promise<SlackMessagingApi>;
+  /**
+   * The deployment's table of Slack messages (slack-message-trail.ts): where each approver was
+   * reached, so that a reminder can close the previous message and the request's end every one.
+   */
+  readonly slackMessages?: SlackMessageStore;
 }
 
 export interface WorkerRunDependencies extends DrainDependencies {
@@ -251,8 +258,10 @@ async function deliverBySlack(
     deps.logger.warn('The request asks for Slack, but this deployment has no Slack app; emailing the approver instead', logContext);
     return 'email-instead';
   }
+  let api: SlackMessagingApi | undefined;
   try {
-    const delivery = await sendApprovalSlack({ task, taskToken, now }, await deps.slack());
+    api = await deps.slack();
+    const delivery = await sendApprovalSlack({ task, taskToken, now }, api);
     if (delivery.posted) {
       deps.logger.info(task.attempt > 1 ? 'Sent an approval reminder to Slack' : 'Sent an approval request to Slack', {
         ...logContext,
@@ -260,6 +269,7 @@ async function deliverBySlack(
         slackMessageTs: delivery.ts,
       });
       deps.metrics?.count(WORKER_SLACK_METRICS.SlackMessagesSent);
+      await recordDelivery(deps, task, { delivery }, now, api, logContext);
       return 'posted';
     }
     deps.logger.warn(
@@ -271,6 +281,7 @@ async function deliverBySlack(
       },
     );
     deps.metrics?.count(FALLBACK_METRICS[delivery.fallback]);
+    await recordDelivery(deps, task, { emailInstead: delivery.fallback }, now, api, logContext);
     return 'email-instead';
   } catch (error) {
     const failure = slackFailure(error);
@@ -288,6 +299,7 @@ async function deliverBySlack(
       // The email alone still lets the approver decide; failing the task would delay or end the
       // request for a Slack outage or a bad token. The run goes on: nothing was failed.
       deps.logger.error('Could not send the approval message to Slack; the approver gets the email only', failureContext);
+      await recordDelivery(deps, task, { emailInstead: 'slack-failed' }, now, api, logContext);
       return 'email-instead';
     }
     deps.logger.error('Could not send the approval message to Slack', failureContext);

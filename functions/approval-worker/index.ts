@@ -7,6 +7,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import type { ApprovalRequestCheck } from '../commons/approval-request';
+import { SlackMessageStore } from '../commons/slack-message-store';
 import { WORKER_SERVICE_NAME } from '../commons/worker-metrics';
 import { checkRequest } from './check-request';
 import { readWorkerConfig } from './config';
@@ -23,7 +24,8 @@ const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: W
 const sfn = new SFNClient({ requestHandler: { requestTimeout: POLL_HOLD_MS + 10_000, connectionTimeout: 5_000 } });
 // sendApprovalEmail owns the retry policy for SES, so the SDK does not retry underneath it.
 const ses = new SESv2Client({ maxAttempts: 1 });
-const dynamodb = config.slots ? new DynamoDBClient({}) : undefined;
+const dynamodb = config.slots || config.slack?.messagesTable ? new DynamoDBClient({}) : undefined;
+const slackMessages = config.slack?.messagesTable && dynamodb ? new SlackMessageStore(dynamodb, config.slack.messagesTable) : undefined;
 // Only for the hand-over: an asynchronous invoke is accepted at once, so a short timeout keeps a
 // stuck call from holding the run (the schedule remains the safety net). AWS_ENDPOINT_URL_LAMBDA
 // points it at a local endpoint, as AWS_ENDPOINT_URL_SFN does the Step Functions client.
@@ -73,6 +75,7 @@ export async function handler(event: unknown, context: Context): Promise<WorkerR
         config,
         logger,
         slack,
+        slackMessages,
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         workerName: context.functionName,
         metrics: { count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value) },

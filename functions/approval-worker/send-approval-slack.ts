@@ -10,15 +10,28 @@ export interface SlackPostMessageArguments {
   blocks: SlackBlock[];
 }
 
+/** What chat.update is given: the message's channel id (not a user id) and ts, and its new content. */
+export interface SlackUpdateMessageArguments {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: SlackBlock[];
+}
+
 /**
- * The two Web API methods the worker calls; @slack/web-api's WebClient has them, tests pass fakes.
- * https://docs.slack.dev/reference/methods/users.lookupByEmail (scope users:read.email) and
+ * The Web API methods the worker calls; @slack/web-api's WebClient has them, tests pass fakes.
+ * https://docs.slack.dev/reference/methods/users.lookupByEmail (scope users:read.email),
  * https://docs.slack.dev/reference/methods/chat.postMessage (scope chat:write; a user id as the
- * channel posts to that user's direct message with the app).
+ * channel posts to that user's direct message with the app, and the answer's `channel` is that
+ * conversation's id) and https://docs.slack.dev/reference/methods/chat.update (scope chat:write;
+ * `channel` must be the conversation's id, with the `ts` of a message the app posted).
  */
 export interface SlackMessagingApi {
   readonly users: { lookupByEmail(args: { email: string }): Promise<{ user?: { id?: string } }> };
-  readonly chat: { postMessage(args: SlackPostMessageArguments): Promise<{ ts?: string }> };
+  readonly chat: {
+    postMessage(args: SlackPostMessageArguments): Promise<{ ts?: string; channel?: string }>;
+    update(args: SlackUpdateMessageArguments): Promise<unknown>;
+  };
 }
 
 /**
@@ -126,7 +139,15 @@ export class SlackDeliveryError extends Error {
 export type SlackFallbackReason = 'approver-not-found' | 'token-too-long' | 'message-refused';
 
 export type SlackDelivery =
-  | { readonly posted: true; readonly slackUserId: string; readonly ts: string | undefined }
+  | {
+      readonly posted: true;
+      readonly slackUserId: string;
+      /** The direct message's conversation id and the message's ts; Slack always answers both. */
+      readonly channel: string | undefined;
+      readonly ts: string | undefined;
+      /** The message as posted, buttons included: never logged or stored as it is. */
+      readonly message: { readonly text: string; readonly blocks: SlackBlock[] };
+    }
   | { readonly posted: false; readonly fallback: SlackFallbackReason; readonly slackError?: string };
 
 export interface SlackApprovalInput {
@@ -175,5 +196,5 @@ export async function sendApprovalSlack(input: SlackApprovalInput, slack: SlackM
   const message = renderApprovalSlackMessage({ task: input.task, approverUserId: slackUserId, taskToken: input.taskToken, now: input.now });
   const posted = await call('chat.postMessage', () => slack.chat.postMessage({ channel: slackUserId, ...message }));
   if (isFallback(posted)) return posted.fallback;
-  return { posted: true, slackUserId, ts: posted.ts };
+  return { posted: true, slackUserId, channel: posted.channel, ts: posted.ts, message };
 }

@@ -52,7 +52,10 @@ export function slackClientOnce(settings: SlackSettings, sources: SlackClientSou
     };
     return {
       users: { lookupByEmail: (args) => watched(() => api.users.lookupByEmail(args)) },
-      chat: { postMessage: (args) => watched(() => api.chat.postMessage(args)) },
+      chat: {
+        postMessage: (args) => watched(() => api.chat.postMessage(args)),
+        update: (args) => watched(() => api.chat.update(args)),
+      },
     };
   };
   return () => {

@@ -74,6 +74,15 @@ export const WORKER_SLACK_METRICS = {
    * EmailsFailed, EmailsRefused or SesAccountProblems); the task stays open for the Slack buttons.
    */
   EmailFailedAfterSlack: 'EmailFailedAfterSlack',
+  /** A reminder took the buttons off the approver's previous Slack message (chat.update). */
+  SlackMessagesReplaced: 'SlackMessagesReplaced',
+  /** Slack did not take that update; the old buttons answer "no longer open" instead. */
+  SlackUpdatesFailed: 'SlackUpdatesFailed',
+  /**
+   * The table of Slack messages (functions/commons/slack-message-records.ts) could not be read or
+   * written: the approver was reached, but the message will not be closed at the request's end.
+   */
+  SlackRecordsFailed: 'SlackRecordsFailed',
 } as const;
 
 export type WorkerMetricName =

@@ -30,6 +30,7 @@ class CountingSlack implements SlackMessagingApi {
       this.posted.push(args);
       return Promise.resolve({ ts: '1795258800.000100' });
     },
+    update: (): Promise<unknown> => Promise.resolve({ ok: true }),
   };
 }
 

@@ -80,7 +80,7 @@ describe('createSlackWebClient', () => {
       createSlackWebClient(BOT_TOKEN, apiUrl),
     );
 
-    expect(delivery).toEqual({ posted: true, slackUserId: 'U07ANA4242', ts: '1795258800.000100' });
+    expect(delivery).toMatchObject({ posted: true, slackUserId: 'U07ANA4242', channel: 'D07ANA', ts: '1795258800.000100' });
     expect(received.map((call) => [call.method, call.authorization])).toEqual([
       ['users.lookupByEmail', `Bearer ${BOT_TOKEN}`],
       ['chat.postMessage', `Bearer ${BOT_TOKEN}`],

@@ -5,11 +5,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { WorkerConfig } from '../../functions/approval-worker/config';
 import { drainActivityTasks, type DrainDependencies, type WorkerLogger } from '../../functions/approval-worker/drain-activity-tasks';
-import type { SlackMessagingApi, SlackPostMessageArguments } from '../../functions/approval-worker/send-approval-slack';
 import { slackClientOnce } from '../../functions/approval-worker/slack-client';
 import { validateApprovalRequest, type NormalizedApprovalRequest } from '../../functions/commons/approval-request';
 import { decodeSlackButtonValue, MAX_SLACK_BUTTON_VALUE_LENGTH, SLACK_ACTION_ID } from '../../functions/commons/slack-contract';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
+import { FakeSlack } from '../support/fake-slack';
 import { realisticTaskToken } from '../support/fixtures';
 
 const sfnMock = mockClient(SFNClient);
@@ -26,38 +26,10 @@ const WORKER_CONFIG: WorkerConfig = {
   slack: { secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-slack-AbCdEf', apiUrl: 'https://slack.com/api/' },
 };
 
-/** Slack's users in this workspace, by email address. */
-const SLACK_USERS: Record<string, string> = { 'ana@example.com': 'U07ANA4242', 'ben@example.com': 'U07BEN1717' };
-
 interface LogLine {
   level: string;
   message: string;
   extra: unknown[];
-}
-
-/** A Slack workspace as the two Web API methods see it; `fail` makes a method throw as @slack/web-api does. */
-class FakeSlack implements SlackMessagingApi {
-  readonly posted: SlackPostMessageArguments[] = [];
-  readonly lookedUp: string[] = [];
-  fail: { lookupByEmail?: Error; postMessage?: Error } = {};
-
-  readonly users = {
-    lookupByEmail: async ({ email }: { email: string }): Promise<{ user?: { id?: string } }> => {
-      this.lookedUp.push(email);
-      if (this.fail.lookupByEmail) throw this.fail.lookupByEmail;
-      const id = SLACK_USERS[email];
-      if (id === undefined) throw new WebAPIPlatformError({ ok: false, error: 'users_not_found' });
-      return Promise.resolve({ user: { id } });
-    },
-  };
-
-  readonly chat = {
-    postMessage: async (args: SlackPostMessageArguments): Promise<{ ts?: string }> => {
-      if (this.fail.postMessage) throw this.fail.postMessage;
-      this.posted.push(args);
-      return Promise.resolve({ ts: '1795258800.000100' });
-    },
-  };
 }
 
 function checked(input: Record<string, unknown>): NormalizedApprovalRequest {
