@@ -5,7 +5,7 @@ import * as path from 'node:path';
 export const PACKAGE_NAME = 'stepfunctions-human-approval';
 
 /** The functions whose code ships prebuilt, by the name of their folder under functions/ and dist/assets/. */
-export type PrebuiltFunction = 'approval-worker' | 'slack-actions';
+export type PrebuiltFunction = 'approval-worker' | 'slack-actions' | 'slack-message-closer';
 
 /**
  * The package root: the nearest folder above this file whose package.json is this package's. The

@@ -14,7 +14,7 @@ export const ASSETS_DIR = path.join(root, 'dist', 'assets');
 const INPUTS_DIR = path.join(root, 'dist', 'build-inputs');
 
 /** Each function's folder under functions/, which is also its asset's folder under dist/assets/. */
-export const PREBUILT_FUNCTIONS = ['approval-worker', 'slack-actions'];
+export const PREBUILT_FUNCTIONS = ['approval-worker', 'slack-actions', 'slack-message-closer'];
 
 const outfileOf = (name) => path.join(ASSETS_DIR, name, 'index.js');
 const inputsFileOf = (name) => path.join(INPUTS_DIR, `${name}.json`);

@@ -1,6 +1,8 @@
 import { SLACK_ACTIONS_BLOCK_ID } from '../commons/slack-contract';
 import type { SlackBlock } from './interaction-payload';
 
+export { approvedText, escapeMrkdwn, mention, rejectedText, slackTime } from '../commons/slack-outcome-text';
+
 /**
  * A message sent to an interaction's `response_url`: either replaces the message the buttons were
  * on, or shows only to the person who clicked (`response_type: 'ephemeral'`, `replace_original:
@@ -24,61 +26,6 @@ export const DecisionNotice = {
   formDamaged: 'This form can no longer decide the request. Close it and click Reject on the message again.',
   notTheApprover: 'Only the person this request was sent to can decide it.',
 } as const;
-
-/**
- * Slack mrkdwn reads `&`, `<` and `>` as control characters, so text from a person is escaped
- * ("Formatting text for app surfaces", escaping, https://docs.slack.dev/messaging/formatting-message-text#escaping).
- */
-export function escapeMrkdwn(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** A mention of a user by id, which Slack shows as their name (same page, mentioning users). */
-export function mention(userId: string): string {
-  return `<@${userId}>`;
-}
-
-/**
- * A time that each reader sees in their own time zone, with a UTC fallback for clients that cannot
- * format it (same page, date formatting).
- */
-export function slackTime(at: Date): string {
-  const seconds = Math.floor(at.getTime() / 1000);
-  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
-}
-
-export function approvedText(userId: string, at: Date): string {
-  return `Approved by ${mention(userId)} at ${slackTime(at)}`;
-}
-
-/**
- * Longest mrkdwn text of a section block ("Section block",
- * https://docs.slack.dev/reference/block-kit/blocks/section-block), in UTF-16 units, never fewer
- * than the characters Slack counts.
- */
-export const MAX_SECTION_TEXT_LENGTH = 3_000;
-
-const ELLIPSIS = '…';
-
-/** The text escaped, then cut to `limit` with an ellipsis, between characters so that no escape is split. */
-function escapedWithin(text: string, limit: number): string {
-  const whole = escapeMrkdwn(text);
-  if (whole.length <= limit) return whole;
-  let result = '';
-  for (const character of text) {
-    const next = escapeMrkdwn(character);
-    if (result.length + next.length + ELLIPSIS.length > limit) break;
-    result += next;
-  }
-  return `${result}${ELLIPSIS}`;
-}
-
-/** The outcome of a rejection, with the reason escaped and cut so that it fits one section. */
-export function rejectedText(userId: string, at: Date, reason: string): string {
-  const prefix = `Rejected by ${mention(userId)} at ${slackTime(at)}: `;
-  return `${prefix}${escapedWithin(reason, MAX_SECTION_TEXT_LENGTH - prefix.length)}`;
-}
 
 const section = (mrkdwn: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
 

@@ -9,6 +9,7 @@ import { ApprovalApi } from './approval-api';
 import { ApprovalMonitoring } from './approval-monitoring';
 import { ApprovalWorkflow } from './approval-workflow';
 import { SlackActions } from './slack-actions';
+import { SlackMessages } from './slack-messages';
 
 /** The error names an approval ends with, which a parent catches from {@link HumanApproval.approvalDecisionTask}. */
 export { ApprovalError, type ApprovalErrorName } from '../../functions/commons/approval-errors';
@@ -212,6 +213,8 @@ export class HumanApproval extends Construct {
   public readonly monitoring: ApprovalMonitoring;
   /** Slack's clicks arrive here; only with `slackSecretName`. */
   public readonly slackActions?: SlackActions;
+  /** Where each approver's Slack message is, and what closes them when a request ends; only with `slackSecretName`. */
+  public readonly slackMessages?: SlackMessages;
   /** Start an execution here to ask for an approval. */
   public readonly stateMachine: sfn.StateMachine;
 
@@ -256,6 +259,14 @@ export class HumanApproval extends Construct {
     }
     this.workflow = new ApprovalWorkflow(this, 'Workflow', { config, activity: this.activity, worker: this.worker.function });
     this.stateMachine = this.workflow.stateMachine;
+    if (slackSecret) {
+      this.slackMessages = new SlackMessages(this, 'SlackMessages', {
+        secret: slackSecret,
+        stateMachine: this.stateMachine,
+        worker: this.worker.function,
+        workerRole: this.worker.role,
+      });
+    }
     this.monitoring = new ApprovalMonitoring(this, 'Monitoring', {
       stateMachine: this.workflow.stateMachine,
       stateMachineLogGroup: this.workflow.logGroup,
