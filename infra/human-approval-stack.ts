@@ -42,6 +42,12 @@ export class HumanApprovalStack extends Stack {
         description: "The Slack app's interactivity request URL (`npx approval slack-manifest` puts it in the app manifest)",
       });
     }
+    if (approval.slackMessages !== undefined) {
+      new CfnOutput(this, STACK_OUTPUTS.slackMessagesTable, {
+        value: approval.slackMessages.table.tableName,
+        description: 'Where each approver was reached (Slack or email instead); `npx approval status` reads it',
+      });
+    }
     if (approval.monitoring.dashboard) {
       new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
         value: approval.monitoring.dashboard.dashboardName,

@@ -11,6 +11,8 @@ export const STACK_OUTPUTS = {
   workerLogGroupName: 'WorkerLogGroupName',
   /** Only with slackSecretName set: the request URL of the Slack app's interactivity. */
   slackRequestUrl: 'SlackRequestUrl',
+  /** Only with slackSecretName set: the table of where each approver was reached (`approval status` reads it). */
+  slackMessagesTable: 'SlackMessagesTable',
   /** Only with the dashboard setting on. */
   dashboardName: 'DashboardName',
 } as const;

@@ -389,10 +389,11 @@ describe('HumanApprovalStack at defaults', () => {
 
   it('outputs the API URL, state machine ARN, activity ARN and the worker (for approval doctor)', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    const { dashboardName, slackRequestUrl, ...always } = STACK_OUTPUTS;
+    const { dashboardName, slackRequestUrl, slackMessagesTable, ...always } = STACK_OUTPUTS;
     expect(Object.keys(outputs).sort()).toEqual(Object.values(always).sort());
     expect(Object.keys(outputs)).not.toContain(dashboardName);
     expect(Object.keys(outputs)).not.toContain(slackRequestUrl);
+    expect(Object.keys(outputs)).not.toContain(slackMessagesTable);
     // What the CLI reads is there: `approval start` the state machine, `approval doctor` the rest.
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining([...REQUIRED_OUTPUTS]));
     expect(outputs[STACK_OUTPUTS.activityArn]?.Value).toEqual(activityRef);
@@ -405,9 +406,10 @@ describe('HumanApprovalStack at defaults', () => {
   it('outputs the dashboard name only with the dashboard on', () => {
     const outputs = synthApprovalStack({ dashboard: 'true' }).template.toJSON().Outputs as Record<string, { Value: unknown }>;
 
-    const { slackRequestUrl, ...withoutSlack } = STACK_OUTPUTS;
+    const { slackRequestUrl, slackMessagesTable, ...withoutSlack } = STACK_OUTPUTS;
     expect(Object.keys(outputs).sort()).toEqual(Object.values(withoutSlack).sort());
     expect(Object.keys(outputs)).not.toContain(slackRequestUrl);
+    expect(Object.keys(outputs)).not.toContain(slackMessagesTable);
   });
 
   it('the README names the outputs the stack has', () => {

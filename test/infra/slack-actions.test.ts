@@ -44,6 +44,11 @@ describe('the stack with slackSecretName', () => {
     });
     const outputs = template.findOutputs(STACK_OUTPUTS.slackRequestUrl);
     expect(JSON.stringify(outputs)).toContain('/slack/actions');
+    expect(template.findOutputs(STACK_OUTPUTS.slackMessagesTable)).toEqual({
+      [STACK_OUTPUTS.slackMessagesTable]: expect.objectContaining({
+        Value: { Ref: expect.stringMatching(/^SlackMessagesTable/) as unknown },
+      }) as unknown,
+    });
   });
 
   test('gives the Slack actions function the secret by name, and only what it needs: the secret and answering tasks of the activity', () => {
