@@ -214,11 +214,14 @@ const METHODS: Readonly<Record<string, MethodHandler>> = {
 
   /**
    * https://api.slack.com/methods/chat.update: the message named by `channel` and `ts`;
-   * `message_not_found` when there is none there.
+   * `message_not_found` when there is none there. Unlike chat.postMessage, `channel` must be the
+   * conversation's id: "For direct messages, ensure that this value is a DM ID (starts with D)
+   * instead of a User ID (starts with either U or W)" (the method's arguments), so a user id finds
+   * no channel here.
    */
   'chat.update': (workspace, identity, events, args) => {
     const channel = text(args, 'channel') ?? '';
-    const recipient = workspace.recipientOf(channel);
+    const recipient = channel.startsWith('D') ? workspace.recipientOf(channel) : undefined;
     if (recipient === undefined) throw new SlackApiError('channel_not_found');
     const message = workspace.message(text(args, 'ts') ?? '', directMessageChannelOf(recipient.id));
     if (message === undefined || message.deleted === true) throw new SlackApiError('message_not_found');

@@ -315,6 +315,16 @@ describe('Web API: chat.postMessage and chat.update', () => {
       data: { error: 'message_not_found' },
     });
   });
+
+  test("chat.update takes the direct message's id, not the user id the message was posted to (the method's `channel` argument)", async () => {
+    const { channel, ts } = await sendApproval('petra@example.com');
+    const userId = `U${channel.slice(1)}`;
+
+    await expect(client.chat.update({ channel: userId, ts, text: 'Approved' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
+    expect((await store()).messages.find((message) => message.ts === ts)?.replacements).toEqual([]);
+  });
 });
 
 describe('a click, as Slack sends it to the request URL', () => {
