@@ -2,6 +2,8 @@
  * The local emulator's public entry: what the `approval` CLI, the benchmark and the tests use. It
  * serves a synthesized cloud assembly (a `cdk.out` folder) and needs nothing else of the project.
  */
+import type * as LocalEventsModule from './events/server';
+import type { LocalEvents, LocalEventsOptions } from './events/server';
 import type * as LocalStackModule from './stack/local-stack';
 import type { LocalStack, LocalStackOptions } from './stack/local-stack';
 
@@ -37,6 +39,18 @@ export function loadLocalStack(): void {
 export function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   return localStackModule().startLocalStack(options);
 }
+
+/**
+ * Starts the local EventBridge (PutEvents, rules and their targets, the events page); see
+ * local/events/server.ts. Its server is loaded on the first call, like the stack's.
+ */
+export function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when first used, see localStackModule
+  return (require('./events/server') as typeof LocalEventsModule).startLocalEvents(options);
+}
+export type { LocalEvent, LocalEvents, LocalEventsOptions, LocalRule, LocalRuleTarget, StoredEvent } from './events/server';
+export { compileEventPattern, InvalidEventPatternError } from './events/event-pattern';
+export { executionStatusChangeEvent } from './events/step-functions-events';
 
 export { LocalStackError } from './stack/errors';
 export {

@@ -70,14 +70,9 @@ function loopbackHost(env: Readonly<Record<string, string | undefined>>): string
 
 function ports(env: Readonly<Record<string, string | undefined>>): Record<LocalService, number> {
   try {
-    return {
-      api: localPort(env, 'api'),
-      ses: localPort(env, 'ses'),
-      stepFunctions: localPort(env, 'stepFunctions'),
-      lambda: localPort(env, 'lambda'),
-      slack: localPort(env, 'slack'),
-      secretsManager: localPort(env, 'secretsManager'),
-    };
+    // Every service the emulator names, so that one it adds is read here too.
+    const services = Object.keys(LOCAL_PORT_ENV) as LocalService[];
+    return Object.fromEntries(services.map((service) => [service, localPort(env, service)])) as Record<LocalService, number>;
   } catch (error) {
     if (error instanceof LocalPortError) throw new UsageError(error.message, 'local');
     throw error;
