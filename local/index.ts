@@ -2,6 +2,8 @@
  * The local emulator's public entry: what the `approval` CLI, the benchmark and the tests use. It
  * serves a synthesized cloud assembly (a `cdk.out` folder) and needs nothing else of the project.
  */
+import type * as LocalDynamoDbModule from './dynamodb/server';
+import type { LocalDynamoDb, LocalDynamoDbOptions } from './dynamodb/server';
 import type * as LocalStackModule from './stack/local-stack';
 import type { LocalStack, LocalStackOptions } from './stack/local-stack';
 
@@ -38,6 +40,21 @@ export function startLocalStack(options: LocalStackOptions): Promise<LocalStack>
   return localStackModule().startLocalStack(options);
 }
 
+/** DynamoDB on loopback, with tables the caller creates; see local/dynamodb/server.ts. Loaded when first used, like the stack. */
+export function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when first used, see localStackModule
+  return (require('./dynamodb/server') as typeof LocalDynamoDbModule).startLocalDynamoDb(options);
+}
+
+export type {
+  AttributeValueJson,
+  KeyAttributeType,
+  LocalDynamoDb,
+  LocalDynamoDbOptions,
+  LocalTableKeySchema,
+  StoredTable,
+} from './dynamodb/server';
+export { LocalTableError } from './dynamodb/errors';
 export { LocalStackError } from './stack/errors';
 export {
   DEFAULT_LOCAL_SLACK_SIGNING_SECRET,
