@@ -4,6 +4,8 @@
  */
 import type * as LocalEventsModule from './events/server';
 import type { LocalEvents, LocalEventsOptions } from './events/server';
+import type * as LocalDynamoDbModule from './dynamodb/server';
+import type { LocalDynamoDb, LocalDynamoDbOptions } from './dynamodb/server';
 import type * as LocalStackModule from './stack/local-stack';
 import type { LocalStack, LocalStackOptions } from './stack/local-stack';
 
@@ -52,6 +54,21 @@ export type { LocalEvent, LocalEvents, LocalEventsOptions, LocalRule, LocalRuleT
 export { compileEventPattern, InvalidEventPatternError } from './events/event-pattern';
 export { executionStatusChangeEvent } from './events/step-functions-events';
 
+/** DynamoDB on loopback, with tables the caller creates; see local/dynamodb/server.ts. Loaded when first used, like the stack. */
+export function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when first used, see localStackModule
+  return (require('./dynamodb/server') as typeof LocalDynamoDbModule).startLocalDynamoDb(options);
+}
+
+export type {
+  AttributeValueJson,
+  KeyAttributeType,
+  LocalDynamoDb,
+  LocalDynamoDbOptions,
+  LocalTableKeySchema,
+  StoredTable,
+} from './dynamodb/server';
+export { LocalTableError } from './dynamodb/errors';
 export { LocalStackError } from './stack/errors';
 export {
   DEFAULT_LOCAL_SLACK_SIGNING_SECRET,

@@ -16,6 +16,7 @@ export const DEFAULT_LOCAL_PORTS = {
   secretsManager: 0,
   slack: 8006,
   events: 8007,
+  dynamodb: 8008,
 } as const;
 
 export type LocalService = keyof typeof DEFAULT_LOCAL_PORTS;
@@ -29,6 +30,7 @@ export const LOCAL_PORT_ENV: Readonly<Record<LocalService, string>> = {
   secretsManager: 'APPROVAL_LOCAL_SECRETS_MANAGER_PORT',
   slack: 'APPROVAL_LOCAL_SLACK_PORT',
   events: 'APPROVAL_LOCAL_EVENTS_PORT',
+  dynamodb: 'APPROVAL_LOCAL_DYNAMODB_PORT',
 };
 
 /** What each port serves, as messages about it name it. */
@@ -40,6 +42,7 @@ export const LOCAL_PORT_PURPOSE: Readonly<Record<LocalService, string>> = {
   secretsManager: 'Secrets Manager endpoint',
   slack: 'Slack stand-in and its page',
   events: 'EventBridge endpoint and its events page',
+  dynamodb: 'DynamoDB endpoint and its page',
 };
 
 export const LOCAL_HOST_ENV = 'APPROVAL_LOCAL_HOST';

@@ -53,6 +53,8 @@ ${envLine(LOCAL_PORT_ENV.stepFunctions, `Step Functions port     (default ${DEFA
 ${envLine(LOCAL_PORT_ENV.lambda, `Lambda Invoke port      (default 0: any free port)`)}
 ${envLine(LOCAL_PORT_ENV.slack, `Slack stand-in port     (default ${DEFAULT_LOCAL_PORTS.slack}; only for an app with slackSecretName)`)}
 ${envLine(LOCAL_PORT_ENV.secretsManager, `Secrets Manager port    (default 0: any free port)`)}
+${envLine(LOCAL_PORT_ENV.events, `EventBridge port        (default ${DEFAULT_LOCAL_PORTS.events}; only for an app with event rules)`)}
+${envLine(LOCAL_PORT_ENV.dynamodb, `DynamoDB port           (default ${DEFAULT_LOCAL_PORTS.dynamodb}; only for an app with tables to serve)`)}
 ${envLine(LOCAL_SLACK_SIGNING_SECRET_ENV, `the Slack stand-in's signing secret (default ${DEFAULT_LOCAL_SLACK_SIGNING_SECRET})`)}
 ${envLine(LOCAL_HOST_ENV, `loopback address to listen on (default ${DEFAULT_LOCAL_HOST})`)}`;
 

@@ -67,6 +67,10 @@ export interface WorkerEndpoints {
   readonly secretsManagerUrl?: string;
   /** The Slack stand-in's Web API base (`.../api/`), when the stack runs one. */
   readonly slackApiUrl?: string;
+  /** The local DynamoDB, when the stack serves tables (see tables-and-rules.ts). */
+  readonly dynamodbUrl?: string;
+  /** The local name of each table the local DynamoDB serves, by logical id; any other table is blank. */
+  readonly tableNames?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -75,11 +79,12 @@ export interface WorkerEndpoints {
  */
 export function localFunctionEnvironment(
   functionId: string,
-  endpoints: Pick<WorkerEndpoints, 'stepFunctionsUrl' | 'sesUrl' | 'secretsManagerUrl' | 'slackApiUrl'>,
+  endpoints: Pick<WorkerEndpoints, 'stepFunctionsUrl' | 'sesUrl' | 'secretsManagerUrl' | 'slackApiUrl' | 'dynamodbUrl'>,
 ): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_SFN: endpoints.stepFunctionsUrl,
     AWS_ENDPOINT_URL_SESV2: endpoints.sesUrl,
+    ...(endpoints.dynamodbUrl === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodbUrl }),
     ...(endpoints.secretsManagerUrl === undefined ? {} : { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManagerUrl }),
     // The functions' Slack client calls this base instead of https://slack.com/api/ (functions/commons/slack-contract.ts).
     ...(endpoints.slackApiUrl === undefined ? {} : { SLACK_API_URL: endpoints.slackApiUrl }),
@@ -112,21 +117,21 @@ const TABLE_VARIABLE_SUFFIX = '_TABLE';
  * - a Ref of the activity is the local activity's ARN;
  * - an execute-api URL of the template's REST API (`https://<api>.execute-api.<region>.<suffix>/<stage>`,
  *   however the template builds it) becomes the same path on the local API Gateway;
- * - a Ref of a DynamoDB table is empty: there is no DynamoDB locally, and a function run here
- *   treats a blank table name as no table. The runner plays such a table's bound itself when the
- *   function is given it beside the name, as `<NAME>_TABLE` and `<NAME>` (a whole number): see
- *   {@link slotCountOf}.
+ * - a Ref of a DynamoDB table the local DynamoDB serves is its local name (`tableNames`); any
+ *   other table's is empty, which a function run here treats as no table. The runner plays such a
+ *   table's bound itself when the function is given it beside the name, as `<NAME>_TABLE` and
+ *   `<NAME>` (a whole number): see {@link slotCountOf} and tables-and-rules.ts.
  */
 export function workerEnvironment(
   template: SynthesizedStack['template'],
   variables: Readonly<Record<string, unknown>>,
-  endpoints: Pick<WorkerEndpoints, 'activityArn' | 'apiUrl'>,
+  endpoints: Pick<WorkerEndpoints, 'activityArn' | 'apiUrl' | 'tableNames'>,
 ): Record<string, string> {
   const [activityId] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
   const physical: Record<string, string> = { [activityId]: endpoints.activityArn };
   for (const [id] of resourcesOfType(template, 'AWS::ApiGateway::RestApi')) physical[id] = LOCAL_REST_API_ID;
   for (const [id, stage] of resourcesOfType(template, 'AWS::ApiGateway::Stage')) physical[id] = String(stage.StageName);
-  for (const [id] of resourcesOfType(template, 'AWS::DynamoDB::Table')) physical[id] = '';
+  for (const [id] of resourcesOfType(template, 'AWS::DynamoDB::Table')) physical[id] = endpoints.tableNames?.[id] ?? '';
   const deployedApiOrigin = `https://${LOCAL_REST_API_ID}.execute-api.${LOCAL_REGION}.amazonaws.com`;
   const localApiOrigin = new URL(endpoints.apiUrl).origin;
   const environment: Record<string, string> = {};
