@@ -19,6 +19,8 @@ export interface DeployedStateMachines {
   readonly approvalStateMachineArn: string;
   /** Every state machine of the template, the approval one included, by its readable name (see {@link readableName}). */
   readonly stateMachines: Readonly<Record<string, string>>;
+  /** What other resources' Ref and Fn::GetAtt of each state machine resolve to: `<logical id>`, `<logical id>.Arn`, `<logical id>.Name`. */
+  readonly physical: Readonly<Record<string, string>>;
 }
 
 function localSfnClient(stepFunctionsUrl: string): SFNClient {
@@ -175,5 +177,5 @@ export async function createStateMachines(
   } finally {
     sfn.destroy();
   }
-  return { approvalStateMachineArn, stateMachines };
+  return { approvalStateMachineArn, stateMachines, physical: values };
 }

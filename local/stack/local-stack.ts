@@ -4,6 +4,9 @@ import type { LambdaProxyTarget } from '../api-gateway/lambda-proxy';
 import { type LocalApiGateway, startLocalApiGateway } from '../api-gateway/server';
 import { type LocalLambda, startLocalLambda } from '../lambda/server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, LOCAL_PORT_PURPOSE, type LocalService } from '../ports';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../dynamodb/server';
+import { type LocalEvents, startLocalEvents } from '../events/server';
+import { executionStatusChangeEvent } from '../events/step-functions-events';
 import { startLocalSlack } from '../slack/server';
 import { printable } from '../printable';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../secrets-manager/server';
@@ -27,13 +30,15 @@ import {
   slackSecretVariables,
   type StartLocalSlack,
 } from './slack-wiring';
-import { onlyResourceOfType, readSynthesizedStack, type SynthesizedStack } from './synthesized-stack';
+import { onlyResourceOfType, readSynthesizedStack, resolveIntrinsics, type SynthesizedStack } from './synthesized-stack';
+import { eventRules, servedTables } from './tables-and-rules';
 import { createWorker, workerEnvironment, workerFunction, workerFunctionName } from './worker-from-template';
 
 export type { LocalSlackLike, LocalSlackStartOptions, StartLocalSlack } from './slack-wiring';
 
 /** `function` lines come from the functions the API's Lambda proxy integrations run. */
-export type LocalComponent = 'stack' | 'step-functions' | 'api' | 'ses' | 'lambda' | 'worker' | 'function' | 'secrets-manager' | 'slack';
+export type LocalComponent =
+  'stack' | 'step-functions' | 'api' | 'ses' | 'lambda' | 'worker' | 'function' | 'secrets-manager' | 'slack' | 'dynamodb' | 'events';
 
 /**
  * Latencies added on purpose, so that a run (the benchmark) can model AWS, where each call takes
@@ -98,7 +103,13 @@ export interface LocalStack {
   /** The Slack stand-in's base URL, when one was started (see LocalStackOptions.startSlack). */
   readonly slackUrl?: string;
   readonly slack?: LocalSlackLike;
-  /** The functions the REST API's Lambda proxy integrations run, by logical id. */
+  /** The local DynamoDB, when the template has tables to serve (see tables-and-rules.ts). */
+  readonly dynamodbUrl?: string;
+  readonly dynamodb?: LocalDynamoDb;
+  /** The local EventBridge, when the template has rules that match events; every execution's status change is sent to it. */
+  readonly eventsUrl?: string;
+  readonly events?: LocalEvents;
+  /** The functions the REST API's Lambda proxy integrations and the event rules run, by logical id. */
   readonly functions: Readonly<Record<string, LocalFunction>>;
   /** The approval state machine (named after the stack). */
   readonly stateMachineArn: string;
@@ -241,7 +252,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         log('stack', `seeded the Slack secret ${[...names].join(', ')} with the local Slack's bot token and signing secret`);
       }
     }
-    const slackEndpoints = { secretsManagerUrl: secretsManager?.url, slackApiUrl: slack?.apiUrl };
+    // DynamoDB: only for a template with tables the runner does not play itself.
+    const tables = servedTables(template, stackName);
+    let dynamodb: LocalDynamoDb | undefined;
+    if (tables.length > 0) {
+      // A free port unless the caller names one, as for Slack: `approval local` gives DEFAULT_LOCAL_PORTS.dynamodb.
+      const dynamodbPort = options.ports?.dynamodb ?? 0;
+      const startedDynamoDb = await startLocalDynamoDb({
+        host,
+        port: dynamodbPort,
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT,
+        log: (line) => log('dynamodb', line),
+      }).catch((error: unknown) => {
+        throw explainListenError(error, 'dynamodb', dynamodbPort);
+      });
+      dynamodb = startedDynamoDb;
+      cleanups.push(() => startedDynamoDb.close());
+      for (const table of tables) {
+        startedDynamoDb.createTable(table.name, {
+          partitionKey: table.partitionKey,
+          partitionKeyType: table.partitionKeyType,
+          ...(table.sortKey === undefined ? {} : { sortKey: table.sortKey, sortKeyType: table.sortKeyType }),
+        });
+      }
+      log('stack', `created the tables ${tables.map((table) => table.name).join(', ')}`);
+    }
+    const slackEndpoints = {
+      secretsManagerUrl: secretsManager?.url,
+      slackApiUrl: slack?.apiUrl,
+      dynamodbUrl: dynamodb?.url,
+      tableNames: Object.fromEntries(tables.map((table) => [table.logicalId, table.name])),
+    };
 
     const lambda: LocalLambda = await startLocalLambda({
       host,
@@ -296,36 +338,97 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       throw new LocalStackError(`${error.message} (function ${functionId}, code in ${worker.codeDir})`);
     });
 
-    // The functions behind the API's Lambda proxy integrations, each in a process of its own.
+    // The functions behind the API's Lambda proxy integrations and the event rules, each in a
+    // process of its own, started by its first invocation, as Lambda cold-starts a function: a
+    // stack with such functions (every local Slack deployment) costs no process until one runs.
     const functions: Record<string, LocalFunction> = {};
+    const templateFunction = (id: string): LocalFunction => {
+      const created = createProxyFunction(
+        synthesized,
+        id,
+        { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url, ...slackEndpoints },
+        (line) => log('function', line),
+      );
+      cleanups.push(() => created.close());
+      if (!fs.existsSync(created.codeDir)) {
+        throw new LocalStackError(`The code of the function ${id} is missing: ${created.codeDir} does not exist.`);
+      }
+      functions[id] = created;
+      return created;
+    };
     for (const proxyFunctionId of proxyFunctionIds(apiModel)) {
       if (proxyFunctionId === functionId) {
         proxyTargets.set(proxyFunctionId, worker);
         continue;
       }
-      const proxyFunction = createProxyFunction(
-        synthesized,
-        proxyFunctionId,
-        { activityArn, apiUrl: api.url, stepFunctionsUrl: stepFunctions.url, sesUrl: ses.url, ...slackEndpoints },
-        (line) => log('function', line),
-      );
-      cleanups.push(() => proxyFunction.close());
-      // Started by its first request, as Lambda cold-starts a function: a stack whose API has such a
-      // route (every local Slack deployment) costs no process until someone clicks.
-      if (!fs.existsSync(proxyFunction.codeDir)) {
-        throw new LocalStackError(`The code of the function ${proxyFunctionId} is missing: ${proxyFunction.codeDir} does not exist.`);
-      }
-      functions[proxyFunctionId] = proxyFunction;
-      proxyTargets.set(proxyFunctionId, proxyFunction);
+      proxyTargets.set(proxyFunctionId, templateFunction(proxyFunctionId));
     }
 
-    const { approvalStateMachineArn: stateMachineArn, stateMachines } = await createStateMachines(synthesized, stepFunctions.url, {
+    const {
+      approvalStateMachineArn: stateMachineArn,
+      stateMachines,
+      physical,
+    } = await createStateMachines(synthesized, stepFunctions.url, {
       [activityId]: activityArn,
       [`${activityId}.Name`]: activityName(stackName, activityId, activity),
       [functionId]: functionName,
       [`${functionId}.Arn`]: functionArn,
     });
     log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
+
+    // EventBridge: only for a template with rules that match events, whose targets are its functions.
+    const rules = eventRules(template);
+    let events: LocalEvents | undefined;
+    if (rules.length > 0) {
+      const eventsPort = options.ports?.events ?? 0;
+      const startedEvents = await startLocalEvents({
+        host,
+        port: eventsPort,
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT,
+        log: (line) => log('events', line),
+      }).catch((error: unknown) => {
+        throw explainListenError(error, 'events', eventsPort);
+      });
+      events = startedEvents;
+      cleanups.push(() => startedEvents.close());
+      for (const rule of rules) {
+        if (rule.eventBusName !== 'default') startedEvents.createEventBus(rule.eventBusName);
+        startedEvents.putRule({
+          name: rule.logicalId,
+          eventBusName: rule.eventBusName,
+          eventPattern: resolveIntrinsics(rule.eventPattern, { ...physical, [activityId]: activityArn }),
+          targets: rule.targets.map((target) => {
+            const targetFunction = functions[target.functionId] ?? templateFunction(target.functionId);
+            // Lambda runs an event rule's target asynchronously: the event is handed over, the
+            // result only logged (the events page and /store show a failed delivery).
+            return { id: target.id, deliver: async (event) => void (await targetFunction.invokeSync(event)) };
+          }),
+        });
+      }
+      // Step Functions sends each standard execution's status changes to the default bus
+      // (local/events/step-functions-events.ts); here, each end of an execution.
+      stepFunctions.engine.on('executionClosed', ({ executionArn }) => {
+        const execution = stepFunctions.engine.describeExecution({ executionArn });
+        const { stateMachineArn: machineArn, name, status, startDate } = execution;
+        if (machineArn === undefined || name === undefined || status === undefined || startDate === undefined) return;
+        startedEvents.publish(
+          executionStatusChangeEvent({
+            executionArn,
+            stateMachineArn: machineArn,
+            name,
+            status: status as Parameters<typeof executionStatusChangeEvent>[0]['status'],
+            startDate,
+            ...(execution.stopDate === undefined ? {} : { stopDate: execution.stopDate }),
+            ...(execution.input === undefined ? {} : { input: execution.input }),
+            ...(execution.output === undefined ? {} : { output: execution.output }),
+            ...(execution.error === undefined ? {} : { error: execution.error }),
+            ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+          }),
+        );
+      });
+      log('stack', `serving the event rules ${rules.map((rule) => rule.logicalId).join(', ')}`);
+    }
 
     return {
       stackName,
@@ -337,6 +440,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secretsManager,
       slackUrl: slack?.url,
       slack,
+      dynamodbUrl: dynamodb?.url,
+      dynamodb,
+      eventsUrl: events?.url,
+      events,
       functions,
       stateMachineArn,
       stateMachines,

@@ -16,6 +16,8 @@ export interface ServedTable {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
+  readonly partitionKeyType: 'S' | 'N' | 'B';
+  readonly sortKeyType?: 'S' | 'N' | 'B';
 }
 
 /**
@@ -44,14 +46,27 @@ export function servedTables(template: CloudFormationTemplate, stackName: string
     .filter(([id]) => !played.has(id))
     .map(([logicalId, properties]) => {
       const keySchema = (properties.KeySchema ?? []) as Array<{ AttributeName?: unknown; KeyType?: unknown }>;
+      const definitions = (properties.AttributeDefinitions ?? []) as Array<{ AttributeName?: unknown; AttributeType?: unknown }>;
       const keyOf = (type: string): string | undefined => {
         const name = keySchema.find((key) => key.KeyType === type)?.AttributeName;
         return typeof name === 'string' ? name : undefined;
       };
+      const typeOf = (name: string): 'S' | 'N' | 'B' => {
+        const type = definitions.find((definition) => definition.AttributeName === name)?.AttributeType;
+        if (type !== 'S' && type !== 'N' && type !== 'B')
+          throw new LocalStackError(`The table ${logicalId}'s key ${name} has no attribute type S, N or B in AttributeDefinitions.`);
+        return type;
+      };
       const partitionKey = keyOf('HASH');
       if (partitionKey === undefined) throw new LocalStackError(`The table ${logicalId} has no partition (HASH) key.`);
       const sortKey = keyOf('RANGE');
-      return { logicalId, name: `${stackName}-${logicalId}`, partitionKey, ...(sortKey === undefined ? {} : { sortKey }) };
+      return {
+        logicalId,
+        name: `${stackName}-${logicalId}`,
+        partitionKey,
+        partitionKeyType: typeOf(partitionKey),
+        ...(sortKey === undefined ? {} : { sortKey, sortKeyType: typeOf(sortKey) }),
+      };
     });
 }
 
@@ -78,7 +93,9 @@ export function eventRules(template: CloudFormationTemplate): TemplateEventRule[
     .map(([logicalId, properties]) => {
       const busName = properties.EventBusName;
       if (busName !== undefined && typeof busName !== 'string')
-        throw new LocalStackError(`The rule ${logicalId} names its bus with ${JSON.stringify(busName)}; the local mode serves named buses only.`);
+        throw new LocalStackError(
+          `The rule ${logicalId} names its bus with ${JSON.stringify(busName)}; the local mode serves named buses only.`,
+        );
       const targets = ((properties.Targets ?? []) as Array<{ Id?: unknown; Arn?: unknown }>).map((target) => {
         const getAtt = (target.Arn as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
         const functionId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;

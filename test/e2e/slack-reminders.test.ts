@@ -2,7 +2,8 @@ import { expect } from '@jest/globals';
 import { decodeSlackButtonValue, SLACK_ACTION_ID } from '../../functions/commons/slack-contract';
 import { localSlackUserId } from '../../local/slack/server';
 import { startApproval, uniqueManager, waitForEnd } from '../support/local-flow';
-import { actInSlack, slackButtons, slackStore, waitForSlackMessages } from '../support/local-slack-flow';
+import { REMINDER_NOTES } from '../../functions/approval-worker/slack-message-trail';
+import { slackButtons, slackMessage, waitForClosedSlackMessage, waitForSlackMessages } from '../support/local-slack-flow';
 import { useLocalStack } from '../support/use-local-stack';
 
 jest.setTimeout(60_000);
@@ -11,7 +12,7 @@ describe('reminders and expiry of a Slack request on the local stack', () => {
   // A link (here: a pair of buttons) lives 2 s, then one reminder, then the request expires.
   const local = useLocalStack({ context: { reminderIntervalSeconds: 2, reminderCount: 1 } });
 
-  it('sends a fresh message with a new token as the reminder; the old buttons no longer decide; it then expires', async () => {
+  it("sends a fresh message with a new token as the reminder, taking the first message's buttons off; at expiry the reminder is closed too", async () => {
     const ana = uniqueManager('slack-remind');
     const executionArn = await startApproval(local.sfn, local.stack, {
       approvers: [ana],
@@ -30,14 +31,17 @@ describe('reminders and expiry of a Slack request on the local stack', () => {
     const rawValue = slackButtons(reminder?.blocks ?? []).find((button) => button.actionId === SLACK_ACTION_ID.approve)?.rawValue;
     expect(decodeSlackButtonValue(rawValue)?.approverUserId).toBe(localSlackUserId(ana));
 
-    // A click on the first message's Approve: its task was replaced by the reminder's.
-    const stale = await actInSlack(local.stack, { ts: first?.ts ?? '', action: 'approve', as: ana });
-    expect(stale.status).toBe(200);
-    const notes = (await slackStore(local.stack)).ephemerals.filter((note) => note.email === ana);
-    expect(notes.map((note) => note.text)).toEqual(['This request is no longer open.']);
+    // The worker took the first message's buttons off before posting the reminder: its task was replaced.
+    const firstAfter = await waitForClosedSlackMessage(local.stack, first?.ts ?? '');
+    expect(firstAfter.text).toBe(REMINDER_NOTES.slack);
+    expect(JSON.stringify(firstAfter.blocks)).toContain('Rotate the signing key');
 
     const execution = await waitForEnd(local.sfn, executionArn, 15_000);
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('Expired');
+    // The request's end closes the reminder as well; the first message keeps its reminder note.
+    const reminderAfter = await waitForClosedSlackMessage(local.stack, reminder?.ts ?? '');
+    expect(reminderAfter.text).toMatch(/^This request expired at /);
+    expect((await slackMessage(local.stack, first?.ts ?? '')).replacements.map((version) => version.text)).toEqual([REMINDER_NOTES.slack]);
   });
 });

@@ -91,6 +91,20 @@ export async function slackMessage(stack: LocalStack, ts: string): Promise<Store
   return message;
 }
 
+/**
+ * Waits until the message with this ts no longer offers the decision's buttons (a click, a
+ * reminder or the request's end replaced it); returns it as the store holds it then.
+ */
+export async function waitForClosedSlackMessage(stack: LocalStack, ts: string, timeoutMs = 15_000): Promise<StoredSlackMessage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const message = await slackMessage(stack, ts);
+    if (!message.blocks.some((block) => block.type === 'actions' || block.block_id === SLACK_ACTIONS_BLOCK_ID)) return message;
+    if (Date.now() > deadline) throw new Error(`Expected the Slack message ${ts} to lose its buttons within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 export interface SlackAct {
   readonly ts: string;
   readonly action: 'approve' | 'reject';
