@@ -109,7 +109,9 @@ Stack ${stack.stackName} is running locally (no AWS account needed). Ready in ${
   Inbox (emails sent)        ${stack.sesUrl}
 ${stack.slackUrl === undefined ? '' : `  Slack (direct messages)    ${stack.slackUrl}\n`}  Approval API (the links)   ${stack.apiUrl}
   Step Functions endpoint    ${stack.stepFunctionsUrl}
-  State machine (approval)   ${stack.stateMachineArn}
+${stack.eventsUrl === undefined ? '' : `  EventBridge (events)       ${stack.eventsUrl}\n`}${
+    stack.dynamodbUrl === undefined ? '' : `  DynamoDB (tables)          ${stack.dynamodbUrl}\n`
+  }  State machine (approval)   ${stack.stateMachineArn}
 ${others.map(([name, arn]) => `  ${name.padEnd(26)} ${arn}\n`).join('')}
 Next, in another terminal:
   npx approval start --local${stackFlag} --wait --approver ana@example.com --approver ben@example.com --subject "Deploy release 42"
