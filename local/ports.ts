@@ -15,6 +15,7 @@ export const DEFAULT_LOCAL_PORTS = {
   // For the functions only (AWS_ENDPOINT_URL_SECRETS_MANAGER), like the Lambda endpoint: any free port.
   secretsManager: 0,
   slack: 8006,
+  dynamodb: 8008,
 } as const;
 
 export type LocalService = keyof typeof DEFAULT_LOCAL_PORTS;
@@ -27,6 +28,7 @@ export const LOCAL_PORT_ENV: Readonly<Record<LocalService, string>> = {
   lambda: 'APPROVAL_LOCAL_LAMBDA_PORT',
   secretsManager: 'APPROVAL_LOCAL_SECRETS_MANAGER_PORT',
   slack: 'APPROVAL_LOCAL_SLACK_PORT',
+  dynamodb: 'APPROVAL_LOCAL_DYNAMODB_PORT',
 };
 
 /** What each port serves, as messages about it name it. */
@@ -37,6 +39,7 @@ export const LOCAL_PORT_PURPOSE: Readonly<Record<LocalService, string>> = {
   lambda: 'Lambda Invoke endpoint',
   secretsManager: 'Secrets Manager endpoint',
   slack: 'Slack stand-in and its page',
+  dynamodb: 'DynamoDB endpoint and its page',
 };
 
 export const LOCAL_HOST_ENV = 'APPROVAL_LOCAL_HOST';
