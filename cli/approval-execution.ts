@@ -1,9 +1,11 @@
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { ApprovalError } from '../functions/commons/approval-errors';
-import { approverStates, decisionRecord, type ApproverView, type DecisionRecord } from './approver-states';
+import type { SlackMessageRecord } from '../functions/commons/slack-message-records';
+import { approverStates, decisionRecord, type ApproverView, type DecisionRecord, type ReachedBy } from './approver-states';
 import { readExecutionHistory } from './execution-history';
 import { isRecord, parseJson } from './json-values';
 import { parseRequest, type ApprovalPolicy, type ApprovalRequestView } from './request-view';
+import type { SlackDelivery } from './slack-delivery';
 
 export type { DecisionRecord } from './approver-states';
 
@@ -34,6 +36,8 @@ export interface ApprovalExecutionView {
   readonly decisions?: readonly DecisionRecord[];
   readonly error?: string;
   readonly cause?: string;
+  /** The request asked for Slack, but the table of where each approver was reached could not be read: why. */
+  readonly slackDeliveryNote?: string;
 }
 
 function outcomeOf(status: string, error: string | undefined): ApprovalOutcome {
@@ -148,4 +152,31 @@ export async function describeApprovalExecution(
   const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }), abortSignal ? { abortSignal } : {});
   const history = options.withApprovers ? await readExecutionHistory(sfn, executionArn, abortSignal) : undefined;
   return toApprovalExecutionView(execution, history);
+}
+
+/** Whether the request's input asks for Slack: only then does the table of Slack messages say anything of it. */
+export function asksForSlack(view: ApprovalExecutionView): boolean {
+  return view.request.via?.includes('slack') === true;
+}
+
+function reachedByOf(record: SlackMessageRecord): ReachedBy {
+  return record.delivery === 'slack' ? { channel: 'slack', slackUserId: record.slackUserId } : { channel: 'email', reason: record.reason };
+}
+
+/**
+ * The view with how each approver was reached, matched by address: the table keeps the address as
+ * the request normalized it, which may differ in case from what the input said. Or, when the table
+ * could not be read, the view with the note that says why.
+ */
+export function withSlackDelivery(view: ApprovalExecutionView, delivery: SlackDelivery): ApprovalExecutionView {
+  if (delivery.kind === 'not-shown') return { ...view, slackDeliveryNote: delivery.note };
+  const reached = new Map(delivery.records.map((record) => [record.approver.toLowerCase(), reachedByOf(record)]));
+  if (view.approvers === undefined) return view;
+  return {
+    ...view,
+    approvers: view.approvers.map((approver) => {
+      const reachedBy = reached.get(approver.address.toLowerCase());
+      return reachedBy === undefined ? approver : { ...approver, reachedBy };
+    }),
+  };
 }

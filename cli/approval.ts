@@ -1,6 +1,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -65,6 +66,7 @@ export function defaultDependencies(): CommandDependencies {
     env: process.env,
     createSfnClient: (config) => new SFNClient(config),
     createCloudFormationClient: (config) => new CloudFormationClient(config),
+    createDynamoDbClient: (config) => new DynamoDBClient(config),
     createStsClient: (config) => new STSClient(config),
     createSsmClient: (config) => new SSMClient(config),
     createSesV2Client: (config) => new SESv2Client(config),

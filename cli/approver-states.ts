@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ApprovalError } from '../functions/commons/approval-errors';
+import type { EmailInsteadReason } from '../functions/commons/slack-message-records';
 import { expiresAt, isLastAttempt, linksValidUntil } from '../functions/commons/reminders';
 import { isRecord, parseJson } from './json-values';
 import type { ApprovalPolicy } from './request-view';
@@ -26,6 +27,13 @@ export function decisionRecord(value: Readonly<Record<string, unknown>>): Decisi
  */
 export type ApproverState = 'waiting' | 'emailed' | 'approved' | 'rejected' | 'expired' | 'not-delivered' | 'closed';
 
+/**
+ * How the worker reached an approver of a request that asked for Slack, from the table of Slack
+ * messages: a direct message to their Slack user, or the email instead, and why.
+ */
+export type ReachedBy =
+  { readonly channel: 'slack'; readonly slackUserId: string } | { readonly channel: 'email'; readonly reason: EmailInsteadReason };
+
 export interface ApproverView {
   readonly address: string;
   readonly state: ApproverState;
@@ -44,6 +52,8 @@ export interface ApproverView {
   /** Not delivered: the task's error and cause. */
   readonly error?: string;
   readonly cause?: string;
+  /** Only for a request that asked for Slack, once the worker has reached them. */
+  readonly reachedBy?: ReachedBy;
 }
 
 export interface ApproverStateInput {

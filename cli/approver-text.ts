@@ -1,6 +1,7 @@
 import { reminderLabel } from '../functions/commons/reminders';
+import { EMAIL_INSTEAD_WORDS } from '../functions/commons/slack-message-records';
 import type { ApprovalOutcome } from './approval-execution';
-import type { ApproverView } from './approver-states';
+import type { ApproverView, ReachedBy } from './approver-states';
 import { formatDate, printable } from './format-values';
 
 /** "reminder 2 of 3" for attempt 3; the first email is no reminder. */
@@ -43,6 +44,13 @@ export function describeApprover(approver: ApproverView, outcome: ApprovalOutcom
         ? 'closed: the request was decided by someone else'
         : 'closed: the request ended without their decision';
   }
+}
+
+/** How the worker reached an approver of a request that asked for Slack: `in Slack as U07ANA4242`. */
+export function describeReachedBy(reachedBy: ReachedBy): string {
+  return reachedBy.channel === 'slack'
+    ? `in Slack as ${printable(reachedBy.slackUserId)}`
+    : `emailed instead of Slack: ${printable(EMAIL_INSTEAD_WORDS[reachedBy.reason])}`;
 }
 
 /** One approver's state in a few words, for the progress line of `--wait`. */

@@ -19,7 +19,7 @@ function fields(error: unknown): ErrorFields {
  * Node reports a refused connection as ECONNREFUSED, or as an AggregateError of them when a name
  * resolves to several addresses. The SDK wraps errors of another realm into a bare message.
  */
-function isConnectionRefused(error: unknown): boolean {
+export function isConnectionRefused(error: unknown): boolean {
   const { code, errors, message } = fields(error);
   if (code === 'ECONNREFUSED') return true;
   if (typeof message === 'string' && /\bECONNREFUSED\b/.test(message)) return true;

@@ -1,6 +1,6 @@
 import type { ApprovalExecutionView, ApprovalOutcome } from './approval-execution';
 import type { DecisionRecord } from './approver-states';
-import { describeApprover } from './approver-text';
+import { describeApprover, describeReachedBy } from './approver-text';
 import { formatDate, printable, shorten } from './format-values';
 
 export { printable } from './format-values';
@@ -92,6 +92,8 @@ function requestRows(view: ApprovalExecutionView): Row[] {
   if (request.requester !== undefined) rows.push(['Requester', shown(request.requester)]);
   if (request.approvers !== undefined)
     rows.push(['Policy', view.policy === null ? `${shown(request.policy)} (not a policy)` : POLICY_NOTES[view.policy]]);
+  if (request.via !== undefined)
+    rows.push(['Via', request.via === null ? '(not a list of channels)' : request.via.map(printable).join(', ')]);
   if (request.details !== undefined) {
     const details = Object.entries(request.details ?? {});
     rows.push(
@@ -109,11 +111,17 @@ function approverRows(view: ApprovalExecutionView): Row[] {
   const width = Math.max(0, ...approvers.map((approver) => printable(approver.address).length));
   return block(
     approvers.length === 1 ? 'Approver' : 'Approvers',
-    approvers.map((approver) => `${printable(approver.address).padEnd(width)}  ${describeApprover(approver, view.outcome)}`),
+    approvers.map((approver) => {
+      const reached = approver.reachedBy === undefined ? '' : ` [${describeReachedBy(approver.reachedBy)}]`;
+      return `${printable(approver.address).padEnd(width)}  ${describeApprover(approver, view.outcome)}${reached}`;
+    }),
   );
 }
 
-/** `approval status`: the request, each approver's state and, once ended, the decision record(s) or the error. */
+/**
+ * `approval status`: the request, each approver's state (and, when the request asked for Slack, how
+ * they were reached) and, once ended, the decision record(s) or the error.
+ */
 export function formatExecution(view: ApprovalExecutionView): string[] {
   // The ARN ends with the execution name, which whoever started it chose: it may hold bidirectional controls.
   const rows: Row[] = [
@@ -131,7 +139,8 @@ export function formatExecution(view: ApprovalExecutionView): string[] {
     if (view.error !== undefined) rows.push(['Error', printable(view.error)]);
     if (view.cause !== undefined) rows.push(['Cause', printable(view.cause)]);
   }
-  return labelled(rows);
+  const note = view.slackDeliveryNote === undefined ? [] : [`Slack delivery not shown: ${printable(view.slackDeliveryNote)}`];
+  return [...labelled(rows), ...note];
 }
 
 function approversCell(view: ApprovalExecutionView): string {

@@ -19,6 +19,8 @@ export interface ApprovalRequestView {
   readonly policy?: string | null;
   readonly details?: Readonly<Record<string, string>> | null;
   readonly requester?: string | null;
+  /** The channels asked for, e.g. `["slack", "email"]`; without it, email only. */
+  readonly via?: readonly string[] | null;
 }
 
 /** The request, and what it asks for in the terms both forms share. */
@@ -69,6 +71,7 @@ export function parseRequest(input: unknown): ParsedRequest {
     ...(general && 'policy' in fields ? { policy: stringOrNull(fields.policy) } : {}),
     ...(general && 'details' in fields ? { details: stringRecord(fields.details) } : {}),
     ...(general && 'requester' in fields ? { requester: stringOrNull(fields.requester) } : {}),
+    ...(general && 'via' in fields ? { via: stringList(fields.via) } : {}),
   };
 
   if (general) return { request, policy: policyOf(fields.policy), subject, approvers: approvers ?? [] };

@@ -1,4 +1,5 @@
 import { DescribeStacksCommand, type CloudFormationClient, type CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { ListStateMachinesCommand, type SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { STACK_OUTPUTS } from '../infra/stack-outputs';
 import { DEFAULT_LOCAL_PORTS, LOCAL_PORT_ENV, localHost, localPort, LocalPortError } from 'stepfunctions-human-approval-local';
@@ -11,6 +12,8 @@ export interface TargetDependencies {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly createSfnClient: (config: SFNClientConfig) => SFNClient;
   readonly createCloudFormationClient: (config: CloudFormationClientConfig) => CloudFormationClient;
+  /** For `status`: the table of where each approver was reached, with a Slack app. */
+  readonly createDynamoDbClient: (config: DynamoDBClientConfig) => DynamoDBClient;
   /** The stack name when `--stack-name` is not given. */
   readonly defaultStackName: string;
 }
@@ -21,15 +24,16 @@ export interface TargetOptions {
   readonly region?: string;
 }
 
-export type Target =
-  | {
-      readonly kind: 'local';
-      readonly stackName: string;
-      readonly endpoint: string;
-      readonly region: string;
-      readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-    }
-  | { readonly kind: 'deployed'; readonly stackName: string; readonly region: string | undefined };
+export interface LocalTarget {
+  readonly kind: 'local';
+  readonly stackName: string;
+  /** The Step Functions endpoint. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+}
+
+export type Target = LocalTarget | { readonly kind: 'deployed'; readonly stackName: string; readonly region: string | undefined };
 
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const REGION = /^[a-z0-9]+(-[a-z0-9]+)+$/;
@@ -107,26 +111,29 @@ export function regionOfArn(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
 }
 
+/** The settings of a client of one of the local stack's endpoints. */
+export function localClientConfig(target: LocalTarget, endpoint: string) {
+  return {
+    endpoint,
+    region: target.region,
+    credentials: target.credentials,
+    // Nothing listening should say so at once, not after the SDK's retries.
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 3_000 },
+  };
+}
+
 /**
  * A Step Functions client for the target. For the deployed stack `region` is the one in the ARN
  * the call is about, so `status` works without any region configured.
  */
 export function sfnClientFor(target: Target, deps: TargetDependencies, region?: string): SFNClient {
-  if (target.kind === 'local') {
-    return deps.createSfnClient({
-      endpoint: target.endpoint,
-      region: target.region,
-      credentials: target.credentials,
-      // Nothing listening should say so at once, not after the SDK's retries.
-      maxAttempts: 1,
-      requestHandler: { connectionTimeout: 3_000 },
-    });
-  }
+  if (target.kind === 'local') return deps.createSfnClient(localClientConfig(target, target.endpoint));
   const clientRegion = region ?? target.region;
   return deps.createSfnClient(clientRegion === undefined ? {} : { region: clientRegion });
 }
 
-async function localStateMachineArn(target: Extract<Target, { kind: 'local' }>, deps: TargetDependencies): Promise<string> {
+async function localStateMachineArn(target: LocalTarget, deps: TargetDependencies): Promise<string> {
   const sfn = sfnClientFor(target, deps);
   let nextToken: string | undefined;
   do {

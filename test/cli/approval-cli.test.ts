@@ -11,6 +11,7 @@ import {
   DescribeStacksCommand,
   type CloudFormationClientConfig,
 } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   ExecutionDoesNotExist,
@@ -26,11 +27,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import { MAX_EMPLOYEE_NAME_LENGTH } from '../../functions/commons/approval-request';
+import { type SlackMessageRecord, toItem } from '../../functions/commons/slack-message-records';
 import { configuredStackName } from '../../infra/stack-name';
 import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 
 let sfnMock = mockClient(SFNClient);
 const cfnMock = mockClient(CloudFormationClient);
+const dynamoMock = mockClient(DynamoDBClient);
 
 const ACCOUNT = '123456789012';
 const STATE_MACHINE_ARN = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:HumanApproval`;
@@ -119,12 +122,17 @@ async function run(args: string[], env: Record<string, string | undefined> = {})
       cfnConfigs.push(config);
       return new CloudFormationClient(config);
     },
+    createDynamoDbClient: (config) => new DynamoDBClient(config),
     defaultStackName: 'HumanApproval',
   });
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), sfnConfigs, cfnConfigs };
 }
 
-function deployedStack(outputs = [{ OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: STATE_MACHINE_ARN }]): void {
+function deployedStack(
+  outputs: ReadonlyArray<{ OutputKey: string; OutputValue: string }> = [
+    { OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: STATE_MACHINE_ARN },
+  ],
+): void {
   cfnMock.on(DescribeStacksCommand, { StackName: 'HumanApproval' }).resolves({
     Stacks: [
       {
@@ -152,6 +160,7 @@ function stackNotFound(): CloudFormationServiceException {
 beforeEach(() => {
   sfnMock.reset();
   cfnMock.reset();
+  dynamoMock.reset();
 });
 
 describe('approval start', () => {
@@ -394,11 +403,26 @@ describe('approval status', () => {
       input: JSON.stringify(request),
       output: JSON.stringify({ ...request, approval: { policy: 'any', approvers: ['ana@example.com'], decision: record } }),
     });
+    deployedStack([{ OutputKey: STACK_OUTPUTS.slackMessagesTable, OutputValue: 'HumanApproval-ApprovalSlackMessagesTable7C1A2B3D' }]);
+    const posted: SlackMessageRecord = {
+      execution: 'approved-1',
+      approver: 'ana@example.com',
+      attempt: 1,
+      sentAt: '2026-11-21T10:00:01.000Z',
+      expiresAtSeconds: 1_796_000_000,
+      delivery: 'slack',
+      slackUserId: 'U0123ABCDEF',
+      channel: 'D0123ABCDEF',
+      ts: '1795255201.000100',
+      text: 'Approval needed: Deploy 42',
+    };
+    dynamoMock.on(QueryCommand).resolves({ Items: [toItem(posted)] });
 
     const result = await run(['status', executions.approved.executionArn]);
 
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n').slice(-6)).toEqual([
+    expect(result.stdout.split('\n').slice(-7)).toEqual([
+      'Approver    ana@example.com  approved at 2026-11-21T10:05:00.000Z [in Slack as U0123ABCDEF]',
       'Approver    ana@example.com',
       'Decision    approved',
       'Decided at  2026-11-21T10:05:00.000Z',

@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent, type HistoryEventType } from '@aws-sdk/client-sfn';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
@@ -229,6 +230,7 @@ export async function runGate(args: string[], options: RunOptions = {}): Promise
     env: options.env ?? {},
     createSfnClient: (config) => new SFNClient(config),
     createCloudFormationClient: (config) => new CloudFormationClient(config),
+    createDynamoDbClient: (config) => new DynamoDBClient(config),
     defaultStackName: 'HumanApproval',
   });
   return {

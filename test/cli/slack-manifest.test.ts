@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../../cli/exit-codes';
@@ -15,6 +16,7 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
     output: { stdout: (text) => stdout.push(text), stderr: (text) => stderr.push(text) },
     env: {},
     createCloudFormationClient: (config) => new CloudFormationClient(config),
+    createDynamoDbClient: (config) => new DynamoDBClient(config),
     defaultStackName: 'HumanApproval',
   });
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
