@@ -9,7 +9,7 @@ import type { LocalTable } from './table';
 /**
  * The operations the stand-in serves, on DynamoDB's request and response shapes
  * (DynamoDB API Reference, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html):
- * DescribeTable, PutItem, GetItem, DeleteItem, UpdateItem and Query.
+ * ListTables, DescribeTable, PutItem, GetItem, DeleteItem, UpdateItem and Query.
  */
 
 export type Operation = (input: Readonly<Record<string, unknown>>) => unknown;
@@ -109,6 +109,25 @@ export function dynamoDbOperations(context: OperationsContext): Readonly<Record<
   };
 
   return {
+    /**
+     * "ListTables": the names in order, at most `Limit` (1 to 100, 100 by default) a page, from
+     * after `ExclusiveStartTableName`; `LastEvaluatedTableName` when more may follow.
+     */
+    ListTables: (input) => {
+      const limit = input.Limit ?? 100;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 100) {
+        throw validationError(
+          `1 validation error detected: Value '${quoted(limit)}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100`,
+        );
+      }
+      const after = input.ExclusiveStartTableName;
+      if (after !== undefined && typeof after !== 'string') throw validationError('ExclusiveStartTableName must be a string.');
+      const names = [...context.tables.keys()].sort().filter((name) => after === undefined || name > after);
+      const page = names.slice(0, limit);
+      context.log(`ListTables: ${page.length} table(s)`);
+      return { TableNames: page, ...(names.length > limit ? { LastEvaluatedTableName: page.at(-1) } : {}) };
+    },
+
     // "DescribeTable": the TableDescription of an on-demand table that is ready.
     DescribeTable: (input) => {
       const table = tableOf(input, 'DescribeTable', true);

@@ -11,7 +11,7 @@ import { type StoredTable, tablesPage } from './tables-page';
 
 /**
  * DynamoDB on loopback, for the local stack's functions and the CLI (AWS_ENDPOINT_URL_DYNAMODB):
- * DescribeTable, PutItem, GetItem, DeleteItem, UpdateItem and Query on the tables the stack
+ * ListTables, DescribeTable, PutItem, GetItem, DeleteItem, UpdateItem and Query on the tables the stack
  * creates, in DynamoDB's JSON 1.0 protocol ("DynamoDB low-level API": POST /, X-Amz-Target
  * `DynamoDB_20120810.<Operation>`, Content-Type application/x-amz-json-1.0,
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html).

@@ -251,6 +251,9 @@ describe('approvals in Slack on the local stack', () => {
       approvers: [ana, ben],
       decision: { decision: 'approved', channel: 'slack', slackUserId: localSlackUserId(ana), approver: ana },
     });
+    const status = await approvalCli(local.stack, 'status', '--local', '--stack-name', local.stack.stackName, executionArn);
+    expect(status.stdout).toContain(`[in Slack as ${localSlackUserId(ana)}]`);
+    expect(status.stdout).toContain(`[in Slack as ${localSlackUserId(ben)}]`);
     // Ben's message keeps the request and says who decided; nobody got a private note.
     expect(benAfter.text).toMatch(new RegExp(`^Approved by <@${localSlackUserId(ana)}> at `));
     expect(JSON.stringify(benAfter.blocks)).toContain('Refund order 7731 for 120 EUR');
@@ -280,6 +283,10 @@ describe('approvals in Slack on the local stack', () => {
       approver,
       slackError: 'users_not_found',
     });
+    // `approval status` says how the approver was reached, from the table of Slack messages.
+    const status = await approvalCli(local.stack, 'status', '--local', '--stack-name', local.stack.stackName, executionArn);
+    expect(status.stderr).toBe('');
+    expect(status.stdout).toContain('[emailed instead of Slack: Slack knows no user with this address]');
     // The emailed links decide as usual.
     expect(await open(linksOf(email!).approve)).toMatchObject({ status: 200, title: 'Approved' });
     expect((await waitForEnd(local.sfn, executionArn)).status).toBe('SUCCEEDED');

@@ -2,6 +2,7 @@ import {
   type AttributeValue,
   DeleteItemCommand,
   DescribeTableCommand,
+  ListTablesCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -50,6 +51,21 @@ const PENDING_REQUEST: Record<string, AttributeValue> = {
   state: s('PENDING'),
   version: n('1'),
 };
+
+describe('ListTables', () => {
+  it('lists the table names in order, a page at a time ("ListTables": Limit, ExclusiveStartTableName, LastEvaluatedTableName)', async () => {
+    const first = approvalsTable();
+    const second = approvalsTable();
+
+    const all = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: first, Limit: 1 }));
+
+    expect(all).toEqual([...all].sort());
+    expect(all).toEqual(expect.arrayContaining([first, second]));
+    expect(page.TableNames).toEqual([all[all.indexOf(first) + 1]]);
+    await expect(client.send(new ListTablesCommand({ Limit: 0 }))).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
 
 describe('DescribeTable', () => {
   it('describes a created table as an active on-demand table with its key schema and item count', async () => {
