@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { BodyTooLarge, createLocalServer, type ErrorShape, readRequestBody, RequestAborted, urlHost, utf8Text } from '../http-guard';
+import { type JsonOperation, startJsonProtocolServer } from '../json-protocol-server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { compileEventPattern } from './event-pattern';
 import { eventsPage } from './events-page';
@@ -124,18 +122,12 @@ interface StoredRule {
 }
 
 const DEFAULT_BUS = 'default';
-const TARGET_PREFIX = 'AWSEvents.';
 /** PutEvents takes 1 to 10 entries ("PutEvents", API Reference: Entries, array members). */
 const MAX_ENTRIES = 10;
 /** "The total entry size must be less than 256KB" ("Calculating PutEvents event entry size", user guide). */
 const MAX_ENTRIES_BYTES = 256 * 1024;
 /** Ten entries of 256 KB at most, JSON-escaped: the limit above is checked on the parsed entries. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-const errorShape: ErrorShape = (_status, type, message) => ({
-  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
-  body: JSON.stringify({ __type: type, message }),
-});
 
 /** `2019-02-26T19:42:21Z`: the event's time, to the second. */
 const eventTime = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -178,7 +170,6 @@ function entryTime(value: unknown): Date | EntryFailure {
 }
 
 export async function startLocalEvents(options: LocalEventsOptions): Promise<LocalEvents> {
-  const host = options.host ?? DEFAULT_LOCAL_HOST;
   const log = options.log ?? (() => undefined);
   const buses = new Map<string, Bus>([[DEFAULT_BUS, { name: DEFAULT_BUS, createdAt: Date.now() }]]);
   const rules: StoredRule[] = [];
@@ -282,7 +273,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     };
   };
 
-  const operations: Readonly<Record<string, (input: Record<string, unknown>) => unknown>> = {
+  const operations: Readonly<Record<string, JsonOperation>> = {
     // "PutEvents" (API Reference): per-entry failures in Entries[i], their count in FailedEntryCount.
     PutEvents: (input) => {
       const entries = input.Entries;
@@ -345,86 +336,30 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       matched: record.matched.map((item) => ({ ...item })),
     }));
 
-  const reply = (response: http.ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void => {
-    if (response.destroyed || response.writableEnded) return;
-    response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-    response.end(body);
-  };
-  const replyError = (response: http.ServerResponse, error: EventBridgeApiError, close = false): void => {
-    const { headers, body } = errorShape(error.status, error.type, error.message);
-    reply(response, error.status, close ? { ...headers, connection: 'close' } : headers, body);
-  };
-
-  const serve = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
-    const method = request.method ?? 'GET';
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const body = await readRequestBody(request, MAX_BODY_BYTES);
-    if ((method === 'GET' || method === 'HEAD') && path === '/store') {
-      reply(
-        response,
-        200,
-        { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        JSON.stringify({ events: snapshot() }),
-      );
-      return;
-    }
-    if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/index.html')) {
-      reply(response, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, eventsPage(snapshot()));
-      return;
-    }
-    const target = request.headers['x-amz-target'];
-    const name = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    // Own properties only: `toString` is no operation.
-    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (method !== 'POST' || path !== '/' || operation === undefined) {
-      // The JSON protocols' answer for an operation the service does not have; the target is not quoted back.
-      throw new EventBridgeApiError(
-        400,
-        'UnknownOperationException',
-        'This local EventBridge serves PutEvents, DescribeEventBus and ListRules (POST / with X-Amz-Target), GET /store and the page at /.',
-      );
-    }
-    let input: unknown;
-    try {
-      input = JSON.parse(utf8Text(body) ?? '');
-    } catch {
-      // V8's parse error quotes the body, so it stays out of the answer.
-      throw new EventBridgeApiError(400, 'SerializationException', 'The request body is not valid UTF-8 JSON.');
-    }
-    if (!isRecord(input)) throw new EventBridgeApiError(400, 'SerializationException', 'The request body must be a JSON object.');
-    reply(
-      response,
-      200,
-      { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
-      JSON.stringify(operation(input)),
-    );
-  };
-
-  const server = createLocalServer(
-    { host, errorShape, sameOriginOnly: true, requestTimeoutMs: options.requestTimeoutMs },
-    (request, response) => {
-      serve(request, response).catch((error: unknown) => {
-        if (error instanceof EventBridgeApiError) replyError(response, error);
-        else if (error instanceof BodyTooLarge)
-          replyError(response, new EventBridgeApiError(413, 'ValidationException', error.message), true);
-        else if (!(error instanceof RequestAborted)) {
-          replyError(response, new EventBridgeApiError(500, 'InternalException', 'The local EventBridge could not answer this request.'));
-        }
-      });
+  const server = await startJsonProtocolServer(
+    {
+      serviceName: 'EventBridge',
+      operationsInWords: 'PutEvents, DescribeEventBus and ListRules',
+      targetPrefix: 'AWSEvents.',
+      contentType: 'application/x-amz-json-1.1',
+      operations,
+      apiError: EventBridgeApiError,
+      maxBodyBytes: MAX_BODY_BYTES,
+      bodyTooLargeType: 'ValidationException',
+      internalErrorType: 'InternalException',
+      store: () => ({ events: snapshot() }),
+      page: () => eventsPage(snapshot()),
+    },
+    {
+      host: options.host ?? DEFAULT_LOCAL_HOST,
+      port: options.port ?? DEFAULT_LOCAL_PORTS.events,
+      requestTimeoutMs: options.requestTimeoutMs,
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_LOCAL_PORTS.events, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://${urlHost(host)}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     createEventBus(name) {
       if (!buses.has(name)) buses.set(name, { name, createdAt: Date.now() });
     },
@@ -454,10 +389,6 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       // A delivery may publish again: wait until no delivery is left.
       while (deliveries.size > 0) await Promise.allSettled([...deliveries]);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }

@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { BodyTooLarge, createLocalServer, type ErrorShape, readRequestBody, RequestAborted, urlHost, utf8Text } from '../http-guard';
+import { type JsonOperation, startJsonProtocolServer } from '../json-protocol-server';
 import { DEFAULT_LOCAL_HOST, DEFAULT_LOCAL_PORTS } from '../ports';
 import { secretsPage } from './secrets-page';
 
@@ -78,13 +76,7 @@ class SecretsManagerApiError extends Error {
 const NOT_FOUND_MESSAGE = "Secrets Manager can't find the specified secret.";
 /** Secrets Manager's limit on a secret value is 64 KB; a request carries little more. */
 const MAX_BODY_BYTES = 1024 * 1024;
-const TARGET_PREFIX = 'secretsmanager.';
 const CURRENT_STAGE = 'AWSCURRENT';
-
-const errorShape: ErrorShape = (_status, type, message) => ({
-  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
-  body: JSON.stringify({ __type: type, message }),
-});
 
 const SUFFIX_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 function arnSuffix(): string {
@@ -95,7 +87,6 @@ function arnSuffix(): string {
 const epochSeconds = (ms: number): number => ms / 1000;
 
 export async function startLocalSecretsManager(options: LocalSecretsManagerOptions): Promise<LocalSecretsManager> {
-  const host = options.host ?? DEFAULT_LOCAL_HOST;
   const log = options.log ?? (() => undefined);
   const secrets = new Map<string, StoredSecret>();
   const arnPrefix = `arn:aws:secretsmanager:${options.region}:${options.accountId}:secret:`;
@@ -122,7 +113,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     throw new SecretsManagerApiError(400, 'ResourceNotFoundException', NOT_FOUND_MESSAGE);
   };
 
-  const operations: Readonly<Record<string, (input: Record<string, unknown>) => unknown>> = {
+  const operations: Readonly<Record<string, JsonOperation>> = {
     // "GetSecretValue" (Secrets Manager API Reference): ARN, Name, VersionId, SecretString, VersionStages, CreatedDate.
     GetSecretValue: (input) => {
       const secret = find(input.SecretId);
@@ -157,94 +148,33 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     },
   };
 
-  const reply = (response: http.ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void => {
-    if (response.destroyed || response.writableEnded) return;
-    response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-    response.end(body);
-  };
-  const replyError = (response: http.ServerResponse, error: SecretsManagerApiError, close = false): void => {
-    const { headers, body } = errorShape(error.status, error.type, error.message);
-    reply(response, error.status, close ? { ...headers, connection: 'close' } : headers, body);
-  };
-
   const summaries = (): StoredSecretSummary[] =>
     [...secrets.values()].map((secret) => ({ name: secret.name, arn: secret.arn, reads: secret.reads }));
 
-  const serve = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
-    const method = request.method ?? 'GET';
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const body = await readRequestBody(request, MAX_BODY_BYTES);
-    if ((method === 'GET' || method === 'HEAD') && path === '/store') {
-      reply(
-        response,
-        200,
-        { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        JSON.stringify({ secrets: summaries() }),
-      );
-      return;
-    }
-    if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/index.html')) {
-      reply(response, 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, secretsPage(summaries()));
-      return;
-    }
-    const target = request.headers['x-amz-target'];
-    const name = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    // Own properties only: `toString` is no operation.
-    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (method !== 'POST' || path !== '/' || operation === undefined) {
-      // The JSON protocols' answer for an operation the service does not have; the target is not quoted back.
-      throw new SecretsManagerApiError(
-        400,
-        'UnknownOperationException',
-        'This local Secrets Manager serves GetSecretValue and DescribeSecret (POST / with X-Amz-Target), GET /store and the page at /.',
-      );
-    }
-    let input: unknown;
-    try {
-      input = JSON.parse(utf8Text(body) ?? '');
-    } catch {
-      // V8's parse error quotes the body, so it stays out of the answer.
-      throw new SecretsManagerApiError(400, 'SerializationException', 'The request body is not valid UTF-8 JSON.');
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new SecretsManagerApiError(400, 'SerializationException', 'The request body must be a JSON object.');
-    }
-    reply(
-      response,
-      200,
-      { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID() },
-      JSON.stringify(operation(input as Record<string, unknown>)),
-    );
-  };
-
-  const server = createLocalServer(
-    { host, errorShape, sameOriginOnly: true, requestTimeoutMs: options.requestTimeoutMs },
-    (request, response) => {
-      serve(request, response).catch((error: unknown) => {
-        if (error instanceof SecretsManagerApiError) replyError(response, error);
-        else if (error instanceof BodyTooLarge)
-          replyError(response, new SecretsManagerApiError(413, 'InvalidRequestException', error.message), true);
-        else if (!(error instanceof RequestAborted)) {
-          replyError(
-            response,
-            new SecretsManagerApiError(500, 'InternalServiceError', 'The local Secrets Manager could not answer this request.'),
-          );
-        }
-      });
+  const server = await startJsonProtocolServer(
+    {
+      serviceName: 'Secrets Manager',
+      operationsInWords: 'GetSecretValue and DescribeSecret',
+      targetPrefix: 'secretsmanager.',
+      contentType: 'application/x-amz-json-1.1',
+      operations,
+      apiError: SecretsManagerApiError,
+      maxBodyBytes: MAX_BODY_BYTES,
+      bodyTooLargeType: 'InvalidRequestException',
+      internalErrorType: 'InternalServiceError',
+      store: () => ({ secrets: summaries() }),
+      page: () => secretsPage(summaries()),
+    },
+    {
+      host: options.host ?? DEFAULT_LOCAL_HOST,
+      port: options.port ?? DEFAULT_LOCAL_PORTS.secretsManager,
+      requestTimeoutMs: options.requestTimeoutMs,
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_LOCAL_PORTS.secretsManager, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://${urlHost(host)}:${port}`,
-    port,
+    url: server.url,
+    port: server.port,
     putSecret(name, secretString) {
       const now = Date.now();
       const existing = secrets.get(name);
@@ -266,10 +196,6 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       secrets.set(name, secret);
       return { name, arn: secret.arn, versionId: secret.versionId };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 }
