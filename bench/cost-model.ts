@@ -60,8 +60,11 @@ export const APPROVAL_PRICES = {
   apiGatewayRestPerRequest: 3.5 / 1_000_000,
 } as const;
 
-/** The month's volume the per-approval cost is spread over: the fixed (idle) cost is shared by this many approvals. */
+/** The month's volume the per-approval cost is spread over by default: the fixed (idle) cost is shared by this many approvals. */
 export const APPROVALS_PER_MONTH = 1_000;
+
+/** The volumes the benchmark reports the cost per 1,000 approvals at: a small team, a department, a large company. */
+export const MONTHLY_VOLUMES = { '1k': 1_000, '10k': 10_000, '100k': 100_000 } as const;
 
 export interface ApprovalCostInputs {
   /** State transitions of one approved one-approver request, counted from a real execution's history. */
@@ -77,15 +80,17 @@ export interface ApprovalCostInputs {
 
 export interface ApprovalCost extends ApprovalCostInputs {
   readonly marginalUsd: number;
-  /** Per 1,000 approvals, at APPROVALS_PER_MONTH a month: 1,000 marginal costs plus that share of the idle cost. */
+  /** The month's volume the idle cost is spread over. */
+  readonly approvalsPerMonth: number;
+  /** Per 1,000 approvals, at `approvalsPerMonth` a month: 1,000 marginal costs plus that share of the idle cost. */
   readonly usdPer1000Approvals: number;
 }
 
 /**
  * What 1,000 approvals cost: each adds its state transitions, Lambda invocations and time, slot
- * writes, one email and one API request; the month's idle cost is spread over APPROVALS_PER_MONTH.
+ * writes, one email and one API request; the month's idle cost is spread over the month's approvals.
  */
-export function approvalCost(inputs: ApprovalCostInputs): ApprovalCost {
+export function approvalCost(inputs: ApprovalCostInputs, approvalsPerMonth: number = APPROVALS_PER_MONTH): ApprovalCost {
   const marginalUsd =
     inputs.stateTransitions * APPROVAL_PRICES.stepFunctionsPerStateTransition +
     (inputs.lambdaInvocations / 1_000_000) * PRICES.lambdaPerMillionRequests +
@@ -93,8 +98,8 @@ export function approvalCost(inputs: ApprovalCostInputs): ApprovalCost {
     (inputs.slotWrites / 1_000_000) * PRICES.dynamodbPerMillionWrites +
     APPROVAL_PRICES.sesPerEmail +
     APPROVAL_PRICES.apiGatewayRestPerRequest;
-  const usdPer1000Approvals = 1_000 * marginalUsd + inputs.idleUsdPerMonth * (1_000 / APPROVALS_PER_MONTH);
-  return { ...inputs, marginalUsd, usdPer1000Approvals };
+  const usdPer1000Approvals = 1_000 * marginalUsd + inputs.idleUsdPerMonth * (1_000 / approvalsPerMonth);
+  return { ...inputs, marginalUsd, approvalsPerMonth, usdPer1000Approvals };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   fetchStoredEmails,
   loadLocalStack,
@@ -16,7 +16,15 @@ import { approveLinkOf, sfnClientFor, startApproval } from './local-flow';
 import { benchAssembly } from './synth';
 import { WORKER_ENV } from '../functions/approval-worker/config';
 import { AWS_MODEL } from './aws-model';
-import { APPROVAL_PRICES, approvalCost, idleCost, oursLambdaPerApproval, PRICES, SEED_APPROVAL_TRANSITIONS } from './cost-model';
+import {
+  APPROVAL_PRICES,
+  approvalCost,
+  idleCost,
+  MONTHLY_VOLUMES,
+  oursLambdaPerApproval,
+  PRICES,
+  SEED_APPROVAL_TRANSITIONS,
+} from './cost-model';
 
 /**
  * `npm run bench`: dispatch latency, drain rate and click latency on the local stack at the
@@ -140,6 +148,41 @@ async function measureDispatchAndClick(
     click.push((closedAt.get(executionArn) ?? Number.NaN) - clickedAt);
   }
   return { dispatch, click, lastExecutionArn };
+}
+
+/** The state transitions of one approved request of each shape, counted from real executions. */
+interface PolicyTransitions {
+  /** One approver (the original sample's request). */
+  readonly oneApprover: number;
+  /** Two approvers, policy any: the first approval decides. */
+  readonly anyOfTwo: number;
+  /** Two approvers, policy all: both approve. */
+  readonly allOfTwo: number;
+}
+
+async function measurePolicyTransitions(stack: LocalStack, sfn: SFNClient, oneApproverArn: string): Promise<PolicyTransitions> {
+  const approveAll = async (approvers: readonly string[], policy: 'any' | 'all', clicks: number): Promise<number> => {
+    const executionArn = await startApproval(sfn, stack, { approvers, policy, subject: `Transitions of policy ${policy}` });
+    await emailAccepted(stack, new Set(approvers), approvers.length, 30_000);
+    for (const approver of approvers.slice(0, clicks)) {
+      const page = await fetch(await approveLinkFor(stack, approver));
+      await page.text();
+      if (page.status !== 200) throw new Error(`Approving for ${approver} answered ${page.status}`);
+    }
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (status === 'SUCCEEDED') break;
+      if (status !== 'RUNNING' || Date.now() > deadline) throw new Error(`The ${policy} request ended ${String(status)}, not SUCCEEDED`);
+      await sleep(10);
+    }
+    return stateTransitionsOf(sfn, executionArn);
+  };
+  return {
+    oneApprover: await stateTransitionsOf(sfn, oneApproverArn),
+    anyOfTwo: await approveAll(['any-a@example.com', 'any-b@example.com'], 'any', 1),
+    allOfTwo: await approveAll(['all-a@example.com', 'all-b@example.com'], 'all', 2),
+  };
 }
 
 /** Many requests at once: how fast the backlog is emailed, against the configured send rate. */
@@ -352,7 +395,9 @@ async function main(): Promise<void> {
   try {
     log(`Dispatch and click: ${DISPATCH_REQUESTS} requests, one at a time...`);
     const { dispatch, click, lastExecutionArn } = await measureDispatchAndClick(stack, sfn);
-    const transitions = await stateTransitionsOf(sfn, lastExecutionArn);
+    log('State transitions of one approved request of each policy...');
+    const policyTransitions = await measurePolicyTransitions(stack, sfn, lastExecutionArn);
+    const transitions = policyTransitions.oneApprover;
     log(`Drain: ${DRAIN_REQUESTS} requests at once, at ${configuredRate} emails/s...`);
     const drain = await measureDrain(stack, sfn);
     sfn.destroy();
@@ -368,22 +413,27 @@ async function main(): Promise<void> {
     const backlog = await measureBacklog(BACKLOG_REQUESTS, BACKLOG_SEND_RATE, log);
 
     const perApproval = oursLambdaPerApproval(128);
-    const oursApprovals = approvalCost({
+    const oursInputs = {
       stateTransitions: transitions,
       lambdaInvocations: perApproval.invocations,
       lambdaGbSeconds: perApproval.gbSeconds,
       architecture: 'arm64',
       slotWrites: perApproval.slotWrites,
       idleUsdPerMonth: oursIdle.usdPerMonth,
-    });
-    const seedApprovals = approvalCost({
+    } as const;
+    const seedInputs = {
       stateTransitions: SEED_APPROVAL_TRANSITIONS,
       lambdaInvocations: 0,
       lambdaGbSeconds: 0,
       architecture: 'x86_64',
       slotWrites: 0,
       idleUsdPerMonth: originalIdle.usdPerMonth,
-    });
+    } as const;
+    // The idle cost is shared by the month's approvals: the more a month, the less each carries.
+    const atVolume = (inputs: typeof oursInputs | typeof seedInputs, volume: keyof typeof MONTHLY_VOLUMES): number =>
+      round(approvalCost(inputs, MONTHLY_VOLUMES[volume]).usdPer1000Approvals, 4);
+    const oursApprovals = approvalCost(oursInputs);
+    const seedApprovals = approvalCost(seedInputs);
 
     const results = {
       dispatch_p50_ms: round(percentile(dispatch, 50)),
@@ -413,8 +463,19 @@ async function main(): Promise<void> {
       backlog_duplicated: backlog.duplicated,
       backlog_hand_overs: backlog.handOvers,
       local_stack_peak_rss_mb: round(backlog.peakRssMb, 0),
-      cost_per_1000_approvals_usd: round(oursApprovals.usdPer1000Approvals, 4),
-      seed_cost_per_1000_approvals_usd: round(seedApprovals.usdPer1000Approvals, 4),
+      one_approver_state_transitions: transitions,
+      state_transitions_by_policy: {
+        one_approver: policyTransitions.oneApprover,
+        any_of_two: policyTransitions.anyOfTwo,
+        all_of_two: policyTransitions.allOfTwo,
+        seed: SEED_APPROVAL_TRANSITIONS,
+      },
+      cost_per_1000_approvals_usd_at_1k_month: atVolume(oursInputs, '1k'),
+      seed_cost_per_1000_approvals_usd_at_1k_month: atVolume(seedInputs, '1k'),
+      cost_per_1000_approvals_usd_at_10k_month: atVolume(oursInputs, '10k'),
+      seed_cost_per_1000_approvals_usd_at_10k_month: atVolume(seedInputs, '10k'),
+      cost_per_1000_approvals_usd_at_100k_month: atVolume(oursInputs, '100k'),
+      seed_cost_per_1000_approvals_usd_at_100k_month: atVolume(seedInputs, '100k'),
       approval_cost_model: { ours: oursApprovals, seed: seedApprovals, prices: APPROVAL_PRICES },
       measured_at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
@@ -428,6 +489,15 @@ async function main(): Promise<void> {
       if ('min' in target && value < target.min) return [`${key} = ${value} (target >= ${target.min})`];
       return [];
     });
+    // Ours must cost less than the original sample at every volume.
+    const costsByVolume = (Object.keys(MONTHLY_VOLUMES) as Array<keyof typeof MONTHLY_VOLUMES>).map((volume) => ({
+      volume,
+      ours: atVolume(oursInputs, volume),
+      seed: atVolume(seedInputs, volume),
+    }));
+    for (const { volume, ours, seed } of costsByVolume) {
+      if (ours >= seed) misses.push(`cost_per_1000_approvals_usd_at_${volume}_month = ${ours} (target < the original sample's ${seed})`);
+    }
     const rows: Array<[string, string, string]> = [
       [
         'dispatch p50 / p99 (StartExecution to email stored)',
@@ -451,10 +521,15 @@ async function main(): Promise<void> {
       ['backlog lost / duplicated', `${results.backlog_lost} / ${results.backlog_duplicated}`, '0 / 0'],
       ['local stack peak RSS (backlog)', `${results.local_stack_peak_rss_mb} MB`, '<= 1024 MB'],
       [
-        'cost per 1,000 approvals (at 1,000 a month), ours / original sample',
-        `$${results.cost_per_1000_approvals_usd} / $${results.seed_cost_per_1000_approvals_usd}`,
+        'state transitions of one approval: one approver / any of 2 / all of 2 / original sample',
+        `${policyTransitions.oneApprover} / ${policyTransitions.anyOfTwo} / ${policyTransitions.allOfTwo} / ${SEED_APPROVAL_TRANSITIONS}`,
         '',
       ],
+      ...costsByVolume.map(({ volume, ours, seed }): [string, string, string] => [
+        `cost per 1,000 approvals at ${MONTHLY_VOLUMES[volume].toLocaleString('en-US')} a month, ours / original sample`,
+        `$${ours} / $${seed}`,
+        'ours lower',
+      ]),
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     process.stdout.write(`\n${'measure'.padEnd(width)}  result  (target)\n`);
