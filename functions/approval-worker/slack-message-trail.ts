@@ -2,11 +2,12 @@ import type { ApprovalTask } from '../commons/approval-request';
 import { expiresAt } from '../commons/reminders';
 import {
   blocksWithoutButtons,
+  closableMessage,
   type EmailInsteadReason,
   messageClosedWith,
+  type PostedSlackMessage,
   SLACK_MESSAGE_KEPT_AFTER_EXPIRY_SECONDS,
   type SlackMessageRecord,
-  type SlackPostedRecord,
 } from '../commons/slack-message-records';
 import type { SlackMessageStore } from '../commons/slack-message-store';
 import { WORKER_SLACK_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
@@ -37,41 +38,66 @@ export const REMINDER_NOTES = {
  * previous Slack message, which would only answer "no longer open" now. Never throws: the approver
  * has been reached, so a failure here is logged and counted, and costs only the tidy-up (the old
  * buttons still answer "no longer open" privately).
+ *
+ * The request may end while this runs. The message closer marks the table first and reads it
+ * after, so a message recorded too late for the closer is closed here: once recorded, the mark is
+ * read back, and a request marked ended gets its outcome on the new message at once (and no
+ * reminder note on the old one, which the closer then already saw).
  */
 export async function recordDelivery(
   deps: SlackTrailDependencies,
   task: ApprovalTask,
-  reached: { readonly delivery: Extract<SlackDelivery, { posted: true }> } | { readonly emailInstead: EmailInsteadReason },
+  reached: Reached,
   now: Date,
   slack: SlackMessagingApi | undefined,
   logContext: LogContext,
 ): Promise<void> {
   const store = deps.slackMessages;
   if (store === undefined) return;
-  const record = recordOf(task, reached, now);
-  if (record === undefined) return;
-  let previous: SlackMessageRecord | undefined;
-  try {
-    if (task.attempt > 1) previous = await store.find(task.executionName, task.approver);
-    await store.record(record);
-  } catch (error) {
+  const failed = (what: string, error: unknown): void => {
     deps.metrics?.count(WORKER_SLACK_METRICS.SlackRecordsFailed);
     // The table's error name only: a message could quote the item.
-    deps.logger.warn("Could not record where the approver was reached; the message will not be closed at the request's end", {
-      ...logContext,
-      error: (error as Error).name,
-    });
+    deps.logger.warn(what, { ...logContext, error: (error as Error).name });
+  };
+  let previous: SlackMessageRecord | undefined;
+  if (task.attempt > 1) {
+    try {
+      previous = await store.find(task.executionName, task.approver);
+    } catch (error) {
+      // The new message is recorded all the same; only the old one keeps its buttons.
+      failed("Could not read the approver's previous message; its buttons stay", error);
+    }
+  }
+  const record = recordOf(task, reached, now, previous);
+  if (record === undefined) return;
+  let endedWith: string | undefined;
+  try {
+    await store.record(record);
+    endedWith = await store.endedWith(task.executionName);
+  } catch (error) {
+    failed("Could not record where the approver was reached; the message will not be closed at the request's end", error);
     return;
   }
-  if (previous?.delivery !== 'slack' || slack === undefined) return;
-  if (record.delivery === 'slack' && record.channel === previous.channel && record.ts === previous.ts) return;
-  await replacePrevious(deps, slack, previous, record.delivery === 'slack' ? REMINDER_NOTES.slack : REMINDER_NOTES.email, logContext);
+  if (slack === undefined) return;
+  if (endedWith !== undefined) {
+    // Ended while this message went out: the closer may not have seen it.
+    if (record.delivery === 'slack') await replaceMessage(deps, slack, record, endedWith, 'closed', logContext);
+    return;
+  }
+  const old = previous === undefined ? undefined : closableMessage(previous);
+  // An email record keeps an older Slack message that already carries a reminder note.
+  if (old === undefined || previous?.delivery !== 'slack') return;
+  if (record.delivery === 'slack' && record.channel === old.channel && record.ts === old.ts) return;
+  await replaceMessage(deps, slack, old, record.delivery === 'slack' ? REMINDER_NOTES.slack : REMINDER_NOTES.email, 'reminded', logContext);
 }
+
+type Reached = { readonly delivery: Extract<SlackDelivery, { posted: true }> } | { readonly emailInstead: EmailInsteadReason };
 
 function recordOf(
   task: ApprovalTask,
-  reached: { readonly delivery: Extract<SlackDelivery, { posted: true }> } | { readonly emailInstead: EmailInsteadReason },
+  reached: Reached,
   now: Date,
+  previous: SlackMessageRecord | undefined,
 ): SlackMessageRecord | undefined {
   const base = {
     execution: task.executionName,
@@ -80,7 +106,10 @@ function recordOf(
     sentAt: now.toISOString(),
     expiresAtSeconds: Math.ceil(expiresAt(now, task).getTime() / 1_000) + SLACK_MESSAGE_KEPT_AFTER_EXPIRY_SECONDS,
   };
-  if ('emailInstead' in reached) return { ...base, delivery: 'email', reason: reached.emailInstead };
+  if ('emailInstead' in reached) {
+    const lastSlackMessage = previous === undefined ? undefined : closableMessage(previous);
+    return { ...base, delivery: 'email', reason: reached.emailInstead, ...(lastSlackMessage === undefined ? {} : { lastSlackMessage }) };
+  }
   const { delivery } = reached;
   // Slack answers chat.postMessage with both; without them the message could not be updated anyway.
   if (delivery.channel === undefined || delivery.ts === undefined) return undefined;
@@ -96,22 +125,28 @@ function recordOf(
   };
 }
 
-async function replacePrevious(
+async function replaceMessage(
   deps: SlackTrailDependencies,
   slack: SlackMessagingApi,
-  previous: SlackPostedRecord,
+  message: PostedSlackMessage,
   note: string,
+  why: 'reminded' | 'closed',
   logContext: LogContext,
 ): Promise<void> {
   try {
-    await slack.chat.update({ channel: previous.channel, ts: previous.ts, ...messageClosedWith(previous, note) });
+    await slack.chat.update({ channel: message.channel, ts: message.ts, ...messageClosedWith(message, note) });
     deps.metrics?.count(WORKER_SLACK_METRICS.SlackMessagesReplaced);
-    deps.logger.info("Took the buttons off the approver's previous Slack message", { ...logContext, slackMessageTs: previous.ts });
+    deps.logger.info(
+      why === 'reminded'
+        ? "Took the buttons off the approver's previous Slack message"
+        : 'The request ended meanwhile: closed the new Slack message',
+      { ...logContext, slackMessageTs: message.ts },
+    );
   } catch (error) {
     deps.metrics?.count(WORKER_SLACK_METRICS.SlackUpdatesFailed);
-    deps.logger.warn("Could not take the buttons off the approver's previous Slack message; they answer 'no longer open'", {
+    deps.logger.warn("Could not take the buttons off a Slack message; they answer 'no longer open'", {
       ...logContext,
-      slackMessageTs: previous.ts,
+      slackMessageTs: message.ts,
       slackError: classifySlackError(error).slackError,
     });
   }

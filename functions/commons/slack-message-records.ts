@@ -62,9 +62,8 @@ interface SlackMessageRecordBase {
   readonly expiresAtSeconds: number;
 }
 
-/** The approver's direct message, as chat.update needs it to replace the message later. */
-export interface SlackPostedRecord extends SlackMessageRecordBase {
-  readonly delivery: 'slack';
+/** A posted direct message, as chat.update needs it to replace the message later. */
+export interface PostedSlackMessage {
   readonly slackUserId: string;
   /** The direct message's channel id (chat.postMessage's `channel`): chat.update takes a channel id, not a user id. */
   readonly channel: string;
@@ -75,23 +74,43 @@ export interface SlackPostedRecord extends SlackMessageRecordBase {
   readonly blocks?: string;
 }
 
+/** The approver's latest message went to Slack. */
+export interface SlackPostedRecord extends SlackMessageRecordBase, PostedSlackMessage {
+  readonly delivery: 'slack';
+}
+
 /** The approver was emailed although the request asked for Slack. */
 export interface EmailInsteadRecord extends SlackMessageRecordBase {
   readonly delivery: 'email';
   readonly reason: EmailInsteadReason;
+  /** An earlier Slack message to this approver (a reminder went by email instead): still closed at the request's end. */
+  readonly lastSlackMessage?: PostedSlackMessage;
 }
 
 export type SlackMessageRecord = SlackPostedRecord | EmailInsteadRecord;
 
+/**
+ * The sort key of the item the message closer writes first when a request ends, with the outcome:
+ * a worker that records a message after the closer read the table sees it and closes that message
+ * itself (no address starts with `#`).
+ */
+export const REQUEST_ENDED_KEY = '#ended';
+
 /** Most of an item the blocks may take: well inside DynamoDB's 400 KB per item. */
 export const MAX_STORED_BLOCKS_LENGTH = 100_000;
 
+/** The Slack message an item can still close: the approver's latest, or the one before an email instead. */
+export function closableMessage(record: SlackMessageRecord): PostedSlackMessage | undefined {
+  return record.delivery === 'slack' ? record : record.lastSlackMessage;
+}
+
 /**
- * A message's blocks without the actions block (whose buttons carry the task token), as JSON; or
- * undefined when they would not fit an item.
+ * A message's blocks without the actions block (whose buttons carry the task token) and without its
+ * context lines (until when the buttons work, who may answer with them), which say nothing once
+ * the message is closed; as JSON, or undefined when they would not fit an item.
  */
 export function blocksWithoutButtons(blocks: ReadonlyArray<{ readonly type: string; readonly block_id?: string }>): string | undefined {
-  const kept = blocks.filter((block) => block.type !== 'actions' && block.block_id !== SLACK_ACTIONS_BLOCK_ID);
+  const kept = blocks.filter((block) => block.type !== 'actions' && block.type !== 'context' && block.block_id !== SLACK_ACTIONS_BLOCK_ID);
   const json = JSON.stringify(kept);
   return json.length <= MAX_STORED_BLOCKS_LENGTH ? json : undefined;
 }
@@ -109,15 +128,18 @@ export function toItem(record: SlackMessageRecord): Record<string, AttributeValu
     sentAt: s(record.sentAt),
     [SLACK_MESSAGE_TTL_ATTRIBUTE]: n(record.expiresAtSeconds),
   };
-  if (record.delivery === 'email') return { ...base, reason: s(record.reason) };
-  return {
-    ...base,
-    slackUserId: s(record.slackUserId),
-    channel: s(record.channel),
-    ts: s(record.ts),
-    text: s(record.text),
-    ...(record.blocks === undefined ? {} : { blocks: s(record.blocks) }),
-  };
+  const message = closableMessage(record);
+  const messageAttributes =
+    message === undefined
+      ? {}
+      : {
+          slackUserId: s(message.slackUserId),
+          channel: s(message.channel),
+          ts: s(message.ts),
+          text: s(message.text),
+          ...(message.blocks === undefined ? {} : { blocks: s(message.blocks) }),
+        };
+  return { ...base, ...(record.delivery === 'email' ? { reason: s(record.reason) } : {}), ...messageAttributes };
 }
 
 const text = (item: Record<string, AttributeValue>, name: string): string | undefined => {
@@ -140,26 +162,29 @@ export function fromItem(item: Record<string, AttributeValue>): SlackMessageReco
   if (execution === undefined || approver === undefined || attempt === undefined || sentAt === undefined || expiresAtSeconds === undefined)
     return undefined;
   const base = { execution, approver, attempt, sentAt, expiresAtSeconds };
-  const delivery = text(item, 'delivery');
-  if (delivery === 'email') {
-    const reason = text(item, 'reason') as EmailInsteadReason | undefined;
-    return reason !== undefined && EMAIL_INSTEAD_REASONS.includes(reason) ? { ...base, delivery, reason } : undefined;
-  }
-  if (delivery !== 'slack') return undefined;
   const slackUserId = text(item, 'slackUserId');
   const channel = text(item, 'channel');
   const ts = text(item, 'ts');
   const messageText = text(item, 'text');
-  if (slackUserId === undefined || channel === undefined || ts === undefined || messageText === undefined) return undefined;
   const blocks = text(item, 'blocks');
-  return { ...base, delivery, slackUserId, channel, ts, text: messageText, ...(blocks === undefined ? {} : { blocks }) };
+  const message: PostedSlackMessage | undefined =
+    slackUserId === undefined || channel === undefined || ts === undefined || messageText === undefined
+      ? undefined
+      : { slackUserId, channel, ts, text: messageText, ...(blocks === undefined ? {} : { blocks }) };
+  const delivery = text(item, 'delivery');
+  if (delivery === 'email') {
+    const reason = text(item, 'reason') as EmailInsteadReason | undefined;
+    if (reason === undefined || !EMAIL_INSTEAD_REASONS.includes(reason)) return undefined;
+    return { ...base, delivery, reason, ...(message === undefined ? {} : { lastSlackMessage: message }) };
+  }
+  return delivery === 'slack' && message !== undefined ? { ...base, delivery, ...message } : undefined;
 }
 
 /**
  * The content that replaces a posted message once its buttons no longer decide: the message as it
  * was (its stored blocks, or its text when they were too large to keep), then `note` in mrkdwn.
  */
-export function messageClosedWith(record: SlackPostedRecord, note: string): { text: string; blocks: SlackBlock[] } {
+export function messageClosedWith(record: PostedSlackMessage, note: string): { text: string; blocks: SlackBlock[] } {
   let kept: SlackBlock[] = [];
   try {
     const parsed: unknown = record.blocks === undefined ? undefined : JSON.parse(record.blocks);
@@ -168,5 +193,8 @@ export function messageClosedWith(record: SlackPostedRecord, note: string): { te
     // A damaged item: the note alone still closes the message.
   }
   const blocks: SlackBlock[] = kept.length > 0 ? kept : [{ type: 'section', text: { type: 'mrkdwn', text: record.text, verbatim: true } }];
-  return { text: note, blocks: [...blocks, { type: 'section', text: { type: 'mrkdwn', text: note } }] };
+  // verbatim: the note may carry a person's reason, which Slack must not auto-link; the mentions and
+  // dates it writes itself (<@U...>, <!date^...>) still render
+  // (https://docs.slack.dev/reference/block-kit/composition-objects/text-object, `verbatim`).
+  return { text: note, blocks: [...blocks, { type: 'section', text: { type: 'mrkdwn', text: note, verbatim: true } }] };
 }

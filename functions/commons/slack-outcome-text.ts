@@ -122,5 +122,8 @@ export function requestOutcomeText(end: EndedRequest): string {
     return reason === undefined ? `${prefix}.` : `${prefix}: ${escapedWithin(reason, MAX_SECTION_TEXT_LENGTH - prefix.length - 2)}`;
   }
   if (end.error === 'Expired') return `This request expired at ${at} without a decision.`;
-  return `This request ended at ${at} without a decision (${escapeMrkdwn(end.error ?? 'failed')}).`;
+  // The event carries the execution's error as DescribeExecution does; without one, no name is made up.
+  return end.error === undefined || end.error === ''
+    ? `This request ended at ${at} without a decision.`
+    : `This request ended at ${at} without a decision (${escapeMrkdwn(end.error)}).`;
 }

@@ -1,5 +1,5 @@
 import { classifySlackError, type SlackUpdateMessageArguments } from '../approval-worker/send-approval-slack';
-import { messageClosedWith } from '../commons/slack-message-records';
+import { closableMessage, messageClosedWith } from '../commons/slack-message-records';
 import type { SlackMessageStore } from '../commons/slack-message-store';
 import { type EndedRequest, requestOutcomeText } from '../commons/slack-outcome-text';
 
@@ -37,7 +37,7 @@ export interface ClosedMessages {
   readonly closed: number;
   /** Messages Slack no longer has or will not let the app change (deleted, channel archived). */
   readonly gone: number;
-  /** Approvers who were emailed instead: nothing to close. */
+  /** Approvers whose latest message was the email instead (an earlier Slack message of theirs is closed too). */
   readonly emailed: number;
 }
 
@@ -73,18 +73,21 @@ export async function closeRequestMessages(detail: ExecutionStatusChange, deps: 
   const ended = endedRequest(detail, deps.now());
   if (ended === undefined) return { closed: 0, gone: 0, emailed: 0 };
   const outcome = requestOutcomeText(ended);
+  // Marked before it is read: a worker that records a message after the read below sees the mark
+  // and closes that message itself (functions/approval-worker/slack-message-trail.ts).
+  await deps.store.markEnded(detail.name, outcome, deps.now());
   const records = await deps.store.ofExecution(detail.name);
   let closed = 0;
   let gone = 0;
   let emailed = 0;
   const failures: string[] = [];
   for (const record of records) {
-    if (record.delivery === 'email') {
-      emailed += 1;
-      continue;
-    }
+    if (record.delivery === 'email') emailed += 1;
+    // An approver emailed instead may still have an earlier Slack message to close.
+    const message = closableMessage(record);
+    if (message === undefined) continue;
     try {
-      await deps.updateMessage({ channel: record.channel, ts: record.ts, ...messageClosedWith(record, outcome) });
+      await deps.updateMessage({ channel: message.channel, ts: message.ts, ...messageClosedWith(message, outcome) });
       closed += 1;
     } catch (error) {
       const { kind, slackError } = classifySlackError(error);
@@ -94,7 +97,7 @@ export async function closeRequestMessages(detail: ExecutionStatusChange, deps: 
       }
       failures.push(slackError);
       deps.logger.warn('Could not close a Slack message of the ended request', {
-        slackMessageTs: record.ts,
+        slackMessageTs: message.ts,
         slackError,
         slackErrorKind: kind,
       });

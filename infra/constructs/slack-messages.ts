@@ -69,7 +69,8 @@ export class SlackMessages extends Construct {
       'Lets the Slack message closer read the Slack secret and the table of messages, and write its logs',
     );
     props.secret.grantRead(role);
-    this.table.grant(role, 'dynamodb:Query');
+    // Query the request's messages, after putting the request's "ended" mark (slack-message-records.ts, REQUEST_ENDED_KEY).
+    this.table.grant(role, 'dynamodb:PutItem', 'dynamodb:Query');
     this.closer = new lambda.Function(this, 'Closer', {
       role,
       description: "Replaces the buttons of every approver's Slack message with the outcome when an approval request ends",

@@ -377,7 +377,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log('stack', `deployed state machines ${Object.keys(stateMachines).join(', ')} and the activity`);
 
     // EventBridge: only for a template with rules that match events, whose targets are its functions.
-    const rules = eventRules(template);
+    const { served: rules, skipped: skippedRules } = eventRules(template);
+    for (const { logicalId, reason } of skippedRules) log('stack', `not serving the event rule ${logicalId}: ${reason}`);
     let events: LocalEvents | undefined;
     if (rules.length > 0) {
       const eventsPort = options.ports?.events ?? 0;

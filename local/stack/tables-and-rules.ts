@@ -81,31 +81,46 @@ export interface TemplateEventRule {
   readonly targets: ReadonlyArray<{ readonly id: string; readonly functionId: string }>;
 }
 
+/** A rule the local mode cannot serve, and why; the stack starts without it. */
+export interface SkippedEventRule {
+  readonly logicalId: string;
+  readonly reason: string;
+}
+
 /**
- * The rules with an event pattern whose targets are functions of the template. A schedule rule is
- * the runner's business (the worker's safety-net schedule); a target that is not a function of the
- * template cannot run here and is refused by name, so that nothing is silently dropped.
+ * The rules with an event pattern whose targets are functions of the template, and those it
+ * cannot serve. A schedule rule is the runner's business (the worker's safety-net schedule). A
+ * rule on a bus named by reference, or with a target that is not a function of the template (a
+ * queue, a topic, another account's bus), cannot run here: it is skipped and named, so that a
+ * team's stack with such rules beside the approval still starts.
  */
-export function eventRules(template: CloudFormationTemplate): TemplateEventRule[] {
+export function eventRules(template: CloudFormationTemplate): { served: TemplateEventRule[]; skipped: SkippedEventRule[] } {
   const functions = new Set(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id));
-  return resourcesOfType(template, 'AWS::Events::Rule')
-    .filter(([, properties]) => properties.EventPattern !== undefined)
-    .map(([logicalId, properties]) => {
-      const busName = properties.EventBusName;
-      if (busName !== undefined && typeof busName !== 'string')
-        throw new LocalStackError(
-          `The rule ${logicalId} names its bus with ${JSON.stringify(busName)}; the local mode serves named buses only.`,
-        );
-      const targets = ((properties.Targets ?? []) as Array<{ Id?: unknown; Arn?: unknown }>).map((target) => {
-        const getAtt = (target.Arn as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
-        const functionId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
-        if (functionId === undefined || !functions.has(functionId)) {
-          throw new LocalStackError(
-            `The rule ${logicalId}'s target ${String(target.Id)} is not a Lambda function of the template; the local mode runs only those.`,
-          );
-        }
-        return { id: String(target.Id), functionId };
-      });
-      return { logicalId, eventBusName: busName ?? 'default', eventPattern: properties.EventPattern, targets };
+  const served: TemplateEventRule[] = [];
+  const skipped: SkippedEventRule[] = [];
+  for (const [logicalId, properties] of resourcesOfType(template, 'AWS::Events::Rule')) {
+    if (properties.EventPattern === undefined) continue;
+    const busName = properties.EventBusName;
+    if (busName !== undefined && typeof busName !== 'string') {
+      skipped.push({ logicalId, reason: 'its bus is named by a reference; the local mode serves named buses only' });
+      continue;
+    }
+    const targets = ((properties.Targets ?? []) as Array<{ Id?: unknown; Arn?: unknown }>).map((target) => {
+      const getAtt = (target.Arn as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+      const functionId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
+      return { id: String(target.Id), functionId: functionId !== undefined && functions.has(functionId) ? functionId : undefined };
     });
+    const notFunctions = targets.filter((target) => target.functionId === undefined).map((target) => target.id);
+    if (notFunctions.length > 0) {
+      skipped.push({ logicalId, reason: `its target ${notFunctions.join(', ')} is not a Lambda function of the template` });
+      continue;
+    }
+    served.push({
+      logicalId,
+      eventBusName: busName ?? 'default',
+      eventPattern: properties.EventPattern,
+      targets: targets.map((target) => ({ id: target.id, functionId: target.functionId ?? '' })),
+    });
+  }
+  return { served, skipped };
 }

@@ -138,7 +138,7 @@ describe('the table of Slack messages and the closer, with slackSecretName', () 
     });
   });
 
-  test('gives the closer the secret and Query on the table, nothing to decide with', () => {
+  test("gives the closer the secret, PutItem (the request's ended mark) and Query on the table, nothing to decide with", () => {
     const closer = functionWithDescription(template, /Slack message/);
     expect(closer).toMatchObject({
       Properties: { Environment: { Variables: { [SLACK_ENV.secretId]: SECRET_NAME, [SLACK_MESSAGES_TABLE_ENV]: tableRef } } },
@@ -150,8 +150,9 @@ describe('the table of Slack messages and the closer, with slackSecretName', () 
       Object.values(policies).map((policy) => (policy as { Properties: { PolicyDocument: unknown } }).Properties.PolicyDocument),
     );
     expect(actions).toContain('dynamodb:Query');
+    expect(actions).toContain('dynamodb:PutItem');
     expect(actions).toContain('secretsmanager:GetSecretValue');
-    expect(actions).not.toMatch(/states:|dynamodb:(PutItem|DeleteItem|UpdateItem|Scan)/);
+    expect(actions).not.toMatch(/states:|dynamodb:(DeleteItem|UpdateItem|Scan|GetItem)/);
   });
 });
 

@@ -145,9 +145,34 @@ describe('closing the messages of an ended request', () => {
       expect(update.text).toBe(`Approved by <@U07ANA4242> at ${AT}.`);
       expect(update.blocks).toEqual([
         { type: 'header', text: { type: 'plain_text', text: 'Deploy release 42' } },
-        { type: 'section', text: { type: 'mrkdwn', text: `Approved by <@U07ANA4242> at ${AT}.` } },
+        // verbatim: a reason in the outcome is shown as written, never auto-linked.
+        { type: 'section', text: { type: 'mrkdwn', text: `Approved by <@U07ANA4242> at ${AT}.`, verbatim: true } },
       ]);
     }
+  });
+
+  it('marks the request ended before it reads the messages, so that a worker recording one later closes it itself', async () => {
+    await closeRequestMessages(ended({ status: 'ABORTED' }), deps());
+
+    expect(table.calls).toEqual(['PutItem', 'Query']);
+    expect(await new SlackMessageStore(table, 'approval-slack-messages').endedWith('deploy-42')).toBe(
+      `This request was stopped at ${AT}; it can no longer be decided.`,
+    );
+  });
+
+  it('closes an earlier Slack message of an approver whose reminder went by email', async () => {
+    const { lastSlackMessage, ...emailed } = {
+      ...posted('dee@example.com', 'U07DEE0001', '1795258800.000009'),
+      delivery: 'email' as const,
+      reason: 'slack-failed' as const,
+      lastSlackMessage: { slackUserId: 'U07DEE0001', channel: 'D07DEE0001', ts: '1795258800.000009', text: 'Approval requested' },
+    };
+    table.items.set(JSON.stringify(['deploy-42', 'dee@example.com']), toItem({ ...emailed, lastSlackMessage } as SlackMessageRecord));
+
+    const result = await closeRequestMessages(ended({ status: 'ABORTED' }), deps());
+
+    expect(result).toEqual({ closed: 3, gone: 0, emailed: 2 });
+    expect(updates.map((update) => update.ts)).toContain('1795258800.000009');
   });
 
   it('does nothing for an execution that is still running', async () => {

@@ -1,3 +1,4 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { WebAPIPlatformError } from '@slack/web-api';
@@ -186,6 +187,37 @@ describe('where the worker records each approver was reached', () => {
         extra: [expect.objectContaining({ error: 'ThrottlingException' })],
       }),
     );
+  });
+
+  it('closes its new message with the outcome when the request ended while it was sent, and leaves the old one to the closer', async () => {
+    queueTasks({ taskToken: realisticTaskToken(900, 30), input: taskInput(['slack'], 'ana@example.com', 1) });
+    await drainActivityTasks(deps);
+    // The closer marked the request and read the table before the reminder was recorded.
+    await new SlackMessageStore(table, 'approval-slack-messages').markEnded('deploy-42', 'This request was stopped.', NOW);
+    queueTasks({ taskToken: realisticTaskToken(900, 31), input: taskInput(['slack'], 'ana@example.com', 2) });
+
+    await drainActivityTasks(deps);
+
+    expect(slack.updated.map((update) => [update.ts, update.text])).toEqual([['1795258800.000002', 'This request was stopped.']]);
+    expect(slack.updated[0]?.blocks.some((block) => block.type === 'actions')).toBe(false);
+  });
+
+  it("records the new message even when the approver's previous one cannot be read", async () => {
+    const failing = new MemorySlackMessagesTable();
+    const read = failing.send;
+    failing.send = ((command: unknown) =>
+      command instanceof GetItemCommand && (command.input.Key?.approver?.S ?? '') !== '#ended'
+        ? Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))
+        : read(command as never)) as typeof failing.send;
+    deps = { ...deps, slackMessages: new SlackMessageStore(failing, 'approval-slack-messages') };
+    queueTasks({ taskToken: realisticTaskToken(900, 32), input: taskInput(['slack'], 'ana@example.com', 2) });
+
+    await drainActivityTasks(deps);
+
+    expect([...failing.items.values()].map((item) => fromItem(item))).toEqual([
+      expect.objectContaining({ ts: '1795258800.000001', attempt: 2 }),
+    ]);
+    expect(counted).toContain('SlackRecordsFailed');
   });
 
   it('counts an old message Slack would not update, and keeps the new record', async () => {
