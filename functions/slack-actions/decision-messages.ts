@@ -27,7 +27,8 @@ export const DecisionNotice = {
   notTheApprover: 'Only the person this request was sent to can decide it.',
 } as const;
 
-const section = (mrkdwn: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
+// verbatim: the reason or request text is shown as written, never auto-linked; our own mentions and dates still render.
+const section = (mrkdwn: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn, verbatim: true } });
 
 /** A note only the person who clicked sees; the message itself stays as it is. */
 export function ephemeral(text: string): SlackResponseMessage {

@@ -175,7 +175,7 @@ describe('a click on Approve', () => {
         message: {
           replace_original: true,
           text: outcome,
-          blocks: [...BLOCKS_WITHOUT_BUTTONS, { type: 'section', text: { type: 'mrkdwn', text: outcome } }],
+          blocks: [...BLOCKS_WITHOUT_BUTTONS, { type: 'section', text: { type: 'mrkdwn', text: outcome, verbatim: true } }],
         },
       },
     ]);
@@ -345,8 +345,8 @@ describe('submitting the reject modal', () => {
           replace_original: true,
           text: outcome,
           blocks: [
-            { type: 'section', text: { type: 'mrkdwn', text: REQUEST_TEXT } },
-            { type: 'section', text: { type: 'mrkdwn', text: outcome } },
+            { type: 'section', text: { type: 'mrkdwn', text: REQUEST_TEXT, verbatim: true } },
+            { type: 'section', text: { type: 'mrkdwn', text: outcome, verbatim: true } },
           ],
         },
       },
@@ -412,7 +412,7 @@ describe('submitting the reject modal', () => {
     expect(outcome.length).toBeLessThanOrEqual(3000);
     expect(outcome.length).toBeGreaterThan(2990);
     expect(shownReason).toMatch(/^(&amp;)+…$/);
-    expect(recorded.responses[0]?.message.blocks?.at(-1)).toEqual({ type: 'section', text: { type: 'mrkdwn', text: outcome } });
+    expect(recorded.responses[0]?.message.blocks?.at(-1)).toEqual({ type: 'section', text: { type: 'mrkdwn', text: outcome, verbatim: true } });
   });
 
   it('still decides from a modal opened before its state stopped carrying the channel and message', async () => {
