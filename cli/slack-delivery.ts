@@ -57,7 +57,18 @@ function deployedQueryFailure(
   return new SlackDeliveryUnreadable(shortReason(error, target), { cause: error });
 }
 
-async function deployedTable(target: DeployedTarget, deps: TargetDependencies, region: string | undefined): Promise<SlackMessagesTable> {
+/** The state machine an execution ARN belongs to: `arn:<p>:states:<r>:<a>:execution:<machine>:<name>`. */
+export function stateMachineArnOf(executionArn: string): string | undefined {
+  const parts = executionArn.split(':');
+  return parts.length >= 8 && parts[5] === 'execution' ? [...parts.slice(0, 5), 'stateMachine', parts[6]].join(':') : undefined;
+}
+
+async function deployedTable(
+  target: DeployedTarget,
+  deps: TargetDependencies,
+  region: string | undefined,
+  executionArn: string,
+): Promise<SlackMessagesTable> {
   const config = region === undefined ? {} : { region };
   const cloudFormation = deps.createCloudFormationClient(config);
   let outputs;
@@ -73,6 +84,10 @@ async function deployedTable(target: DeployedTarget, deps: TargetDependencies, r
       throw new SlackDeliveryUnreadable(`not allowed to read stack ${target.stackName} (cloudformation:DescribeStacks)`, { cause: error });
     throw new SlackDeliveryUnreadable(shortReason(error, target), { cause: error });
   }
+  // Execution names are unique per state machine only: another stack's table could hold the same name.
+  const machine = outputs?.find((output) => output.OutputKey === STACK_OUTPUTS.stateMachineArn)?.OutputValue;
+  if (machine !== undefined && machine !== stateMachineArnOf(executionArn))
+    throw new SlackDeliveryUnreadable(`the execution is not of stack ${target.stackName}'s approval state machine (pass its --stack-name)`);
   const tableName = outputs?.find((output) => output.OutputKey === TABLE_OUTPUT)?.OutputValue;
   if (tableName === undefined)
     throw new SlackDeliveryUnreadable(`stack ${target.stackName} has no ${TABLE_OUTPUT} output (deployed without a Slack app?)`);
@@ -140,7 +155,7 @@ export async function readSlackDelivery(
 ): Promise<SlackDelivery> {
   const region = target.kind === 'local' ? target.region : (regionOfArn(executionArn) ?? target.region);
   try {
-    const table = target.kind === 'local' ? await localTable(target, deps) : await deployedTable(target, deps, region);
+    const table = target.kind === 'local' ? await localTable(target, deps) : await deployedTable(target, deps, region, executionArn);
     try {
       return { kind: 'read', records: await new SlackMessageStore(table.dynamodb, table.tableName).ofExecution(executionName) };
     } catch (error) {

@@ -28,6 +28,12 @@ export interface ApprovalMonitoringProps {
   readonly stateMachineLogGroup: logs.ILogGroup;
   /** The activity worker that emails the approvers. */
   readonly workerFunction: lambda.IFunction;
+  /**
+   * The function that closes a request's Slack messages when it ends (with a Slack app): an alarm
+   * says when Lambda gave up on one of its events.
+   * @default no such alarm
+   */
+  readonly slackMessageCloser?: lambda.IFunction;
   /** The approval API; its `deploymentStage` is the stage the links point to. */
   readonly api: apigw.RestApi;
   /**
@@ -308,8 +314,27 @@ export class ApprovalMonitoring extends Construct {
   }
 
   private alarmSpecs(): AlarmSpec[] {
-    const { stateMachine, workerFunction, api } = this.props;
+    const { stateMachine, workerFunction, api, slackMessageCloser } = this.props;
     return [
+      ...(slackMessageCloser === undefined
+        ? []
+        : [
+            {
+              name: 'SlackMessagesNotClosed',
+              // Lambda's count of asynchronous events it dropped after its retries or their maximum age
+              // ("Types of metrics for Lambda functions", asynchronous invocation metrics).
+              metric: new cloudwatch.Metric({
+                namespace: 'AWS/Lambda',
+                metricName: 'AsyncEventsDropped',
+                dimensionsMap: { FunctionName: slackMessageCloser.functionName },
+                statistic: cloudwatch.Stats.SUM,
+                period: PERIOD,
+              }),
+              description:
+                "The Slack messages of an ended approval request could not be closed, even after Lambda's retries: their buttons stay and answer 'no longer open' when clicked. Nothing was decided wrongly. " +
+                'What to do: read the error in the Slack message closer log group (Slack rate-limiting, a revoked bot token, the table of Slack messages), and fix the Slack app or its secret.',
+            },
+          ]),
       {
         name: 'EmailNotDelivered',
         metric: this.metricOutcome('notDelivered'),

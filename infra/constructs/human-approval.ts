@@ -271,6 +271,7 @@ export class HumanApproval extends Construct {
       stateMachine: this.workflow.stateMachine,
       stateMachineLogGroup: this.workflow.logGroup,
       workerFunction: this.worker.function,
+      ...(this.slackMessages === undefined ? {} : { slackMessageCloser: this.slackMessages.closer }),
       api: this.approvalApi.api,
       apiAccessLogGroup: this.approvalApi.accessLogGroup,
       metricsNamespace,

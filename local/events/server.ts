@@ -251,6 +251,12 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   const acceptEntry = (entry: unknown): { eventBusName: string; event: LocalEvent } | EntryFailure => {
     if (!isRecord(entry)) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Entries is not valid.' };
     if (typeof entry.Source !== 'string' || entry.Source === '') return requiredArgument('Source');
+    // `aws.` sources are AWS's own: a caller cannot publish as a service ("PutEventsResultEntry",
+    // ErrorCode NotAuthorizedForSourceException: "You do not have permissions to publish events with
+    // this source onto this event bus"; the entry's message as reported from AWS is below), so no
+    // local client can fake, say, an execution's end.
+    if (entry.Source.startsWith('aws.'))
+      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' };
     if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return requiredArgument('DetailType');
     if (typeof entry.Detail !== 'string' || entry.Detail === '') return requiredArgument('Detail');
     let detail: unknown;

@@ -247,6 +247,19 @@ describe('approval status, when the table of Slack messages cannot be read', () 
     expect(dynamoMock).not.toHaveReceivedAnyCommand();
   });
 
+  test("an execution of another stack's state machine: not that stack's table, where the same name could mean another request", async () => {
+    const execution = openRequest('release-46', SLACK_AND_EMAIL);
+    stackOutputs([
+      { OutputKey: STACK_OUTPUTS.stateMachineArn, OutputValue: STATE_MACHINE_ARN.replace(/HumanApproval$/, 'OtherApproval') },
+      { OutputKey: STACK_OUTPUTS.slackMessagesTable, OutputValue: TABLE },
+    ]);
+
+    const { note } = await noted(execution);
+
+    expect(note).toBe("the execution is not of stack HumanApproval's approval state machine (pass its --stack-name)");
+    expect(dynamoMock).not.toHaveReceivedAnyCommand();
+  });
+
   test('DescribeStacks denied: a short note, not the whole policy message', async () => {
     const execution = openRequest('release-46', SLACK_AND_EMAIL);
     cfnMock

@@ -126,6 +126,21 @@ describe('PutEvents', () => {
     expect(events.events()).toHaveLength(1);
   });
 
+  it("refuses an entry in AWS's own namespace, so that no caller can publish as Step Functions (NotAuthorizedForSourceException)", async () => {
+    const before = events.events().length;
+
+    const answer = await client.send(new PutEventsCommand({ Entries: [release({ Source: 'aws.states' }), release()] }));
+
+    expect(answer.FailedEntryCount).toBe(1);
+    expect(answer.Entries?.[0]).toEqual({ ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' });
+    expect(
+      events
+        .events()
+        .slice(before)
+        .map((stored) => stored.event.source),
+    ).not.toContain('aws.states');
+  });
+
   // Recorded: test_put_events_nonexistent_event_bus. EventBridge gives the entry an EventId and
   // delivers it nowhere.
   it('accepts an entry for a bus that does not exist, and delivers it nowhere', async () => {

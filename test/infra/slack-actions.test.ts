@@ -138,6 +138,16 @@ describe('the table of Slack messages and the closer, with slackSecretName', () 
     });
   });
 
+  test('alarms when Lambda gives up on an event of the closer (AsyncEventsDropped)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp('-SlackMessagesNotClosed$'),
+      Namespace: 'AWS/Lambda',
+      MetricName: 'AsyncEventsDropped',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('SlackMessagesCloser') } }],
+      Threshold: 1,
+    });
+  });
+
   test("gives the closer the secret, PutItem (the request's ended mark) and Query on the table, nothing to decide with", () => {
     const closer = functionWithDescription(template, /Slack message/);
     expect(closer).toMatchObject({
