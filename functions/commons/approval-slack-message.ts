@@ -83,7 +83,7 @@ const ELLIPSIS = '…';
  * `text` escaped by `escape` and at most `limit` long once escaped: cut between characters (never
  * inside an escape or a surrogate pair), with an ellipsis to show it was cut.
  */
-function fitted(text: string, limit: number, escape: (text: string) => string = escapeSlackText): string {
+export function fitted(text: string, limit: number, escape: (text: string) => string = escapeSlackText): string {
   const whole = escape(text);
   if (whole.length <= limit) return whole;
   let result = '';
@@ -108,7 +108,7 @@ function formatUtc(date: Date): string {
  * A time each reader sees in their own time zone, with the UTC time as the fallback
  * (https://docs.slack.dev/messaging/formatting-message-text#date-formatting).
  */
-function slackTime(date: Date): string {
+export function slackTime(date: Date): string {
   return `<!date^${Math.floor(date.getTime() / 1_000)}^{date_short_pretty} at {time}|${formatUtc(date)}>`;
 }
 

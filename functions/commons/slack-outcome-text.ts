@@ -4,27 +4,13 @@
  * ends.
  */
 
-/**
- * Slack mrkdwn reads `&`, `<` and `>` as control characters, so text from a person is escaped
- * ("Formatting text for app surfaces", escaping, https://docs.slack.dev/messaging/formatting-message-text#escaping).
- */
-export function escapeMrkdwn(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Slack's escaping of `&`, `<` and `>` in a person's text, and its reader-local times: one rule with the request message's. */
+export { escapeSlackText as escapeMrkdwn, slackTime } from './approval-slack-message';
+import { escapeSlackText as escapeMrkdwn, fitted, slackTime } from './approval-slack-message';
 
 /** A mention of a user by id, which Slack shows as their name (same page, mentioning users). */
 export function mention(userId: string): string {
   return `<@${userId}>`;
-}
-
-/**
- * A time that each reader sees in their own time zone, with a UTC fallback for clients that cannot
- * format it (same page, date formatting).
- */
-export function slackTime(at: Date): string {
-  const seconds = Math.floor(at.getTime() / 1000);
-  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
 export function approvedText(userId: string, at: Date): string {
@@ -38,25 +24,10 @@ export function approvedText(userId: string, at: Date): string {
  */
 export const MAX_SECTION_TEXT_LENGTH = 3_000;
 
-const ELLIPSIS = '…';
-
-/** The text escaped, then cut to `limit` with an ellipsis, between characters so that no escape is split. */
-function escapedWithin(text: string, limit: number): string {
-  const whole = escapeMrkdwn(text);
-  if (whole.length <= limit) return whole;
-  let result = '';
-  for (const character of text) {
-    const next = escapeMrkdwn(character);
-    if (result.length + next.length + ELLIPSIS.length > limit) break;
-    result += next;
-  }
-  return `${result}${ELLIPSIS}`;
-}
-
 /** The outcome of a rejection, with the reason escaped and cut so that it fits one section. */
 export function rejectedText(userId: string, at: Date, reason: string): string {
   const prefix = `Rejected by ${mention(userId)} at ${slackTime(at)}: `;
-  return `${prefix}${escapedWithin(reason, MAX_SECTION_TEXT_LENGTH - prefix.length)}`;
+  return `${prefix}${fitted(reason, MAX_SECTION_TEXT_LENGTH - prefix.length)}`;
 }
 
 /** What the message closer reads of an ended execution (Step Functions' status change event). */
@@ -119,7 +90,7 @@ export function requestOutcomeText(end: EndedRequest): string {
     const who = decider(fields) ?? 'an approver';
     const prefix = `Rejected by ${who} at ${at}`;
     const reason = typeof fields.comment === 'string' && fields.comment !== '' ? fields.comment : undefined;
-    return reason === undefined ? `${prefix}.` : `${prefix}: ${escapedWithin(reason, MAX_SECTION_TEXT_LENGTH - prefix.length - 2)}`;
+    return reason === undefined ? `${prefix}.` : `${prefix}: ${fitted(reason, MAX_SECTION_TEXT_LENGTH - prefix.length - 2)}`;
   }
   if (end.error === 'Expired') return `This request expired at ${at} without a decision.`;
   // The event carries the execution's error as DescribeExecution does; without one, no name is made up.
