@@ -63,6 +63,7 @@ export function defaultDependencies(): CommandDependencies {
   return {
     output: processOutput,
     waiting: processWaitDependencies,
+    stdin: process.stdin,
     env: process.env,
     createSfnClient: (config) => new SFNClient(config),
     createCloudFormationClient: (config) => new CloudFormationClient(config),

@@ -15,6 +15,15 @@ export const MAX_NAME_LENGTH = 80;
 export const FORBIDDEN_NAME_CHARACTERS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * The most an execution input (StartExecution `input`), a state's input or output and a task's
+ * output may hold: 262,144 bytes (256 KiB) of UTF-8 (StartExecution API reference, `input`; Step
+ * Functions service quotas). The local endpoint refuses more, as the service does; `approval start
+ * --request` refuses a larger file before starting anything.
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+ */
+export const MAX_PAYLOAD_BYTES = 262_144;
+
+/**
  * The longest `cause` of a failure (SendTaskFailure, Fail states, StopExecution): 32,768
  * characters. The local endpoint refuses a longer one with ValidationException, as the service does.
  */

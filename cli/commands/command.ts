@@ -1,5 +1,6 @@
 import type { DoctorClientFactories } from '../doctor/clients';
 import type { CliOutput } from '../output';
+import type { ByteSource } from '../request-file';
 import type { TargetDependencies } from '../targets';
 import type { WaitDependencies } from '../wait-for-outcome';
 
@@ -7,6 +8,8 @@ export interface CommandDependencies extends TargetDependencies, DoctorClientFac
   readonly output: CliOutput;
   /** The clock, Ctrl-C and the terminal, for `wait` and `start --wait`. */
   readonly waiting: WaitDependencies;
+  /** What `start --request -` reads. */
+  readonly stdin: ByteSource;
 }
 
 /**

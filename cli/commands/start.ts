@@ -14,7 +14,8 @@ import { COMMON_OPTIONS, parseCommandLine, refuseRepeatedOptions, STACK_OPTIONS 
 import { explainAwsFailure } from '../aws-failures';
 import { UsageError } from '../cli-errors';
 import { formatJson, printable } from '../format-values';
-import { requestFromFlags } from '../request-flags';
+import { requestFromFile, type ByteSource, type RequestFromFile } from '../request-file';
+import { type RequestFlags, requestFromFlags } from '../request-flags';
 import { findStateMachineArn, localInboxUrl, regionOfArn, resolveTarget, sfnClientFor, targetFlag } from '../targets';
 import { waitForOutcome } from '../wait-for-outcome';
 import type { Command } from './command';
@@ -22,6 +23,7 @@ import { WAITING_HELP } from './wait';
 
 const usage = `Usage: approval start --approver ADDRESS [--approver ADDRESS ...] --subject TEXT [options]
        approval start --manager-email ADDRESS --employee-name NAME [options]
+       approval start --request FILE [options]
 
 Starts an approval request: each approver gets an email with Approve and Reject links of their
 own (or a Slack message with buttons, see --via). With --wait, waits for the decision and exits 0
@@ -42,8 +44,14 @@ A request about an employee (one manager; the original email):
   --manager-email ADDRESS  where the email goes (one plain address)
   --employee-name NAME     who the request is for (at most ${MAX_EMPLOYEE_NAME_LENGTH} characters, one line)
 
-Use one form or the other. The state machine checks the request again and fails it as
-InvalidRequest, naming every problem, if it breaks a rule (lengths, duplicates, characters).
+A whole request, as the state machine takes it (either form, and fields no option sets):
+  --request FILE           a JSON object, e.g. {"approvers": ["ana@example.com"], "subject": "..."};
+                           - reads standard input. At most 256 KiB; sent unchanged; the key
+                           "approval" is the state machine's own. Problems name its fields
+                           (approvers[1], details.Release)
+
+Use one form only. The state machine checks the request again and fails it as InvalidRequest,
+naming every problem, if it breaks a rule (lengths, duplicates, characters).
 
 Options:
   --wait                   wait for the outcome (see below); exit 0 approved, 3 rejected, 4 expired
@@ -62,10 +70,14 @@ Examples:
   approval start --wait --approver ana@example.com --approver ben@example.com --policy all --subject "Deploy release 42" && ./deploy.sh
   approval start --approver ana@example.com --subject "Refund order 1234" --detail Amount=120.00 --detail Customer=C-981
   approval start --approver ana@example.com --subject "Deploy release 42" --via slack --via email
-  approval start --manager-email manager@example.com --employee-name "Jim Smith"`;
+  approval start --manager-email manager@example.com --employee-name "Jim Smith"
+  approval start --request release-42.json --wait`;
 
 // parseArgs keeps the last of a repeated one-value option; for these that would drop a value silently.
-const SINGLE_VALUED = ['policy', 'subject', 'requester'] as const;
+const SINGLE_VALUED = ['policy', 'subject', 'requester', 'request'] as const;
+
+/** The options that make up a request; --request gives the whole of it instead. */
+const REQUEST_FLAGS = ['approver', 'policy', 'subject', 'detail', 'requester', 'via', 'manager-email', 'employee-name'] as const;
 
 function executionNameProblem(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
@@ -91,6 +103,27 @@ function joinAddresses(addresses: readonly string[]): string {
   return `${addresses.slice(0, -1).join(', ')} and ${addresses.at(-1) ?? ''}`;
 }
 
+/**
+ * What `start` sends, from the options or from `--request FILE`, never both; or every problem found.
+ * Nothing is read from the file when options of a request are given beside it.
+ */
+async function requestToStart(values: RequestFlags & { readonly request?: string }, stdin: ByteSource): Promise<RequestFromFile> {
+  if (values.request === undefined) {
+    const request = requestFromFlags(values);
+    if (!request.valid) return request;
+    const { input, approvers, via } = request;
+    return { valid: true, inputText: JSON.stringify(input), approvers, via, seedForm: values['manager-email'] !== undefined };
+  }
+  const given = REQUEST_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (given.length > 0) {
+    return {
+      valid: false,
+      problems: [`--request cannot be combined with ${given.map((flag) => `--${flag}`).join(', ')}: the file holds the whole request`],
+    };
+  }
+  return requestFromFile(values.request, stdin);
+}
+
 export const startCommand: Command = {
   name: 'start',
   summary: 'ask one or more approvers to approve a request (--wait: wait for the decision)',
@@ -112,6 +145,7 @@ export const startCommand: Command = {
           via: { type: 'string', multiple: true },
           wait: { type: 'boolean' },
           name: { type: 'string' },
+          request: { type: 'string' },
         },
         strict: true,
         tokens: true,
@@ -123,7 +157,7 @@ export const startCommand: Command = {
     }
     refuseRepeatedOptions('start', tokens, SINGLE_VALUED);
 
-    const request = requestFromFlags(values);
+    const request = await requestToStart(values, deps.stdin);
     const problems = request.valid ? [] : [...request.problems];
     const nameProblem = executionNameProblem(values.name);
     if (nameProblem) problems.push(nameProblem);
@@ -136,7 +170,7 @@ export const startCommand: Command = {
       const started = await sfn.send(
         new StartExecutionCommand({
           stateMachineArn,
-          input: JSON.stringify(request.input),
+          input: request.inputText,
           ...(values.name === undefined ? {} : { name: values.name }),
         }),
       );
@@ -167,7 +201,7 @@ export const startCommand: Command = {
       deps.output.stdout(
         `${joinAddresses(request.approvers)} ${several ? 'each get' : 'gets'} ${whatApproversGet(request.via)}${inbox} as soon as the worker picks the request up. ` +
           `Follow it with: approval status ${shownArn}${targetFlag(target)}` +
-          (values['manager-email'] === undefined ? ` (or wait for it: approval wait ${shownArn}${targetFlag(target)})` : ''),
+          (request.seedForm ? '' : ` (or wait for it: approval wait ${shownArn}${targetFlag(target)})`),
       );
     } catch (error) {
       throw explainAwsFailure(error, target);

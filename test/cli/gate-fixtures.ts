@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent, type HistoryEventType } from '@aws-sdk/client-sfn';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { Readable } from 'node:stream';
 import { defaultDependencies, runApprovalCli } from '../../cli/approval';
 import type { WaitDependencies } from '../../cli/wait-for-outcome';
 import { STACK_OUTPUTS } from '../../infra/stack-outputs';
@@ -173,6 +174,8 @@ export interface RunOptions {
   /** Ctrl-C during this sleep (1 = the first). */
   readonly interruptAtSleep?: number;
   readonly env?: Record<string, string | undefined>;
+  /** What standard input holds; without, it is empty. */
+  readonly stdin?: string | Buffer;
 }
 
 export interface GateRun {
@@ -227,6 +230,7 @@ export async function runGate(args: string[], options: RunOptions = {}): Promise
       stderr: (text) => stderr.push(text),
     },
     waiting,
+    stdin: Readable.from([options.stdin ?? '']),
     env: options.env ?? {},
     createSfnClient: (config) => new SFNClient(config),
     createCloudFormationClient: (config) => new CloudFormationClient(config),
