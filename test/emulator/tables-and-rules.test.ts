@@ -50,7 +50,7 @@ const TEMPLATE: CloudFormationTemplate = {
       },
     },
   },
-} as unknown as CloudFormationTemplate;
+};
 
 describe('what the local stack serves of a template', () => {
   it("serves every table but the one the runner plays itself (the worker's slots), named after the stack and keyed as the template says", () => {

@@ -412,7 +412,10 @@ describe('submitting the reject modal', () => {
     expect(outcome.length).toBeLessThanOrEqual(3000);
     expect(outcome.length).toBeGreaterThan(2990);
     expect(shownReason).toMatch(/^(&amp;)+…$/);
-    expect(recorded.responses[0]?.message.blocks?.at(-1)).toEqual({ type: 'section', text: { type: 'mrkdwn', text: outcome, verbatim: true } });
+    expect(recorded.responses[0]?.message.blocks?.at(-1)).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: outcome, verbatim: true },
+    });
   });
 
   it('still decides from a modal opened before its state stopped carrying the channel and message', async () => {

@@ -167,7 +167,7 @@ describe('closing the messages of an ended request', () => {
       reason: 'slack-failed' as const,
       lastSlackMessage: { slackUserId: 'U07DEE0001', channel: 'D07DEE0001', ts: '1795258800.000009', text: 'Approval requested' },
     };
-    table.items.set(JSON.stringify(['deploy-42', 'dee@example.com']), toItem({ ...emailed, lastSlackMessage } as SlackMessageRecord));
+    table.items.set(JSON.stringify(['deploy-42', 'dee@example.com']), toItem({ ...emailed, lastSlackMessage }));
 
     const result = await closeRequestMessages(ended({ status: 'ABORTED' }), deps());
 
