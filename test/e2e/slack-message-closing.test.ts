@@ -29,7 +29,9 @@ describe("closing every approver's Slack message when the request ends, on the l
     const closed = await waitForClosedSlackMessage(local.stack, benMessage?.ts ?? '');
     expect(lastText(closed)).toContain(`Approved by <@${localSlackUserId(ana)}>`);
     expect(JSON.stringify(closed.blocks)).toContain('Open the firewall for the partner');
-    // The status-change event went through the local EventBridge to the closer, and was delivered.
+    // The status-change event went through the local EventBridge to the closer, and was delivered
+    // (the message may be replaced before the closer's invocation has returned).
+    await local.stack.events?.settled();
     const delivered = (local.stack.events?.events() ?? []).filter(
       (stored) => (stored.event.detail as { executionArn?: string }).executionArn === executionArn,
     );
