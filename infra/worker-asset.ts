@@ -33,8 +33,3 @@ export function functionAssetDir(name: PrebuiltFunction): string {
   }
   return dir;
 }
-
-/** The worker's prebuilt code (functions/approval-worker). */
-export function workerAssetDir(): string {
-  return functionAssetDir('approval-worker');
-}

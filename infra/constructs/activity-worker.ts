@@ -13,8 +13,8 @@ import { SLACK_ENV } from '../../functions/commons/slack-contract';
 import { WORKER_METRICS_NAMESPACE_DEFAULT, WORKER_SERVICE_NAME } from '../../functions/commons/worker-metrics';
 import { APPROVAL_SETTINGS, WORKER_TIMEOUT_SECONDS } from '../approval-config';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
-import { workerAssetDir } from '../worker-asset';
 import { lambdaRoleWritingOwnLogs } from './function-role';
+import { prebuiltFunctionProps } from './prebuilt-function';
 
 export interface ActivityWorkerProps {
   readonly activity: sfn.IActivity;
@@ -100,18 +100,11 @@ export class ActivityWorker extends Construct {
       'Lets the approval worker take and fail approval tasks, send email, write its logs and start its own next run',
     );
     this.function = new lambda.Function(this, 'Function', {
-      role: this.role,
+      ...prebuiltFunctionProps('approval-worker', this.role, this.logGroup),
       description: 'Emails Approve / Reject links for waiting Step Functions approval tasks',
-      // Prebuilt (functions/approval-worker bundled with the AWS SDK): synthesizing needs no bundler.
-      code: lambda.Code.fromAsset(workerAssetDir()),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 128,
       // A run polls for up to 60 s at a time and stops polling when less than ~80 s remain.
       timeout: Duration.seconds(WORKER_TIMEOUT_SECONDS),
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrency || undefined,
       // A run that hands over invokes this function itself. Lambda stops such a chain after about 16
       // invocations by default ("Use Lambda recursive loop detection to prevent infinite loops"), and

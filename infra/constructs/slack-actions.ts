@@ -8,8 +8,8 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SLACK_ENV } from '../../functions/commons/slack-contract';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
-import { functionAssetDir } from '../worker-asset';
 import { lambdaRoleWritingOwnLogs } from './function-role';
+import { prebuiltFunctionProps } from './prebuilt-function';
 
 /** The route of the approval API that Slack's interactivity requests go to. */
 export const SLACK_ACTIONS_PATH = ['slack', 'actions'] as const;
@@ -53,19 +53,12 @@ export class SlackActions extends Construct {
     props.secret.grantRead(this.role);
 
     this.function = new lambda.Function(this, 'Function', {
-      role: this.role,
+      ...prebuiltFunctionProps('slack-actions', this.role, this.logGroup),
       description: 'Answers approval tasks from Slack button clicks, after checking Slack signed the request',
-      // Prebuilt (functions/slack-actions bundled with the AWS SDK and @slack/web-api).
-      code: lambda.Code.fromAsset(functionAssetDir('slack-actions')),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Slack waits 3 seconds for the answer ("Handling user interaction in your Slack apps"); the
       // function's own calls are bounded well inside that, so a longer run only finishes the update.
       timeout: Duration.seconds(10),
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup: this.logGroup,
       environment: {
         // A name, not an ARN: GetSecretValue takes either, and a name needs no suffix.
         [SLACK_ENV.secretId]: props.secret.secretName,

@@ -11,8 +11,8 @@ import { Construct } from 'constructs';
 import { SLACK_ENV } from '../../functions/commons/slack-contract';
 import { SLACK_MESSAGE_KEY, SLACK_MESSAGE_TTL_ATTRIBUTE, SLACK_MESSAGES_TABLE_ENV } from '../../functions/commons/slack-message-records';
 import { acknowledgeFinding, WILDCARD_FOR_LOGS_AND_TRACING } from '../compliance';
-import { functionAssetDir } from '../worker-asset';
 import { lambdaRoleWritingOwnLogs } from './function-role';
+import { prebuiltFunctionProps } from './prebuilt-function';
 
 export interface SlackMessagesProps {
   /** The secret with the Slack app's bot token. */
@@ -72,17 +72,10 @@ export class SlackMessages extends Construct {
     // Query the request's messages, after putting the request's "ended" mark (slack-message-records.ts, REQUEST_ENDED_KEY).
     this.table.grant(role, 'dynamodb:PutItem', 'dynamodb:Query');
     this.closer = new lambda.Function(this, 'Closer', {
-      role,
+      ...prebuiltFunctionProps('slack-message-closer', role, this.closerLogGroup),
       description: "Replaces the buttons of every approver's Slack message with the outcome when an approval request ends",
-      // Prebuilt (functions/slack-message-closer bundled with the AWS SDK and @slack/web-api).
-      code: lambda.Code.fromAsset(functionAssetDir('slack-message-closer')),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(60),
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup: this.closerLogGroup,
       environment: {
         [SLACK_ENV.secretId]: props.secret.secretName,
         [SLACK_MESSAGES_TABLE_ENV]: this.table.tableName,
