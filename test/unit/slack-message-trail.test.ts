@@ -4,31 +4,20 @@ import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-
 import { WebAPIPlatformError } from '@slack/web-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { WorkerConfig } from '../../functions/approval-worker/config';
-import { drainActivityTasks, type DrainDependencies, type WorkerLogger } from '../../functions/approval-worker/drain-activity-tasks';
+import { drainActivityTasks, type DrainDependencies } from '../../functions/approval-worker/drain-activity-tasks';
 import { REMINDER_NOTES } from '../../functions/approval-worker/slack-message-trail';
 import { validateApprovalRequest } from '../../functions/commons/approval-request';
 import { SLACK_ACTIONS_BLOCK_ID } from '../../functions/commons/slack-contract';
 import { fromItem, SLACK_MESSAGE_KEPT_AFTER_EXPIRY_SECONDS, type SlackMessageRecord } from '../../functions/commons/slack-message-records';
 import { SlackMessageStore } from '../../functions/commons/slack-message-store';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
-import { FakeSlack } from '../support/fake-slack';
+import type { FakeSlack } from '../support/fake-slack';
+import { type LogLine, SLACK_WORKER_CONFIG, slackWorkerHarness } from '../support/slack-worker-harness';
 import { realisticTaskToken } from '../support/fixtures';
 import { MemorySlackMessagesTable } from '../support/memory-slack-messages';
 
 const sfnMock = mockClient(SFNClient);
 const sesMock = mockClient(SESv2Client);
-
-const WORKER_CONFIG: WorkerConfig = {
-  activityArn: 'arn:aws:states:us-east-1:123456789012:activity:approval',
-  approvalApiUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/respond/',
-  senderEmail: 'approvals@example.com',
-  maxSendRate: 1000,
-  sesConfigurationSet: undefined,
-  slots: undefined,
-  metricsNamespace: 'HumanApproval',
-  slack: { secretId: 'approvals/slack-app', apiUrl: 'https://slack.com/api/', messagesTable: 'approval-slack-messages' },
-};
 
 const NOW = new Date('2026-11-21T10:00:00Z');
 
@@ -51,7 +40,7 @@ function taskInput(via: string[], approver: string, attempt: number): string {
 }
 
 describe('where the worker records each approver was reached', () => {
-  let logs: Array<{ level: string; message: string; extra: unknown[] }>;
+  let logs: LogLine[];
   let counted: WorkerMetricName[];
   let slack: FakeSlack;
   let table: MemorySlackMessagesTable;
@@ -62,27 +51,15 @@ describe('where the worker records each approver was reached', () => {
     sesMock.reset();
     sfnMock.on(SendTaskFailureCommand).resolves({});
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'msg-1' });
-    logs = [];
-    counted = [];
-    slack = new FakeSlack();
     table = new MemorySlackMessagesTable();
-    const at =
-      (level: string) =>
-      (message: string, ...extra: unknown[]) =>
-        logs.push({ level, message, extra });
-    const logger: WorkerLogger = { info: at('info'), warn: at('warn'), error: at('error') };
-    deps = {
-      sfn: new SFNClient({}),
-      ses: new SESv2Client({}),
-      config: WORKER_CONFIG,
-      logger,
-      slack: () => Promise.resolve(slack),
+    ({ deps, slack, logs, counted } = slackWorkerHarness({
+      config: {
+        ...SLACK_WORKER_CONFIG,
+        slack: { secretId: 'approvals/slack-app', apiUrl: 'https://slack.com/api/', messagesTable: 'approval-slack-messages' },
+      },
       slackMessages: new SlackMessageStore(table, 'approval-slack-messages'),
-      metrics: { count: (name) => counted.push(name) },
-      remainingTimeMs: () => 290_000,
       now: () => NOW,
-      sleep: () => Promise.resolve(),
-    };
+    }));
   });
 
   /** The tasks the next run takes, in order; each call starts the activity afresh. */

@@ -3,34 +3,17 @@ import { GetActivityTaskCommand, SendTaskFailureCommand, SFNClient } from '@aws-
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { WorkerConfig } from '../../functions/approval-worker/config';
-import { drainActivityTasks, type DrainDependencies, type WorkerLogger } from '../../functions/approval-worker/drain-activity-tasks';
+import { drainActivityTasks, type DrainDependencies } from '../../functions/approval-worker/drain-activity-tasks';
 import { slackClientOnce } from '../../functions/approval-worker/slack-client';
 import { validateApprovalRequest, type NormalizedApprovalRequest } from '../../functions/commons/approval-request';
 import { decodeSlackButtonValue, MAX_SLACK_BUTTON_VALUE_LENGTH, SLACK_ACTION_ID } from '../../functions/commons/slack-contract';
 import type { WorkerMetricName } from '../../functions/commons/worker-metrics';
 import { FakeSlack } from '../support/fake-slack';
+import { type LogLine, SLACK_WORKER_CONFIG, slackWorkerHarness } from '../support/slack-worker-harness';
 import { realisticTaskToken } from '../support/fixtures';
 
 const sfnMock = mockClient(SFNClient);
 const sesMock = mockClient(SESv2Client);
-
-const WORKER_CONFIG: WorkerConfig = {
-  activityArn: 'arn:aws:states:us-east-1:123456789012:activity:approval',
-  approvalApiUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/respond/',
-  senderEmail: 'approvals@example.com',
-  maxSendRate: 1000,
-  sesConfigurationSet: undefined,
-  slots: undefined,
-  metricsNamespace: 'HumanApproval',
-  slack: { secretId: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:approval-slack-AbCdEf', apiUrl: 'https://slack.com/api/' },
-};
-
-interface LogLine {
-  level: string;
-  message: string;
-  extra: unknown[];
-}
 
 function checked(input: Record<string, unknown>): NormalizedApprovalRequest {
   const result = validateApprovalRequest(input);
@@ -56,25 +39,7 @@ describe('the worker with Slack', () => {
     sesMock.reset();
     sfnMock.on(SendTaskFailureCommand).resolves({});
     sesMock.on(SendEmailCommand).resolves({ MessageId: 'msg-1' });
-    logs = [];
-    counted = [];
-    slack = new FakeSlack();
-    const at =
-      (level: string) =>
-      (message: string, ...extra: unknown[]) =>
-        logs.push({ level, message, extra });
-    const logger: WorkerLogger = { info: at('info'), warn: at('warn'), error: at('error') };
-    deps = {
-      sfn: new SFNClient({}),
-      ses: new SESv2Client({}),
-      config: WORKER_CONFIG,
-      logger,
-      slack: () => Promise.resolve(slack),
-      metrics: { count: (name) => counted.push(name) },
-      remainingTimeMs: () => 290_000,
-      now: () => new Date('2026-11-21T10:00:00Z'),
-      sleep: () => Promise.resolve(),
-    };
+    ({ deps, slack, logs, counted } = slackWorkerHarness());
   });
 
   function queueTasks(...tasks: Array<{ taskToken: string; input: string }>): void {
@@ -262,7 +227,7 @@ describe('the worker with Slack', () => {
   it('emails the approver when the Slack secret cannot be read and the request has email too', async () => {
     deps = {
       ...deps,
-      slack: slackClientOnce(WORKER_CONFIG.slack ?? { secretId: '', apiUrl: '' }, {
+      slack: slackClientOnce(SLACK_WORKER_CONFIG.slack ?? { secretId: '', apiUrl: '' }, {
         readSecret: () =>
           Promise.reject(Object.assign(new Error('User is not authorized to perform GetSecretValue'), { name: 'AccessDeniedException' })),
         createClient: () => slack,
@@ -361,7 +326,7 @@ describe('the worker with Slack', () => {
     const token = realisticTaskToken(900, 18);
     deps = {
       ...deps,
-      slack: slackClientOnce(WORKER_CONFIG.slack ?? { secretId: '', apiUrl: '' }, {
+      slack: slackClientOnce(SLACK_WORKER_CONFIG.slack ?? { secretId: '', apiUrl: '' }, {
         readSecret: () => Promise.resolve('{"botToken": "xoxb-1234-5678-abcdefghijkl"}'),
         createClient: () => slack,
       }),
