@@ -8,7 +8,8 @@ import { type EndedRequest, requestOutcomeText } from '../commons/slack-outcome-
  * as far as the closer reads it ("Step Functions events", execution status change:
  * https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html). `output` is
  * null unless the execution succeeded, and left out (null, `outputDetails.included` false) when
- * too large for the event; `input` is never read here (it may hold a parent's task token).
+ * too large for the event; of `input` (likewise left out when too large) only the request's `via`
+ * is read, never logged (the input may hold a parent's task token).
  */
 export interface ExecutionStatusChange {
   readonly executionArn: string;
@@ -17,9 +18,25 @@ export interface ExecutionStatusChange {
   readonly status: string;
   /** Milliseconds since the epoch; null while running. */
   readonly stopDate?: number | null;
+  readonly input?: string | null;
   readonly output?: string | null;
   readonly error?: string | null;
   readonly cause?: string | null;
+}
+
+/**
+ * Whether the request may have Slack messages: its input asks for Slack in `via`, or the event
+ * left the input out. A request for email alone costs the closer nothing more.
+ */
+export function mayHaveSlackMessages(detail: ExecutionStatusChange): boolean {
+  if (typeof detail.input !== 'string') return true;
+  let via: unknown;
+  try {
+    via = (JSON.parse(detail.input) as { via?: unknown } | null)?.via;
+  } catch {
+    return true;
+  }
+  return Array.isArray(via) && via.includes('slack');
 }
 
 export interface CloseMessagesDependencies {
@@ -71,7 +88,7 @@ export function endedRequest(detail: ExecutionStatusChange, now: Date): EndedReq
  */
 export async function closeRequestMessages(detail: ExecutionStatusChange, deps: CloseMessagesDependencies): Promise<ClosedMessages> {
   const ended = endedRequest(detail, deps.now());
-  if (ended === undefined) return { closed: 0, gone: 0, emailed: 0 };
+  if (ended === undefined || !mayHaveSlackMessages(detail)) return { closed: 0, gone: 0, emailed: 0 };
   const outcome = requestOutcomeText(ended);
   // Marked before it is read: a worker that records a message after the read below sees the mark
   // and closes that message itself (functions/approval-worker/slack-message-trail.ts).

@@ -175,6 +175,26 @@ describe('closing the messages of an ended request', () => {
     expect(updates.map((update) => update.ts)).toContain('1795258800.000009');
   });
 
+  it('does nothing for a request that asked for email only: no table call, no Slack call', async () => {
+    const emailOnly = ended({ status: 'ABORTED', input: JSON.stringify({ approvers: ['ana@example.com'], subject: 'x', via: ['email'] }) });
+    const seedForm = ended({ status: 'ABORTED', input: JSON.stringify({ managerEmailAddress: 'ana@example.com', employeeName: 'Jim' }) });
+
+    expect(await closeRequestMessages(emailOnly, deps())).toEqual({ closed: 0, gone: 0, emailed: 0 });
+    expect(await closeRequestMessages(seedForm, deps())).toEqual({ closed: 0, gone: 0, emailed: 0 });
+    expect(table.calls).toEqual([]);
+    expect(updates).toEqual([]);
+  });
+
+  it('closes as usual when the event left the input out (too large) or it asked for Slack', async () => {
+    const slack = ended({
+      status: 'ABORTED',
+      input: JSON.stringify({ approvers: ['ana@example.com'], subject: 'x', via: ['slack', 'email'] }),
+    });
+
+    expect((await closeRequestMessages(ended({ status: 'ABORTED', input: null }), deps())).closed).toBe(2);
+    expect((await closeRequestMessages(slack, deps())).closed).toBe(2);
+  });
+
   it('does nothing for an execution that is still running', async () => {
     expect(await closeRequestMessages(ended({ status: 'RUNNING', stopDate: null }), deps())).toEqual({ closed: 0, gone: 0, emailed: 0 });
     expect(table.calls).toEqual([]);
