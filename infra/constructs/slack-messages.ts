@@ -106,11 +106,6 @@ export class SlackMessages extends Construct {
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acknowledgeFinding(policy, 'AwsSolutions-IAM5[Resource::*]', WILDCARD_FOR_LOGS_AND_TRACING);
-      acknowledgeFinding(
-        policy,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:<SlackSecretName>-??????]',
-        'A secret referenced by name: its ARN ends in six random characters Secrets Manager adds, which the wildcard stands for.',
-      );
     }
   }
 }
