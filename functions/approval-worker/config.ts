@@ -1,5 +1,5 @@
 import { isEmailAddress } from '../commons/approval-request';
-import { DEFAULT_SLACK_API_URL, SLACK_ENV } from '../commons/slack-contract';
+import { readSlackApiUrl, SLACK_ENV } from '../commons/slack-contract';
 import { SLACK_MESSAGES_TABLE_ENV } from '../commons/slack-message-records';
 import { WORKER_METRICS_NAMESPACE_DEFAULT } from '../commons/worker-metrics';
 
@@ -115,10 +115,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
 function readSlackSettings(env: NodeJS.ProcessEnv): SlackSettings | undefined {
   const secretId = env[SLACK_ENV.secretId]?.trim();
   if (!secretId) return undefined;
-  const apiUrl = env[SLACK_ENV.apiUrl]?.trim() || DEFAULT_SLACK_API_URL;
-  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(apiUrl)) {
-    throw new WorkerConfigError(`${SLACK_ENV.apiUrl} ${JSON.stringify(apiUrl)} is not an http(s) URL without a query string.`);
-  }
+  const apiUrl = readSlackApiUrl(env, (message) => new WorkerConfigError(message));
   const messagesTable = env[SLACK_MESSAGES_TABLE_ENV]?.trim() || undefined;
-  return { secretId, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`, ...(messagesTable === undefined ? {} : { messagesTable }) };
+  return { secretId, apiUrl, ...(messagesTable === undefined ? {} : { messagesTable }) };
 }

@@ -100,6 +100,19 @@ export const SLACK_ENV = {
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 /**
+ * The functions' Slack Web API base from SLACK_ENV.apiUrl (else Slack's own), ending in `/`: the
+ * Web API client appends the method name to it. A value that is not an http(s) URL without a query
+ * string is refused with the function's own error, naming the variable.
+ */
+export function readSlackApiUrl(env: Readonly<Record<string, string | undefined>>, refuse: (message: string) => Error): string {
+  const apiUrl = env[SLACK_ENV.apiUrl]?.trim() || DEFAULT_SLACK_API_URL;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(apiUrl)) {
+    throw refuse(`${SLACK_ENV.apiUrl} ${JSON.stringify(apiUrl)} is not an http(s) URL without a query string.`);
+  }
+  return apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+}
+
+/**
  * The decision record of a Slack decision: SendTaskSuccess's `output`, or the `cause` of
  * SendTaskFailure with error `Rejected`. The state machine adds `approver` from its own data.
  */
