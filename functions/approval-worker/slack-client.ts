@@ -1,6 +1,7 @@
 import { parseSlackSecret } from '../commons/slack-contract';
 import type { SlackSettings } from './config';
-import { classifySlackError, type SlackMessagingApi } from './send-approval-slack';
+import { classifySlackError } from '../commons/slack-errors';
+import type { SlackMessagingApi } from './send-approval-slack';
 
 /** The Slack secret could not be read or is malformed: every Slack message of the deployment fails until a person acts. */
 export class SlackSecretError extends Error {

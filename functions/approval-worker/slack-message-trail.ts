@@ -11,7 +11,8 @@ import {
 } from '../commons/slack-message-records';
 import type { SlackMessageStore } from '../commons/slack-message-store';
 import { WORKER_SLACK_METRICS, type WorkerMetricName } from '../commons/worker-metrics';
-import { classifySlackError, type SlackDelivery, type SlackMessagingApi } from './send-approval-slack';
+import { classifySlackError } from '../commons/slack-errors';
+import type { SlackDelivery, SlackMessagingApi } from './send-approval-slack';
 
 /** What the trail needs of the worker's dependencies. */
 export interface SlackTrailDependencies {

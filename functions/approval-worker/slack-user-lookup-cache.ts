@@ -1,4 +1,5 @@
-import { classifySlackError, type SlackMessagingApi } from './send-approval-slack';
+import { classifySlackError } from '../commons/slack-errors';
+import type { SlackMessagingApi } from './send-approval-slack';
 
 /**
  * How long an approver's Slack user id is kept: reminders and bursts of requests to the same people

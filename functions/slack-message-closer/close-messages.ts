@@ -1,4 +1,4 @@
-import { classifySlackError, type SlackUpdateMessageArguments } from '../approval-worker/send-approval-slack';
+import { classifySlackError, type SlackUpdateMessageArguments } from '../commons/slack-errors';
 import { closableMessage, messageClosedWith } from '../commons/slack-message-records';
 import type { SlackMessageStore } from '../commons/slack-message-store';
 import { type EndedRequest, requestOutcomeText } from '../commons/slack-outcome-text';

@@ -1,9 +1,6 @@
 import { WebAPIPlatformError } from '@slack/web-api';
-import type {
-  SlackMessagingApi,
-  SlackPostMessageArguments,
-  SlackUpdateMessageArguments,
-} from '../../functions/approval-worker/send-approval-slack';
+import type { SlackMessagingApi, SlackPostMessageArguments } from '../../functions/approval-worker/send-approval-slack';
+import type { SlackUpdateMessageArguments } from '../../functions/commons/slack-errors';
 
 /** Slack's users in this workspace, by email address. */
 export const SLACK_USERS: Record<string, string> = { 'ana@example.com': 'U07ANA4242', 'ben@example.com': 'U07BEN1717' };

@@ -1,5 +1,5 @@
 import { WebAPIPlatformError, WebAPIRateLimitedError } from '@slack/web-api';
-import type { SlackUpdateMessageArguments } from '../../functions/approval-worker/send-approval-slack';
+import type { SlackUpdateMessageArguments } from '../../functions/commons/slack-errors';
 import { type SlackMessageRecord, toItem } from '../../functions/commons/slack-message-records';
 import { SlackMessageStore } from '../../functions/commons/slack-message-store';
 import { requestOutcomeText } from '../../functions/commons/slack-outcome-text';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { classifySlackError, sendApprovalSlack } from '../../functions/approval-worker/send-approval-slack';
+import { sendApprovalSlack } from '../../functions/approval-worker/send-approval-slack';
+import { classifySlackError } from '../../functions/commons/slack-errors';
 import { createSlackWebClient } from '../../functions/approval-worker/slack-web-client';
 import { validateApprovalRequest } from '../../functions/commons/approval-request';
 import { decodeSlackButtonValue } from '../../functions/commons/slack-contract';
