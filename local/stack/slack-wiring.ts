@@ -1,3 +1,4 @@
+import type { LocalSlack } from '../slack/server';
 import type { CloudFormationTemplate } from './synthesized-stack';
 import { resourcesOfType } from './synthesized-stack';
 import { functionVariables } from './function-from-template';
@@ -23,17 +24,12 @@ export interface LocalSlackStartOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A running Slack stand-in: what the local stack reads of it and gives the functions. */
-export interface LocalSlackLike {
-  /** Its own base URL (its pages). */
-  readonly url: string;
-  /** Its Web API base, e.g. `http://127.0.0.1:8006/api/`: the functions' SLACK_API_URL. */
-  readonly apiUrl: string;
-  readonly botToken: string;
-  readonly signingSecret: string;
-  setRequestUrl(url: string): void;
-  close(): Promise<void>;
-}
+/**
+ * A running Slack stand-in: what the local stack reads of it (its URLs, its bot token and signing
+ * secret, which it seeds as the functions' secret) and gives the functions; the stand-in's own
+ * interface, so that tests can pass a fake one.
+ */
+export type LocalSlackLike = LocalSlack;
 
 export type StartLocalSlack = (options: LocalSlackStartOptions) => Promise<LocalSlackLike>;
 
