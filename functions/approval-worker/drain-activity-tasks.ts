@@ -1,3 +1,4 @@
+import { parseJsonText } from '../commons/json-text';
 import { createHash } from 'node:crypto';
 import { GetActivityTaskCommand, SendTaskFailureCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -178,14 +179,6 @@ async function failTask(
   }
 }
 
-function parseInput(input: string | undefined): unknown {
-  try {
-    return JSON.parse(input ?? '');
-  } catch {
-    return undefined;
-  }
-}
-
 /** Handles one task: validate, send (Slack, email or both, as the request says), or report why not. Never throws. */
 export async function handleActivityTask(
   deps: DrainDependencies,
@@ -195,7 +188,7 @@ export async function handleActivityTask(
   limiter: SendRateLimiter,
 ): Promise<TaskOutcome> {
   const taskRef = taskReference(taskToken);
-  const validation = validateApprovalTask(parseInput(input));
+  const validation = validateApprovalTask(parseJsonText(input));
   if (!validation.valid) {
     const cause = invalidRequestCause(validation.problems);
     deps.logger.warn('Rejected an invalid approval request', { taskRef, problems: validation.problems.map((problem) => problem.message) });

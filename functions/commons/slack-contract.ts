@@ -3,6 +3,7 @@
  * and of the reject modal, what a button's value carries, the secret's fields and the environment
  * variables both functions read. The local Slack stand-in plays clicks against the same ids.
  */
+import { parseJsonText } from './json-text';
 
 /** The `action_id` of each button in an approval message. */
 export const SLACK_ACTION_ID = { approve: 'approval_approve', reject: 'approval_reject' } as const;
@@ -47,12 +48,7 @@ export function slackButtonValueFits(value: SlackButtonValue): boolean {
 /** The value back, or undefined for anything this product did not write. */
 export function decodeSlackButtonValue(raw: unknown): SlackButtonValue | undefined {
   if (typeof raw !== 'string' || raw.length > MAX_SLACK_BUTTON_VALUE_LENGTH) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonText(raw);
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const { u, t } = parsed as { u?: unknown; t?: unknown };
   if (typeof u !== 'string' || typeof t !== 'string' || u === '' || t === '') return undefined;
@@ -70,12 +66,8 @@ export interface SlackSecret {
 
 /** Reads the secret's JSON text; throws an error naming what is missing, never the values. */
 export function parseSlackSecret(secretString: string | undefined): SlackSecret {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(secretString ?? '');
-  } catch {
-    throw new Error('The Slack secret is not JSON: it must be {"botToken": "xoxb-...", "signingSecret": "..."}.');
-  }
+  const parsed = parseJsonText(secretString ?? '');
+  if (parsed === undefined) throw new Error('The Slack secret is not JSON: it must be {"botToken": "xoxb-...", "signingSecret": "..."}.');
   const { botToken, signingSecret } = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
   const missing = [
     ...(typeof botToken === 'string' && botToken !== '' ? [] : ['botToken']),

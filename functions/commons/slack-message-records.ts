@@ -1,3 +1,4 @@
+import { parseJsonText } from './json-text';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SLACK_ACTIONS_BLOCK_ID } from './slack-contract';
 import type { SlackBlock } from './approval-slack-message';
@@ -185,13 +186,9 @@ export function fromItem(item: Record<string, AttributeValue>): SlackMessageReco
  * was (its stored blocks, or its text when they were too large to keep), then `note` in mrkdwn.
  */
 export function messageClosedWith(record: PostedSlackMessage, note: string): { text: string; blocks: SlackBlock[] } {
-  let kept: SlackBlock[] = [];
-  try {
-    const parsed: unknown = record.blocks === undefined ? undefined : JSON.parse(record.blocks);
-    if (Array.isArray(parsed)) kept = parsed as SlackBlock[];
-  } catch {
-    // A damaged item: the note alone still closes the message.
-  }
+  // A damaged item (not a JSON array) keeps only the text: the note still closes the message.
+  const parsed = parseJsonText(record.blocks);
+  const kept: SlackBlock[] = Array.isArray(parsed) ? (parsed as SlackBlock[]) : [];
   const blocks: SlackBlock[] = kept.length > 0 ? kept : [{ type: 'section', text: { type: 'mrkdwn', text: record.text, verbatim: true } }];
   // verbatim: the note may carry a person's reason, which Slack must not auto-link; the mentions and
   // dates it writes itself (<@U...>, <!date^...>) still render

@@ -4,9 +4,11 @@
  * ends.
  */
 
+import { escapeSlackText as escapeMrkdwn, fitted, slackTime } from './approval-slack-message';
+import { parseJsonText } from './json-text';
+
 /** Slack's escaping of `&`, `<` and `>` in a person's text, and its reader-local times: one rule with the request message's. */
 export { escapeSlackText as escapeMrkdwn, slackTime } from './approval-slack-message';
-import { escapeSlackText as escapeMrkdwn, fitted, slackTime } from './approval-slack-message';
 
 /** A mention of a user by id, which Slack shows as their name (same page, mentioning users). */
 export function mention(userId: string): string {
@@ -54,16 +56,8 @@ function decider(record: RecordFields): string | undefined {
   return typeof record.approver === 'string' ? escapeMrkdwn(record.approver) : undefined;
 }
 
-function parsed(json: string | undefined): unknown {
-  try {
-    return json === undefined ? undefined : (JSON.parse(json) as unknown);
-  } catch {
-    return undefined;
-  }
-}
-
 function approvedBy(output: string | undefined): string[] {
-  const approval = (parsed(output) as { approval?: { decision?: unknown; decisions?: unknown } } | undefined)?.approval;
+  const approval = (parseJsonText(output) as { approval?: { decision?: unknown; decisions?: unknown } } | undefined)?.approval;
   const records = Array.isArray(approval?.decisions) ? approval.decisions : approval?.decision === undefined ? [] : [approval.decision];
   return records.flatMap((record) => {
     const who = typeof record === 'object' && record !== null ? decider(record as RecordFields) : undefined;
@@ -85,7 +79,7 @@ export function requestOutcomeText(end: EndedRequest): string {
   if (end.status === 'ABORTED') return `This request was stopped at ${at}; it can no longer be decided.`;
   if (end.status === 'TIMED_OUT') return `This request timed out at ${at} without a decision.`;
   if (end.error === 'Rejected') {
-    const record = parsed(end.cause);
+    const record = parseJsonText(end.cause);
     const fields = typeof record === 'object' && record !== null ? (record as RecordFields) : {};
     const who = decider(fields) ?? 'an approver';
     const prefix = `Rejected by ${who} at ${at}`;

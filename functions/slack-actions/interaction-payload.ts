@@ -1,3 +1,4 @@
+import { parseJsonText } from '../commons/json-text';
 import { SLACK_REJECT_MODAL } from '../commons/slack-contract';
 
 /** One Block Kit block as Slack returns it in a payload: JSON this function passes on untouched. */
@@ -118,13 +119,7 @@ function readViewSubmission(payload: Json): ViewSubmission | OtherInteraction {
 export function readInteraction(rawBody: string): Interaction | undefined {
   const field = new URLSearchParams(rawBody).get('payload');
   if (field === null) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(field);
-  } catch {
-    return undefined;
-  }
-  const payload = record(parsed);
+  const payload = record(parseJsonText(field));
   if (!payload) return undefined;
   const type = typeof payload.type === 'string' ? payload.type : '';
   if (type === 'block_actions') return readButtonClick(payload);

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../commons/json-text';
 import type { ViewsOpenArguments } from '@slack/web-api';
 import { MAX_SLACK_PRIVATE_METADATA_LENGTH, SLACK_REJECT_MODAL } from '../commons/slack-contract';
 
@@ -38,12 +39,7 @@ export function encodeRejectFormState(state: RejectFormState): string | undefine
 
 /** The state back, or undefined for metadata this function did not write; other keys are ignored. */
 export function decodeRejectFormState(raw: string): RejectFormState | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonText(raw);
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const { u, t, r, q } = parsed as Record<string, unknown>;
   const optional = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);

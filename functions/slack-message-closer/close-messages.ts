@@ -1,3 +1,4 @@
+import { parseJsonText } from '../commons/json-text';
 import { classifySlackError, type SlackUpdateMessageArguments } from '../commons/slack-errors';
 import { closableMessage, messageClosedWith } from '../commons/slack-message-records';
 import type { SlackMessageStore } from '../commons/slack-message-store';
@@ -29,13 +30,9 @@ export interface ExecutionStatusChange {
  * left the input out. A request for email alone costs the closer nothing more.
  */
 export function mayHaveSlackMessages(detail: ExecutionStatusChange): boolean {
-  if (typeof detail.input !== 'string') return true;
-  let via: unknown;
-  try {
-    via = (JSON.parse(detail.input) as { via?: unknown } | null)?.via;
-  } catch {
-    return true;
-  }
+  const input = typeof detail.input === 'string' ? parseJsonText(detail.input) : undefined;
+  if (input === undefined) return true;
+  const via = typeof input === 'object' && input !== null ? (input as { via?: unknown }).via : undefined;
   return Array.isArray(via) && via.includes('slack');
 }
 
