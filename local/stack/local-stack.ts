@@ -160,28 +160,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const cleanup of cleanups.reverse()) await cleanup();
     cleanups.length = 0;
   };
+  /** Starts one server on its port, explains a port it cannot open, and closes it with the stack. */
+  const serve = async <T extends { close(): Promise<void> }>(
+    service: LocalService,
+    port: number,
+    start: (port: number) => Promise<T>,
+  ): Promise<T> => {
+    const started = await start(port).catch((error: unknown) => {
+      throw explainListenError(error, service, port);
+    });
+    cleanups.push(() => started.close());
+    return started;
+  };
+  // The servers only some templates need take a free port unless the caller names one: `approval
+  // local` gives DEFAULT_LOCAL_PORTS (or the variables), and suites that start stacks side by side
+  // need not know these ports.
+  const portUnlessNamed = (service: 'slack' | 'dynamodb' | 'events'): number => options.ports?.[service] ?? 0;
 
   try {
     const synthesized: SynthesizedStack = readSynthesizedStack(options.assemblyDir, options.stackName);
     const { template, stackName } = synthesized;
     log('stack', `serving stack ${stackName} of ${options.assemblyDir}`);
 
-    const stepFunctions = await startLocalStepFunctions({
-      host,
-      port: ports.stepFunctions,
-      region: LOCAL_REGION,
-      accountId: LOCAL_ACCOUNT,
-      activityPollHoldMs: options.activityPollHoldMs,
-      latencyMs: options.latency?.stepFunctionsMs,
-      log: (line) => log('step-functions', line),
-    }).catch((error: unknown) => {
-      throw explainListenError(error, 'stepFunctions', ports.stepFunctions);
-    });
-    cleanups.push(() => stepFunctions.close());
-    const ses: LocalSes = await startLocalSes({ host, port: ports.ses, latencyMs: options.latency?.sesMs }).catch((error: unknown) => {
-      throw explainListenError(error, 'ses', ports.ses);
-    });
-    cleanups.push(() => ses.close());
+    const stepFunctions = await serve('stepFunctions', ports.stepFunctions, (port) =>
+      startLocalStepFunctions({
+        host,
+        port,
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT,
+        activityPollHoldMs: options.activityPollHoldMs,
+        latencyMs: options.latency?.stepFunctionsMs,
+        log: (line) => log('step-functions', line),
+      }),
+    );
+    const ses: LocalSes = await serve('ses', ports.ses, (port) => startLocalSes({ host, port, latencyMs: options.latency?.sesMs }));
 
     const [activityId, activity] = onlyResourceOfType(template, 'AWS::StepFunctions::Activity');
     const [functionId] = workerFunction(template);
@@ -192,52 +204,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const apiModel = buildApiModel(template);
     // Filled once the functions run, below; the gateway reads it at each request.
     const proxyTargets = new Map<string, LambdaProxyTarget>();
-    const api: LocalApiGateway = await startLocalApiGateway({
-      model: apiModel,
-      stepFunctionsUrl: stepFunctions.url,
-      host,
-      port: ports.api,
-      log: (line) => log('api', line),
-      lambdaFunctions: proxyTargets,
-      accountId: LOCAL_ACCOUNT,
-      restApiId: LOCAL_REST_API_ID,
-    }).catch((error: unknown) => {
-      throw explainListenError(error, 'api', ports.api);
-    });
-    cleanups.push(() => api.close());
+    const api: LocalApiGateway = await serve('api', ports.api, (port) =>
+      startLocalApiGateway({
+        model: apiModel,
+        stepFunctionsUrl: stepFunctions.url,
+        host,
+        port,
+        log: (line) => log('api', line),
+        lambdaFunctions: proxyTargets,
+        accountId: LOCAL_ACCOUNT,
+        restApiId: LOCAL_REST_API_ID,
+      }),
+    );
 
     // Slack: only for a template whose functions read a Slack secret.
     let secretsManager: LocalSecretsManager | undefined;
     let slack: LocalSlackLike | undefined;
     const slackSecrets = slackSecretVariables(template);
     if (slackSecrets.length > 0) {
-      secretsManager = await startLocalSecretsManager({
-        host,
-        port: ports.secretsManager,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT,
-        log: (line) => log('secrets-manager', line),
-      }).catch((error: unknown) => {
-        throw explainListenError(error, 'secretsManager', ports.secretsManager);
-      });
-      const startedSecretsManager = secretsManager;
-      cleanups.push(() => startedSecretsManager.close());
+      const startedSecretsManager = await serve('secretsManager', ports.secretsManager, (port) =>
+        startLocalSecretsManager({
+          host,
+          port,
+          region: LOCAL_REGION,
+          accountId: LOCAL_ACCOUNT,
+          log: (line) => log('secrets-manager', line),
+        }),
+      );
+      secretsManager = startedSecretsManager;
       const hasActionsRoute = apiModel.routes.some(
         (route) => route.httpMethod === SLACK_ACTIONS_ROUTE.httpMethod && route.resourcePath === SLACK_ACTIONS_ROUTE.resourcePath,
       );
       const requestUrl = hasActionsRoute ? `${api.url}${SLACK_ACTIONS_ROUTE.resourcePath}` : undefined;
       {
-        // A free port unless the caller names one: `approval local` gives DEFAULT_LOCAL_PORTS.slack
-        // (or APPROVAL_LOCAL_SLACK_PORT); suites that start stacks side by side need not know the port.
-        const slackPort = options.ports?.slack ?? 0;
         const startSlack = options.startSlack ?? startLocalSlack;
-        const startedSlack = await startSlack({ host, port: slackPort, requestUrl, log: (line) => log('slack', line) }).catch(
-          (error: unknown) => {
-            throw explainListenError(error, 'slack', slackPort);
-          },
+        const startedSlack = await serve('slack', portUnlessNamed('slack'), (port) =>
+          startSlack({ host, port, requestUrl, log: (line) => log('slack', line) }),
         );
         slack = startedSlack;
-        cleanups.push(() => startedSlack.close());
         if (requestUrl !== undefined) startedSlack.setRequestUrl(requestUrl);
         // Each function's value, resolved as the function will see it: one secret for each distinct name.
         const names = new Set(
@@ -256,19 +260,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tables = servedTables(template, stackName);
     let dynamodb: LocalDynamoDb | undefined;
     if (tables.length > 0) {
-      // A free port unless the caller names one, as for Slack: `approval local` gives DEFAULT_LOCAL_PORTS.dynamodb.
-      const dynamodbPort = options.ports?.dynamodb ?? 0;
-      const startedDynamoDb = await startLocalDynamoDb({
-        host,
-        port: dynamodbPort,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT,
-        log: (line) => log('dynamodb', line),
-      }).catch((error: unknown) => {
-        throw explainListenError(error, 'dynamodb', dynamodbPort);
-      });
+      const startedDynamoDb = await serve('dynamodb', portUnlessNamed('dynamodb'), (port) =>
+        startLocalDynamoDb({ host, port, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, log: (line) => log('dynamodb', line) }),
+      );
       dynamodb = startedDynamoDb;
-      cleanups.push(() => startedDynamoDb.close());
       for (const table of tables) {
         startedDynamoDb.createTable(table.name, {
           partitionKey: table.partitionKey,
@@ -285,16 +280,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableNames: Object.fromEntries(tables.map((table) => [table.logicalId, table.name])),
     };
 
-    const lambda: LocalLambda = await startLocalLambda({
-      host,
-      port: ports.lambda,
-      region: LOCAL_REGION,
-      accountId: LOCAL_ACCOUNT,
-      log: (line) => log('lambda', line),
-    }).catch((error: unknown) => {
-      throw explainListenError(error, 'lambda', ports.lambda);
-    });
-    cleanups.push(() => lambda.close());
+    const lambda: LocalLambda = await serve('lambda', ports.lambda, (port) =>
+      startLocalLambda({ host, port, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, log: (line) => log('lambda', line) }),
+    );
 
     const worker = createWorker(
       synthesized,
@@ -381,18 +369,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const { logicalId, reason } of skippedRules) log('stack', `not serving the event rule ${logicalId}: ${reason}`);
     let events: LocalEvents | undefined;
     if (rules.length > 0) {
-      const eventsPort = options.ports?.events ?? 0;
-      const startedEvents = await startLocalEvents({
-        host,
-        port: eventsPort,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT,
-        log: (line) => log('events', line),
-      }).catch((error: unknown) => {
-        throw explainListenError(error, 'events', eventsPort);
-      });
+      const startedEvents = await serve('events', portUnlessNamed('events'), (port) =>
+        startLocalEvents({ host, port, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, log: (line) => log('events', line) }),
+      );
       events = startedEvents;
-      cleanups.push(() => startedEvents.close());
       for (const rule of rules) {
         if (rule.eventBusName !== 'default') startedEvents.createEventBus(rule.eventBusName);
         startedEvents.putRule({
