@@ -1,3 +1,4 @@
+import { waitUntil } from './wait-until';
 import { createHmac } from 'node:crypto';
 import { decodeSlackButtonValue, SLACK_ACTIONS_BLOCK_ID, type SlackButtonValue } from '../../functions/commons/slack-contract';
 import type { LocalStack } from '../../local/stack/local-stack';
@@ -96,13 +97,15 @@ export async function slackMessage(stack: LocalStack, ts: string): Promise<Store
  * reminder or the request's end replaced it); returns it as the store holds it then.
  */
 export async function waitForClosedSlackMessage(stack: LocalStack, ts: string, timeoutMs = 15_000): Promise<StoredSlackMessage> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const message = await slackMessage(stack, ts);
-    if (!message.blocks.some((block) => block.type === 'actions' || block.block_id === SLACK_ACTIONS_BLOCK_ID)) return message;
-    if (Date.now() > deadline) throw new Error(`Expected the Slack message ${ts} to lose its buttons within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  return waitUntil(
+    `the Slack message ${ts} to lose its buttons`,
+    async () => {
+      const message = await slackMessage(stack, ts);
+      return hasDecisionButtons(message) ? undefined : message;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 export interface SlackAct {
