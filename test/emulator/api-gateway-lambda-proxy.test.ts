@@ -3,6 +3,7 @@ import type { LambdaProxyEvent, LambdaProxyTarget } from '../../local/api-gatewa
 import { type LocalApiGateway, startLocalApiGateway } from '../../local/api-gateway/server';
 import type { CloudFormationTemplate } from '../../local/stack/synthesized-stack';
 import { rawRequest } from '../support/raw-http';
+import { lambdaIntegrationUri } from '../support/cdk-intrinsics';
 
 /**
  * The API Gateway stand-in's Lambda proxy integrations (AWS_PROXY), against the formats of the API
@@ -10,25 +11,11 @@ import { rawRequest } from '../support/raw-http';
  * Lambda function for proxy integration" and "Output format of a Lambda function for proxy integration".
  */
 
-/** The URI CDK's LambdaIntegration writes for a function of the stack. */
-function lambdaUri(functionId: string): unknown {
-  return {
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':apigateway:',
-        { Ref: 'AWS::Region' },
-        ':lambda:path/2015-03-31/functions/',
-        { 'Fn::GetAtt': [functionId, 'Arn'] },
-        '/invocations',
-      ],
-    ],
-  };
-}
-
-const proxyIntegration = (functionId: string) => ({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(functionId) });
+const proxyIntegration = (functionId: string) => ({
+  Type: 'AWS_PROXY',
+  IntegrationHttpMethod: 'POST',
+  Uri: lambdaIntegrationUri(functionId),
+});
 
 /** An API with `POST /slack/actions` and `GET /items/{id}`, each a Lambda proxy integration. */
 const TEMPLATE: CloudFormationTemplate = {

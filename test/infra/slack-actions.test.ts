@@ -3,24 +3,12 @@ import { SLACK_ENV } from '../../functions/commons/slack-contract';
 import { SLACK_MESSAGE_KEY, SLACK_MESSAGE_TTL_ATTRIBUTE, SLACK_MESSAGES_TABLE_ENV } from '../../functions/commons/slack-message-records';
 import { STACK_OUTPUTS } from '../../infra/stack-outputs';
 import { approvalTemplate } from '../support/synth';
+import { secretArnFromName } from '../support/cdk-intrinsics';
 
 const SECRET_NAME = 'approvals/slack-app';
 
 /** The secret as CDK names it when it is referenced by name: its ARN with Secrets Manager's six-character suffix left open. */
-const secretArnPattern = {
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':secretsmanager:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:secret:${SECRET_NAME}-??????`,
-    ],
-  ],
-};
+const secretArnPattern = secretArnFromName(SECRET_NAME, '-??????');
 
 function functionWithDescription(template: ReturnType<typeof approvalTemplate>, description: RegExp): Record<string, unknown> {
   const functions = template.findResources('AWS::Lambda::Function', {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { testAssembly } from './assemblies';
+import { lambdaIntegrationUri, secretArnFromName } from './cdk-intrinsics';
 
 /** The logical id of the fixture function behind `POST /slack/actions`. */
 export const SLACK_ACTIONS_FUNCTION_ID = 'SlackActionsFunction1A2B3C4D';
@@ -18,20 +19,7 @@ function readJson(file: string): Json {
 }
 
 /** `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`, built as CDK builds it from the secret's name. */
-const SECRET_ARN = {
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':secretsmanager:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:secret:${SLACK_SECRET_NAME}`,
-    ],
-  ],
-};
+const SECRET_ARN = secretArnFromName(SLACK_SECRET_NAME);
 
 /**
  * A copy of the run's assembly as a Slack deployment synthesizes it, in `dir`: a Slack actions
@@ -97,20 +85,7 @@ export function slackAssembly(dir: string, options: { readonly withSecret?: bool
       Integration: {
         Type: 'AWS_PROXY',
         IntegrationHttpMethod: 'POST',
-        Uri: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':apigateway:',
-              { Ref: 'AWS::Region' },
-              ':lambda:path/2015-03-31/functions/',
-              { 'Fn::GetAtt': [SLACK_ACTIONS_FUNCTION_ID, 'Arn'] },
-              '/invocations',
-            ],
-          ],
-        },
+        Uri: lambdaIntegrationUri(SLACK_ACTIONS_FUNCTION_ID),
       },
     },
   };
