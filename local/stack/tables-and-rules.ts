@@ -1,13 +1,12 @@
 import { LocalStackError } from './errors';
 import { functionVariables } from './function-from-template';
 import { type CloudFormationTemplate, resourcesOfType } from './synthesized-stack';
+import { slotTablesOf } from './worker-from-template';
 
 /**
  * What the local stack serves of a template's DynamoDB tables and EventBridge rules, read with
  * generic rules only (nothing here knows the product's names).
  */
-
-const TABLE_VARIABLE_SUFFIX = '_TABLE';
 
 /** A table the local DynamoDB serves: its logical id, its local name and its key. */
 export interface ServedTable {
@@ -26,17 +25,11 @@ export interface ServedTable {
  * slotCountOf in worker-from-template.ts). Those stay blank for the functions.
  */
 function tablesPlayedByTheRunner(template: CloudFormationTemplate): Set<string> {
-  const played = new Set<string>();
-  for (const [, properties] of resourcesOfType(template, 'AWS::Lambda::Function')) {
-    const variables = functionVariables(properties);
-    for (const [name, value] of Object.entries(variables)) {
-      const ref = (value as { Ref?: unknown } | null)?.Ref;
-      if (!name.endsWith(TABLE_VARIABLE_SUFFIX) || typeof ref !== 'string') continue;
-      const count = Number(variables[name.slice(0, -TABLE_VARIABLE_SUFFIX.length)]);
-      if (Number.isInteger(count) && count > 0) played.add(ref);
-    }
-  }
-  return played;
+  return new Set(
+    resourcesOfType(template, 'AWS::Lambda::Function').flatMap(([, properties]) =>
+      slotTablesOf(template, functionVariables(properties)).map((slots) => slots.tableId),
+    ),
+  );
 }
 
 /** The template's tables for the local DynamoDB: every table but those the runner plays. */

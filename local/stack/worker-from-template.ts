@@ -154,15 +154,25 @@ export function workerEnvironment(
  * there is none (no bound beyond reserved concurrency).
  */
 export function slotCountOf(template: SynthesizedStack['template'], variables: Readonly<Record<string, unknown>>): number | undefined {
+  return slotTablesOf(template, variables)[0]?.count;
+}
+
+/**
+ * The tables the runner plays itself in a function's variables: each `<NAME>_TABLE` naming a
+ * DynamoDB table of the template beside a whole number `<NAME>` (its bound), in the variables' order.
+ */
+export function slotTablesOf(
+  template: SynthesizedStack['template'],
+  variables: Readonly<Record<string, unknown>>,
+): Array<{ readonly tableId: string; readonly count: number }> {
   const tables = new Set(resourcesOfType(template, 'AWS::DynamoDB::Table').map(([id]) => id));
-  for (const [name, value] of Object.entries(variables)) {
-    if (!name.endsWith(TABLE_VARIABLE_SUFFIX)) continue;
+  return Object.entries(variables).flatMap(([name, value]) => {
+    if (!name.endsWith(TABLE_VARIABLE_SUFFIX)) return [];
     const ref = (value as { Ref?: unknown } | null)?.Ref;
-    if (typeof ref !== 'string' || !tables.has(ref)) continue;
+    if (typeof ref !== 'string' || !tables.has(ref)) return [];
     const count = Number(variables[name.slice(0, -TABLE_VARIABLE_SUFFIX.length)]);
-    if (Number.isInteger(count) && count > 0) return count;
-  }
-  return undefined;
+    return Number.isInteger(count) && count > 0 ? [{ tableId: ref, count }] : [];
+  });
 }
 
 /** The folder and handler of the worker's code, from its asset in the cloud assembly, as Lambda would deploy it. */
